@@ -1,0 +1,117 @@
+// Package sqlite reads an nsys SQLite export into a *trace.Trace. It is the only package that
+// imports database/sql and modernc.org/sqlite, and the only one that knows how the export's
+// schema changed between nsys versions (2021 → 2026).
+//
+// The file is opened read-only and immutable: omnistat never writes to, locks or journals an
+// input. A table the capture did not produce is a note on the trace, not an error. The package
+// computes no statistics.
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/omnistat/omnistat/trace"
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+// Typed errors the CLI reacts to.
+var (
+	// ErrNotSQLite means the file is not an SQLite database at all.
+	ErrNotSQLite = errors.New("not an SQLite database")
+	// ErrNotExport means the file is SQLite but holds none of the tables of an nsys export.
+	ErrNotExport = errors.New("not an nsys SQLite export (no StringIds or CUPTI/NVTX/OSRT tables)")
+	// ErrNsysRep means the file is an .nsys-rep report, which must be exported to SQLite first.
+	ErrNsysRep = errors.New("an .nsys-rep report, not an SQLite export: run `nsys export --type sqlite FILE` first")
+)
+
+// sqliteMagic is the first 16 bytes of every SQLite 3 database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// Options tunes Read.
+type Options struct {
+	// Parallel is the number of tables read at once; 0 means one per hot table.
+	Parallel int
+}
+
+// Read opens the export at path read-only and returns its model.
+func Read(ctx context.Context, path string, opt Options) (*trace.Trace, error) {
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	db, err := openDB(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer db.Close()
+	tr, err := readAll(ctx, db, path, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return tr, nil
+}
+
+// checkFile rejects what cannot be an export before SQLite sees it, with a precise reason.
+func checkFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s: no such file", path)
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%s: is a directory, not an nsys SQLite export", path)
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("%s: empty file, %w", path, ErrNotSQLite)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if !bytes.Equal(head, sqliteMagic) {
+		switch ext := strings.ToLower(filepath.Ext(path)); {
+		case ext == ".nsys-rep" || ext == ".qdrep":
+			return fmt.Errorf("%s: %w", path, ErrNsysRep)
+		case ext == ".qdstrm":
+			return fmt.Errorf("%s: a .qdstrm capture stream, not an SQLite export: import it with nsys's QdstrmImporter, then `nsys export --type sqlite`", path)
+		}
+		return fmt.Errorf("%s: %w", path, ErrNotSQLite)
+	}
+	if st.Size() < 512 {
+		return fmt.Errorf("%s: truncated SQLite file (%d bytes)", path, st.Size())
+	}
+	return nil
+}
+
+// openDB opens path read-only and immutable through an SQLite URI.
+func openDB(path string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	u := url.URL{Scheme: "file", Path: abs}
+	dsn := "file:" + u.EscapedPath() + "?mode=ro&immutable=1"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}

@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// schema is what the export holds: tables and, per table, its columns.
+type schema struct {
+	tables map[string]bool
+	cols   map[string]map[string]bool
+}
+
+func (s *schema) has(table, col string) bool { return s.cols[table][col] }
+
+func readSchema(ctx context.Context, db *sql.DB) (*schema, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		return nil, err
+	}
+	s := &schema{tables: map[string]bool{}, cols: map[string]map[string]bool{}}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.tables[name] = true
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range wantedTables {
+		if !s.tables[t] {
+			continue
+		}
+		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name FROM pragma_table_info(%s)`, quoteString(t)))
+		if err != nil {
+			return nil, fmt.Errorf("read columns of %s: %w", t, err)
+		}
+		cols := map[string]bool{}
+		for r.Next() {
+			var c string
+			if err := r.Scan(&c); err != nil {
+				r.Close()
+				return nil, err
+			}
+			cols[c] = true
+		}
+		r.Close()
+		s.cols[t] = cols
+	}
+	return s, nil
+}
+
+// wantedTables are the tables omnistat reads.
+var wantedTables = []string{
+	"StringIds", "PROCESSES", "ThreadNames", "TARGET_INFO_GPU", "META_DATA_EXPORT", "EXPORT_META_DATA",
+	"TARGET_INFO_SYSTEM_ENV", "ENUM_CUDA_MEMCPY_OPER", "ENUM_CUDA_MEM_KIND",
+	"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY",
+	"CUPTI_ACTIVITY_KIND_MEMSET", "NVTX_EVENTS", "OSRT_API",
+}
+
+// exportMarkers are tables of which an nsys export holds at least one.
+var exportMarkers = []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API",
+	"TARGET_INFO_GPU", "ThreadNames", "META_DATA_EXPORT", "EXPORT_META_DATA"}
+
+func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.Trace, error) {
+	s, err := readSchema(ctx, db)
+	if err != nil {
+		return nil, describe(err)
+	}
+	marker := false
+	for _, t := range exportMarkers {
+		marker = marker || s.tables[t]
+	}
+	if !s.tables["StringIds"] || !marker {
+		return nil, ErrNotExport
+	}
+	tr := &trace.Trace{Path: path, Tables: s.tables}
+	for _, t := range []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API"} {
+		if !s.tables[t] {
+			tr.Notes = append(tr.Notes, fmt.Sprintf("no %s table: the capture recorded no such events", t))
+		}
+	}
+	jobs := []func() error{
+		func() error { return readStrings(ctx, db, tr) },
+		func() error { return readMeta(ctx, db, s, tr) },
+		func() error { return readProcesses(ctx, db, s, tr) },
+		func() error { return readEnums(ctx, db, s, tr) },
+		func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime) },
+		func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT) },
+		func() error { return readKernels(ctx, db, s, &tr.Kernels) },
+		func() error { return readMemcpy(ctx, db, s, &tr.Memcpy) },
+		func() error { return readMemset(ctx, db, s, &tr.Memset) },
+		func() error { return readNVTX(ctx, db, s, &tr.NVTX) },
+	}
+	par := opt.Parallel
+	if par <= 0 {
+		par = len(jobs)
+	}
+	db.SetMaxOpenConns(par)
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = job()
+		}()
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != nil {
+			return nil, describe(e)
+		}
+	}
+	return tr, nil
+}
+
+// describe turns SQLite's corruption errors into a message a user can act on.
+func describe(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database") || strings.Contains(msg, "(26)"):
+		return fmt.Errorf("%w (header or page corrupt): %v", ErrNotSQLite, err)
+	case strings.Contains(msg, "malformed") || strings.Contains(msg, "(11)"):
+		return fmt.Errorf("corrupt or truncated SQLite file: %v", err)
+	}
+	return err
+}
+
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// intCol names an integer column to read into dst; a column the table lacks reads as Null.
+type intCol struct {
+	name string
+	dst  *[]int64
+}
+
+// readInts reads integer columns of table (with an optional WHERE clause) into the slices.
+// NULLs become trace.Null. The slices are sized from a count(*) first.
+func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) error {
+	if !s.tables[table] {
+		return nil
+	}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		if s.has(table, c.name) {
+			exprs[i] = fmt.Sprintf("coalesce(%s, %d)", quoteIdent(c.name), trace.Null)
+		} else {
+			exprs[i] = fmt.Sprint(trace.Null)
+		}
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), quoteIdent(table))
+	if where != "" {
+		q += " WHERE " + where
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)).Scan(&n); err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	for _, c := range cols {
+		*c.dst = make([]int64, 0, n)
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	vals := make([]int64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
+		for i, c := range cols {
+			*c.dst = append(*c.dst, vals[i])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	return nil
+}
+
+func readStrings(ctx context.Context, db *sql.DB, tr *trace.Trace) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, coalesce(value, '') FROM StringIds`)
+	if err != nil {
+		return fmt.Errorf("read StringIds: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var vals []string
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return fmt.Errorf("read StringIds: %w", err)
+		}
+		ids, vals = append(ids, id), append(vals, v)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read StringIds: %w", err)
+	}
+	tr.Strings = trace.NewStrings(ids, vals)
+	return nil
+}
+
+var versionInPath = regexp.MustCompile(`nsight-systems[-/](\d{4}\.\d+\.\d+(?:\.\d+)?)`)
+
+// readMeta probes the schema version: META_DATA_EXPORT (2023.3+), EXPORT_META_DATA (2022),
+// else the install path in TARGET_INFO_SYSTEM_ENV or StringIds (2021).
+func readMeta(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	for _, t := range []string{"META_DATA_EXPORT", "EXPORT_META_DATA"} {
+		if !s.tables[t] {
+			continue
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name, coalesce(value, '') FROM %s WHERE name IN ('EXPORT_PRODUCT_VERSION', 'EXPORT_SCHEMA_VERSION')`, t))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", t, err)
+		}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read %s: %w", t, err)
+			}
+			if k == "EXPORT_PRODUCT_VERSION" {
+				tr.Product = v
+			} else {
+				tr.Schema = v
+			}
+		}
+		rows.Close()
+		return nil
+	}
+	var q string
+	switch {
+	case s.tables["TARGET_INFO_SYSTEM_ENV"]:
+		q = `SELECT value FROM TARGET_INFO_SYSTEM_ENV WHERE name = 'TargetInstallDir' LIMIT 1`
+	default:
+		q = `SELECT value FROM StringIds WHERE value LIKE '%nsight-systems%20__.%' LIMIT 1`
+	}
+	var v string
+	if err := db.QueryRowContext(ctx, q).Scan(&v); err == nil {
+		if m := versionInPath.FindStringSubmatch(v); m != nil {
+			tr.Product = m[1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+func readProcesses(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	if s.tables["PROCESSES"] {
+		rows, err := db.QueryContext(ctx, `SELECT coalesce(globalPid, 0), coalesce(pid, 0), coalesce(name, '') FROM PROCESSES`)
+		if err != nil {
+			return fmt.Errorf("read PROCESSES: %w", err)
+		}
+		for rows.Next() {
+			var p trace.Process
+			if err := rows.Scan(&p.GlobalPID, &p.PID, &p.Name); err != nil {
+				rows.Close()
+				return fmt.Errorf("read PROCESSES: %w", err)
+			}
+			tr.Processes = append(tr.Processes, p)
+		}
+		rows.Close()
+	}
+	if s.tables["ThreadNames"] {
+		rows, err := db.QueryContext(ctx, `SELECT coalesce(t.globalTid, 0), coalesce(s.value, ''), coalesce(t.priority, 0)
+			FROM ThreadNames t LEFT JOIN StringIds s ON s.id = t.nameId`)
+		if err != nil {
+			return fmt.Errorf("read ThreadNames: %w", err)
+		}
+		for rows.Next() {
+			var t trace.Thread
+			if err := rows.Scan(&t.GlobalTID, &t.Name, &t.Priority); err != nil {
+				rows.Close()
+				return fmt.Errorf("read ThreadNames: %w", err)
+			}
+			tr.Threads = append(tr.Threads, t)
+		}
+		rows.Close()
+	}
+	if s.tables["TARGET_INFO_GPU"] {
+		str := func(c string) string {
+			if s.has("TARGET_INFO_GPU", c) {
+				return fmt.Sprintf("coalesce(%s, '')", quoteIdent(c))
+			}
+			return "''"
+		}
+		num := func(c string) string {
+			if s.has("TARGET_INFO_GPU", c) {
+				return fmt.Sprintf("coalesce(%s, 0)", quoteIdent(c))
+			}
+			return "0"
+		}
+		q := fmt.Sprintf(`SELECT %s, %s, %s, %s, %s FROM TARGET_INFO_GPU`, num("id"), str("name"), str("busLocation"), num("smCount"), num("totalMemory"))
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("read TARGET_INFO_GPU: %w", err)
+		}
+		for rows.Next() {
+			var g trace.GPU
+			if err := rows.Scan(&g.ID, &g.Name, &g.BusLocation, &g.SMCount, &g.TotalMemory); err != nil {
+				rows.Close()
+				return fmt.Errorf("read TARGET_INFO_GPU: %w", err)
+			}
+			tr.GPUs = append(tr.GPUs, g)
+		}
+		rows.Close()
+	}
+	return nil
+}
+
+// builtinMemcpyKinds are ENUM_CUDA_MEMCPY_OPER's labels, for exports older than that table.
+var builtinMemcpyKinds = map[int64]string{
+	0: "Unknown", 1: "Host-to-Device", 2: "Device-to-Host", 3: "Host-to-Array", 4: "Array-to-Host",
+	5: "Array-to-Array", 6: "Array-to-Device", 7: "Device-to-Array", 8: "Device-to-Device",
+	9: "Host-to-Host", 10: "Peer-to-Peer", 11: "Unified Host-to-Device", 12: "Unified Device-to-Host",
+	13: "Unified Device-to-Device",
+}
+
+// builtinMemKinds are ENUM_CUDA_MEM_KIND's labels, for exports older than that table.
+var builtinMemKinds = map[int64]string{
+	0: "Pageable", 1: "Pinned", 2: "Device", 3: "Array", 4: "Managed", 5: "Device Static",
+	6: "Managed Static", 7: "Unknown",
+}
+
+func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	read := func(table string, builtin map[int64]string) (map[int64]string, error) {
+		if !s.tables[table] {
+			return builtin, nil
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT id, coalesce(label, '') FROM %s`, table))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		defer rows.Close()
+		m := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var l string
+			if err := rows.Scan(&id, &l); err != nil {
+				return nil, fmt.Errorf("read %s: %w", table, err)
+			}
+			m[id] = l
+		}
+		return m, rows.Err()
+	}
+	var err error
+	tr.EnumTables = s.tables["ENUM_CUDA_MEMCPY_OPER"]
+	if tr.MemcpyKinds, err = read("ENUM_CUDA_MEMCPY_OPER", builtinMemcpyKinds); err != nil {
+		return err
+	}
+	tr.MemKinds, err = read("ENUM_CUDA_MEM_KIND", builtinMemKinds)
+	return err
+}
+
+func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls) error {
+	return readInts(ctx, db, s, table, "", []intCol{
+		{"start", &a.Start}, {"end", &a.End}, {"globalTid", &a.GlobalTID}, {"correlationId", &a.CorrID},
+		{"nameId", &a.NameID}, {"eventClass", &a.EventClass}, {"returnValue", &a.ReturnValue},
+	})
+}
+
+func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels) error {
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", []intCol{
+		{"start", &k.Start}, {"end", &k.End}, {"globalPid", &k.GlobalPID}, {"correlationId", &k.CorrID},
+		{"deviceId", &k.Device}, {"contextId", &k.Context}, {"streamId", &k.Stream},
+		{"demangledName", &k.Demangled}, {"shortName", &k.Short}, {"mangledName", &k.Mangled},
+		{"gridX", &k.GridX}, {"gridY", &k.GridY}, {"gridZ", &k.GridZ},
+		{"blockX", &k.BlockX}, {"blockY", &k.BlockY}, {"blockZ", &k.BlockZ},
+		{"graphNodeId", &k.GraphNodeID},
+	})
+}
+
+func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy) error {
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", []intCol{
+		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
+		{"deviceId", &m.Device}, {"contextId", &m.Context}, {"streamId", &m.Stream},
+		{"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
+		{"graphNodeId", &m.GraphNodeID},
+	})
+}
+
+func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset) error {
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMSET", "", []intCol{
+		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
+		{"deviceId", &m.Device}, {"contextId", &m.Context}, {"streamId", &m.Stream},
+		{"bytes", &m.Bytes}, {"memKind", &m.MemKind}, {"graphNodeId", &m.GraphNodeID},
+	})
+}
+
+// readNVTX reads NVTX_EVENTS; inline texts are interned so repeated messages cost one string.
+func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
+	const t = "NVTX_EVENTS"
+	if !s.tables[t] {
+		return nil
+	}
+	intCols := []intCol{
+		{"start", &n.Start}, {"end", &n.End}, {"eventType", &n.EventType}, {"rangeId", &n.RangeID},
+		{"category", &n.Category}, {"color", &n.Color}, {"globalTid", &n.GlobalTID},
+		{"endGlobalTid", &n.EndGlobalTID}, {"textId", &n.TextID}, {"domainId", &n.DomainID},
+	}
+	exprs := ""
+	for _, c := range intCols {
+		if s.has(t, c.name) {
+			exprs += fmt.Sprintf("coalesce(%s, %d), ", quoteIdent(c.name), trace.Null)
+		} else {
+			exprs += fmt.Sprintf("%d, ", trace.Null)
+		}
+	}
+	payload := fmt.Sprint(trace.Null)
+	var ps []string
+	for _, c := range []string{"int64Value", "uint64Value", "int32Value", "uint32Value"} {
+		if s.has(t, c) {
+			ps = append(ps, quoteIdent(c))
+		}
+	}
+	if len(ps) > 0 {
+		payload = fmt.Sprintf("coalesce(%s, %d)", joinComma(ps), trace.Null)
+	}
+	text := "NULL"
+	if s.has(t, "text") {
+		text = "text"
+	}
+	var count int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM NVTX_EVENTS").Scan(&count); err != nil {
+		return fmt.Errorf("read NVTX_EVENTS: %w", err)
+	}
+	for _, c := range intCols {
+		*c.dst = make([]int64, 0, count)
+	}
+	n.Payload = make([]int64, 0, count)
+	n.Text = make([]int32, 0, count)
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s%s, %s FROM NVTX_EVENTS", exprs, payload, text))
+	if err != nil {
+		return fmt.Errorf("read NVTX_EVENTS: %w", err)
+	}
+	defer rows.Close()
+	vals := make([]int64, len(intCols)+1)
+	ptrs := make([]any, len(vals)+1)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var raw sql.RawBytes
+	ptrs[len(vals)] = &raw
+	intern := map[string]int32{}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("read NVTX_EVENTS: %w", err)
+		}
+		for i, c := range intCols {
+			*c.dst = append(*c.dst, vals[i])
+		}
+		n.Payload = append(n.Payload, vals[len(intCols)])
+		idx := int32(-1)
+		if raw != nil {
+			var ok bool
+			if idx, ok = intern[string(raw)]; !ok {
+				idx = int32(len(n.Texts))
+				s := string(raw)
+				n.Texts = append(n.Texts, s)
+				intern[s] = idx
+			}
+		}
+		n.Text = append(n.Text, idx)
+	}
+	return rows.Err()
+}
+
+func joinComma(xs []string) string {
+	out := ""
+	for i, x := range xs {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

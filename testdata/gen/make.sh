@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Makes the real test traces and their nsys goldens on the GPU machine.
+#
+#   source .gpu/nsys-env.sh && bash testdata/gen/make.sh WORKDIR [SAMPLES_DIR]
+#
+# For each workload variant: nsys profile (cudaProfilerApi capture range in every GPU process),
+# nsys export --type sqlite, then `nsys stats --format csv` for every report omnistat mirrors and
+# `nsys analyze --format csv` for the rules, written as WORKDIR/<trace>/<report>.csv beside
+# WORKDIR/<trace>.sqlite. With SAMPLES_DIR, the same goldens for each *.sqlite there
+# (WORKDIR/samples/<name>/<report>.csv). Logs and timings go to WORKDIR/log.txt.
+set -uo pipefail
+work=${1:?usage: make.sh WORKDIR [SAMPLES_DIR]}
+samples=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+log="$work/log.txt"
+exec > >(tee -a "$log") 2>&1
+
+REPORTS=cuda_api_sum,cuda_gpu_kern_sum,cuda_gpu_mem_time_sum,cuda_gpu_mem_size_sum,cuda_gpu_sum,cuda_api_gpu_sum,nvtx_sum,nvtx_pushpop_sum,nvtx_startend_sum,osrt_sum,nvtx_gpu_proj_sum,nvtx_kern_sum,nvtx_gpu_proj_trace
+VARIANTS=(cuda_gpu_kern_sum:base cuda_gpu_kern_sum:mangled nvtx_kern_sum:base)
+RULES=cuda_memcpy_async,cuda_memcpy_sync,cuda_memset_sync,cuda_api_sync,gpu_gaps,gpu_time_util
+
+# goldens FILE.sqlite DIR: every report and rule as DIR/<report>.csv (':' in names becomes '_').
+goldens() {
+  local db=$1 dir=$2
+  mkdir -p "$dir"
+  local t0=$SECONDS
+  nsys stats --report "$REPORTS" --format csv --output "$dir/x" --force-overwrite true "$db" 2>&1 | grep -v '^\[' > "$dir/stats.log"
+  for v in "${VARIANTS[@]}"; do
+    nsys stats --report "$v" --format csv --output - "$db" > "$dir/${v//:/_}.csv" 2>>"$dir/stats.log"
+  done
+  nsys analyze --rule "$RULES" --format csv --output "$dir/x" --force-overwrite true "$db" 2>&1 | grep -v '^\[' > "$dir/analyze.log"
+  # the default report set, as a user sees it (titles, SKIPPED lines)
+  nsys stats "$db" > "$dir/default.stdout" 2> "$dir/default.stderr"
+  for f in "$dir"/x_*.csv; do
+    [ -e "$f" ] || continue
+    b=$(basename "$f" .csv); b=${b#x_}; mv "$f" "$dir/${b//:/_}.csv"
+  done
+  echo "goldens $db -> $dir in $((SECONDS - t0)) s"
+}
+
+# capture NAME SCRIPT ARGS...: one trace WORKDIR/NAME.{nsys-rep,sqlite} and its goldens.
+capture() {
+  local name=$1; shift
+  local t0=$SECONDS
+  nsys profile -o "$work/$name" --force-overwrite=true \
+    --trace=cuda,nvtx,osrt --capture-range=cudaProfilerApi --capture-range-end=stop \
+    --trace-fork-before-exec=true --cuda-graph-trace=node --sample=none --cpuctxsw=none \
+    python3 "$@" 2>&1 | grep -v '^\[' | tail -n 20
+  nsys export --type sqlite --force-overwrite=true -o "$work/$name.sqlite" "$work/$name.nsys-rep" 2>&1 | tail -n 3
+  echo "capture $name in $((SECONDS - t0)) s: $(ls -la "$work/$name.sqlite" "$work/$name.nsys-rep" 2>&1 | awk '{print $5, $9}' | tr '\n' ' ')"
+  [ -f "$work/$name.sqlite" ] && goldens "$work/$name.sqlite" "$work/$name"
+}
+
+{
+  echo "== env"; date -u; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+  nsys --version; python3 -c 'import torch, sys; print("torch", torch.__version__, "python", sys.version.split()[0])'
+  python3 -c 'import nvtx; print("nvtx", getattr(nvtx, "__version__", "?"))' || true
+  nsys stats --help > "$work/nsys-stats-help.txt" 2>&1
+  nsys stats --help-reports > "$work/nsys-stats-help-reports.txt" 2>&1
+  nsys analyze --help > "$work/nsys-analyze-help.txt" 2>&1
+}
+
+if [ -n "$samples" ]; then
+  (
+    for s in "$samples"/*.sqlite; do
+      n=$(basename "$s" .sqlite); cp "$s" "/tmp/$n.sqlite"
+      goldens "/tmp/$n.sqlite" "$work/samples/$n"
+    done
+  ) > "$work/samples.log" 2>&1 &
+  spid=$!
+fi
+
+capture tts_pageable "$here/tts.py"
+capture tts_pinned "$here/tts.py" --pinned
+capture tts_graphs "$here/tts.py" --graphs
+capture diffusion "$here/diffusion.py"
+
+[ -n "$samples" ] && wait "$spid"
+echo "== done in $SECONDS s"

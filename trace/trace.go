@@ -1,0 +1,129 @@
+// Package trace is omnistat's typed, immutable model of one nsys export: processes, threads,
+// CUDA API calls, GPU kernels, memory operations, NVTX events, OS runtime calls and GPUs.
+//
+// Hot tables are columnar (parallel slices indexed by row), so millions of rows cost a few
+// slices, not millions of structs. The package knows nothing about SQLite or nsys report
+// semantics: it refuses to read files (see package sqlite) and to compute statistics (see reports).
+package trace
+
+// Null marks a missing integer value (an SQL NULL) in the columnar slices.
+const Null int64 = -1 << 63
+
+// Trace is everything omnistat reads from one nsys export.
+type Trace struct {
+	Path    string // the file it was read from
+	Product string // nsys version that exported it, e.g. "2025.3.1.90"; "" when unknown
+	Schema  string // export schema version, e.g. "3.25.0"; "" when the file has none
+
+	Strings   Strings
+	Processes []Process
+	Threads   []Thread
+	GPUs      []GPU
+
+	Runtime APICalls // CUPTI_ACTIVITY_KIND_RUNTIME: CUDA runtime and driver calls
+	OSRT    APICalls // OSRT_API
+	Kernels Kernels
+	Memcpy  Memcpy
+	Memset  Memset
+	NVTX    NVTX
+
+	// MemcpyKinds and MemKinds label copyKind and memory-kind codes (ENUM tables, or built-in
+	// labels for exports that predate them).
+	MemcpyKinds map[int64]string
+	MemKinds    map[int64]string
+	// EnumTables says whether the export carried ENUM_CUDA_MEMCPY_OPER (nsys 2023.3+).
+	EnumTables bool
+
+	// Tables lists the tables present in the export, by name.
+	Tables map[string]bool
+	// Notes are warnings about the input (missing tables, odd rows): values, not errors.
+	Notes []string
+}
+
+// Has reports whether the export holds a table of that name.
+func (t *Trace) Has(table string) bool { return t.Tables[table] }
+
+// Process is one row of PROCESSES.
+type Process struct {
+	GlobalPID int64
+	PID       int64
+	Name      string
+}
+
+// Thread is one row of ThreadNames.
+type Thread struct {
+	GlobalTID int64
+	Name      string
+	Priority  int64
+}
+
+// GPU is one row of TARGET_INFO_GPU.
+type GPU struct {
+	ID          int64
+	Name        string
+	BusLocation string
+	SMCount     int64
+	TotalMemory int64
+}
+
+// APICalls holds CPU-side API calls (CUDA runtime/driver, OS runtime), one index per call.
+type APICalls struct {
+	Start, End  []int64
+	GlobalTID   []int64
+	CorrID      []int64
+	NameID      []int64
+	EventClass  []int64
+	ReturnValue []int64
+}
+
+// Len is the number of calls.
+func (a *APICalls) Len() int { return len(a.Start) }
+
+// Kernels holds CUPTI_ACTIVITY_KIND_KERNEL rows.
+type Kernels struct {
+	Start, End          []int64
+	GlobalPID           []int64
+	CorrID              []int64
+	Device, Context     []int64
+	Stream              []int64
+	Demangled, Short    []int64 // StringIds ids
+	Mangled             []int64 // StringIds id or Null
+	GridX, GridY, GridZ []int64
+	BlockX, BlockY      []int64
+	BlockZ              []int64
+	GraphNodeID         []int64 // Null when not launched from a graph
+}
+
+// Len is the number of kernels.
+func (k *Kernels) Len() int { return len(k.Start) }
+
+// Memcpy holds CUPTI_ACTIVITY_KIND_MEMCPY rows.
+type Memcpy struct {
+	Start, End       []int64
+	GlobalPID        []int64
+	CorrID           []int64
+	Device, Context  []int64
+	Stream           []int64
+	Bytes            []int64
+	CopyKind         []int64
+	SrcKind, DstKind []int64 // memory kinds, Null when absent
+	GraphNodeID      []int64
+}
+
+// Len is the number of copies.
+func (m *Memcpy) Len() int { return len(m.Start) }
+
+// Memset holds CUPTI_ACTIVITY_KIND_MEMSET rows.
+type Memset struct {
+	Start, End      []int64
+	GlobalPID       []int64
+	CorrID          []int64
+	Device, Context []int64
+	Stream          []int64
+	Bytes           []int64
+	MemKind         []int64
+	GraphNodeID     []int64
+}
+
+// Len is the number of memsets.
+func (m *Memset) Len() int { return len(m.Start) }
