@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+	exitGate  = 3
+)
+
+// env is what a verb may touch: its streams and a context cancelled on Ctrl-C.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// usageError marks a mistake in the command line (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// run is the whole CLI: argv in, exit code out. Tests call it in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "omnistat: %s\n", oneLine(err.Error()))
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintln(stderr, "Run 'omnistat --help' for usage.")
+		return exitUsage
+	}
+	return exitError
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ") }
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "omnistat",
+		Short: "Per-stage statistics for Nsight Systems traces of multi-stage GPU serving workloads",
+		Long: `omnistat reads NVIDIA Nsight Systems (nsys) SQLite exports and prints nsys's own summary
+reports with nsys's exact numbers, fast, as one static binary.
+
+Export a report first with:  nsys export --type sqlite report.nsys-rep`,
+		Example: `  omnistat stats run.sqlite
+  omnistat stats --report cuda_api_sum --format csv run.sqlite
+  omnistat stats --report cuda_gpu_kern_sum:base,nvtx_sum run.sqlite`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetIn(e.stdin)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newStatsCmd(e, nil))
+	return root
+}
+
+// exactArgs is cobra.MinimumNArgs with a usage error.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("missing %s", what)
+		}
+		return nil
+	}
+}

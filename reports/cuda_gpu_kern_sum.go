@@ -1,0 +1,79 @@
+package reports
+
+import (
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+func init() {
+	register(Report{
+		Name:  "cuda_gpu_kern_sum",
+		Title: "CUDA GPU Kernel Summary",
+		Args:  []string{"base", "mangled"},
+		Skip: func(tr *trace.Trace) string {
+			if tr.Kernels.Len() == 0 {
+				return "does not contain CUDA kernel data."
+			}
+			return ""
+		},
+		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAGPUKernSum(tr, opt, nil) },
+	})
+}
+
+// KernelName is kernel i's name as nsys's kernel view gives it: demangled by default, the base
+// (short) name with "base", the mangled name (falling back to demangled) with "mangled".
+func KernelName(tr *trace.Trace, i int, variant string) string {
+	k := &tr.Kernels
+	id := k.Demangled[i]
+	switch variant {
+	case "base":
+		if k.Short[i] != trace.Null {
+			id = k.Short[i]
+		}
+	case "mangled":
+		if k.Mangled[i] != trace.Null {
+			id = k.Mangled[i]
+		}
+	}
+	return tr.Strings.Get(id)
+}
+
+// kernelNameID is the StringIds id behind KernelName.
+func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
+	switch variant {
+	case "base":
+		if k.Short[i] != trace.Null {
+			return k.Short[i]
+		}
+	case "mangled":
+		if k.Mangled[i] != trace.Null {
+			return k.Mangled[i]
+		}
+	}
+	return k.Demangled[i]
+}
+
+// CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name. keep, when not nil,
+// selects kernels by row index.
+func CUDAGPUKernSum(tr *trace.Trace, opt Options, keep func(i int) bool) *table.Table {
+	k := &tr.Kernels
+	ig := newIntGrouper()
+	for i := range k.Start {
+		if keep == nil || keep(i) {
+			ig.add(kernelNameID(k, i, opt.KernelName), k.End[i]-k.Start[i])
+		}
+	}
+	// different ids may hold the same string: nsys groups by the string
+	g := newGrouper()
+	for j, id := range ig.ids {
+		name := tr.Strings.Get(id)
+		for _, v := range ig.vals[j] {
+			g.add(name, func() []string { return []string{name} }, v)
+		}
+	}
+	return &table.Table{
+		Name: "cuda_gpu_kern_sum", Title: "CUDA GPU Kernel Summary",
+		Columns: timeColumns("Instances", "Name"),
+		Rows:    timeRows(g.list),
+	}
+}

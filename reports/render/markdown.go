@@ -1,0 +1,50 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports/table"
+)
+
+// WriteMarkdown writes t as a GitHub table under a "### Title" heading, numbers right-aligned
+// with thousands separators, notes as a list below.
+func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
+	cols := visible(t)
+	var b strings.Builder
+	fmt.Fprintf(&b, "### %s (%s)\n\n", t.Title, t.Name)
+	b.WriteString("|")
+	for _, ci := range cols {
+		b.WriteString(" " + mdEscape(table.Header(t.Columns[ci], o.memUnit())) + " |")
+	}
+	b.WriteString("\n|")
+	for _, ci := range cols {
+		if isNumeric(t, ci) {
+			b.WriteString(" ---: |")
+		} else {
+			b.WriteString(" --- |")
+		}
+	}
+	b.WriteString("\n")
+	for _, r := range t.Rows {
+		b.WriteString("|")
+		for _, ci := range cols {
+			b.WriteString(" " + mdEscape(pretty(r[ci], t.Columns[ci], o)) + " |")
+		}
+		b.WriteString("\n")
+	}
+	for _, n := range t.Notes {
+		b.WriteString("\n- " + mdEscape(n))
+	}
+	if len(t.Notes) > 0 {
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}

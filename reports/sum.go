@@ -1,0 +1,118 @@
+package reports
+
+import (
+	"sort"
+
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
+)
+
+// group collects the durations (or sizes) of one row of a *_sum report.
+type group struct {
+	labels []string
+	vals   []int64
+}
+
+// grouper groups values by a label tuple, keeping first-seen order.
+type grouper struct {
+	idx  map[string]*group
+	list []*group
+}
+
+func newGrouper() *grouper { return &grouper{idx: map[string]*group{}} }
+
+// add appends v to the group of labels (key is the labels joined, unique per tuple).
+func (g *grouper) add(key string, labels func() []string, v int64) {
+	gr, ok := g.idx[key]
+	if !ok {
+		gr = &group{labels: labels()}
+		g.idx[key] = gr
+		g.list = append(g.list, gr)
+	}
+	gr.vals = append(gr.vals, v)
+}
+
+// intGrouper groups values by an integer id, for the hot tables (no per-row allocation).
+type intGrouper struct {
+	idx  map[int64]int
+	ids  []int64
+	vals [][]int64
+}
+
+func newIntGrouper() *intGrouper { return &intGrouper{idx: map[int64]int{}} }
+
+func (g *intGrouper) add(id, v int64) {
+	i, ok := g.idx[id]
+	if !ok {
+		i = len(g.ids)
+		g.idx[id] = i
+		g.ids = append(g.ids, id)
+		g.vals = append(g.vals, nil)
+	}
+	g.vals[i] = append(g.vals[i], v)
+}
+
+// timeColumns are the leading columns of every time summary; countName is "Num Calls",
+// "Instances" or "Count".
+func timeColumns(countName string, labels ...string) []table.Column {
+	cols := []table.Column{
+		{Name: "Time", Unit: table.Percent}, {Name: "Total Time", Unit: table.Ns}, {Name: countName, Unit: table.Count},
+		{Name: "Avg", Unit: table.Ns}, {Name: "Med", Unit: table.Ns}, {Name: "Min", Unit: table.Ns},
+		{Name: "Max", Unit: table.Ns}, {Name: "StdDev", Unit: table.Ns},
+	}
+	for _, l := range labels {
+		cols = append(cols, table.Column{Name: l})
+	}
+	return cols
+}
+
+// timeRows turns groups into time-summary rows sorted by total time, largest first; ties go
+// to the smaller count, then to the labels (cuda_gpu_kern_sum's ORDER BY 2 DESC, 3, Name).
+func timeRows(groups []*group) [][]table.Value {
+	sums := make([]stat.Summary, len(groups))
+	var all int64
+	for i, g := range groups {
+		sums[i] = stat.Summarize(g.vals)
+		all += sums[i].Total
+	}
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		sa, sb := sums[order[a]], sums[order[b]]
+		if sa.Total != sb.Total {
+			return sa.Total > sb.Total
+		}
+		if sa.Count != sb.Count {
+			return sa.Count < sb.Count
+		}
+		return lessLabels(groups[order[a]].labels, groups[order[b]].labels)
+	})
+	rows := make([][]table.Value, 0, len(groups))
+	for _, i := range order {
+		s := sums[i]
+		row := []table.Value{
+			table.F64(stat.Percent(s.Total, all)), table.I64(s.Total), table.I64(s.Count),
+			table.F64(stat.Round(s.Avg, 1)), table.F64(stat.Round(s.Med, 1)), table.I64(s.Min),
+			table.I64(s.Max), table.F64(stat.Round(s.StdDev, 1)),
+		}
+		for _, l := range groups[i].labels {
+			row = append(row, table.Str(l))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func lessLabels(a, b []string) bool {
+	for i := range a {
+		if i >= len(b) {
+			return false
+		}
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return len(a) < len(b)
+}
