@@ -55,7 +55,7 @@ capture() {
 {
   echo "== env"; date -u; nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
   nsys --version; python3 -c 'import torch, sys; print("torch", torch.__version__, "python", sys.version.split()[0])'
-  python3 -c 'import nvtx; print("nvtx", getattr(nvtx, "__version__", "?"))' || true
+  find /usr/local /usr/lib /opt -name 'libnvtx3interop*' 2>/dev/null | head -3
   nsys stats --help > "$work/nsys-stats-help.txt" 2>&1
   nsys stats --help-reports > "$work/nsys-stats-help-reports.txt" 2>&1
   nsys analyze --help > "$work/nsys-analyze-help.txt" 2>&1
@@ -75,6 +75,16 @@ capture tts_pageable "$here/tts.py"
 capture tts_pinned "$here/tts.py" --pinned
 capture tts_graphs "$here/tts.py" --graphs
 capture diffusion "$here/diffusion.py"
+
+# what nsys prints for a trace without CUDA (SKIPPED lines) and each report's title
+nsys profile -o "$work/nocuda" --force-overwrite=true --trace=osrt,nvtx --sample=none --cpuctxsw=none \
+  python3 -c 'import time; time.sleep(0.3)' > /dev/null 2>&1
+nsys export --type sqlite --force-overwrite=true -o "$work/nocuda.sqlite" "$work/nocuda.nsys-rep" > /dev/null 2>&1
+for r in ${REPORTS//,/ }; do
+  nsys stats --report "$r" "$work/nocuda.sqlite" 2>&1 | grep -v '^\[' | grep -i 'SKIPPED\|EMPTY\|does not'
+  nsys stats --report "$r" --format column "$work/tts_pageable.sqlite" 2>/dev/null | grep ' \*\* '
+done > "$work/skipped-and-titles.txt" 2>&1
+rm -f "$work"/nocuda.*
 
 [ -n "$samples" ] && wait "$spid"
 echo "== done in $SECONDS s"
