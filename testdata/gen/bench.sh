@@ -6,21 +6,23 @@
 #   omnistat stats --report cuda_api_sum,cuda_gpu_kern_sum,nvtx_sum
 # and checks that omnistat's CSVs equal nsys's. Results go to WORKDIR/bench.txt.
 set -uo pipefail
-work=${1:?usage: bench.sh WORKDIR OMNISTAT [TTS FLAGS]}; bin=${2:?omnistat binary}; shift 2
+work=${1:?usage: bench.sh WORKDIR OMNISTAT [TTS FLAGS]}; bin=$(readlink -f "${2:?omnistat binary}"); shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"; cd "$work"
 out=bench.txt
+: > "$out"
 t() { # t LABEL CMD…: wall seconds and peak RSS of one command
   local s=$(date +%s%N)
-  if [ -x /usr/bin/time ]; then /usr/bin/time -f "%M" -o rss.txt "$@" > /dev/null 2>>bench.err; else "$@" > /dev/null 2>>bench.err; echo 0 > rss.txt; fi
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f "%M" -o rss.txt "${@:2}" > /dev/null 2>>bench.err
+  else "${@:2}" > /dev/null 2>>bench.err; echo "?" > rss.txt; fi
   local e=$(date +%s%N)
   echo "$1 ${*:2}" | cut -c1-160 >> "$out"
   echo "  wall $(( (e - s) / 1000000 )) ms, peak RSS $(tail -1 rss.txt) KB" >> "$out"
 }
-nsys profile -o big --force-overwrite=true --trace=cuda,nvtx,osrt --capture-range=cudaProfilerApi \
+[ -f big.sqlite ] || nsys profile -o big --force-overwrite=true --trace=cuda,nvtx,osrt --capture-range=cudaProfilerApi \
   --capture-range-end=stop --trace-fork-before-exec=true --cuda-graph-trace=node --sample=none --cpuctxsw=none \
   python3 "$here/tts.py" "$@" > capture.log 2>&1
-nsys export --type sqlite --force-overwrite=true -o big.sqlite big.nsys-rep > export.log 2>&1
+[ -f big.sqlite ] || nsys export --type sqlite --force-overwrite=true -o big.sqlite big.nsys-rep > export.log 2>&1
 { echo "trace: $(ls -la big.sqlite | awk '{print $5}') bytes"; python3 - <<'PY'
 import sqlite3
 c = sqlite3.connect("file:big.sqlite?mode=ro", uri=True)
