@@ -10,7 +10,7 @@ func init() {
 		Name: "cuda_gpu_sum", Title: "CUDA GPU Summary (Kernels/MemOps)",
 		Skip: func(tr *trace.Trace) string {
 			if tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0 {
-				return "does not contain CUDA kernel data."
+				return "does not contain GPU kernel/memory operations data."
 			}
 			return ""
 		},
@@ -19,8 +19,8 @@ func init() {
 	register(Report{
 		Name: "cuda_api_gpu_sum", Title: "CUDA Summary (API/Kernels/MemOps)",
 		Skip: func(tr *trace.Trace) string {
-			if tr.Runtime.Len() == 0 && tr.Kernels.Len() == 0 {
-				return "does not contain CUDA trace data."
+			if tr.Runtime.Len() == 0 && tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0 {
+				return "does not contain CUDA API, GPU kernel, nor memory operations data."
 			}
 			return ""
 		},
