@@ -52,7 +52,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "omnistat: %s\n", oneLine(err.Error()))
 	var u usageError
-	if errors.As(err, &u) {
+	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintln(stderr, "Run 'omnistat --help' for usage.")
 		return exitUsage
 	}
@@ -84,7 +84,7 @@ Export a report first with:  nsys export --type sqlite report.nsys-rep`,
 	return root
 }
 
-// exactArgs is cobra.MinimumNArgs with a usage error.
+// minArgs is cobra.MinimumNArgs with a usage error that says what is missing.
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) < n {

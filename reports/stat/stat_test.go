@@ -1,0 +1,120 @@
+package stat
+
+import (
+	"math"
+	"testing"
+)
+
+// The cases of nsys-stats-semantics.md §2, checked against nsys's bundled SQLite there.
+func TestSummarize(t *testing.T) {
+	cases := []struct {
+		name string
+		in   []int64
+		want Summary
+	}{
+		{"even-length median is the mean of the middle two", []int64{10, 1, 3, 2},
+			Summary{Count: 4, Total: 16, Avg: 4, Med: 2.5, Min: 1, Max: 10, StdDev: 4.08248290463863, Q1: 1.5, Q3: 6.5}},
+		{"n=1 has stdev 0, not NULL", []int64{7},
+			Summary{Count: 1, Total: 7, Avg: 7, Med: 7, Min: 7, Max: 7, StdDev: 0, Q1: 7, Q3: 7}},
+		{"odd length picks the middle", []int64{5, 1, 9},
+			Summary{Count: 3, Total: 15, Avg: 5, Med: 5, Min: 1, Max: 9, StdDev: 4, Q1: 1, Q3: 9}},
+		{"int64 beyond 2^32", []int64{5e9, 5e9 + 2},
+			Summary{Count: 2, Total: 1e10 + 2, Avg: 5e9 + 1, Med: 5e9 + 1, Min: 5e9, Max: 5e9 + 2, StdDev: math.Sqrt2, Q1: 5e9, Q3: 5e9 + 2}},
+		{"empty", nil, Summary{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Summarize(append([]int64(nil), c.in...))
+			if got.Count != c.want.Count || got.Total != c.want.Total || got.Min != c.want.Min || got.Max != c.want.Max ||
+				got.Avg != c.want.Avg || got.Med != c.want.Med || got.Q1 != c.want.Q1 || got.Q3 != c.want.Q3 ||
+				math.Abs(got.StdDev-c.want.StdDev) > 1e-9 {
+				t.Errorf("Summarize(%v) = %+v, want %+v", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	xs := []int64{1, 2, 3, 4, 5, 6, 7, 8}
+	for _, c := range []struct {
+		q    float64
+		want float64
+	}{{0.25, 2.5}, {0.5, 4.5}, {0.75, 6.5}} {
+		if got := Quantile(xs, c.q); got != c.want {
+			t.Errorf("Quantile(1..8, %v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	// p = n·q not an integer → the ⌈p⌉-th value
+	if got := Quantile([]int64{10, 20, 30}, 0.25); got != 10 {
+		t.Errorf("Quantile(10,20,30; 0.25) = %v, want 10", got)
+	}
+	if got := Quantile([]int64{10, 20, 30}, 0.75); got != 30 {
+		t.Errorf("Quantile(10,20,30; 0.75) = %v, want 30", got)
+	}
+}
+
+// SQLite's round is half away from zero on a 15-significant-digit rendering.
+func TestRound(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		n    int
+		want float64
+	}{
+		{0.25, 1, 0.3}, {0.35, 1, 0.4}, {0.15, 1, 0.2}, {2.675, 2, 2.68}, {1.005, 2, 1.01},
+		{-0.25, 1, -0.3}, {7661.5, 1, 7661.5}, {1234.55, 1, 1234.6}, {0.04, 1, 0}, {0.05, 1, 0.1},
+		{9.96, 1, 10}, {99.95, 1, 100}, {2.5, 0, 3}, {-2.5, 0, -3}, {128145551.0, 1, 128145551},
+		{4159579.6623, 1, 4159579.7}, {1e20, 1, 1e20}, {0, 1, 0}, {0.004, 1, 0},
+	} {
+		if got := Round(c.x, c.n); got != c.want {
+			t.Errorf("Round(%v, %d) = %v, want %v", c.x, c.n, got, c.want)
+		}
+	}
+	// the naive rounding differs on these: the reason Round exists
+	x := 1.005 // a variable: constant arithmetic would be exact
+	if naive := math.Round(x*100) / 100; naive == Round(x, 2) {
+		t.Errorf("naive rounding agrees on 1.005 (%v): the case no longer tests anything", naive)
+	}
+}
+
+func TestPercent(t *testing.T) {
+	if got := Percent(1, 3); got != 33.3 {
+		t.Errorf("Percent(1,3) = %v", got)
+	}
+	if got := Percent(1, 8); got != 12.5 {
+		t.Errorf("Percent(1,8) = %v", got)
+	}
+	if got := Percent(5, 0); got != 0 {
+		t.Errorf("Percent(5,0) = %v", got)
+	}
+}
+
+// PyFloat prints what Python's str(float) prints.
+func TestPyFloat(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{
+		{7174.0, "7174.0"}, {5.818181818181818, "5.818181818181818"}, {0, "0.0"}, {-3.5, "-3.5"},
+		{1e16, "1e+16"}, {1.5e-05, "1.5e-05"}, {0.0001, "0.0001"}, {9999999999999998, "9999999999999998.0"},
+		{256410820.0, "256410820.0"}, {0.1, "0.1"}, {math.NaN(), "nan"}, {math.Inf(1), "inf"},
+	} {
+		if got := PyFloat(c.x); got != c.want {
+			t.Errorf("PyFloat(%v) = %q, want %q", c.x, got, c.want)
+		}
+	}
+}
+
+func FuzzRound(f *testing.F) {
+	for _, x := range []float64{0.15, 2.675, 1e15, -7.25, 0} {
+		f.Add(x, 1)
+	}
+	f.Fuzz(func(t *testing.T, x float64, n int) {
+		if n < 0 || n > 8 || math.IsNaN(x) || math.Abs(x) > 1e15 {
+			return
+		}
+		r := Round(x, n)
+		if math.Abs(r-x) > 0.5*math.Pow(10, -float64(n))*1.000001+1e-9*math.Abs(x) {
+			t.Fatalf("Round(%v, %d) = %v: moved more than half a unit", x, n, r)
+		}
+	})
+}
