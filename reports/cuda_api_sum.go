@@ -8,6 +8,7 @@ import (
 func init() {
 	register(Report{
 		Name:  "cuda_api_sum",
+		Needs: trace.RuntimeTable,
 		Title: "CUDA API Summary",
 		Skip: func(tr *trace.Trace) string {
 			if tr.Runtime.Len() == 0 {

@@ -8,6 +8,7 @@ import (
 func init() {
 	register(Report{
 		Name:  "cuda_gpu_kern_sum",
+		Needs: trace.KernelTable,
 		Title: "CUDA GPU Kernel Summary",
 		Args:  []string{"base", "mangled"},
 		Skip: func(tr *trace.Trace) string {

@@ -11,11 +11,13 @@ import (
 func init() {
 	register(Report{
 		Name: "cuda_gpu_mem_time_sum", Title: "CUDA GPU MemOps Summary (by Time)", Skip: skipMem,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemTimeSum(tr, nil, nil) },
+		Needs: trace.MemcpyTable | trace.MemsetTable,
+		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemTimeSum(tr, nil, nil) },
 	})
 	register(Report{
 		Name: "cuda_gpu_mem_size_sum", Title: "CUDA GPU MemOps Summary (by Size)", Skip: skipMem,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemSizeSum(tr, nil, nil) },
+		Needs: trace.MemcpyTable | trace.MemsetTable,
+		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemSizeSum(tr, nil, nil) },
 	})
 }
 

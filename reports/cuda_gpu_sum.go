@@ -8,6 +8,7 @@ import (
 func init() {
 	register(Report{
 		Name: "cuda_gpu_sum", Title: "CUDA GPU Summary (Kernels/MemOps)",
+		Needs: trace.KernelTable | trace.MemcpyTable | trace.MemsetTable,
 		Skip: func(tr *trace.Trace) string {
 			if tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0 {
 				return "does not contain GPU kernel/memory operations data."
@@ -18,6 +19,7 @@ func init() {
 	})
 	register(Report{
 		Name: "cuda_api_gpu_sum", Title: "CUDA Summary (API/Kernels/MemOps)",
+		Needs: trace.AllTables &^ (trace.OSRTTable | trace.NVTXTable),
 		Skip: func(tr *trace.Trace) string {
 			if tr.Runtime.Len() == 0 && tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0 {
 				return "does not contain CUDA API, GPU kernel, nor memory operations data."

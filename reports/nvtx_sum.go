@@ -12,11 +12,11 @@ func init() {
 		}
 		return ""
 	}
-	register(Report{Name: "nvtx_sum", Title: "NVTX Range Summary", Skip: skip,
+	register(Report{Name: "nvtx_sum", Title: "NVTX Range Summary", Skip: skip, Needs: trace.NVTXTable,
 		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxAll, nil) }})
-	register(Report{Name: "nvtx_pushpop_sum", Title: "NVTX Push/Pop Range Summary", Skip: skip,
+	register(Report{Name: "nvtx_pushpop_sum", Title: "NVTX Push/Pop Range Summary", Skip: skip, Needs: trace.NVTXTable,
 		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxPushPop, nil) }})
-	register(Report{Name: "nvtx_startend_sum", Title: "NVTX Start/End Range Summary", Skip: skip,
+	register(Report{Name: "nvtx_startend_sum", Title: "NVTX Start/End Range Summary", Skip: skip, Needs: trace.NVTXTable,
 		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxStartEnd, nil) }})
 }
 

@@ -11,6 +11,7 @@ const osrtEventClass = 27
 func init() {
 	register(Report{
 		Name:  "osrt_sum",
+		Needs: trace.OSRTTable,
 		Title: "OS Runtime Summary",
 		Skip: func(tr *trace.Trace) string {
 			if tr.OSRT.Len() == 0 {

@@ -24,6 +24,8 @@ type Report struct {
 	Title string
 	// Args are the accepted ":arg" options.
 	Args []string
+	// Needs are the event tables the report reads.
+	Needs trace.Tables
 	// Skip returns nsys's reason for skipping the report on tr ("does not contain …"), or "".
 	Skip func(tr *trace.Trace) string
 	Run  func(tr *trace.Trace, opt Options) *table.Table

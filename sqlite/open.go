@@ -40,6 +40,9 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 type Options struct {
 	// Parallel is the number of tables read at once; 0 means one per hot table.
 	Parallel int
+	// Only limits the event tables read to these families (0 reads all); strings, processes,
+	// threads, GPUs and enums are always read. Tables left out stay empty in the model.
+	Only trace.Tables
 }
 
 // Read opens the export at path read-only and returns its model.

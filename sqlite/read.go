@@ -97,12 +97,25 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		func() error { return readMeta(ctx, db, s, tr) },
 		func() error { return readProcesses(ctx, db, s, tr) },
 		func() error { return readEnums(ctx, db, s, tr) },
-		func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime) },
-		func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT) },
-		func() error { return readKernels(ctx, db, s, &tr.Kernels) },
-		func() error { return readMemcpy(ctx, db, s, &tr.Memcpy) },
-		func() error { return readMemset(ctx, db, s, &tr.Memset) },
-		func() error { return readNVTX(ctx, db, s, &tr.NVTX) },
+	}
+	only := opt.Only
+	if only == 0 {
+		only = trace.AllTables
+	}
+	for _, f := range []struct {
+		fam trace.Tables
+		job func() error
+	}{
+		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime) }},
+		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT) }},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels) }},
+		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy) }},
+		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset) }},
+		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }},
+	} {
+		if only&f.fam != 0 {
+			jobs = append(jobs, f.job)
+		}
 	}
 	par := opt.Parallel
 	if par <= 0 {

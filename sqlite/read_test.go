@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"github.com/omnistat/omnistat/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,8 +78,8 @@ func TestReadsEveryRow(t *testing.T) {
 // changed and no journal appeared.
 func TestNeverWrites(t *testing.T) {
 	files := traces(t)
-	if d := os.Getenv("OMNISTAT_SAMPLES"); d != "" {
-		s, _ := filepath.Glob(filepath.Join(d, "*.sqlite"))
+	if os.Getenv("OMNISTAT_SAMPLES") != "" {
+		s, _ := filepath.Glob(filepath.Join(testutil.Samples(t), "*.sqlite"))
 		files = append(files, s...)
 	}
 	dir := t.TempDir()
@@ -110,10 +111,7 @@ func TestNeverWrites(t *testing.T) {
 
 // TestVersionProbe reads the version of each schema generation of the shared samples.
 func TestVersionProbe(t *testing.T) {
-	d := os.Getenv("OMNISTAT_SAMPLES")
-	if d == "" {
-		t.Skip("OMNISTAT_SAMPLES is not set")
-	}
+	d := testutil.Samples(t)
 	for file, want := range map[string][2]string{
 		"nsys2021.2.1_mordred_report1.sqlite":               {"2021.2.1", ""},
 		"nsys2022_hpcsdk22.7_vectoraddition_report4.sqlite": {"2022.2.1.31", "2.9.1"},

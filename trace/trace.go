@@ -127,3 +127,18 @@ type Memset struct {
 
 // Len is the number of memsets.
 func (m *Memset) Len() int { return len(m.Start) }
+
+// Tables is a set of the event-table families a reader fills.
+type Tables uint8
+
+// Event-table families.
+const (
+	RuntimeTable Tables = 1 << iota
+	OSRTTable
+	KernelTable
+	MemcpyTable
+	MemsetTable
+	NVTXTable
+
+	AllTables = RuntimeTable | OSRTTable | KernelTable | MemcpyTable | MemsetTable | NVTXTable
+)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"github.com/omnistat/omnistat/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,10 +76,7 @@ func TestInputErrors(t *testing.T) {
 
 // TestSkipped: a report whose data is absent prints nsys's SKIPPED line on stderr and exits 0.
 func TestSkipped(t *testing.T) {
-	d := os.Getenv("OMNISTAT_SAMPLES")
-	if d == "" {
-		t.Skip("OMNISTAT_SAMPLES is not set")
-	}
+	d := testutil.Samples(t)
 	f := filepath.Join(d, "nsys2023.3.1_sc23openmp_report3.sqlite")
 	out, errOut, code := runCLI(t, "stats", "--report", "nvtx_sum,osrt_sum", "--format", "csv", f)
 	want := "SKIPPED: " + f + " does not contain NV Tools Extension (NVTX) data.\n" +

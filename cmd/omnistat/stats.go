@@ -77,9 +77,14 @@ func runStats(e *env, opts *statsOptions) error {
 		specs = reports.DefaultSet
 	}
 	ro := render.Options{MemUnit: opts.MemUnit}
+	var need trace.Tables
+	for _, spec := range specs {
+		r, _, _ := reports.Lookup(spec)
+		need |= r.Needs
+	}
 	var all []*table.Table
 	for _, path := range opts.Traces {
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{})
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need})
 		if err != nil {
 			return err
 		}
@@ -134,5 +139,3 @@ func writeTitled(w io.Writer, t *table.Table, spec string, f render.Format, o re
 	}
 	return nil
 }
-
-var _ = trace.Null

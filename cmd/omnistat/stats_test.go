@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/omnistat/omnistat/internal/testutil"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,10 +82,7 @@ func TestStatsEqualsNsys(t *testing.T) {
 // TestStatsOnSamples runs every report on the public nsys exports of 2021 → 2026 and compares
 // with nsys 2025.3.1 wherever nsys could read the file.
 func TestStatsOnSamples(t *testing.T) {
-	dir := os.Getenv("OMNISTAT_SAMPLES")
-	if dir == "" {
-		t.Skip("OMNISTAT_SAMPLES is not set (the shared nsys samples are not beside this checkout)")
-	}
+	dir := testutil.Samples(t)
 	samples, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 	if len(samples) != 5 {
 		t.Fatalf("expected 5 samples in %s, found %d", dir, len(samples))

@@ -1,0 +1,46 @@
+// Package testutil finds test inputs that live outside the module: the shared nsys samples
+// named by $OMNISTAT_SAMPLES. It is for tests only.
+package testutil
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Samples returns the samples folder named by OMNISTAT_SAMPLES (a relative path counts from the
+// module root, so `OMNISTAT_SAMPLES=../shared/nsys-samples go test ./...` works from the
+// checkout), or skips the test when the variable is unset.
+func Samples(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv("OMNISTAT_SAMPLES")
+	if d == "" {
+		t.Skip("OMNISTAT_SAMPLES is not set (the shared nsys samples are not beside this checkout)")
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(ModuleRoot(t), d)
+	}
+	if st, err := os.Stat(d); err != nil || !st.IsDir() {
+		t.Fatalf("OMNISTAT_SAMPLES=%s: not a folder", d)
+	}
+	return d
+}
+
+// ModuleRoot is the folder holding go.mod, found upward from the test's directory.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
