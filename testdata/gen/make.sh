@@ -16,28 +16,8 @@ mkdir -p "$work"
 log="$work/log.txt"
 exec > >(tee -a "$log") 2>&1
 
-REPORTS=cuda_api_sum,cuda_gpu_kern_sum,cuda_gpu_mem_time_sum,cuda_gpu_mem_size_sum,cuda_gpu_sum,cuda_api_gpu_sum,nvtx_sum,nvtx_pushpop_sum,nvtx_startend_sum,osrt_sum,nvtx_gpu_proj_sum,nvtx_kern_sum,nvtx_gpu_proj_trace
-VARIANTS=(cuda_gpu_kern_sum:base cuda_gpu_kern_sum:mangled nvtx_kern_sum:base)
-RULES=cuda_memcpy_async,cuda_memcpy_sync,cuda_memset_sync,cuda_api_sync,gpu_gaps,gpu_time_util
-
-# goldens FILE.sqlite DIR: every report and rule as DIR/<report>.csv (':' in names becomes '_').
-goldens() {
-  local db=$1 dir=$2
-  mkdir -p "$dir"
-  local t0=$SECONDS
-  nsys stats --report "$REPORTS" --format csv --output "$dir/x" --force-overwrite true "$db" 2>&1 | grep -v '^\[' > "$dir/stats.log"
-  for v in "${VARIANTS[@]}"; do
-    nsys stats --report "$v" --format csv --output - "$db" > "$dir/${v//:/_}.csv" 2>>"$dir/stats.log"
-  done
-  nsys analyze --rule "$RULES" --format csv --output "$dir/x" --force-overwrite true "$db" 2>&1 | grep -v '^\[' > "$dir/analyze.log"
-  # the default report set, as a user sees it (titles, SKIPPED lines)
-  nsys stats "$db" > "$dir/default.stdout" 2> "$dir/default.stderr"
-  for f in "$dir"/x_*.csv; do
-    [ -e "$f" ] || continue
-    b=$(basename "$f" .csv); b=${b#x_}; mv "$f" "$dir/${b//:/_}.csv"
-  done
-  echo "goldens $db -> $dir in $((SECONDS - t0)) s"
-}
+# goldens FILE.sqlite DIR: nsys's CSVs of every report and rule (see goldens.sh).
+goldens() { bash "$here/goldens.sh" "$1" "$2"; }
 
 # capture NAME SCRIPT ARGS...: one trace WORKDIR/NAME.{nsys-rep,sqlite} and its goldens.
 capture() {
@@ -80,7 +60,7 @@ capture diffusion "$here/diffusion.py"
 nsys profile -o "$work/nocuda" --force-overwrite=true --trace=osrt,nvtx --sample=none --cpuctxsw=none \
   python3 -c 'import time; time.sleep(0.3)' > /dev/null 2>&1
 nsys export --type sqlite --force-overwrite=true -o "$work/nocuda.sqlite" "$work/nocuda.nsys-rep" > /dev/null 2>&1
-for r in ${REPORTS//,/ }; do
+for r in cuda_api_sum cuda_gpu_kern_sum cuda_gpu_mem_time_sum cuda_gpu_mem_size_sum cuda_gpu_sum cuda_api_gpu_sum nvtx_sum nvtx_pushpop_sum nvtx_startend_sum osrt_sum nvtx_gpu_proj_sum nvtx_kern_sum; do
   nsys stats --report "$r" "$work/nocuda.sqlite" 2>&1 | grep -v '^\[' | grep -i 'SKIPPED\|EMPTY\|does not'
   nsys stats --report "$r" --format column "$work/tts_pageable.sqlite" 2>/dev/null | grep ' \*\* '
 done > "$work/skipped-and-titles.txt" 2>&1
