@@ -46,6 +46,12 @@ func (c DiffusionConfig) Validate() error {
 	return nil
 }
 
+// VAE decoder channels: latent (4) → vaeC1 → ×2 → vaeC1 → ×2 → vaeC2 → RGB.
+const (
+	vaeC1 = 32
+	vaeC2 = 16
+)
+
 type ditBlock struct{ ada, q, k, v, o, w1, w2 Ptr }
 type encLayer struct{ q, k, v, o, w1, w2 Ptr }
 
@@ -101,12 +107,12 @@ func NewDiffusionWorker(d Device, cfg DiffusionConfig) (*DiffusionWorker, error)
 	}
 	w.tproj, w.unpatch = next(D*D, sc), next(D*4, sc)
 	S4 := 4 * cfg.Side
-	w.vae = [4]Ptr{next(64*4*9, 0.1), next(64*64*9, 0.05), next(32*64*9, 0.05), next(3*32*9, 0.1)}
+	w.vae = [4]Ptr{next(vaeC1*4*9, 0.1), next(vaeC1*vaeC1*9, 0.05), next(vaeC2*vaeC1*9, 0.05), next(3*vaeC2*9, 0.1)}
 	w.txt, w.tq, w.tk, w.tv, w.ta, w.tt, w.tm = next(2*L*D, 1), next(2*L*D, 0), next(2*L*D, 0), next(2*L*D, 0), next(2*L*D, 0), next(2*L*D, 0), next(2*L*4*D, 0)
 	w.cond, w.ada = next(2*D, 0), next(2*6*D, 0)
 	w.lat, w.x, w.h = next(N*D, 1), next(2*N*D, 0), next(2*N*D, 0)
 	w.q, w.k, w.v, w.a, w.o, w.m = next(2*N*D, 0), next(2*N*D, 0), next(2*N*D, 0), next(2*N*D, 0), next(2*N*D, 0), next(2*N*4*D, 0)
-	w.z, w.i1, w.i2, w.img = next(N*4, 0), next(64*S4*S4, 0), next(64*S4*S4, 0), next(3*S4*S4, 0)
+	w.z, w.i1, w.i2, w.img = next(N*4, 0), next(vaeC1*S4*S4, 0), next(vaeC1*S4*S4, 0), next(3*S4*S4, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -250,12 +256,12 @@ func (w *DiffusionWorker) Generate(steps int, mark bool) error {
 	S2, S4 := 2*S, 4*S
 	return first(
 		w.gemm(w.lat, w.unpatch, w.z, N, 4, D),
-		w.launch("conv2d_f32", 64*S*S, w.z, w.vae[0], w.i1, int32(4), int32(64), int32(S), int32(S)),
-		w.launch("upsample2d_f32", 64*S2*S2, w.i1, w.i2, int32(64), int32(S), int32(S)),
-		w.launch("conv2d_f32", 64*S2*S2, w.i2, w.vae[1], w.i1, int32(64), int32(64), int32(S2), int32(S2)),
-		w.launch("upsample2d_f32", 64*S4*S4, w.i1, w.i2, int32(64), int32(S2), int32(S2)),
-		w.launch("conv2d_f32", 32*S4*S4, w.i2, w.vae[2], w.i1, int32(64), int32(32), int32(S4), int32(S4)),
-		w.launch("conv2d_f32", 3*S4*S4, w.i1, w.vae[3], w.img, int32(32), int32(3), int32(S4), int32(S4)),
+		w.launch("conv2d_f32", vaeC1*S*S, w.z, w.vae[0], w.i1, int32(4), int32(vaeC1), int32(S), int32(S)),
+		w.launch("upsample2d_f32", vaeC1*S2*S2, w.i1, w.i2, int32(vaeC1), int32(S), int32(S)),
+		w.launch("conv2d_f32", vaeC1*S2*S2, w.i2, w.vae[1], w.i1, int32(vaeC1), int32(vaeC1), int32(S2), int32(S2)),
+		w.launch("upsample2d_f32", vaeC1*S4*S4, w.i1, w.i2, int32(vaeC1), int32(S2), int32(S2)),
+		w.launch("conv2d_f32", vaeC2*S4*S4, w.i2, w.vae[2], w.i1, int32(vaeC1), int32(vaeC2), int32(S4), int32(S4)),
+		w.launch("conv2d_f32", 3*S4*S4, w.i1, w.vae[3], w.img, int32(vaeC2), int32(3), int32(S4), int32(S4)),
 		w.d.CopyDtoH(w.imgBuf, w.img, 3*S4*S4*f32, w.s),
 		w.d.Sync(w.s),
 	)

@@ -83,7 +83,7 @@ process, or nsys records nothing.`,
 	p := cmd.PersistentFlags()
 	p.StringVarP(&o.Dir, "output", "o", "omnistat-capture", "output folder")
 	p.StringVar(&o.Nsys, "nsys", "", "nsys binary (default: $NSYS, PATH, then the usual install folders)")
-	p.StringVar(&o.RangeEnd, "range-end", "stop", "capture range end: stop (one report), or repeat (a report per cudaProfilerStart/Stop window)")
+	p.StringVar(&o.RangeEnd, "range-end", "stop", "what nsys does at cudaProfilerStop: stop (end the capture: one report), repeat (a report per\nstart/stop window), or none (keep recording until the program exits)")
 	p.StringVar(&o.GraphTrace, "graph-trace", "node", "CUDA graph tracing: node (each kernel of a graph) or graph (one record per launch)")
 	p.BoolVar(&o.Sample, "sample", false, "also record CPU samples and context switches (bigger traces)")
 
@@ -100,7 +100,7 @@ process, or nsys records nothing.`,
 			if err != nil {
 				return err
 			}
-			run := runCapture(e, o, nsys, "tts", workloadArgv("tts", cmd.Flags()))
+			run := runCapture(e, o, nsys, "tts", workloadArgv("tts", cmd))
 			return writeRunJSON(e, o, []RunInfo{run})
 		},
 	}
@@ -118,7 +118,7 @@ process, or nsys records nothing.`,
 			if err != nil {
 				return err
 			}
-			run := runCapture(e, o, nsys, "diffusion", workloadArgv("diffusion", cmd.Flags()))
+			run := runCapture(e, o, nsys, "diffusion", workloadArgv("diffusion", cmd))
 			return writeRunJSON(e, o, []RunInfo{run})
 		},
 	}
@@ -157,15 +157,19 @@ func preflight(o *captureOptions) (string, error) {
 }
 
 // workloadArgv is the command capture runs under nsys: this binary's hidden workload verb with
-// the flags the user changed.
-func workloadArgv(name string, fs *pflag.FlagSet) []string {
+// the workload flags the user changed (not capture's own, inherited ones).
+func workloadArgv(name string, cmd *cobra.Command) []string {
 	self, err := os.Executable()
 	if err != nil {
 		self = os.Args[0]
 	}
 	argv := []string{self, "workload", name}
-	if fs != nil {
-		fs.Visit(func(f *pflag.Flag) { argv = append(argv, "--"+f.Name+"="+f.Value.String()) })
+	if cmd != nil {
+		cmd.Flags().Visit(func(f *pflag.Flag) {
+			if cmd.InheritedFlags().Lookup(f.Name) == nil {
+				argv = append(argv, "--"+f.Name+"="+f.Value.String())
+			}
+		})
 	}
 	return argv
 }

@@ -4,4 +4,8 @@ package main
 
 import "os"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+// exit ends the process; GPU stage processes swap in the C library's exit so profiler buffers
+// are flushed (see workload/cuda.Exit).
+var exit = os.Exit
+
+func main() { exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }

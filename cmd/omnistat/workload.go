@@ -154,6 +154,7 @@ func runParent(e *env, cmd *cobra.Command, name string, flags map[string]any, ru
 	if err := cuda.Probe(); err != nil {
 		return err
 	}
+	exit = cuda.Exit
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -219,6 +220,7 @@ func runParent(e *env, cmd *cobra.Command, name string, flags map[string]any, ru
 func runStage(e *env, name, stage string, body func(*cuda.Device, workload.Barrier, *os.File, *StageResult) error) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	exit = cuda.Exit // let nsys's injection flush its CUDA buffers at exit
 	pname := stageNames[stage]
 	ordinal := 0
 	if r, ok := strings.CutPrefix(stage, "worker"); ok {

@@ -371,3 +371,15 @@ func Probe() error {
 	}
 	return nil
 }
+
+// Exit ends the process through the C library's exit, so atexit handlers and library
+// destructors run: Nsight Systems' injection flushes the last CUDA trace buffers there, and a
+// Go os.Exit (a bare exit_group) would lose them. Falls back to os.Exit without libc.
+func Exit(code int) {
+	if lib, err := purego.Dlopen("libc.so.6", purego.RTLD_NOW|purego.RTLD_GLOBAL); err == nil {
+		if fn, err := purego.Dlsym(lib, "exit"); err == nil {
+			purego.SyscallN(fn, uintptr(code))
+		}
+	}
+	os.Exit(code)
+}
