@@ -78,56 +78,68 @@ func Quantile(sorted []int64, q float64) float64 {
 	return float64(sorted[c-1])
 }
 
-// Round is SQLite's round(x, digits): the value rendered with 15 significant digits, then
-// rounded half away from zero at the given decimal place. round(0.15, 1) = 0.2 and
-// round(2.675, 2) = 2.68, where math.Round(x*100)/100 gives 2.67.
+// Round is SQLite's round(x, digits) as nsys 2025.3.1 computes it: the exact decimal value of
+// the double, rounded half away from zero at the given place. round(10601.65, 1) is 10601.6
+// because the double nearest 10601.65 is 10601.6499999999996…, and round(1.25, 1) is 1.3 (a
+// true tie goes away from zero, unlike Go's strconv or Python's round). Checked against every
+// rounded value in the nsys goldens of testdata/ (34,855 rows).
 func Round(x float64, digits int) float64 {
+	// 40 decimals hold the expansion of any double far enough to decide the rounding.
+	return roundDecimal(strconv.FormatFloat(math.Abs(x), 'f', 40, 64), x, digits)
+}
+
+// RoundSQLite342 is round(x, digits) of SQLite 3.42, the library of nsys 2023.4.4: the value
+// first rendered with 15 significant digits, then rounded half away from zero, so
+// round(0.15, 1) = 0.2 and round(2.675, 2) = 2.68 there (nsys-stats-semantics.md §2). nsys
+// 2025.3.1 no longer does this (see Round); it is kept for exports compared with older nsys.
+func RoundSQLite342(x float64, digits int) float64 {
+	// 'e' with 14 decimals is 15 significant digits, written out as a plain decimal.
+	mant, expStr, _ := strings.Cut(strconv.FormatFloat(math.Abs(x), 'e', 14, 64), "e")
+	exp, _ := strconv.Atoi(expStr)
+	d := strings.Replace(mant, ".", "", 1)
+	var plain string
+	if exp >= 0 {
+		for len(d) <= exp {
+			d += "0"
+		}
+		plain = d[:exp+1] + "." + d[exp+1:]
+	} else {
+		plain = "0." + strings.Repeat("0", -exp-1) + d
+	}
+	return roundDecimal(plain, x, digits)
+}
+
+// roundDecimal rounds the plain decimal string s (the magnitude of x) half away from zero at
+// digits places and gives it x's sign.
+func roundDecimal(s string, x float64, digits int) float64 {
 	if digits < 0 {
 		digits = 0
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) || x < -4503599627370496 || x > 4503599627370496 {
 		return x
 	}
-	if digits == 0 {
-		if x < 0 {
-			return float64(int64(x - 0.5))
+	intPart, frac, _ := strings.Cut(s, ".")
+	for len(frac) <= digits {
+		frac += "0"
+	}
+	digs := []byte(intPart + frac[:digits])
+	if frac[digits] >= '5' {
+		i := len(digs) - 1
+		for ; i >= 0; i-- {
+			if digs[i] == '9' {
+				digs[i] = '0'
+				continue
+			}
+			digs[i]++
+			break
 		}
-		return float64(int64(x + 0.5))
-	}
-	neg := x < 0
-	s := strconv.FormatFloat(math.Abs(x), 'e', 14, 64) // d.dddddddddddddde±XX: 15 significant digits
-	mant, expStr, _ := strings.Cut(s, "e")
-	exp, _ := strconv.Atoi(expStr)
-	digs := []byte(strings.Replace(mant, ".", "", 1)) // 15 digits, value = 0.digs × 10^(exp+1)
-	// keep the digits up to `digits` places after the decimal point
-	keep := exp + 1 + digits
-	if keep < 0 {
-		return 0
-	}
-	if keep < len(digs) {
-		up := digs[keep] >= '5'
-		digs = digs[:keep]
-		if up {
-			i := len(digs) - 1
-			for ; i >= 0; i-- {
-				if digs[i] == '9' {
-					digs[i] = '0'
-					continue
-				}
-				digs[i]++
-				break
-			}
-			if i < 0 {
-				digs = append([]byte{'1'}, digs...)
-				exp++
-			}
+		if i < 0 {
+			digs = append([]byte{'1'}, digs...)
 		}
 	}
-	if len(digs) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat("0."+string(digs)+"e"+strconv.Itoa(exp+1), 64)
-	if neg {
+	n := len(digs) - digits
+	v, _ := strconv.ParseFloat(string(digs[:n])+"."+string(digs[n:])+"0", 64)
+	if x < 0 {
 		v = -v
 	}
 	return v

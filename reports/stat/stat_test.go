@@ -53,25 +53,46 @@ func TestQuantile(t *testing.T) {
 	}
 }
 
-// SQLite's round is half away from zero on a 15-significant-digit rendering.
+// Round is nsys 2025.3.1's: exact decimal value of the double, half away from zero.
 func TestRound(t *testing.T) {
 	for _, c := range []struct {
 		x    float64
 		n    int
 		want float64
 	}{
-		{0.25, 1, 0.3}, {0.35, 1, 0.4}, {0.15, 1, 0.2}, {2.675, 2, 2.68}, {1.005, 2, 1.01},
-		{-0.25, 1, -0.3}, {7661.5, 1, 7661.5}, {1234.55, 1, 1234.6}, {0.04, 1, 0}, {0.05, 1, 0.1},
-		{9.96, 1, 10}, {99.95, 1, 100}, {2.5, 0, 3}, {-2.5, 0, -3}, {128145551.0, 1, 128145551},
-		{4159579.6623, 1, 4159579.7}, {1e20, 1, 1e20}, {0, 1, 0}, {0.004, 1, 0},
+		{10601.65, 1, 10601.6},                           // the double is 10601.6499999999996…: seen in nsys's cuda_api_sum
+		{1.25, 1, 1.3}, {-1.25, 1, -1.3}, {0.75, 1, 0.8}, // exact ties go away from zero
+		{0.15, 1, 0.1}, {2.675, 2, 2.67}, // the doubles lie below the tie
+		{7661.5, 1, 7661.5}, {0.04, 1, 0}, {0.05, 1, 0.1}, {9.96, 1, 10}, {99.95, 1, 100},
+		{2.5, 0, 3}, {-2.5, 0, -3}, {128145551.0, 1, 128145551}, {4159579.6623, 1, 4159579.7},
+		{1e20, 1, 1e20}, {0, 1, 0}, {0.004, 1, 0},
 	} {
 		if got := Round(c.x, c.n); got != c.want {
 			t.Errorf("Round(%v, %d) = %v, want %v", c.x, c.n, got, c.want)
 		}
 	}
-	// the naive rounding differs on these: the reason Round exists
-	x := 1.005 // a variable: constant arithmetic would be exact
-	if naive := math.Round(x*100) / 100; naive == Round(x, 2) {
+	x := 1.25 // a variable: constant arithmetic would be exact
+	if goRound := math.RoundToEven(x*10) / 10; goRound == Round(x, 1) {
+		t.Errorf("round-half-even agrees on 1.25 (%v): the case no longer tests anything", goRound)
+	}
+}
+
+// RoundSQLite342: the cases of nsys-stats-semantics.md §2 (SQLite 3.42, nsys 2023.4.4).
+func TestRoundSQLite342(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		n    int
+		want float64
+	}{
+		{0.25, 1, 0.3}, {0.35, 1, 0.4}, {0.15, 1, 0.2}, {2.675, 2, 2.68}, {1.005, 2, 1.01},
+		{-0.25, 1, -0.3}, {1234.55, 1, 1234.6}, {7661.5, 1, 7661.5}, {0.04, 1, 0},
+	} {
+		if got := RoundSQLite342(c.x, c.n); got != c.want {
+			t.Errorf("RoundSQLite342(%v, %d) = %v, want %v", c.x, c.n, got, c.want)
+		}
+	}
+	x := 1.005
+	if naive := math.Round(x*100) / 100; naive == RoundSQLite342(x, 2) {
 		t.Errorf("naive rounding agrees on 1.005 (%v): the case no longer tests anything", naive)
 	}
 }
