@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/trace"
+	"github.com/omnistat/omnistat/workload/cuda"
+)
+
+// oneLineError runs the CLI and wants exit 1 and a single stderr line containing want.
+func oneLineError(t *testing.T, want string, args ...string) {
+	t.Helper()
+	out, errOut, code := runCLI(t, args...)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if code != exitError || out != "" || len(lines) != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one line with %q", args, code, out, errOut, want)
+	}
+}
+
+func TestCaptureWithoutNsys(t *testing.T) {
+	t.Setenv("NSYS", "")
+	t.Setenv("PATH", t.TempDir())
+	if p, err := findNsys(&captureOptions{}); err == nil {
+		t.Skipf("this machine has nsys at %s", p)
+	}
+	for _, w := range []string{"tts", "diffusion", "all"} {
+		oneLineError(t, "nsys (Nsight Systems) not found", "capture", w, "-o", t.TempDir())
+	}
+	oneLineError(t, "nsys (Nsight Systems) not found", "capture", "-o", t.TempDir(), "--", "true")
+}
+
+func TestCaptureWithoutGPU(t *testing.T) {
+	if cuda.Probe() == nil {
+		t.Skip("this machine has an NVIDIA driver")
+	}
+	fake := filepath.Join(t.TempDir(), "nsys")
+	os.WriteFile(fake, []byte("#!/bin/sh\nexit 0\n"), 0o755)
+	for _, w := range []string{"tts", "diffusion", "all"} {
+		oneLineError(t, "no NVIDIA driver", "capture", w, "--nsys", fake, "-o", t.TempDir())
+	}
+	oneLineError(t, "no NVIDIA driver", "workload", "tts")
+	oneLineError(t, "no NVIDIA driver", "workload", "diffusion", "--workers", "2")
+}
+
+func TestCaptureUsage(t *testing.T) {
+	for _, args := range [][]string{{"capture"}, {"capture", "tts", "--hidden", "33"}, {"capture", "diffusion", "--dim", "20"}, {"capture", "tts", "extra"}} {
+		if _, _, code := runCLI(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func readGo(t *testing.T, name string) *trace.Trace {
+	t.Helper()
+	tr, err := sqlite.Read(context.Background(), "../../testdata/traces/"+name+".sqlite", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// apiShare is a function's Time (%) in cuda_api_sum, and its call count.
+func apiShare(tr *trace.Trace, name string) (float64, int64) {
+	for _, r := range reports.CUDAAPISum(tr, nil).Rows {
+		if r[8].S == name {
+			return r[0].F, r[2].I
+		}
+	}
+	return 0, 0
+}
+
+// TestGoCaptures checks the traces `omnistat capture` made on an H200 (testdata/gen/capture-go.sh):
+// every GPU process has kernels, API calls and NVTX ranges inside its capture range, nothing of
+// the warm-up was recorded, and the copy mode shows where the CPU waits.
+func TestGoCaptures(t *testing.T) {
+	wantProcs := map[string][]string{
+		"go_tts_pageable": {"stage0_talker", "stage1_code2wav"}, "go_tts_pinned": {"stage0_talker", "stage1_code2wav"},
+		"go_tts_graphs": {"stage0_talker", "stage1_code2wav"}, "go_diffusion": {"DiffusionWorker"},
+		"go_diffusion_w2": {"DiffusionWorker", "DiffusionWorker"},
+	}
+	for name, procs := range wantProcs {
+		tr := readGo(t, name)
+		gpuProcs := map[int64]bool{}
+		perKernel := map[string]int{}
+		for i := range tr.Kernels.Start {
+			gpuProcs[tr.Kernels.GlobalPID[i]] = true
+			perKernel[tr.Strings.Get(tr.Kernels.Demangled[i])]++
+		}
+		// exactly the configured work, nothing of the warm-up: 2 requests × 64 tokens, 4 layers
+		// (argmax once per token); diffusion: one scheduler step per request and step
+		want := map[string]int{"argmax_f32": 2 * 64, "gemv_f32": 2 * 64 * (4*4 + 1), "conv1d_f32": 8 * 4}
+		if strings.HasPrefix(name, "go_diffusion") {
+			want = map[string]int{"cfg_step_f32": 2 * 20, "conv2d_f32": 2 * 4}
+			if name == "go_diffusion_w2" {
+				want["cfg_step_f32"] = 2 * 10
+			}
+		}
+		for k, n := range want {
+			if perKernel[k] != n {
+				t.Errorf("%s: %d %s kernels in the capture, want %d", name, perKernel[k], k, n)
+			}
+		}
+		var names []string
+		for gp := range gpuProcs {
+			for _, p := range tr.Processes {
+				if p.GlobalPID == gp {
+					names = append(names, p.Name)
+				}
+			}
+			var api, ranges int
+			start := int64(-1)
+			for i := range tr.Runtime.Start {
+				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp {
+					api++
+					if strings.HasPrefix(tr.Strings.Get(tr.Runtime.NameID[i]), "cuProfilerStart") {
+						start = tr.Runtime.Start[i]
+					}
+				}
+			}
+			for i := range tr.NVTX.Start {
+				if trace.ProcessOf(tr.NVTX.GlobalTID[i]) == gp && trace.IsRange(tr.NVTX.EventType[i]) {
+					ranges++
+				}
+			}
+			if api == 0 || ranges == 0 || start < 0 {
+				t.Errorf("%s: process %d has %d API calls, %d NVTX ranges, cuProfilerStart at %d", name, trace.PID(gp), api, ranges, start)
+			}
+			for i := range tr.Runtime.Start {
+				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp && tr.Runtime.Start[i] < start {
+					t.Errorf("%s: %s before the capture range opened", name, tr.Strings.Get(tr.Runtime.NameID[i]))
+					break
+				}
+			}
+		}
+		if strings.Join(sorted(names), ",") != strings.Join(procs, ",") {
+			t.Errorf("%s: GPU processes %v, want %v", name, names, procs)
+		}
+	}
+	pageable, _ := apiShare(readGo(t, "go_tts_pageable"), "cudaMemcpyAsync")
+	pinned, _ := apiShare(readGo(t, "go_tts_pinned"), "cudaMemcpyAsync")
+	syncPinned, _ := apiShare(readGo(t, "go_tts_pinned"), "cuStreamSynchronize")
+	graphs := readGo(t, "go_tts_graphs")
+	_, graphLaunches := apiShare(graphs, "cuGraphLaunch")
+	_, launchesG := apiShare(graphs, "cuLaunchKernel")
+	_, launchesP := apiShare(readGo(t, "go_tts_pageable"), "cuLaunchKernel")
+	if pageable < 50 || pinned > 5 || syncPinned < 50 {
+		t.Errorf("cudaMemcpyAsync share: pageable %.1f%%, pinned %.1f%% (sync %.1f%%)", pageable, pinned, syncPinned)
+	}
+	if graphLaunches != 128 || launchesG*20 > launchesP {
+		t.Errorf("graphs: %d graph launches, %d kernel launches (pageable: %d)", graphLaunches, launchesG, launchesP)
+	}
+}
+
+func sorted(xs []string) []string {
+	out := append([]string(nil), xs...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
