@@ -8,7 +8,7 @@ set -euo pipefail
 work=${1:?usage: import.sh WORKDIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 clean() { # clean SRC DST: a golden without nsys's progress lines
-  grep -v '^Processing \[' "$1" > "$2" || true
+  grep -v '^Processing \[\|^SKIPPED: ' "$1" > "$2" || true
 }
 mkdir -p "$root/testdata/traces"
 for db in "$work"/*.sqlite; do

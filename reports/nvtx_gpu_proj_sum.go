@@ -1,0 +1,170 @@
+package reports
+
+import (
+	"sort"
+
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+func init() {
+	register(Report{
+		Name: "nvtx_gpu_proj_sum", Title: "NVTX GPU Projection Summary",
+		Needs: trace.NVTXTable | trace.RuntimeTable | trace.KernelTable | trace.MemcpyTable | trace.MemsetTable,
+		Skip: func(tr *trace.Trace) string {
+			if tr.NVTX.Len() == 0 {
+				return "does not contain NV Tools Extension (NVTX) data."
+			}
+			return ""
+		},
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXGPUProjSum(tr, nil) },
+	})
+}
+
+// ProjectedRange is one NVTX range instance projected onto the GPU: the span from the first GPU
+// operation it launched to the end of the last one.
+type ProjectedRange struct {
+	Row              int   // NVTX_EVENTS row
+	ProjStart        int64 // first operation's start
+	ProjEnd          int64 // last operation's end
+	Ops              int   // distinct launching calls (nsys's count of distinct correlation ids)
+	Level, Children  int   // depth below the outermost projected range; projected children
+	RangeStart       int64
+	RangeEnd         int64
+	parent, position int
+}
+
+// ProjectRanges projects every NVTX range that launched GPU work (directly or through ranges
+// nested in it) onto the GPU, as nsys's nvtx_gpu_proj_trace does; ranges without GPU work are
+// left out. keepCall, when not nil, selects the launching API calls by runtime row.
+func ProjectRanges(tr *trace.Trace, keepCall func(i int) bool) []ProjectedRange {
+	p := newProjection(tr, false)
+	acc := map[int32]*ProjectedRange{}
+	for c, rs := range p.within {
+		if keepCall != nil && !keepCall(int(c)) {
+			continue
+		}
+		for _, r := range rs {
+			pr := acc[r]
+			if pr == nil {
+				pr = &ProjectedRange{Row: p.ranges[r], ProjStart: 1<<63 - 1, ProjEnd: -1 << 63, RangeStart: p.start(r), RangeEnd: p.end(r)}
+				acc[r] = pr
+			}
+			pr.Ops++
+			for _, op := range p.opsOf[c] {
+				s, e, _ := p.opSpan(op)
+				pr.ProjStart = min(pr.ProjStart, s)
+				pr.ProjEnd = max(pr.ProjEnd, e)
+			}
+		}
+	}
+	out := make([]ProjectedRange, 0, len(acc))
+	for _, pr := range acc {
+		out = append(out, *pr)
+	}
+	n := &tr.NVTX
+	// nesting per thread: the parent is the tightest enclosing projected range
+	sort.Slice(out, func(a, b int) bool {
+		ta, tb := n.GlobalTID[out[a].Row], n.GlobalTID[out[b].Row]
+		if ta != tb {
+			return ta < tb
+		}
+		if out[a].RangeStart != out[b].RangeStart {
+			return out[a].RangeStart < out[b].RangeStart
+		}
+		if out[a].RangeEnd != out[b].RangeEnd {
+			return out[a].RangeEnd > out[b].RangeEnd
+		}
+		return out[a].Row < out[b].Row
+	})
+	var active []int
+	for i := range out {
+		out[i].parent = -1
+		if i > 0 && n.GlobalTID[out[i].Row] != n.GlobalTID[out[i-1].Row] {
+			active = active[:0]
+		}
+		kept := active[:0]
+		best, bestCost := -1, int64(0)
+		for _, a := range active {
+			if out[a].RangeEnd < out[i].RangeStart {
+				continue
+			}
+			kept = append(kept, a)
+			if out[a].RangeEnd >= out[i].RangeEnd {
+				cost := (out[i].RangeStart - out[a].RangeStart) + (out[a].RangeEnd - out[i].RangeEnd)
+				if best < 0 || cost < bestCost {
+					best, bestCost = a, cost
+				}
+			}
+		}
+		active = append(kept, i)
+		if best >= 0 {
+			out[i].parent = best
+			out[i].Level = out[best].Level + 1
+			out[best].Children++
+		}
+	}
+	return out
+}
+
+// NVTXGPUProjSum is nvtx_gpu_proj_sum: projected ranges grouped by name and style.
+func NVTXGPUProjSum(tr *trace.Trace, keepCall func(i int) bool) *table.Table {
+	names := NewNVTXNames(tr)
+	type agg struct {
+		name, style           string
+		proj                  []int64
+		rangeTotal, ops       int64
+		levels, children, cnt int64
+	}
+	groups := map[[2]string]*agg{}
+	var order []*agg
+	for _, pr := range ProjectRanges(tr, keepCall) {
+		name, style := names.Name(pr.Row), Style(tr.NVTX.EventType[pr.Row])
+		g := groups[[2]string{name, style}]
+		if g == nil {
+			g = &agg{name: name, style: style}
+			groups[[2]string{name, style}] = g
+			order = append(order, g)
+		}
+		g.proj = append(g.proj, pr.ProjEnd-pr.ProjStart)
+		g.rangeTotal += pr.RangeEnd - pr.RangeStart
+		g.ops += int64(pr.Ops)
+		g.levels += int64(pr.Level)
+		g.children += int64(pr.Children)
+		g.cnt++
+	}
+	t := &table.Table{Name: "nvtx_gpu_proj_sum", Title: "NVTX GPU Projection Summary",
+		Columns: []table.Column{
+			{Name: "Range"}, {Name: "Style"}, {Name: "Total Proj Time", Unit: table.Ns}, {Name: "Total Range Time", Unit: table.Ns},
+			{Name: "Range Instances", Unit: table.Count}, {Name: "Proj Avg", Unit: table.Ns}, {Name: "Proj Med", Unit: table.Ns},
+			{Name: "Proj Min", Unit: table.Ns}, {Name: "Proj Max", Unit: table.Ns}, {Name: "Proj StdDev", Unit: table.Ns},
+			{Name: "Total GPU Ops", Unit: table.Count}, {Name: "Avg GPU Ops", Unit: table.Ratio},
+			{Name: "Avg Range Lvl", Unit: table.Ratio}, {Name: "Avg Num Child", Unit: table.Ratio},
+		}}
+	sums := make([]stat.Summary, len(order))
+	for i, g := range order {
+		sums[i] = stat.Summarize(g.proj)
+	}
+	idx := make([]int, len(order))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		if sums[idx[a]].Total != sums[idx[b]].Total {
+			return sums[idx[a]].Total > sums[idx[b]].Total
+		}
+		return order[idx[a]].name < order[idx[b]].name
+	})
+	for _, i := range idx {
+		g, s := order[i], sums[i]
+		c := float64(g.cnt)
+		t.Rows = append(t.Rows, []table.Value{
+			table.Str(g.name), table.Str(g.style), table.I64(s.Total), table.I64(g.rangeTotal), table.I64(s.Count),
+			table.F64(stat.Round(s.Avg, 1)), table.F64(stat.Round(s.Med, 1)), table.I64(s.Min), table.I64(s.Max),
+			table.F64(stat.Round(s.StdDev, 1)), table.I64(g.ops), table.F64(stat.Round(float64(g.ops)/c, 1)),
+			table.F64(stat.Round(float64(g.levels)/c, 1)), table.F64(stat.Round(float64(g.children)/c, 1)),
+		})
+	}
+	return t
+}
