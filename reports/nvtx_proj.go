@@ -20,8 +20,8 @@ type gpuOp struct {
 type projection struct {
 	tr     *trace.Trace
 	maxTS  int64
-	ranges []int            // eligible NVTX rows (ranges with endGlobalTid NULL)
-	callOf map[gpuOp]int32  // op → launching API call (runtime row), when one matches
+	ranges []int             // eligible NVTX rows (ranges with endGlobalTid NULL)
+	callOf map[gpuOp]int32   // op → launching API call (runtime row), when one matches
 	opsOf  map[int32][]gpuOp // API call → its ops
 	within map[int32][]int32 // API call → indexes into ranges of the ranges enclosing it
 }

@@ -2,27 +2,18 @@ package trace
 
 // NVTX event types (ENUM_NSYS_EVENT_TYPE) that omnistat uses.
 const (
-	NVTXCategory          = 33
-	NVTXMark              = 34
-	NVTXPushPopRange      = 59
-	NVTXStartEndRange     = 60
-	NVTXTPushPopRange     = 70
-	NVTXTStartEndRange    = 71
-	NVTXDomainCreate      = 75
-	NVTXDomainDestroy     = 76
-	NVTXThreadName        = 39
-	NVTXNameCudaDevice    = 97
-	NVTXNameCudaContext   = 98
-	NVTXNameCudaStream    = 99
-	NVTXPayloadNone       = 0
-	NVTXPayloadInt64      = 2
-	NVTXPayloadDouble     = 3
-	NVTXPayloadUint64     = 1
-	NVTXPayloadInt32      = 5
-	NVTXPayloadUint32     = 4
-	NVTXPayloadFloat      = 6
-	NVTXPayloadJSON       = 7
-	NVTXPayloadKindAbsent = -1
+	NVTXCategory        = 33
+	NVTXMark            = 34
+	NVTXPushPopRange    = 59
+	NVTXStartEndRange   = 60
+	NVTXTPushPopRange   = 70
+	NVTXTStartEndRange  = 71
+	NVTXDomainCreate    = 75
+	NVTXDomainDestroy   = 76
+	NVTXThreadName      = 39
+	NVTXNameCudaDevice  = 97
+	NVTXNameCudaContext = 98
+	NVTXNameCudaStream  = 99
 )
 
 // NVTX holds NVTX_EVENTS rows: ranges, marks, domain and category declarations.
@@ -42,6 +33,10 @@ type NVTX struct {
 	Payload []int64
 	// Texts holds the distinct inline texts; Text indexes into it.
 	Texts []string
+
+	// maxTS is the whole trace's largest timestamp when this is a subset (see Trace.Subset).
+	maxTS    int64
+	maxTSSet bool
 }
 
 // Len is the number of NVTX events.
@@ -61,6 +56,9 @@ func IsStartEnd(t int64) bool { return t == NVTXStartEndRange || t == NVTXTStart
 // MaxTimestamp is the largest start or end of any NVTX event, the end nsys gives to
 // unterminated ranges; ok is false when there are no events.
 func (n *NVTX) MaxTimestamp() (max int64, ok bool) {
+	if n.maxTSSet {
+		return n.maxTS, true
+	}
 	for i, s := range n.Start {
 		if !ok || s > max {
 			max, ok = s, true

@@ -19,6 +19,7 @@ type statsOptions struct {
 	Format  render.Format
 	MemUnit string
 	Traces  []string
+	Group   groupOptions
 }
 
 func newStatsCmd(e *env, runF func(*env, *statsOptions) error) *cobra.Command {
@@ -53,6 +54,9 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 				return usagef("unknown --mem-unit %q (use B, KB, MB or GB)", opts.MemUnit)
 			}
 			opts.Traces = args
+			if err := opts.Group.parse(); err != nil {
+				return err
+			}
 			for _, spec := range opts.Reports {
 				if _, _, err := reports.Lookup(spec); err != nil {
 					return usageError{err}
@@ -67,6 +71,7 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 	cmd.Flags().StringSliceVarP(&opts.Reports, "report", "r", nil, "reports to print, comma-separated (default: nsys's default set)")
 	cmd.Flags().StringVarP(&format, "format", "f", "column", "output format: column, csv, json or markdown")
 	cmd.Flags().StringVar(&opts.MemUnit, "mem-unit", "MB", "unit of memory sizes: B, KB, MB (nsys's default) or GB")
+	opts.Group.addFlags(cmd.Flags(), "none")
 	return cmd
 }
 
@@ -91,13 +96,22 @@ func runStats(e *env, opts *statsOptions) error {
 		for _, n := range tr.Notes {
 			fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 		}
+		groups, _, err := opts.Group.grouping(tr)
+		if err != nil {
+			return err
+		}
 		for _, spec := range specs {
 			r, ro2, _ := reports.Lookup(spec)
 			if why := r.Skip(tr); why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
 			}
-			t := r.Run(tr, ro2)
+			var t *table.Table
+			if groups != nil {
+				t = reports.RunGrouped(r, ro2, tr, groups)
+			} else {
+				t = r.Run(tr, ro2)
+			}
 			t.Source = path
 			if opts.Format == render.JSON {
 				all = append(all, t)

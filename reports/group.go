@@ -1,0 +1,189 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// Dimensions accepted by GroupBy.
+var Dimensions = []string{"none", "stage", "process", "thread"}
+
+// Grouping splits a trace's rows into groups: every event row belongs to exactly one group, so a
+// report summed over the groups equals the report of the whole trace.
+type Grouping struct {
+	Column string   // key column name: "Stage", "Process" or "Thread"
+	Labels []string // group labels, in output order
+	Keep   []trace.Keep
+}
+
+// Other labels rows of processes that are no stage (OS runtime calls of helper processes, …).
+const Other = "(other)"
+
+// GroupBy groups tr's rows by dimension: "stage" (with a, the stage assignment), "process" or
+// "thread". GPU operations go with the thread that launched them.
+func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error) {
+	var key func(globalTID int64) (int, string)
+	var col string
+	labels := map[string]int{}
+	var order []string
+	intern := func(l string) int {
+		if i, ok := labels[l]; ok {
+			return i
+		}
+		labels[l] = len(order)
+		order = append(order, l)
+		return labels[l]
+	}
+	procName := map[int64]string{}
+	for _, p := range tr.Processes {
+		procName[p.GlobalPID] = p.Name
+	}
+	threadName := map[int64]string{}
+	for _, t := range tr.Threads {
+		threadName[t.GlobalTID] = t.Name
+	}
+	switch dim {
+	case "stage":
+		col = "Stage"
+		for _, s := range a.Stages {
+			intern(s.Key)
+		}
+		key = func(g int64) (int, string) {
+			if s := a.Of(g); s >= 0 {
+				return s, ""
+			}
+			return -1, Other
+		}
+	case "process":
+		col = "Process"
+		key = func(g int64) (int, string) {
+			p := trace.ProcessOf(g)
+			return -1, fmt.Sprintf("%s (%d)", procName[p], trace.PID(p))
+		}
+	case "thread":
+		col = "Thread"
+		key = func(g int64) (int, string) {
+			return -1, fmt.Sprintf("%s (%d/%d)", threadName[g], trace.PID(g), trace.TID(g))
+		}
+	default:
+		return nil, fmt.Errorf("unknown grouping %q (use stage, process, thread or none)", dim)
+	}
+	groupOf := func(g int64) int {
+		i, l := key(g)
+		if i >= 0 {
+			return i
+		}
+		return intern(l)
+	}
+	rt := &tr.Runtime
+	rtGroup := make([]int, rt.Len())
+	calls := make(map[apiKey]int, rt.Len())
+	for i := range rt.Start {
+		rtGroup[i] = groupOf(rt.GlobalTID[i])
+		k := apiKey{trace.ProcessOf(rt.GlobalTID[i]), rt.CorrID[i]}
+		if _, dup := calls[k]; !dup {
+			calls[k] = i
+		}
+	}
+	// a GPU op goes with its launching call's thread; without one, with its process's main thread
+	opGroup := func(gpid, corr int64) int {
+		if c, ok := calls[apiKey{gpid, corr}]; ok {
+			return rtGroup[c]
+		}
+		return groupOf(gpid | trace.PID(gpid))
+	}
+	osrt := make([]int, tr.OSRT.Len())
+	for i, g := range tr.OSRT.GlobalTID {
+		osrt[i] = groupOf(g)
+	}
+	kern := make([]int, tr.Kernels.Len())
+	for i := range kern {
+		kern[i] = opGroup(tr.Kernels.GlobalPID[i], tr.Kernels.CorrID[i])
+	}
+	mcpy := make([]int, tr.Memcpy.Len())
+	for i := range mcpy {
+		mcpy[i] = opGroup(tr.Memcpy.GlobalPID[i], tr.Memcpy.CorrID[i])
+	}
+	mset := make([]int, tr.Memset.Len())
+	for i := range mset {
+		mset[i] = opGroup(tr.Memset.GlobalPID[i], tr.Memset.CorrID[i])
+	}
+	nvtx := make([]int, tr.NVTX.Len())
+	for i, g := range tr.NVTX.GlobalTID {
+		if trace.IsRange(tr.NVTX.EventType[i]) {
+			nvtx[i] = groupOf(g)
+		} else {
+			nvtx[i] = -1 // domains, categories, marks: kept in every group, counted in none
+		}
+	}
+	gr := &Grouping{Column: col, Labels: order}
+	mask := func(groups []int, gi int, all bool) []bool {
+		m := make([]bool, len(groups))
+		for i, g := range groups {
+			m[i] = g == gi || (all && g < 0)
+		}
+		return m
+	}
+	for gi := range order {
+		gr.Keep = append(gr.Keep, trace.Keep{
+			Runtime: mask(rtGroup, gi, false), OSRT: mask(osrt, gi, false), Kernels: mask(kern, gi, false),
+			Memcpy: mask(mcpy, gi, false), Memset: mask(mset, gi, false), NVTX: mask(nvtx, gi, true),
+		})
+	}
+	if dim != "stage" { // stable, readable order: by label
+		idx := make([]int, len(order))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
+		labels2, keep2 := make([]string, len(idx)), make([]trace.Keep, len(idx))
+		for j, i := range idx {
+			labels2[j], keep2[j] = order[i], gr.Keep[i]
+		}
+		gr.Labels, gr.Keep = labels2, keep2
+	}
+	return gr, nil
+}
+
+// RunGrouped runs report r on every group of g and stacks the results under a leading key
+// column; shares (Time %) are within each group. Groups where the report has no rows are left out.
+func RunGrouped(r Report, opt Options, tr *trace.Trace, g *Grouping) *table.Table {
+	var out *table.Table
+	for i, label := range g.Labels {
+		sub := tr.Subset(g.Keep[i])
+		if r.Skip(sub) != "" {
+			continue
+		}
+		t := r.Run(sub, opt)
+		if out == nil {
+			out = &table.Table{Name: t.Name, Title: t.Title + " by " + g.Column,
+				Columns: append([]table.Column{{Name: g.Column}}, t.Columns...)}
+		}
+		for _, row := range t.Rows {
+			out.Rows = append(out.Rows, append([]table.Value{table.Str(label)}, row...))
+		}
+		for _, n := range t.Notes {
+			if !containsStr(out.Notes, n) {
+				out.Notes = append(out.Notes, n)
+			}
+		}
+	}
+	if out == nil {
+		t := r.Run(tr.Subset(trace.Keep{}), opt)
+		out = &table.Table{Name: t.Name, Title: t.Title + " by " + g.Column, Columns: append([]table.Column{{Name: g.Column}}, t.Columns...)}
+	}
+	return out
+}
+
+func containsStr(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/trace"
+)
+
+func readTrace(t testing.TB, name string) *trace.Trace {
+	t.Helper()
+	tr, err := sqlite.Read(context.Background(), "../testdata/traces/"+name+".sqlite", sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// totals sums the count and total columns of t per label (all text columns joined), skipping
+// the first skip columns (the group key).
+func totals(t *table.Table, skip int) map[string][2]int64 {
+	out := map[string][2]int64{}
+	ti, ci := -1, -1
+	for i, c := range t.Columns {
+		if i < skip {
+			continue
+		}
+		switch {
+		case ti < 0 && (c.Name == "Total Time" || c.Name == "Total" || c.Name == "Total Proj Time"):
+			ti = i
+		case ci < 0 && c.Unit == table.Count:
+			ci = i
+		}
+	}
+	for _, r := range t.Rows {
+		var label []string
+		for i, v := range r {
+			if i >= skip && v.Kind == table.Text {
+				label = append(label, v.S)
+			}
+		}
+		k := strings.Join(label, "|")
+		x := out[k]
+		x[0] += r[ti].I
+		x[1] += r[ci].I
+		out[k] = x
+	}
+	return out
+}
+
+// TestGroupedTotalsAddUp: summed over stages, processes or threads, every report's totals and
+// counts equal the ungrouped report's exactly.
+func TestGroupedTotalsAddUp(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/traces/*.sqlite")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sqlite")
+		tr := readTrace(t, name)
+		a := stage.Assign(tr, nil)
+		for _, dim := range []string{"stage", "process", "thread"} {
+			g, err := GroupBy(tr, dim, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rn := range []string{"cuda_api_sum", "cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum", "cuda_gpu_mem_size_sum", "cuda_gpu_sum", "nvtx_sum", "osrt_sum", "nvtx_gpu_proj_sum"} {
+				r, opt, _ := Lookup(rn)
+				whole := totals(r.Run(tr, opt), 0)
+				grouped := totals(RunGrouped(r, opt, tr, g), 1)
+				if fmt.Sprint(whole) != fmt.Sprint(grouped) {
+					t.Errorf("%s --by %s %s: grouped totals differ\n whole   %v\n grouped %v", name, dim, rn, whole, grouped)
+				}
+			}
+		}
+	}
+}
+
+func TestStagesOfTestTraces(t *testing.T) {
+	for name, want := range map[string]string{
+		"go_tts_pageable": "talker#0[1] code2wav#1[1]", "tts_pageable": "talker#0[1] code2wav#1[1]",
+		"go_diffusion": "diffusion#-1[1]", "go_diffusion_w2": "diffusion#-1[2]", "diffusion": "diffusion#-1[1]",
+	} {
+		a := stage.Assign(readTrace(t, name), nil)
+		var got []string
+		for _, s := range a.Stages {
+			got = append(got, fmt.Sprintf("%s#%d[%d]", s.Key, s.Order, len(s.Procs)))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: stages %v, want %s", name, got, want)
+		}
+	}
+	// replicas are numbered in PID order
+	tr := readTrace(t, "go_diffusion_w2")
+	a := stage.Assign(tr, nil)
+	if p := a.Stages[0].Procs; a.Replica(p[0]) != 0 || a.Replica(p[1]) != 1 || trace.PID(p[0]) > trace.PID(p[1]) {
+		t.Errorf("replicas: %v", p)
+	}
+}
+
+func TestStageRules(t *testing.T) {
+	tr := readTrace(t, "go_tts_pageable")
+	var talkerPID int64
+	for _, p := range tr.Processes {
+		if p.Name == "stage0_talker" {
+			talkerPID = p.PID
+		}
+	}
+	for _, c := range []struct {
+		rules []string
+		want  string
+	}{
+		{[]string{"vocoder=proc:code2wav"}, "vocoder talker"},
+		{[]string{fmt.Sprintf("lm=pid:%d", talkerPID)}, "lm code2wav"},
+		{[]string{"decoder=nvtx:^talker\\."}, "decoder code2wav"},
+		{[]string{"all=proc:stage"}, "all"},
+	} {
+		var rules []stage.Rule
+		for _, s := range c.rules {
+			r, err := stage.ParseRule(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules = append(rules, r)
+		}
+		a := stage.Assign(tr, rules)
+		var got []string
+		for _, s := range a.Stages {
+			got = append(got, s.Key)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%v: stages %v, want %s", c.rules, got, c.want)
+		}
+	}
+	// a thread rule moves that thread's calls (and the kernels they launched) to its own stage
+	r, _ := stage.ParseRule("main=thread:^talker-main$")
+	a := stage.Assign(tr, []stage.Rule{r})
+	g, _ := GroupBy(tr, "stage", a)
+	k, opt, _ := Lookup("cuda_gpu_kern_sum")
+	got := totals(RunGrouped(k, opt, tr, g), 0)
+	if got["main|argmax_f32"][1] != 128 || got["talker|argmax_f32"][1] != 0 {
+		t.Errorf("thread rule: %v", got)
+	}
+	for _, bad := range []string{"x", "x=pid:0", "x=proc:(", "x=host:a", "=proc:a"} {
+		if _, err := stage.ParseRule(bad); err == nil {
+			t.Errorf("rule %q accepted", bad)
+		}
+	}
+	rs, err := stage.ParseRules(strings.NewReader("# stages\n\nlm=proc:talker\n voc=proc:code2wav \n"))
+	if err != nil || len(rs) != 2 || rs[1].Name != "voc" {
+		t.Errorf("ParseRules: %v %v", rs, err)
+	}
+}
+
+func FuzzParseRule(f *testing.F) {
+	for _, s := range []string{"a=pid:1", "b=proc:^x$", "c=thread:.*", "d=nvtx:talker\\.", "=", "a=b:c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := stage.ParseRule(s)
+		if err == nil && (r.Name == "" || (r.Kind != "pid" && r.Re == nil)) {
+			t.Fatalf("%q parsed to %+v", s, r)
+		}
+	})
+}
