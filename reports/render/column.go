@@ -1,7 +1,9 @@
 package render
 
 import (
+	"bytes"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -26,7 +28,8 @@ func WriteColumn(w io.Writer, t *table.Table, o Options) error {
 			align[j] = tw.AlignRight
 		}
 	}
-	tbl := tablewriter.NewTable(w,
+	var buf bytes.Buffer
+	tbl := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders: tw.BorderNone,
 			Symbols: tw.NewSymbols(tw.StyleASCII),
@@ -51,19 +54,48 @@ func WriteColumn(w io.Writer, t *table.Table, o Options) error {
 	for _, r := range t.Rows {
 		rec := make([]string, len(cols))
 		for j, ci := range cols {
-			rec[j] = clip(pretty(r[ci], t.Columns[ci], o))
+			rec[j] = clip(pretty(r[ci], t.Columns[ci], o), o.MaxText)
 		}
 		if err := tbl.Append(rec); err != nil {
 			return err
 		}
 	}
-	return tbl.Render()
+	if err := tbl.Render(); err != nil {
+		return err
+	}
+	return trimLines(w, buf.String())
 }
 
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= maxCell {
+// trimLines drops the padding after the last column and shortens the header rule to the
+// widest line, so a table is as wide as its content.
+func trimLines(w io.Writer, s string) error {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	width := 0
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+		if !strings.HasPrefix(lines[i], "---") {
+			width = max(width, utf8.RuneCountInString(lines[i]))
+		}
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if strings.HasPrefix(l, "---") && strings.Trim(l, "-") == "" {
+			l = strings.Repeat("-", width)
+		}
+		b.WriteString(l + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// clip shortens s to max characters (maxCell when max is 0), ending in "…".
+func clip(s string, max int) string {
+	if max <= 0 {
+		max = maxCell
+	}
+	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:maxCell-1]) + "…"
+	return string(r[:max-1]) + "…"
 }

@@ -28,6 +28,14 @@ var unitNames = map[table.Unit]string{table.Count: "count", table.Ns: "ns", tabl
 // WriteJSON writes tables as a JSON array; each row is an object keyed by column name, numbers
 // stay numbers in base units (ns, bytes), whatever the display options.
 func WriteJSON(w io.Writer, ts []*table.Table, _ Options) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(JSONTables(ts))
+}
+
+// JSONTables converts tables to the value WriteJSON encodes, for writers that embed tables in a
+// larger JSON document.
+func JSONTables(ts []*table.Table) any {
 	out := make([]jsonTable, 0, len(ts))
 	for _, t := range ts {
 		jt := jsonTable{Trace: t.Source, Report: t.Name, Title: t.Title, Notes: t.Notes, Rows: []map[string]any{}}
@@ -55,7 +63,5 @@ func WriteJSON(w io.Writer, ts []*table.Table, _ Options) error {
 		}
 		out = append(out, jt)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }

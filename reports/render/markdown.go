@@ -30,7 +30,11 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 	for _, r := range t.Rows {
 		b.WriteString("|")
 		for _, ci := range cols {
-			b.WriteString(" " + mdEscape(pretty(r[ci], t.Columns[ci], o)) + " |")
+			v := pretty(r[ci], t.Columns[ci], o)
+			if o.MaxText > 0 {
+				v = clip(v, o.MaxText)
+			}
+			b.WriteString(" " + mdEscape(v) + " |")
 		}
 		b.WriteString("\n")
 	}

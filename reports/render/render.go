@@ -47,6 +47,9 @@ type Options struct {
 	// MemUnit is the unit Bytes columns are shown in: "MB" (nsys's default, 1000² bytes, three
 	// decimals), "KB", "GB" or "B".
 	MemUnit string
+	// MaxText clips text cells of the column and markdown formats to this many characters
+	// (column: 100, as nsys, when 0; markdown: no clipping when 0).
+	MaxText int
 }
 
 func (o Options) memUnit() string {

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/sqlite"
+	"github.com/spf13/cobra"
+)
+
+// summarizeOptions are the options of `omnistat summarize`.
+type summarizeOptions struct {
+	Format   render.Format
+	Top      int
+	Group    groupOptions
+	Findings reports.FindingOptions
+	Traces   []string
+}
+
+func newSummarizeCmd(e *env) *cobra.Command {
+	o := &summarizeOptions{Findings: reports.DefaultFindingOptions}
+	var format string
+	var gapMs float64
+	cmd := &cobra.Command{
+		Use:   "summarize TRACE… [--format text|markdown|json] [--stage NAME=RULE]…",
+		Short: "Per-stage summary: stage overview, NVTX/GPU projection, kernels, CUDA API, memory, findings",
+		Long: `summarize finds the stages of a multi-process trace (one per GPU process, named from its
+process title such as stage0_talker or DiffusionWorker, else from its NVTX ranges, else
+name:pid; override with --stage or --stages) and prints, for the trace and for each stage: a
+stage overview (wall time, GPU busy, kernel/memcpy/API time, top NVTX range), the top NVTX ranges
+with their GPU projection, top kernels, top CUDA APIs, memory operations, and findings with their
+numbers and what to try. Every number comes from the same code as 'omnistat stats', whose
+ungrouped output equals nsys's. See docs/summarize.md.`,
+		Example: `  omnistat summarize run.sqlite
+  omnistat summarize --format markdown run.sqlite > summary.md
+  omnistat summarize --format json run.sqlite | jq '.[0].findings'
+  omnistat summarize --stage vocoder=proc:code2wav --stage lm=nvtx:'^talker\.' run.sqlite`,
+		Args: minArgs(1, "TRACE: give one or more nsys SQLite exports"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := render.ParseFormat(format)
+			if err != nil || f == render.CSV {
+				return usagef("unknown format %q (use text, markdown or json)", format)
+			}
+			o.Format, o.Traces = f, args
+			o.Group.By = "stage"
+			if err := o.Group.parse(); err != nil {
+				return err
+			}
+			o.Findings.GapNs = int64(gapMs * 1e6)
+			return runSummarize(e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
+	f.IntVar(&o.Top, "top", 10, "rows per table")
+	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable; first match wins)")
+	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line (# comments)")
+	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
+	f.Float64Var(&o.Findings.LowUtil, "low-util", o.Findings.LowUtil, "GPU busy (%) under which a stage is reported as underusing the GPU")
+	f.Float64Var(&gapMs, "gap-ms", 500, "GPU idle gap (ms) worth reporting (nsys's gpu_gaps default: 500)")
+	return cmd
+}
+
+func runSummarize(e *env, o *summarizeOptions) error {
+	var all []*reports.Summary
+	for i, path := range o.Traces {
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{})
+		if err != nil {
+			return err
+		}
+		_, a, err := o.Group.grouping(tr)
+		if err != nil {
+			return err
+		}
+		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: o.Findings})
+		if err != nil {
+			return err
+		}
+		all = append(all, s)
+		if o.Format == render.JSON {
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		if err := writeSummary(e.stdout, s, o.Format); err != nil {
+			return err
+		}
+	}
+	if o.Format == render.JSON {
+		return writeSummaryJSON(e.stdout, all)
+	}
+	return nil
+}
+
+// textWidth is the width summarize's text output keeps to.
+const textWidth = 120
+
+func writeSummary(w io.Writer, s *reports.Summary, f render.Format) error {
+	ro := render.Options{MemUnit: "MB", MaxText: 40}
+	md := f == render.Markdown
+	head := func(level int, title string) {
+		if md {
+			fmt.Fprintf(w, "\n%s %s\n\n", strings.Repeat("#", level), title)
+		} else {
+			fmt.Fprintf(w, "\n ** %s\n\n", title)
+		}
+	}
+	gpus := strings.Join(s.GPUs, ", ")
+	if md {
+		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %d stages\n", s.Trace, s.Product, orDash(gpus), len(s.Stages))
+	} else {
+		fmt.Fprintf(w, "omnistat summary: %s (nsys %s; GPUs: %s; %d stages)\n", s.Trace, s.Product, orDash(gpus), len(s.Stages))
+	}
+	head(2, "Stage overview")
+	if err := writeTable(w, f, s.Overview, ro); err != nil {
+		return err
+	}
+	head(2, "Findings")
+	writeFindings(w, s.Findings, md)
+	for _, st := range s.Stages {
+		head(2, fmt.Sprintf("Stage %s (PIDs %s, found by %s)", st.Stage, joinInts(st.PIDs), st.Source))
+		for _, t := range st.Tables {
+			if len(t.Rows) == 0 {
+				continue
+			}
+			t = shortNames(t)
+			if md {
+				if err := render.WriteMarkdown(w, t, ro); err != nil {
+					return err
+				}
+				fmt.Fprintln(w)
+				continue
+			}
+			fmt.Fprintf(w, " %s\n\n", t.Title)
+			if err := render.WriteColumn(w, t, ro); err != nil {
+				return err
+			}
+			for _, n := range t.Notes {
+				fmt.Fprintf(w, "   (%s)\n", n)
+			}
+			fmt.Fprintln(w)
+		}
+		if md {
+			fmt.Fprintf(w, "#### %s: findings\n\n", st.Stage)
+		} else {
+			fmt.Fprintf(w, " %s: findings\n\n", st.Stage)
+		}
+		writeFindings(w, st.Findings, md)
+	}
+	return nil
+}
+
+// shortNames is t with readable kernel names (the text views only; JSON keeps full names).
+func shortNames(t *table.Table) *table.Table {
+	c := t.Col("Name")
+	if c < 0 || t.Name != "cuda_gpu_kern_sum" {
+		return t
+	}
+	out := *t
+	out.Rows = nil
+	for _, r := range t.Rows {
+		nr := append([]table.Value(nil), r...)
+		nr[c] = table.Str(reports.ShortKernelName(r[c].S))
+		out.Rows = append(out.Rows, nr)
+	}
+	return &out
+}
+
+func writeTable(w io.Writer, f render.Format, t *table.Table, o render.Options) error {
+	if f == render.Markdown {
+		t2 := *t
+		return writeMarkdownBody(w, &t2, o)
+	}
+	return render.WriteColumn(w, t, o)
+}
+
+// writeMarkdownBody writes a markdown table without its heading (the caller wrote one).
+func writeMarkdownBody(w io.Writer, t *table.Table, o render.Options) error {
+	var b strings.Builder
+	if err := render.WriteMarkdown(&b, t, o); err != nil {
+		return err
+	}
+	_, body, _ := strings.Cut(b.String(), "\n\n")
+	_, err := io.WriteString(w, body)
+	return err
+}
+
+func writeFindings(w io.Writer, fs []reports.Finding, md bool) {
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "   none")
+		return
+	}
+	for _, f := range fs {
+		if md {
+			fmt.Fprintf(w, "- **%s** (%s): %s. *Try:* %s.\n", f.ID, f.Scope, f.Message, f.Advice)
+			continue
+		}
+		fmt.Fprint(w, wrap(fmt.Sprintf("[%s] %s.", f.ID, f.Message), "   - ", "     "))
+		fmt.Fprint(w, wrap("try: "+f.Advice+".", "     ", "     "))
+	}
+	fmt.Fprintln(w)
+}
+
+// wrap breaks s into lines of at most textWidth characters.
+func wrap(s, first, rest string) string {
+	var b strings.Builder
+	line := first
+	for _, word := range strings.Fields(s) {
+		if len([]rune(line))+len([]rune(word))+1 > textWidth && strings.TrimSpace(line) != "" {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = rest
+		}
+		line += word + " "
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+func joinInts(xs []int64) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return strings.Join(s, ",")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// writeSummaryJSON writes the stable JSON form (docs/summarize.md).
+func writeSummaryJSON(w io.Writer, all []*reports.Summary) error {
+	type stageJSON struct {
+		reports.StageOverview
+		Tables   any               `json:"tables"`
+		Findings []reports.Finding `json:"findings"`
+	}
+	type traceJSON struct {
+		Trace    string            `json:"trace"`
+		Product  string            `json:"nsys_version,omitempty"`
+		GPUs     []string          `json:"gpus,omitempty"`
+		Stages   []stageJSON       `json:"stages"`
+		Findings []reports.Finding `json:"findings"`
+	}
+	var out []traceJSON
+	for _, s := range all {
+		tj := traceJSON{Trace: s.Trace, Product: s.Product, GPUs: s.GPUs, Findings: s.Findings, Stages: []stageJSON{}}
+		for _, st := range s.Stages {
+			tj.Stages = append(tj.Stages, stageJSON{StageOverview: st.StageOverview, Tables: render.JSONTables(st.Tables), Findings: st.Findings})
+		}
+		out = append(out, tj)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

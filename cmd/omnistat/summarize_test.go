@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+type summaryJSON []struct {
+	Trace  string
+	Stages []struct {
+		Stage    string
+		PIDs     []int64 `json:"pids"`
+		Replicas int
+		KernelNs int64 `json:"kernel_ns"`
+		APINs    int64 `json:"cuda_api_ns"`
+		Tables   []struct {
+			Report string
+			Rows   []map[string]any
+		}
+		Findings []struct{ Scope, ID, Message string }
+	}
+	Findings []struct {
+		Scope, ID, Message string
+		Value              float64
+	}
+}
+
+func summarizeJSON(t *testing.T, name string) summaryJSON {
+	t.Helper()
+	out, errOut, code := runCLI(t, "summarize", "--format", "json", "../../testdata/traces/"+name+".sqlite")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var s summaryJSON
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// goldenTop is the Time (%) and name of the first row of an nsys golden CSV.
+func goldenTop(t *testing.T, name, report string) (string, string) {
+	b, err := os.ReadFile("../../testdata/traces/" + name + "/" + report + ".csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := strings.Split(strings.Split(string(b), "\n")[1], ",")
+	return row[0], row[len(row)-1]
+}
+
+func finding(s summaryJSON, scope, id string) (string, float64, bool) {
+	for _, f := range s[0].Findings {
+		if f.Scope == scope && f.ID == id {
+			return f.Message, f.Value, true
+		}
+	}
+	for _, st := range s[0].Stages {
+		for _, f := range st.Findings {
+			if f.Scope == scope && f.ID == id {
+				return f.Message, 0, true
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// TestSummarizeTTS: two stages with their own NVTX, API and kernel tables; the pageable trace
+// gets the cudaMemcpyAsync finding with the percentage nsys's cuda_api_sum prints.
+func TestSummarizeTTS(t *testing.T) {
+	for _, name := range []string{"go_tts_pageable", "go_tts_pinned", "go_tts_graphs", "tts_pageable"} {
+		s := summarizeJSON(t, name)
+		if len(s) != 1 || len(s[0].Stages) != 2 || s[0].Stages[0].Stage != "talker" || s[0].Stages[1].Stage != "code2wav" {
+			t.Fatalf("%s: stages %+v", name, s)
+		}
+		var kern, api int64
+		for _, st := range s[0].Stages {
+			reportsSeen := map[string]bool{}
+			for _, tb := range st.Tables {
+				if len(tb.Rows) > 0 {
+					reportsSeen[tb.Report] = true
+				}
+			}
+			for _, r := range []string{"nvtx_gpu_proj_sum", "nvtx_sum", "cuda_gpu_kern_sum", "cuda_api_sum"} {
+				if !reportsSeen[r] {
+					t.Errorf("%s: stage %s has no %s rows", name, st.Stage, r)
+				}
+			}
+			kern += st.KernelNs
+			api += st.APINs
+		}
+		// per-stage sums equal the trace's totals (nsys's kernel total is the sum over kernel rows)
+		tr := readGo(t, name)
+		var kt, at int64
+		for i := range tr.Kernels.Start {
+			kt += tr.Kernels.End[i] - tr.Kernels.Start[i]
+		}
+		for i := range tr.Runtime.Start {
+			at += tr.Runtime.End[i] - tr.Runtime.Start[i]
+		}
+		if kern != kt || api != at {
+			t.Errorf("%s: stage kernel time %d (trace %d), API time %d (trace %d)", name, kern, kt, api, at)
+		}
+	}
+	pct, top := goldenTop(t, "go_tts_pageable", "cuda_api_sum")
+	msg, v, ok := finding(summarizeJSON(t, "go_tts_pageable"), "trace", "dominant_api")
+	if !ok || top != "cudaMemcpyAsync" || !strings.HasPrefix(msg, "cudaMemcpyAsync takes "+pct+"% of CUDA API time") || strconv.FormatFloat(v, 'f', 1, 64) != pct {
+		t.Errorf("pageable: finding %q (%v), nsys says %s %s%%", msg, v, top, pct)
+	}
+	if _, _, ok := finding(summarizeJSON(t, "go_tts_pageable"), "talker", "pageable_async_memcpy"); !ok {
+		t.Error("pageable: no pageable_async_memcpy finding for the talker")
+	}
+	msg, _, _ = finding(summarizeJSON(t, "go_tts_pinned"), "trace", "dominant_api")
+	if strings.HasPrefix(msg, "cudaMemcpyAsync") {
+		t.Errorf("pinned: %q", msg)
+	}
+	if _, _, ok := finding(summarizeJSON(t, "go_tts_pinned"), "talker", "pageable_async_memcpy"); ok {
+		t.Error("pinned: pageable copies reported")
+	}
+	g := summarizeJSON(t, "go_tts_graphs")
+	if msg, _, ok := finding(g, "talker", "cuda_graphs"); !ok || !strings.HasPrefix(msg, "100.0% of the kernels in the talker stage run inside CUDA graphs") {
+		t.Errorf("graphs: %q", msg)
+	}
+}
+
+func TestSummarizeDiffusionReplicas(t *testing.T) {
+	s := summarizeJSON(t, "go_diffusion_w2")
+	if len(s[0].Stages) != 1 || s[0].Stages[0].Stage != "diffusion" || s[0].Stages[0].Replicas != 2 || len(s[0].Stages[0].PIDs) != 2 {
+		t.Errorf("stages: %+v", s[0].Stages)
+	}
+}
+
+// TestSummarizeText fits 120 columns on every test trace; the go_tts_pageable outputs are goldens.
+func TestSummarizeText(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/traces/*.sqlite")
+	for _, f := range files {
+		out, errOut, code := runCLI(t, "summarize", f)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", f, code, errOut)
+		}
+		for i, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > textWidth {
+				t.Errorf("%s line %d is %d columns: %q", f, i+1, n, l)
+				break
+			}
+		}
+	}
+	for _, f := range []string{"text", "markdown"} {
+		out, _, _ := runCLI(t, "summarize", "--format", f, "../../testdata/traces/go_tts_pageable.sqlite")
+		checkOutput(t, "summarize_"+f+".txt", out)
+	}
+	if _, _, code := runCLI(t, "summarize", "--format", "csv", "x.sqlite"); code != exitUsage {
+		t.Error("csv accepted")
+	}
+}

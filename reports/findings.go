@@ -1,0 +1,286 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// FindingOptions are the thresholds of the findings.
+type FindingOptions struct {
+	DominantAPI float64 // share of CUDA API time, in percent, at which one API is "dominant" (50)
+	LowUtil     float64 // GPU busy percent under which a stage is "underusing the GPU" (50)
+	GapNs       int64   // GPU idle gap worth reporting, in ns (nsys's gpu_gaps default: 500 ms)
+}
+
+// DefaultFindingOptions are nsys's defaults where nsys has one.
+var DefaultFindingOptions = FindingOptions{DominantAPI: 50, LowUtil: 50, GapNs: 500_000_000}
+
+// Finding is one observation with its numbers and what to try.
+type Finding struct {
+	Scope   string  `json:"scope"` // a stage key, or "trace"
+	ID      string  `json:"id"`    // dominant_api, pageable_async_memcpy, sync_memcpy, sync_api, gpu_gap, low_gpu_util, launch_bound, cuda_graphs, stage_overlap
+	Message string  `json:"message"`
+	Advice  string  `json:"advice"`
+	Value   float64 `json:"value"` // the finding's main number (a percent, a count, ns)
+}
+
+// launchAPIs are the calls that launch GPU work.
+var launchAPIs = []string{"cudaLaunchKernel", "cuLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernelEx", "cudaLaunchCooperativeKernel", "cudaGraphLaunch", "cuGraphLaunch"}
+
+func isLaunch(name string) bool {
+	for _, l := range launchAPIs {
+		if name == l || strings.HasPrefix(name, l+"_v") {
+			return true
+		}
+	}
+	return false
+}
+
+// Findings looks at one trace (or one stage's subset of it, scope naming it).
+func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
+	var out []Finding
+	in := ""
+	if scope != "trace" {
+		in = " in the " + scope + " stage"
+	}
+	// dominant CUDA API, with nsys's own share
+	api := CUDAAPISum(tr, nil)
+	if len(api.Rows) > 0 {
+		top := api.Rows[0]
+		share, name := top[0].F, top[8].S
+		if share >= o.DominantAPI {
+			f := Finding{Scope: scope, ID: "dominant_api", Value: share,
+				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, withSep(top[2].I), floatSep(top[3].F))}
+			switch {
+			case strings.HasPrefix(name, "cudaMemcpy") || strings.HasPrefix(name, "cuMemcpy"):
+				f.Advice = "the CPU waits in copies: a copy into pageable host memory blocks until the GPU work before it is done; copy into pinned memory with non_blocking and synchronise only where the value is needed"
+			case strings.Contains(name, "Synchronize"):
+				f.Advice = "the CPU waits for the GPU: overlap host work with the GPU, or synchronise less often"
+			case isLaunch(name):
+				f.Advice = "launch-bound: many small kernels; capture the step into a CUDA graph or fuse kernels"
+			default:
+				f.Advice = "look at where this call is made and whether it can move out of the hot loop"
+			}
+			out = append(out, f)
+		}
+	}
+	out = append(out, copyFindings(tr, scope, in)...)
+	// synchronization APIs
+	var syncT, apiT int64
+	var syncN int
+	for i := range tr.Runtime.Start {
+		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
+		apiT += d
+		n := APIName(tr.Strings.Get(tr.Runtime.NameID[i]))
+		if strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize" {
+			syncT += d
+			syncN++
+		}
+	}
+	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= 10 {
+		p := stat.Percent(syncT, apiT)
+		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p,
+			Message: fmt.Sprintf("%d synchronization calls take %.1f%% of CUDA API time%s (%s ns)", syncN, p, in, withSep(syncT)),
+			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
+	}
+	out = append(out, gpuFindings(tr, scope, in, o)...)
+	return out
+}
+
+// copyFindings reports async copies touching pageable memory (nsys's cuda_memcpy_async rule) and
+// synchronous copies (cuda_memcpy_sync).
+func copyFindings(tr *trace.Trace, scope, in string) []Finding {
+	calls := map[apiKey]int{}
+	for i := range tr.Runtime.Start {
+		calls[apiKey{trace.ProcessOf(tr.Runtime.GlobalTID[i]), tr.Runtime.CorrID[i]}] = i
+	}
+	var asyncN, syncN int
+	var asyncT, syncT, memT int64
+	m := &tr.Memcpy
+	for i := range m.Start {
+		d := m.End[i] - m.Start[i]
+		memT += d
+		c, ok := calls[apiKey{m.GlobalPID[i], m.CorrID[i]}]
+		if !ok {
+			continue
+		}
+		name := tr.Strings.Get(tr.Runtime.NameID[c])
+		if !strings.HasPrefix(name, "cudaMemcpy") && !strings.HasPrefix(name, "cuMemcpy") {
+			continue
+		}
+		if strings.Contains(name, "Async") {
+			if m.SrcKind[i] == 0 || m.DstKind[i] == 0 {
+				asyncN++
+				asyncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+			}
+		} else if !(m.CopyKind[i] == 1 && m.Bytes[i] <= 64000) {
+			syncN++
+			syncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+		}
+	}
+	var out []Finding
+	if asyncN > 0 {
+		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN),
+			Message: fmt.Sprintf("%d asynchronous copies%s use pageable host memory; their API calls take %s ns", asyncN, in, withSep(asyncT)),
+			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
+	}
+	if syncN > 0 {
+		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN),
+			Message: fmt.Sprintf("%d synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", syncN, in, withSep(syncT)),
+			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
+	}
+	return out
+}
+
+// interval is a half-open time span.
+type interval struct{ s, e int64 }
+
+// union is the total length covered by the spans, and the gaps between them above min.
+func union(spans []interval, min int64) (busy int64, gaps []interval) {
+	if len(spans) == 0 {
+		return 0, nil
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].s < spans[j].s })
+	cur := spans[0]
+	for _, x := range spans[1:] {
+		if x.s > cur.e {
+			busy += cur.e - cur.s
+			if x.s-cur.e > min {
+				gaps = append(gaps, interval{cur.e, x.s})
+			}
+			cur = x
+		} else if x.e > cur.e {
+			cur.e = x.e
+		}
+	}
+	return busy + cur.e - cur.s, gaps
+}
+
+// GPUSpans lists the GPU operations of tr (kernels, memcpy, memset) as spans.
+func GPUSpans(tr *trace.Trace) []interval {
+	spans := make([]interval, 0, tr.Kernels.Len()+tr.Memcpy.Len()+tr.Memset.Len())
+	for i := range tr.Kernels.Start {
+		spans = append(spans, interval{tr.Kernels.Start[i], tr.Kernels.End[i]})
+	}
+	for i := range tr.Memcpy.Start {
+		spans = append(spans, interval{tr.Memcpy.Start[i], tr.Memcpy.End[i]})
+	}
+	for i := range tr.Memset.Start {
+		spans = append(spans, interval{tr.Memset.Start[i], tr.Memset.End[i]})
+	}
+	return spans
+}
+
+// gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.
+func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions) []Finding {
+	var out []Finding
+	spans := GPUSpans(tr)
+	if len(spans) == 0 {
+		return nil
+	}
+	busy, gaps := union(spans, o.GapNs)
+	first, last := spans[0].s, spans[0].e
+	for _, s := range spans {
+		first, last = min(first, s.s), max(last, s.e)
+	}
+	window := last - first
+	for _, g := range gaps {
+		out = append(out, Finding{Scope: scope, ID: "gpu_gap", Value: float64(g.e - g.s),
+			Message: fmt.Sprintf("the GPU is idle for %s ns%s (from %s ns into the window)", withSep(g.e-g.s), in, withSep(g.s-first)),
+			Advice:  "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"})
+	}
+	if window > 0 {
+		if u := stat.Percent(busy, window); u < o.LowUtil {
+			out = append(out, Finding{Scope: scope, ID: "low_gpu_util", Value: u,
+				Message: fmt.Sprintf("the GPU is busy %.1f%% of the %s ns from the first to the last GPU operation%s", u, withSep(window), in),
+				Advice:  "the GPU waits for the CPU: batch more work per launch, overlap stages, or move CPU work off the critical path"})
+		}
+	}
+	// launch-bound: CPU time in launch calls versus the GPU time of the kernels they launched
+	var launchT int64
+	var launches int
+	for i := range tr.Runtime.Start {
+		if isLaunch(APIName(tr.Strings.Get(tr.Runtime.NameID[i]))) {
+			launchT += tr.Runtime.End[i] - tr.Runtime.Start[i]
+			launches++
+		}
+	}
+	var kernT int64
+	kd := make([]int64, tr.Kernels.Len())
+	graphK := 0
+	for i := range tr.Kernels.Start {
+		kd[i] = tr.Kernels.End[i] - tr.Kernels.Start[i]
+		kernT += kd[i]
+		if g := tr.Kernels.GraphNodeID[i]; g != trace.Null && g != 0 {
+			graphK++
+		}
+	}
+	if len(kd) > 0 {
+		med := stat.Summarize(kd).Med
+		if launchT > kernT || (launches > 1000 && med < 10000) {
+			out = append(out, Finding{Scope: scope, ID: "launch_bound", Value: float64(launchT),
+				Message: fmt.Sprintf("%s launch calls take %s ns of CPU time%s against %s ns of GPU time for %s kernels (median kernel %s ns)",
+					withSep(int64(launches)), withSep(launchT), in, withSep(kernT), withSep(int64(len(kd))), floatSep(med)),
+				Advice: "many short kernels: capture the repeated step into a CUDA graph (one launch per step) or fuse kernels"})
+		}
+		share := stat.Percent(int64(graphK), int64(len(kd)))
+		out = append(out, Finding{Scope: scope, ID: "cuda_graphs", Value: share,
+			Message: fmt.Sprintf("%.1f%% of the kernels%s run inside CUDA graphs (%s of %s)", share, in, withSep(int64(graphK)), withSep(int64(len(kd)))),
+			Advice:  graphAdvice(share)})
+	}
+	return out
+}
+
+func graphAdvice(share float64) string {
+	if share >= 50 {
+		return "launch overhead is already amortised by graphs; look at the kernels themselves"
+	}
+	return "repeated steps (decode steps, denoising steps) are candidates for CUDA graphs"
+}
+
+// withSep formats n with thousands separators.
+func withSep(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// floatSep formats a one-decimal float with thousands separators: 1,839,324.4.
+func floatSep(x float64) string {
+	s := stat.PyFloat(stat.Round(x, 1))
+	i, f, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(i, 10, 64)
+	if err != nil {
+		return s
+	}
+	return withSep(n) + "." + f
+}
+
+// FindingsTable turns findings into a table.
+func FindingsTable(fs []Finding) *table.Table {
+	t := &table.Table{Name: "findings", Title: "Findings",
+		Columns: []table.Column{{Name: "Scope"}, {Name: "Finding"}, {Name: "What"}, {Name: "Try"}}}
+	for _, f := range fs {
+		t.Rows = append(t.Rows, []table.Value{table.Str(f.Scope), table.Str(f.ID), table.Str(f.Message), table.Str(f.Advice)})
+	}
+	return t
+}

@@ -1,0 +1,269 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// StageOverview is one stage's line of the overview.
+type StageOverview struct {
+	Stage    string  `json:"stage"`
+	PIDs     []int64 `json:"pids"`
+	Source   string  `json:"found_by"` // title, nvtx, process, rule
+	WallNs   int64   `json:"wall_ns"`  // first to last event of the stage (API call, GPU op, NVTX range)
+	GPUBusy  int64   `json:"gpu_busy_ns"`
+	GPUPct   float64 `json:"gpu_busy_pct"` // GPUBusy over WallNs
+	KernelNs int64   `json:"kernel_ns"`
+	MemcpyNs int64   `json:"memcpy_ns"`
+	MemsetNs int64   `json:"memset_ns"`
+	Replicas int     `json:"replicas"`
+	APINs    int64   `json:"cuda_api_ns"`
+	TopRange string  `json:"top_nvtx_range,omitempty"`
+	spans    []interval
+}
+
+// StageSummary is one stage's section.
+type StageSummary struct {
+	StageOverview
+	Tables   []*table.Table `json:"-"`
+	Findings []Finding      `json:"findings"`
+}
+
+// Summary is the per-stage view of a trace.
+type Summary struct {
+	Trace    string         `json:"trace"`
+	Product  string         `json:"nsys_version,omitempty"`
+	GPUs     []string       `json:"gpus,omitempty"`
+	Overview *table.Table   `json:"-"`
+	Stages   []StageSummary `json:"stages"`
+	Findings []Finding      `json:"findings"` // whole-trace findings and stage overlap
+}
+
+// SummaryOptions tune Summarize.
+type SummaryOptions struct {
+	Top      int // rows per table (10)
+	Findings FindingOptions
+}
+
+// Summarize builds the stage overview, each stage's top NVTX ranges (with GPU projection),
+// kernels, CUDA APIs and memory operations, and the findings.
+func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary, error) {
+	if o.Top <= 0 {
+		o.Top = 10
+	}
+	g, err := GroupBy(tr, "stage", a)
+	if err != nil {
+		return nil, err
+	}
+	s := &Summary{Trace: tr.Path, Product: tr.Product}
+	for _, gpu := range tr.GPUs {
+		s.GPUs = append(s.GPUs, fmt.Sprintf("%s (%d)", gpu.Name, gpu.ID))
+	}
+	for i, label := range g.Labels {
+		if label == Other {
+			continue
+		}
+		sub := tr.Subset(g.Keep[i])
+		st := a.Stages[i]
+		ss := StageSummary{StageOverview: overview(sub, st)}
+		if tr.NVTX.Len() > 0 {
+			ss.Tables = append(ss.Tables, top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops"))
+			nv := NVTXSum(sub, nvtxAll, nil)
+			if len(nv.Rows) > 0 {
+				ss.TopRange = nv.Rows[0][9].S
+			}
+			ss.Tables = append(ss.Tables, top(nv, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range"))
+		}
+		ss.Tables = append(ss.Tables,
+			top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name"),
+			top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name"),
+			top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation"),
+			top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation"))
+		for _, t := range ss.Tables {
+			t.Title = st.Key + ": " + t.Title
+		}
+		ss.Findings = Findings(sub, st.Key, o.Findings)
+		s.Stages = append(s.Stages, ss)
+	}
+	s.Findings = append(Findings(tr, "trace", o.Findings), overlapFindings(s.Stages)...)
+	s.Overview = overviewTable(s.Stages)
+	return s, nil
+}
+
+// ShortKernelName makes a C++ kernel signature readable: "void ns::kern<(int)512, float>(T1)"
+// becomes "ns::kern<…>"; plain names stay as they are.
+func ShortKernelName(name string) string {
+	s := strings.TrimPrefix(name, "void ")
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '<', '(':
+			if depth == 0 && r == '<' {
+				b.WriteString("<…>")
+			}
+			depth++
+			continue
+		case '>', ')':
+			if depth > 0 {
+				depth--
+				continue
+			}
+		}
+		if depth == 0 {
+			b.WriteRune(r)
+		}
+	}
+	// what is left is "[return type] name": keep the name
+	f := strings.Fields(b.String())
+	if len(f) == 0 {
+		return name
+	}
+	return f[len(f)-1]
+}
+
+// top keeps the first n rows and the named columns of t (the full table stays in stats).
+func top(t *table.Table, n int, cols ...string) *table.Table {
+	out := &table.Table{Name: t.Name, Title: t.Title, Notes: t.Notes, Source: t.Source}
+	var idx []int
+	for _, c := range cols {
+		if i := t.Col(c); i >= 0 {
+			idx = append(idx, i)
+			out.Columns = append(out.Columns, t.Columns[i])
+		}
+	}
+	for r, row := range t.Rows {
+		if r == n {
+			out.Notes = append(out.Notes, fmt.Sprintf("%d more rows: omnistat stats --by stage -r %s", len(t.Rows)-n, t.Name))
+			break
+		}
+		var nr []table.Value
+		for _, i := range idx {
+			nr = append(nr, row[i])
+		}
+		out.Rows = append(out.Rows, nr)
+	}
+	return out
+}
+
+func overview(sub *trace.Trace, st stage.Stage) StageOverview {
+	o := StageOverview{Stage: st.Key, Source: st.Source}
+	for _, p := range st.Procs {
+		o.PIDs = append(o.PIDs, trace.PID(p))
+	}
+	o.Replicas = len(st.Procs)
+	first, last := int64(1<<63-1), int64(-1<<63)
+	see := func(s, e int64) {
+		first, last = min(first, s), max(last, e)
+	}
+	for i := range sub.Runtime.Start {
+		see(sub.Runtime.Start[i], sub.Runtime.End[i])
+		o.APINs += sub.Runtime.End[i] - sub.Runtime.Start[i]
+	}
+	for i := range sub.Kernels.Start {
+		see(sub.Kernels.Start[i], sub.Kernels.End[i])
+		o.KernelNs += sub.Kernels.End[i] - sub.Kernels.Start[i]
+	}
+	for i := range sub.Memcpy.Start {
+		see(sub.Memcpy.Start[i], sub.Memcpy.End[i])
+		o.MemcpyNs += sub.Memcpy.End[i] - sub.Memcpy.Start[i]
+	}
+	for i := range sub.Memset.Start {
+		see(sub.Memset.Start[i], sub.Memset.End[i])
+		o.MemsetNs += sub.Memset.End[i] - sub.Memset.Start[i]
+	}
+	maxTS, _ := sub.NVTX.MaxTimestamp()
+	for i := range sub.NVTX.Start {
+		if trace.IsRange(sub.NVTX.EventType[i]) {
+			see(sub.NVTX.Start[i], RangeEnd(&sub.NVTX, i, maxTS))
+		}
+	}
+	if last > first {
+		o.WallNs = last - first
+	}
+	o.spans = GPUSpans(sub)
+	o.GPUBusy, _ = union(append([]interval(nil), o.spans...), 1<<62)
+	if o.WallNs > 0 {
+		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs)
+	}
+	return o
+}
+
+func overviewTable(stages []StageSummary) *table.Table {
+	t := &table.Table{Name: "stage_overview", Title: "Stage Overview",
+		Columns: []table.Column{{Name: "Stage"}, {Name: "PIDs"}, {Name: "Wall", Unit: table.Ns}, {Name: "GPU Busy", Unit: table.Percent},
+			{Name: "Kernels", Unit: table.Ns}, {Name: "MemOps", Unit: table.Ns}, {Name: "CUDA API", Unit: table.Ns}, {Name: "Top NVTX Range"}}}
+	for _, s := range stages {
+		var pids []string
+		for _, p := range s.PIDs {
+			pids = append(pids, strconv.FormatInt(p, 10))
+		}
+		t.Rows = append(t.Rows, []table.Value{table.Str(s.Stage), table.Str(strings.Join(pids, ",")), table.I64(s.WallNs),
+			table.F64(s.GPUPct), table.I64(s.KernelNs), table.I64(s.MemcpyNs + s.MemsetNs), table.I64(s.APINs), table.Str(s.TopRange)})
+	}
+	return t
+}
+
+// overlapFindings says, for each pair of stages with GPU work, how much of the shorter one's GPU
+// time runs at the same time as the other's.
+func overlapFindings(stages []StageSummary) []Finding {
+	var out []Finding
+	for i := 0; i < len(stages); i++ {
+		for j := i + 1; j < len(stages); j++ {
+			a, b := merged(stages[i].spans), merged(stages[j].spans)
+			if len(a) == 0 || len(b) == 0 {
+				continue
+			}
+			both := intersect(a, b)
+			smaller := min(stages[i].GPUBusy, stages[j].GPUBusy)
+			p := stat.Percent(both, smaller)
+			f := Finding{Scope: stages[i].Stage + "+" + stages[j].Stage, ID: "stage_overlap", Value: p}
+			if p >= 10 {
+				f.Message = fmt.Sprintf("the %s and %s stages run on the GPU at the same time for %s ns, %.1f%% of the shorter one's GPU time", stages[i].Stage, stages[j].Stage, withSep(both), p)
+				f.Advice = "the stages overlap: a pipeline; their GPU work competes for the same device"
+			} else {
+				f.Message = fmt.Sprintf("the %s and %s stages overlap on the GPU for only %.1f%% of the shorter one's GPU time: they serialise", stages[i].Stage, stages[j].Stage, p)
+				f.Advice = "stream work between stages in smaller chunks so the later stage starts while the earlier one runs"
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func merged(spans []interval) []interval {
+	s := append([]interval(nil), spans...)
+	sort.Slice(s, func(i, j int) bool { return s[i].s < s[j].s })
+	var out []interval
+	for _, x := range s {
+		if n := len(out); n > 0 && x.s <= out[n-1].e {
+			out[n-1].e = max(out[n-1].e, x.e)
+		} else {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func intersect(a, b []interval) int64 {
+	var t int64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		s, e := max(a[i].s, b[j].s), min(a[i].e, b[j].e)
+		if e > s {
+			t += e - s
+		}
+		if a[i].e < b[j].e {
+			i++
+		} else {
+			j++
+		}
+	}
+	return t
+}
