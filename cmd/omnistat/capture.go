@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/omnistat/omnistat/capture"
+	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
 	"github.com/omnistat/omnistat/workload"
 	"github.com/omnistat/omnistat/workload/cuda"
@@ -221,6 +222,15 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 			return ri
 		}
 		ri.Stats = append(ri.Stats, out)
+		sum := strings.TrimSuffix(db, ".sqlite") + ".summary.txt"
+		if f, err := os.Create(sum); err == nil {
+			serr := runSummarize(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &summarizeOptions{Format: render.Column, Top: 10,
+				Findings: reports.DefaultFindingOptions, Traces: []string{db}, Group: groupOptions{By: "stage"}})
+			f.Close()
+			if serr == nil {
+				ri.Stats = append(ri.Stats, sum)
+			}
+		}
 	}
 	return ri
 }

@@ -112,10 +112,14 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format) error {
 		}
 	}
 	gpus := strings.Join(s.GPUs, ", ")
+	nst := fmt.Sprintf("%d stages", len(s.Stages))
+	if len(s.Stages) == 1 {
+		nst = "1 stage"
+	}
 	if md {
-		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %d stages\n", s.Trace, s.Product, orDash(gpus), len(s.Stages))
+		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s\n", s.Trace, s.Product, orDash(gpus), nst)
 	} else {
-		fmt.Fprintf(w, "omnistat summary: %s (nsys %s; GPUs: %s; %d stages)\n", s.Trace, s.Product, orDash(gpus), len(s.Stages))
+		fmt.Fprintf(w, "omnistat summary: %s (nsys %s; GPUs: %s; %s)\n", s.Trace, s.Product, orDash(gpus), nst)
 	}
 	head(2, "Stage overview")
 	if err := writeTable(w, f, s.Overview, ro); err != nil {
