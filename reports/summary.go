@@ -27,6 +27,8 @@ type StageOverview struct {
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
 	spans    []interval
+	first    int64
+	last     int64
 }
 
 // StageSummary is one stage's section.
@@ -38,12 +40,16 @@ type StageSummary struct {
 
 // Summary is the per-stage view of a trace.
 type Summary struct {
-	Trace    string         `json:"trace"`
-	Product  string         `json:"nsys_version,omitempty"`
-	GPUs     []string       `json:"gpus,omitempty"`
-	Overview *table.Table   `json:"-"`
-	Stages   []StageSummary `json:"stages"`
-	Findings []Finding      `json:"findings"` // whole-trace findings and stage overlap
+	Trace   string   `json:"trace"`
+	Product string   `json:"nsys_version,omitempty"`
+	GPUs    []string `json:"gpus,omitempty"`
+	// WindowNs spans the first to the last event of all stages (the capture window's busy part).
+	WindowNs int64 `json:"window_ns"`
+	// Processes are the stage processes as "name (pid, stage key)".
+	Processes []string       `json:"processes"`
+	Overview  *table.Table   `json:"-"`
+	Stages    []StageSummary `json:"stages"`
+	Findings  []Finding      `json:"findings"` // whole-trace findings and stage overlap
 }
 
 // SummaryOptions tune Summarize.
@@ -93,6 +99,20 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 		s.Stages = append(s.Stages, ss)
 	}
 	s.Findings = append(Findings(tr, "trace", o.Findings), overlapFindings(s.Stages)...)
+	names := map[int64]string{}
+	for _, p := range tr.Processes {
+		names[trace.PID(p.GlobalPID)] = p.Name
+	}
+	first, last := int64(1<<63-1), int64(-1<<63)
+	for _, st := range s.Stages {
+		first, last = min(first, st.first), max(last, st.last)
+		for _, pid := range st.PIDs {
+			s.Processes = append(s.Processes, fmt.Sprintf("%s (%d, stage %s)", names[pid], pid, st.Stage))
+		}
+	}
+	if last > first {
+		s.WindowNs = last - first
+	}
 	s.Overview = overviewTable(s.Stages)
 	return s, nil
 }
@@ -187,6 +207,7 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	}
 	if last > first {
 		o.WallNs = last - first
+		o.first, o.last = first, last
 	}
 	o.spans = GPUSpans(sub)
 	o.GPUBusy, _ = union(append([]interval(nil), o.spans...), 1<<62)

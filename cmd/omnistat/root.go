@@ -82,7 +82,7 @@ Export a report first with:  nsys export --type sqlite report.nsys-rep`,
 	root.SetErr(e.stderr)
 	root.SetIn(e.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
+	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newReportCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
 	return root
 }
 

@@ -88,7 +88,7 @@ func runSummarize(e *env, o *summarizeOptions) error {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		if err := writeSummary(e.stdout, s, o.Format); err != nil {
+		if err := writeSummary(e.stdout, s, o.Format, nil); err != nil {
 			return err
 		}
 	}
@@ -101,7 +101,9 @@ func runSummarize(e *env, o *summarizeOptions) error {
 // textWidth is the width summarize's text output keeps to.
 const textWidth = 120
 
-func writeSummary(w io.Writer, s *reports.Summary, f render.Format) error {
+// writeSummary writes s as text or markdown; afterFindings, when not nil, writes more (the
+// report's charts) after the whole-trace findings.
+func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFindings func(io.Writer) error) error {
 	ro := render.Options{MemUnit: "MB", MaxText: 40}
 	md := f == render.Markdown
 	head := func(level int, title string) {
@@ -116,10 +118,12 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format) error {
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
 	}
+	window := fmt.Sprintf("events of the stages span %.1f ms; GPU processes: %s", float64(s.WindowNs)/1e6, orDash(strings.Join(s.Processes, ", ")))
 	if md {
-		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s\n", s.Trace, s.Product, orDash(gpus), nst)
+		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n%s.\n", s.Trace, s.Product, orDash(gpus), nst, window)
 	} else {
 		fmt.Fprintf(w, "omnistat summary: %s (nsys %s; GPUs: %s; %s)\n", s.Trace, s.Product, orDash(gpus), nst)
+		fmt.Fprint(w, wrap(window+".", "", "  "))
 	}
 	head(2, "Stage overview")
 	if err := writeTable(w, f, s.Overview, ro); err != nil {
@@ -127,6 +131,11 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format) error {
 	}
 	head(2, "Findings")
 	writeFindings(w, s.Findings, md)
+	if afterFindings != nil {
+		if err := afterFindings(w); err != nil {
+			return err
+		}
+	}
 	for _, st := range s.Stages {
 		head(2, fmt.Sprintf("Stage %s (PIDs %s, found by %s)", st.Stage, joinInts(st.PIDs), st.Source))
 		for _, t := range st.Tables {

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/omnistat/omnistat/plots"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/sqlite"
+	"github.com/spf13/cobra"
+)
+
+// reportOptions are the options of `omnistat report`.
+type reportOptions struct {
+	Out    string // folder, or "-" for markdown on stdout
+	Charts string // chart folder when Out is "-"
+	Format string // png or svg
+	Top    int
+	Group  groupOptions
+	Traces []string
+}
+
+func newReportCmd(e *env) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report TRACE… -o DIR [--format png|svg]",
+		Short: "Write a markdown report with charts: stage overview, findings, per-stage tables",
+		Long: `report writes DIR/report.md and its charts: time per stage by category, the top kernels, the
+CUDA API time share per stage, the duration distribution of the per-step NVTX ranges, and GPU
+utilisation over the capture window per stage. The tables and findings are those of
+'omnistat summarize' (same numbers). With -o - the markdown goes to stdout and --charts names
+the folder for the images.`,
+		Example: `  omnistat report run.sqlite -o report/
+  omnistat report --format svg run.sqlite -o report/
+  omnistat report run.sqlite -o - --charts img/ > report.md`,
+		Args: minArgs(1, "TRACE: give one or more nsys SQLite exports"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Format != "png" && o.Format != "svg" {
+				return usagef("unknown --format %q (use png or svg)", o.Format)
+			}
+			if o.Out == "" {
+				return usagef("missing -o DIR (or -o - for markdown on stdout)")
+			}
+			if o.Out == "-" && o.Charts == "" {
+				return usagef("-o - writes markdown to stdout: name a folder for the charts with --charts DIR")
+			}
+			o.Traces = args
+			o.Group.By = "stage"
+			if err := o.Group.parse(); err != nil {
+				return err
+			}
+			return runReport(e, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Out, "output", "o", "", "output folder for report.md and the charts, or - for stdout")
+	f.StringVar(&o.Charts, "charts", "", "folder for the charts when -o is -")
+	f.StringVarP(&o.Format, "format", "f", "png", "chart format: png or svg")
+	f.IntVar(&o.Top, "top", 10, "rows per table and kernels in the top-kernels chart")
+	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable)")
+	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line")
+	return cmd
+}
+
+func runReport(e *env, o *reportOptions) error {
+	chartDir, mdPath := o.Charts, ""
+	if o.Out != "-" {
+		if chartDir == "" {
+			chartDir = o.Out
+		}
+		mdPath = filepath.Join(o.Out, "report.md")
+	}
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return fmt.Errorf("chart folder: %w", err)
+	}
+	if err := writable(chartDir); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	var written []string
+	for i, path := range o.Traces {
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{})
+		if err != nil {
+			return err
+		}
+		_, a, err := o.Group.grouping(tr)
+		if err != nil {
+			return err
+		}
+		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: reports.DefaultFindingOptions})
+		if err != nil {
+			return err
+		}
+		prefix := ""
+		if len(o.Traces) > 1 {
+			prefix = fmt.Sprintf("%d_%s_", i+1, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+		}
+		charts := reports.Charts(s, tr, o.Top)
+		var files []string
+		for _, c := range charts {
+			name := prefix + c.Name + "." + o.Format
+			if err := writeChart(filepath.Join(chartDir, name), c, o.Format); err != nil {
+				return err
+			}
+			files = append(files, name)
+			written = append(written, filepath.Join(chartDir, name))
+		}
+		rel := chartDir
+		if mdPath != "" {
+			rel, _ = filepath.Rel(filepath.Dir(mdPath), chartDir)
+		}
+		if i > 0 {
+			md.WriteString("\n---\n\n")
+		}
+		err = writeSummary(&md, s, render.Markdown, func(w io.Writer) error {
+			fmt.Fprintf(w, "## Charts\n\n")
+			for j, c := range charts {
+				fmt.Fprintf(w, "![%s](%s)\n\n", c.Title, filepath.ToSlash(filepath.Join(rel, files[j])))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if mdPath == "" {
+		_, err := e.stdout.Write(md.Bytes())
+		return err
+	}
+	tmp := mdPath + ".tmp"
+	if err := os.WriteFile(tmp, md.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", mdPath, err)
+	}
+	if err := os.Rename(tmp, mdPath); err != nil {
+		return fmt.Errorf("write %s: %w", mdPath, err)
+	}
+	for _, w := range written {
+		fmt.Fprintf(e.stderr, "wrote %s\n", w)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s\n", mdPath)
+	return nil
+}
+
+// writable checks that files can be created in dir (a clear error before any work).
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".omnistat-*")
+	if err != nil {
+		return fmt.Errorf("cannot write to %s: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// writeChart draws c into path; a partial file is removed on error.
+func writeChart(path string, c reports.Chart, format string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = plots.Write(f, plots.Chart{Name: c.Name, Kind: c.Kind, Title: c.Title, XLabel: c.XLabel, YLabel: c.YLabel, Data: c.Data, Stages: c.Stages}, format)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("chart %s: %w", path, err)
+	}
+	return nil
+}
