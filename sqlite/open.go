@@ -28,7 +28,7 @@ var (
 	// ErrNotSQLite means the file is not an SQLite database at all.
 	ErrNotSQLite = errors.New("not an SQLite database")
 	// ErrNotExport means the file is SQLite but holds none of the tables of an nsys export.
-	ErrNotExport = errors.New("not an nsys SQLite export (no StringIds or CUPTI/NVTX/OSRT tables)")
+	ErrNotExport = errors.New("not an nsys SQLite export")
 	// ErrNsysRep means the file is an .nsys-rep report, which must be exported to SQLite first.
 	ErrNsysRep = errors.New("an .nsys-rep report, not an SQLite export: run `nsys export --type sqlite FILE` first")
 )
@@ -43,6 +43,9 @@ type Options struct {
 	// Only limits the event tables read to these families (0 reads all); strings, processes,
 	// threads, GPUs and enums are always read. Tables left out stay empty in the model.
 	Only trace.Tables
+	// Partial reads what it can of a damaged export: a table that cannot be read is left empty
+	// and named in a note, instead of failing the whole read.
+	Partial bool
 }
 
 // Read opens the export at path read-only and returns its model.
@@ -50,16 +53,53 @@ func Read(ctx context.Context, path string, opt Options) (*trace.Trace, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
+	truncated := checkLength(path)
+	if truncated != nil && !opt.Partial {
+		return nil, fmt.Errorf("%s: %w", path, truncated)
+	}
 	db, err := openDB(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, describe(err))
 	}
 	defer db.Close()
 	tr, err := readAll(ctx, db, path, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if truncated != nil {
+		tr.Notes = append(tr.Notes, truncated.Error())
+	}
 	return tr, nil
+}
+
+// ErrCorrupt means the export's pages are damaged or missing.
+var ErrCorrupt = errors.New("corrupt or truncated SQLite file")
+
+// checkLength compares the file's length with the size its header declares (page size × page
+// count): a half-copied export is caught before any read.
+func checkLength(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	h := make([]byte, 100)
+	if _, err := io.ReadFull(f, h); err != nil {
+		return fmt.Errorf("%w: %d bytes, shorter than an SQLite header", ErrCorrupt, len(h))
+	}
+	pageSize := int64(h[16])<<8 | int64(h[17])
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(h[28])<<24 | int64(h[29])<<16 | int64(h[30])<<8 | int64(h[31])
+	st, err := f.Stat()
+	if err != nil || pageSize < 512 || pages == 0 {
+		return nil // old files may leave the count at 0: let SQLite judge
+	}
+	if want := pageSize * pages; st.Size() < want {
+		return fmt.Errorf("%w: truncated, %d of the %d bytes its header declares", ErrCorrupt, st.Size(), want)
+	}
+	return nil
 }
 
 // checkFile rejects what cannot be an export before SQLite sees it, with a precise reason.
@@ -95,7 +135,7 @@ func checkFile(path string) error {
 		return fmt.Errorf("%s: %w", path, ErrNotSQLite)
 	}
 	if st.Size() < 512 {
-		return fmt.Errorf("%s: truncated SQLite file (%d bytes)", path, st.Size())
+		return fmt.Errorf("%s: %w: truncated, %d bytes", path, ErrCorrupt, st.Size())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"github.com/omnistat/omnistat/plots"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
-	"github.com/omnistat/omnistat/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -76,15 +76,19 @@ func runReport(e *env, o *reportOptions) error {
 		mdPath = filepath.Join(o.Out, "report.md")
 	}
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
-		return fmt.Errorf("chart folder: %w", err)
+		return fmt.Errorf("cannot write to %s: %w", chartDir, unwrapPath(err))
 	}
 	if err := writable(chartDir); err != nil {
 		return err
 	}
 	var md bytes.Buffer
 	var written []string
-	for i, path := range o.Traces {
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{})
+	paths, err := resolveInputs(e, o.Traces)
+	if err != nil {
+		return err
+	}
+	for i, path := range paths {
+		tr, err := readTrace(e, path)
 		if err != nil {
 			return err
 		}
@@ -146,11 +150,20 @@ func runReport(e *env, o *reportOptions) error {
 	return nil
 }
 
+// unwrapPath drops the path an *os.PathError repeats.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // writable checks that files can be created in dir (a clear error before any work).
 func writable(dir string) error {
 	f, err := os.CreateTemp(dir, ".omnistat-*")
 	if err != nil {
-		return fmt.Errorf("cannot write to %s: %w", dir, err)
+		return fmt.Errorf("cannot write to %s: %w", dir, unwrapPath(err))
 	}
 	name := f.Name()
 	f.Close()

@@ -22,10 +22,12 @@ const (
 
 // env is what a verb may touch: its streams and a context cancelled on Ctrl-C.
 type env struct {
-	ctx    context.Context
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	// partial reads damaged exports as far as they are readable (--partial).
+	partial bool
+	ctx     context.Context
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 // usageError marks a mistake in the command line (exit 2).
@@ -82,6 +84,7 @@ Export a report first with:  nsys export --type sqlite report.nsys-rep`,
 	root.SetErr(e.stderr)
 	root.SetIn(e.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().BoolVar(&e.partial, "partial", false, "read a damaged export as far as possible: unreadable tables are skipped and named in a note")
 	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newReportCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
 	return root
 }

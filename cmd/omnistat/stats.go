@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/trace"
 	"io"
 	"strings"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/omnistat/omnistat/reports/render"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/sqlite"
-	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/cobra"
 )
 
@@ -88,8 +88,12 @@ func runStats(e *env, opts *statsOptions) error {
 		need |= r.Needs
 	}
 	var all []*table.Table
-	for _, path := range opts.Traces {
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need})
+	paths, err := resolveInputs(e, opts.Traces)
+	if err != nil {
+		return err
+	}
+	for _, path := range paths {
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial})
 		if err != nil {
 			return err
 		}
@@ -131,6 +135,18 @@ func runStats(e *env, opts *statsOptions) error {
 		return render.WriteJSON(e.stdout, all, ro)
 	}
 	return nil
+}
+
+// readTrace reads one export for summarize and report, with notes on stderr.
+func readTrace(e *env, path string) (*trace.Trace, error) {
+	tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Partial: e.partial})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range tr.Notes {
+		fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
+	}
+	return tr, nil
 }
 
 // writeTitled writes one table, under nsys's " ** Title (name):" line when several are printed.

@@ -9,7 +9,6 @@ import (
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
 	"github.com/omnistat/omnistat/reports/table"
-	"github.com/omnistat/omnistat/sqlite"
 	"github.com/spf13/cobra"
 )
 
@@ -68,8 +67,12 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 
 func runSummarize(e *env, o *summarizeOptions) error {
 	var all []*reports.Summary
-	for i, path := range o.Traces {
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{})
+	paths, err := resolveInputs(e, o.Traces)
+	if err != nil {
+		return err
+	}
+	for i, path := range paths {
+		tr, err := readTrace(e, path)
 		if err != nil {
 			return err
 		}

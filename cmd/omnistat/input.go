@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/omnistat/omnistat/capture"
+)
+
+// resolveInputs maps each TRACE argument to the SQLite export to read (see resolveInput).
+func resolveInputs(e *env, paths []string) ([]string, error) {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		r, err := resolveInput(e, p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// resolveInput returns the SQLite export to read for path: path itself, or for an .nsys-rep
+// report its export — beside it, or in the user's cache folder when its folder is read-only —
+// made once with nsys when missing or older than the report.
+func resolveInput(e *env, path string) (string, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".nsys-rep" && ext != ".qdrep" {
+		return path, nil
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() || isSQLite(path) {
+		return path, nil // the reader says what is wrong, or reads it
+	}
+	sibling := strings.TrimSuffix(path, filepath.Ext(path)) + ".sqlite"
+	cache := cachePath(path, st)
+	for _, c := range []string{sibling, cache} {
+		if cs, err := os.Stat(c); err == nil && !cs.ModTime().Before(st.ModTime()) && isSQLite(c) {
+			return c, nil
+		}
+	}
+	nsys, err := capture.FindNsys(os.Getenv("OMNISTAT_NSYS"), os.Getenv, exec.LookPath, filepath.Glob)
+	if err != nil {
+		return "", fmt.Errorf("%s: an .nsys-rep report must be exported to SQLite, and nsys was not found: install Nsight Systems (or set $NSYS), or run `nsys export --type sqlite %s` where nsys is", path, path)
+	}
+	target := sibling
+	if writable(filepath.Dir(path)) != nil {
+		target = cache
+		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
+			return "", fmt.Errorf("%s: its folder is read-only and the cache folder cannot be made: %w", path, err)
+		}
+	}
+	fmt.Fprintf(e.stderr, "exporting %s with %s to %s\n", path, nsys, target)
+	var log bytes.Buffer
+	tmp := target + ".part"
+	args := capture.ExportArgs(path, tmp)
+	if err := (capture.ExecRunner{Env: os.Environ()}).Run(e.ctx, nsys, args, io.Discard, &log); err != nil || !isSQLite(tmp) {
+		os.Remove(tmp)
+		msg := strings.TrimSpace(lastLine(log.String()))
+		if err == nil {
+			err = fmt.Errorf("nsys wrote no SQLite file")
+		}
+		return "", fmt.Errorf("%s: nsys export failed: %v %s", path, err, msg)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return target, nil
+}
+
+// cachePath is where the export of a report in a read-only folder goes: one file per report
+// path, size and modification time, under the user's cache folder.
+func cachePath(path string, st os.FileInfo) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	abs, _ := filepath.Abs(path)
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d", abs, st.Size(), st.ModTime().UnixNano())))
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return filepath.Join(dir, "omnistat", base+"-"+hex.EncodeToString(h[:8])+".sqlite")
+}
+
+func isSQLite(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 16)
+	n, _ := io.ReadFull(f, b)
+	return n == 16 && string(b) == "SQLite format 3\x00"
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
