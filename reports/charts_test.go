@@ -58,3 +58,18 @@ func TestShortKernelName(t *testing.T) {
 		}
 	}
 }
+
+func FuzzShortKernelName(f *testing.F) {
+	for _, s := range []string{"void a::b<(int)1, c<d>>(T1 *, const T2 &)", "k", "((<<", ">>)) x", "std::enable_if<!T7, void>::type g::k<int>(T13)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := ShortKernelName(s)
+		if len(out) > len(s)+len("<…>")*len(s) {
+			t.Fatalf("ShortKernelName(%q) = %q grew", s, out)
+		}
+		if s != "" && out == "" {
+			t.Fatalf("ShortKernelName(%q) is empty", s)
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package trace
+
+import "testing"
+
+// FuzzGlobalTID: PID and TID decode what the serialized id holds, and ProcessOf keeps the
+// process and machine parts (nsys's globalTid & 0xFFFFFFFFFF000000).
+func FuzzGlobalTID(f *testing.F) {
+	f.Add(int64(0x1_069bd0_069bd0))
+	f.Add(int64(0x1_000000_000001))
+	f.Add(int64(-1))
+	f.Fuzz(func(t *testing.T, g int64) {
+		pid, tid := PID(g), TID(g)
+		if pid < 0 || pid > 0xFFFFFF || tid < 0 || tid > 0xFFFFFF {
+			t.Fatalf("PID %d TID %d out of range for %x", pid, tid, g)
+		}
+		p := ProcessOf(g)
+		if TID(p) != 0 || PID(p) != pid || p|tid != g {
+			t.Fatalf("ProcessOf(%x) = %x", g, p)
+		}
+		if ProcessKey(g) != (pid << 24) {
+			t.Fatalf("ProcessKey(%x) = %x", g, ProcessKey(g))
+		}
+	})
+}
+
+func TestGlobalTID(t *testing.T) {
+	g := int64(0x1_069bd0_069bd1) // observed layout: machine 1, PID 433104, TID 433105
+	if PID(g) != 433104 || TID(g) != 433105 || ProcessOf(g) != 0x1_069bd0_000000 {
+		t.Errorf("decoded %d %d %x", PID(g), TID(g), ProcessOf(g))
+	}
+}
+
+func TestStrings(t *testing.T) {
+	dense := NewStrings([]int64{0, 1, 2}, []string{"a", "b", "c"})
+	sparse := NewStrings([]int64{5, 331886}, []string{"x", "y"})
+	if v, ok := dense.Lookup(1); !ok || v != "b" || dense.Get(7) != "" || dense.Len() != 3 {
+		t.Errorf("dense: %q %v", v, ok)
+	}
+	if v, ok := sparse.Lookup(331886); !ok || v != "y" || sparse.Get(6) != "" || sparse.Len() != 2 {
+		t.Errorf("sparse: %q %v", v, ok)
+	}
+}
