@@ -43,6 +43,9 @@ type Options struct {
 	// Only limits the event tables read to these families (0 reads all); strings, processes,
 	// threads, GPUs and enums are always read. Tables left out stay empty in the model.
 	Only trace.Tables
+	// SQLOnly reads every table through SQL (modernc.org/sqlite), not the file-format scanner:
+	// slower, for cross-checks.
+	SQLOnly bool
 	// Partial reads what it can of a damaged export: a table that cannot be read is left empty
 	// and named in a note, instead of failing the whole read.
 	Partial bool

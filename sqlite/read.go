@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -16,23 +17,31 @@ import (
 type schema struct {
 	tables map[string]bool
 	cols   map[string]map[string]bool
+	// order lists each wanted table's columns in record order; rowid names its INTEGER PRIMARY
+	// KEY column (stored as the rowid), root its b-tree root page.
+	order map[string][]string
+	rowid map[string]string
+	root  map[string]uint32
 }
 
 func (s *schema) has(table, col string) bool { return s.cols[table][col] }
 
 func readSchema(ctx context.Context, db *sql.DB) (*schema, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	rows, err := db.QueryContext(ctx, `SELECT name, coalesce(rootpage, 0) FROM sqlite_master WHERE type = 'table'`)
 	if err != nil {
 		return nil, err
 	}
-	s := &schema{tables: map[string]bool{}, cols: map[string]map[string]bool{}}
+	s := &schema{tables: map[string]bool{}, cols: map[string]map[string]bool{}, order: map[string][]string{},
+		rowid: map[string]string{}, root: map[string]uint32{}}
 	for rows.Next() {
 		var name string
-		if err := rows.Scan(&name); err != nil {
+		var root int64
+		if err := rows.Scan(&name, &root); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		s.tables[name] = true
+		s.root[name] = uint32(root)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -44,18 +53,27 @@ func readSchema(ctx context.Context, db *sql.DB) (*schema, error) {
 		if !s.tables[t] {
 			continue
 		}
-		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name FROM pragma_table_info(%s)`, quoteString(t)))
+		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name, upper(type), pk FROM pragma_table_info(%s) ORDER BY cid`, quoteString(t)))
 		if err != nil {
 			return nil, fmt.Errorf("read columns of %s: %w", t, err)
 		}
 		cols := map[string]bool{}
+		var pks []string
 		for r.Next() {
-			var c string
-			if err := r.Scan(&c); err != nil {
+			var c, typ string
+			var pk int
+			if err := r.Scan(&c, &typ, &pk); err != nil {
 				r.Close()
 				return nil, err
 			}
 			cols[c] = true
+			s.order[t] = append(s.order[t], c)
+			if pk > 0 && typ == "INTEGER" {
+				pks = append(pks, c)
+			}
+		}
+		if len(pks) == 1 {
+			s.rowid[t] = pks[0]
 		}
 		r.Close()
 		s.cols[t] = cols
@@ -91,6 +109,12 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		return nil, fmt.Errorf("%w: it has no StringIds table, so no name can be resolved", ErrNotExport)
 	}
 	tr := &trace.Trace{Path: path, Tables: s.tables}
+	if !opt.SQLOnly {
+		if pg, err := openPager(path); err == nil {
+			defer pg.close()
+			ctx = context.WithValue(ctx, pagerKey{}, pg)
+		}
+	}
 	for _, t := range []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API"} {
 		if !s.tables[t] {
 			tr.Notes = append(tr.Notes, fmt.Sprintf("no %s table: the capture recorded no such events", t))
@@ -179,6 +203,14 @@ func sqliteMsg(m string) string {
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// pagerKey carries the file-format scanner's pager in the read's context.
+type pagerKey struct{}
+
+func pagerOf(ctx context.Context) *pager {
+	p, _ := ctx.Value(pagerKey{}).(*pager)
+	return p
+}
+
 // intCol names an integer column to read into dst; a column the table lacks reads as Null.
 type intCol struct {
 	name string
@@ -186,9 +218,30 @@ type intCol struct {
 }
 
 // readInts reads integer columns of table (with an optional WHERE clause) into the slices.
-// NULLs become trace.Null. The slices are sized from a count(*) first.
+// NULLs become trace.Null. Without a WHERE clause and with a pager, the file-format scanner reads
+// the table; otherwise SQL does, the slices sized from a count(*) first.
 func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) error {
 	if !s.tables[table] {
+		return nil
+	}
+	if pg := pagerOf(ctx); pg != nil && where == "" && s.root[table] > 0 {
+		spec := scanSpec{}
+		for _, c := range cols {
+			idx := -2
+			for i, name := range s.order[table] {
+				if name == c.name {
+					idx = i
+				}
+			}
+			if c.name == s.rowid[table] {
+				idx = -1
+			}
+			spec.cols = append(spec.cols, idx)
+			spec.dst = append(spec.dst, c.dst)
+		}
+		if err := scanTable(pg, s.root[table], spec, runtime.NumCPU()); err != nil {
+			return fmt.Errorf("read %s: %w", table, err)
+		}
 		return nil
 	}
 	exprs := make([]string, len(cols))

@@ -44,3 +44,6 @@ func ModuleRoot(t testing.TB) string {
 		dir = parent
 	}
 }
+
+// SamplesSet reports whether OMNISTAT_SAMPLES is set.
+func SamplesSet() bool { return os.Getenv("OMNISTAT_SAMPLES") != "" }
