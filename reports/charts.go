@@ -223,7 +223,7 @@ func timelineChart(s *Summary) Chart {
 	for i, st := range s.Stages {
 		t.Columns = append(t.Columns, table.Column{Name: st.Stage + " (%)", Unit: table.Ratio})
 		busy[i] = make([]int64, timelineBins)
-		for _, sp := range merged(st.spans) {
+		for _, sp := range st.spans {
 			for b := (sp.s - first) / width; b < timelineBins && first+b*width < sp.e; b++ {
 				lo, hi := max(sp.s, first+b*width), min(sp.e, first+(b+1)*width)
 				if hi > lo {

@@ -24,12 +24,13 @@ func init() {
 // the time share among all calls. keep, when not nil, selects the calls (by row index).
 func CUDAAPISum(tr *trace.Trace, keep func(i int) bool) *table.Table {
 	a := &tr.Runtime
-	g := newIntGrouper()
+	g := newIntGrouper(a.Len())
 	for i := range a.Start {
 		if keep == nil || keep(i) {
 			g.add(a.NameID[i], a.End[i]-a.Start[i])
 		}
 	}
+	g.done()
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {
 		groups[i] = &group{labels: []string{APIName(tr.Strings.Get(id))}, vals: g.vals[i]}

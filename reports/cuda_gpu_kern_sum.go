@@ -58,19 +58,24 @@ func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
 // selects kernels by row index.
 func CUDAGPUKernSum(tr *trace.Trace, opt Options, keep func(i int) bool) *table.Table {
 	k := &tr.Kernels
-	ig := newIntGrouper()
+	ig := newIntGrouper(k.Len())
 	for i := range k.Start {
 		if keep == nil || keep(i) {
 			ig.add(kernelNameID(k, i, opt.KernelName), k.End[i]-k.Start[i])
 		}
 	}
+	ig.done()
 	// different ids may hold the same string: nsys groups by the string
 	g := newGrouper()
 	for j, id := range ig.ids {
 		name := tr.Strings.Get(id)
-		for _, v := range ig.vals[j] {
-			g.add(name, func() []string { return []string{name} }, v)
+		if gr, ok := g.idx[name]; ok { // another id with the same string: merge
+			gr.vals = append(gr.vals, ig.vals[j]...)
+			continue
 		}
+		gr := &group{labels: []string{name}, vals: ig.vals[j]}
+		g.idx[name] = gr
+		g.list = append(g.list, gr)
 	}
 	return &table.Table{
 		Name: "cuda_gpu_kern_sum", Title: "CUDA GPU Kernel Summary",

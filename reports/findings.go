@@ -2,7 +2,7 @@ package reports
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,14 +49,13 @@ func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
 	if scope != "trace" {
 		in = " in the " + scope + " stage"
 	}
-	// dominant CUDA API, with nsys's own share
-	api := CUDAAPISum(tr, nil)
-	if len(api.Rows) > 0 {
-		top := api.Rows[0]
-		share, name := top[0].F, top[8].S
+	// dominant CUDA API, with nsys's own share (cuda_api_sum's Time %, Num Calls and Avg; the
+	// medians are not needed, so nothing is sorted)
+	if name, total, calls, all := topAPI(tr); all > 0 {
+		share := stat.Percent(total, all)
 		if share >= o.DominantAPI {
 			f := Finding{Scope: scope, ID: "dominant_api", Value: share,
-				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, withSep(top[2].I), floatSep(top[3].F))}
+				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, withSep(calls), floatSep(float64(total)/float64(calls)))}
 			switch {
 			case strings.HasPrefix(name, "cudaMemcpy") || strings.HasPrefix(name, "cuMemcpy"):
 				f.Advice = "the CPU waits in copies: a copy into pageable host memory blocks until the GPU work before it is done; copy into pinned memory with non_blocking and synchronise only where the value is needed"
@@ -74,11 +73,13 @@ func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
 	// synchronization APIs
 	var syncT, apiT int64
 	var syncN int
+	isSync := byName(tr, func(n string) bool {
+		return strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize"
+	})
 	for i := range tr.Runtime.Start {
 		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
 		apiT += d
-		n := APIName(tr.Strings.Get(tr.Runtime.NameID[i]))
-		if strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize" {
+		if isSync(tr.Runtime.NameID[i]) {
 			syncT += d
 			syncN++
 		}
@@ -93,21 +94,69 @@ func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
 	return out
 }
 
+// topAPI is the CUDA API function (as cuda_api_sum names and groups it: by name id) with the
+// most total time: its name, total, calls, and the total of all calls.
+func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
+	type acc struct{ total, n int64 }
+	by := map[int64]*acc{}
+	var last *acc
+	lastID := int64(trace.Null)
+	for i, id := range tr.Runtime.NameID {
+		if id != lastID || last == nil {
+			if last = by[id]; last == nil {
+				last = &acc{}
+				by[id] = last
+			}
+			lastID = id
+		}
+		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
+		last.total += d
+		last.n++
+		all += d
+	}
+	best := int64(trace.Null)
+	for id, a := range by {
+		if best == trace.Null || a.total > by[best].total || (a.total == by[best].total && APIName(tr.Strings.Get(id)) < APIName(tr.Strings.Get(best))) {
+			best = id
+		}
+	}
+	if best == trace.Null {
+		return "", 0, 0, 0
+	}
+	return APIName(tr.Strings.Get(best)), by[best].total, by[best].n, all
+}
+
+// byName evaluates f once per API name id (on the name without its CUPTI suffix) and answers
+// from a table afterwards: f stays off the per-row path.
+func byName(tr *trace.Trace, f func(name string) bool) func(id int64) bool {
+	memo := map[int64]bool{}
+	lastID, last := int64(trace.Null), false
+	return func(id int64) bool {
+		if id == lastID {
+			return last
+		}
+		v, ok := memo[id]
+		if !ok {
+			v = f(APIName(tr.Strings.Get(id)))
+			memo[id] = v
+		}
+		lastID, last = id, v
+		return v
+	}
+}
+
 // copyFindings reports async copies touching pageable memory (nsys's cuda_memcpy_async rule) and
 // synchronous copies (cuda_memcpy_sync).
 func copyFindings(tr *trace.Trace, scope, in string) []Finding {
-	calls := map[apiKey]int{}
-	for i := range tr.Runtime.Start {
-		calls[apiKey{trace.ProcessOf(tr.Runtime.GlobalTID[i]), tr.Runtime.CorrID[i]}] = i
-	}
+	calls := tr.Calls()
 	var asyncN, syncN int
 	var asyncT, syncT, memT int64
 	m := &tr.Memcpy
 	for i := range m.Start {
 		d := m.End[i] - m.Start[i]
 		memT += d
-		c, ok := calls[apiKey{m.GlobalPID[i], m.CorrID[i]}]
-		if !ok {
+		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
+		if c < 0 {
 			continue
 		}
 		name := tr.Strings.Get(tr.Runtime.NameID[c])
@@ -146,7 +195,9 @@ func union(spans []interval, min int64) (busy int64, gaps []interval) {
 	if len(spans) == 0 {
 		return 0, nil
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].s < spans[j].s })
+	if !slices.IsSortedFunc(spans, func(a, b interval) int { return cmpInt64(a.s, b.s) }) {
+		slices.SortFunc(spans, func(a, b interval) int { return cmpInt64(a.s, b.s) })
+	}
 	cur := spans[0]
 	for _, x := range spans[1:] {
 		if x.s > cur.e {
@@ -162,25 +213,44 @@ func union(spans []interval, min int64) (busy int64, gaps []interval) {
 	return busy + cur.e - cur.s, gaps
 }
 
-// GPUSpans lists the GPU operations of tr (kernels, memcpy, memset) as spans.
+// GPUSpans lists the GPU operations of tr (kernels, memcpy, memset) as spans sorted by start.
+// Each table is nearly sorted already (records come in stream order), so each is sorted only
+// when it must be and the three are merged.
 func GPUSpans(tr *trace.Trace) []interval {
-	spans := make([]interval, 0, tr.Kernels.Len()+tr.Memcpy.Len()+tr.Memset.Len())
-	for i := range tr.Kernels.Start {
-		spans = append(spans, interval{tr.Kernels.Start[i], tr.Kernels.End[i]})
+	lists := [][]interval{spansOf(tr.Kernels.Start, tr.Kernels.End), spansOf(tr.Memcpy.Start, tr.Memcpy.End), spansOf(tr.Memset.Start, tr.Memset.End)}
+	out := make([]interval, 0, len(lists[0])+len(lists[1])+len(lists[2]))
+	idx := make([]int, len(lists))
+	for {
+		best := -1
+		for l := range lists {
+			if idx[l] < len(lists[l]) && (best < 0 || lists[l][idx[l]].s < lists[best][idx[best]].s) {
+				best = l
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		out = append(out, lists[best][idx[best]])
+		idx[best]++
 	}
-	for i := range tr.Memcpy.Start {
-		spans = append(spans, interval{tr.Memcpy.Start[i], tr.Memcpy.End[i]})
+}
+
+func spansOf(start, end []int64) []interval {
+	s := make([]interval, len(start))
+	for i := range start {
+		s[i] = interval{start[i], end[i]}
 	}
-	for i := range tr.Memset.Start {
-		spans = append(spans, interval{tr.Memset.Start[i], tr.Memset.End[i]})
+	byStart := func(a, b interval) int { return cmpInt64(a.s, b.s) }
+	if !slices.IsSortedFunc(s, byStart) {
+		slices.SortFunc(s, byStart)
 	}
-	return spans
+	return s
 }
 
 // gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.
 func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions) []Finding {
 	var out []Finding
-	spans := GPUSpans(tr)
+	spans := merged(GPUSpans(tr))
 	if len(spans) == 0 {
 		return nil
 	}
@@ -205,8 +275,9 @@ func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions) []Finding 
 	// launch-bound: CPU time in launch calls versus the GPU time of the kernels they launched
 	var launchT int64
 	var launches int
+	launch := byName(tr, isLaunch)
 	for i := range tr.Runtime.Start {
-		if isLaunch(APIName(tr.Strings.Get(tr.Runtime.NameID[i]))) {
+		if launch(tr.Runtime.NameID[i]) {
 			launchT += tr.Runtime.End[i] - tr.Runtime.Start[i]
 			launches++
 		}

@@ -81,17 +81,20 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 	}
 	rt := &tr.Runtime
 	rtGroup := make([]int, rt.Len())
-	calls := make(map[apiKey]int, rt.Len())
-	for i := range rt.Start {
-		rtGroup[i] = groupOf(rt.GlobalTID[i])
-		k := apiKey{trace.ProcessOf(rt.GlobalTID[i]), rt.CorrID[i]}
-		if _, dup := calls[k]; !dup {
-			calls[k] = i
+	// group of each thread, computed once per thread
+	threadGroup := map[int64]int{}
+	for i, g := range rt.GlobalTID {
+		gi, ok := threadGroup[g]
+		if !ok {
+			gi = groupOf(g)
+			threadGroup[g] = gi
 		}
+		rtGroup[i] = gi
 	}
+	calls := tr.Calls()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
 	opGroup := func(gpid, corr int64) int {
-		if c, ok := calls[apiKey{gpid, corr}]; ok {
+		if c := calls.Call(gpid, corr); c >= 0 {
 			return rtGroup[c]
 		}
 		return groupOf(gpid | trace.PID(gpid))

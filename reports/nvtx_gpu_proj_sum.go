@@ -40,25 +40,45 @@ type ProjectedRange struct {
 // left out. keepCall, when not nil, selects the launching API calls by runtime row.
 func ProjectRanges(tr *trace.Trace, keepCall func(i int) bool) []ProjectedRange {
 	p := newProjection(tr, false)
-	acc := map[int32]*ProjectedRange{}
-	for c, rs := range p.within {
-		if keepCall != nil && !keepCall(int(c)) {
-			continue
+	acc := make([]*ProjectedRange, len(p.ranges))
+	get := func(r int32) *ProjectedRange {
+		pr := acc[r]
+		if pr == nil {
+			pr = &ProjectedRange{Row: p.ranges[r], ProjStart: 1<<63 - 1, ProjEnd: -1 << 63, RangeStart: p.start(r), RangeEnd: p.end(r)}
+			acc[r] = pr
 		}
-		for _, r := range rs {
-			pr := acc[r]
-			if pr == nil {
-				pr = &ProjectedRange{Row: p.ranges[r], ProjStart: 1<<63 - 1, ProjEnd: -1 << 63, RangeStart: p.start(r), RangeEnd: p.end(r)}
-				acc[r] = pr
-			}
-			pr.Ops++
-			for _, op := range p.opsOf[c] {
-				s, e, _ := p.opSpan(op)
-				pr.ProjStart = min(pr.ProjStart, s)
-				pr.ProjEnd = max(pr.ProjEnd, e)
+		return pr
+	}
+	// distinct launching calls per range
+	for c, has := range p.hasOps {
+		if has && (keepCall == nil || keepCall(c)) {
+			for _, r := range p.enclosing(int32(c)) {
+				get(r).Ops++
 			}
 		}
 	}
+	span := func(calls []int32, start, end []int64) {
+		for i, c := range calls {
+			if c < 0 || (keepCall != nil && !keepCall(int(c))) {
+				continue
+			}
+			for _, r := range p.enclosing(c) {
+				pr := get(r)
+				pr.ProjStart = min(pr.ProjStart, start[i])
+				pr.ProjEnd = max(pr.ProjEnd, end[i])
+			}
+		}
+	}
+	span(p.kernCall, tr.Kernels.Start, tr.Kernels.End)
+	span(p.copyCall, tr.Memcpy.Start, tr.Memcpy.End)
+	span(p.setCall, tr.Memset.Start, tr.Memset.End)
+	var live []*ProjectedRange
+	for _, pr := range acc {
+		if pr != nil {
+			live = append(live, pr)
+		}
+	}
+	acc = live
 	out := make([]ProjectedRange, 0, len(acc))
 	for _, pr := range acc {
 		out = append(out, *pr)

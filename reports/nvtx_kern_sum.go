@@ -57,9 +57,8 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 	}
 	for i := range tr.Kernels.Start {
 		kname := KernelName(tr, i, opt.KernelName)
-		c, ok := p.callOf[gpuOp{'k', int32(i)}]
-		rs := p.within[c]
-		if !ok || len(rs) == 0 {
+		rs := p.enclosing(p.kernCall[i])
+		if len(rs) == 0 {
 			add(key{kernel: kname, tid: trace.Null}, -1, int32(i))
 			continue
 		}

@@ -2,58 +2,48 @@ package reports
 
 import (
 	"slices"
-	"sort"
 
 	"github.com/omnistat/omnistat/trace"
 )
 
-// gpuOp is one GPU operation: a kernel, memcpy or memset, by table and row.
-type gpuOp struct {
-	kind byte // 'k', 'c' (memcpy), 's' (memset)
-	row  int32
-}
-
 // projection relates GPU operations to the NVTX ranges that enclose the API call that launched
 // them, the way nsys's nvtx_gpu_proj_* and nvtx_kern_sum reports do: a range encloses an
 // operation when it is on the launching thread, starts and ends on that thread, and contains the
-// whole API call.
+// whole API call. Everything is in slices indexed by row: no per-operation hashing.
 type projection struct {
 	tr     *trace.Trace
 	maxTS  int64
-	ranges []int             // eligible NVTX rows (ranges with endGlobalTid NULL)
-	callOf map[gpuOp]int32   // op → launching API call (runtime row), when one matches
-	opsOf  map[int32][]gpuOp // API call → its ops
-	within map[int32][]int32 // API call → indexes into ranges of the ranges enclosing it
+	ranges []int // eligible NVTX rows (ranges with endGlobalTid NULL)
+	// the launching call (runtime row) of each kernel, memcpy and memset, or -1
+	kernCall, copyCall, setCall []int32
+	hasOps                      []bool // per runtime row: launched at least one op
+	// ranges enclosing call c: within[off[c]:off[c+1]] (indexes into ranges)
+	off    []int32
+	within []int32
 }
 
-// apiKey identifies an API call by process and correlation id.
-type apiKey struct{ proc, corr int64 }
-
 func newProjection(tr *trace.Trace, kernelsOnly bool) *projection {
-	p := &projection{tr: tr, callOf: map[gpuOp]int32{}, opsOf: map[int32][]gpuOp{}, within: map[int32][]int32{}}
+	p := &projection{tr: tr}
 	p.maxTS, _ = tr.NVTX.MaxTimestamp()
 	rt := &tr.Runtime
-	calls := make(map[apiKey]int32, rt.Len())
-	for i := range rt.Start {
-		k := apiKey{trace.ProcessOf(rt.GlobalTID[i]), rt.CorrID[i]}
-		if _, dup := calls[k]; !dup {
-			calls[k] = int32(i)
-		}
-	}
-	link := func(kind byte, n int, gpid, corr func(int) int64) {
+	idx := tr.Calls()
+	p.hasOps = make([]bool, rt.Len())
+	link := func(n int, gpid, corr []int64) []int32 {
+		out := make([]int32, n)
 		for i := 0; i < n; i++ {
-			if c, ok := calls[apiKey{gpid(i), corr(i)}]; ok {
-				op := gpuOp{kind, int32(i)}
-				p.callOf[op] = c
-				p.opsOf[c] = append(p.opsOf[c], op)
+			c := idx.Call(gpid[i], corr[i])
+			out[i] = int32(c)
+			if c >= 0 {
+				p.hasOps[c] = true
 			}
 		}
+		return out
 	}
 	k, mc, ms := &tr.Kernels, &tr.Memcpy, &tr.Memset
-	link('k', k.Len(), func(i int) int64 { return k.GlobalPID[i] }, func(i int) int64 { return k.CorrID[i] })
+	p.kernCall = link(k.Len(), k.GlobalPID, k.CorrID)
 	if !kernelsOnly {
-		link('c', mc.Len(), func(i int) int64 { return mc.GlobalPID[i] }, func(i int) int64 { return mc.CorrID[i] })
-		link('s', ms.Len(), func(i int) int64 { return ms.GlobalPID[i] }, func(i int) int64 { return ms.CorrID[i] })
+		p.copyCall = link(mc.Len(), mc.GlobalPID, mc.CorrID)
+		p.setCall = link(ms.Len(), ms.GlobalPID, ms.CorrID)
 	}
 	n := &tr.NVTX
 	byThread := map[int64][]int32{}
@@ -64,39 +54,58 @@ func newProjection(tr *trace.Trace, kernelsOnly bool) *projection {
 		}
 	}
 	callsByThread := map[int64][]int32{}
-	for c := range p.opsOf {
-		callsByThread[rt.GlobalTID[c]] = append(callsByThread[rt.GlobalTID[c]], c)
-	}
-	for tid, cs := range callsByThread {
-		rs := byThread[tid]
-		if len(rs) == 0 {
-			continue
-		}
-		sort.Slice(rs, func(a, b int) bool { return n.Start[p.ranges[rs[a]]] < n.Start[p.ranges[rs[b]]] })
-		slices.SortFunc(cs, func(a, b int32) int { return cmpInt64(rt.Start[a], rt.Start[b]) })
-		var active []int32
-		next := 0
-		for _, c := range cs {
-			s, e := rt.Start[c], rt.End[c]
-			for next < len(rs) && n.Start[p.ranges[rs[next]]] <= s {
-				active = append(active, rs[next])
-				next++
-			}
-			kept := active[:0]
-			for _, r := range active {
-				if p.end(r) >= s { // a range that ended before this call can hold no later call
-					kept = append(kept, r)
-				}
-			}
-			active = kept
-			for _, r := range active {
-				if p.end(r) >= e {
-					p.within[c] = append(p.within[c], r)
-				}
-			}
+	for c, has := range p.hasOps {
+		if has && len(byThread[rt.GlobalTID[c]]) > 0 {
+			callsByThread[rt.GlobalTID[c]] = append(callsByThread[rt.GlobalTID[c]], int32(c))
 		}
 	}
+	// two sweeps per thread: count the enclosing ranges of each call, then fill them in
+	counts := make([]int32, rt.Len()+1)
+	sweep := func(fill func(c, r int32)) {
+		for tid, cs := range callsByThread {
+			rs := byThread[tid]
+			slices.SortFunc(rs, func(a, b int32) int { return cmpInt64(n.Start[p.ranges[a]], n.Start[p.ranges[b]]) })
+			slices.SortFunc(cs, func(a, b int32) int { return cmpInt64(rt.Start[a], rt.Start[b]) })
+			var active []int32
+			next := 0
+			for _, c := range cs {
+				s, e := rt.Start[c], rt.End[c]
+				for next < len(rs) && n.Start[p.ranges[rs[next]]] <= s {
+					active = append(active, rs[next])
+					next++
+				}
+				kept := active[:0]
+				for _, r := range active {
+					if p.end(r) >= s { // a range that ended before this call holds no later call
+						kept = append(kept, r)
+					}
+				}
+				active = kept
+				for _, r := range active {
+					if p.end(r) >= e {
+						fill(c, r)
+					}
+				}
+			}
+		}
+	}
+	sweep(func(c, _ int32) { counts[c+1]++ })
+	p.off = make([]int32, rt.Len()+1)
+	for i := 1; i <= rt.Len(); i++ {
+		p.off[i] = p.off[i-1] + counts[i]
+	}
+	p.within = make([]int32, p.off[rt.Len()])
+	pos := append([]int32(nil), p.off[:rt.Len()]...)
+	sweep(func(c, r int32) { p.within[pos[c]] = r; pos[c]++ })
 	return p
+}
+
+// enclosing lists the ranges (indexes into p.ranges) that enclose call c; none for c < 0.
+func (p *projection) enclosing(c int32) []int32 {
+	if c < 0 {
+		return nil
+	}
+	return p.within[p.off[c]:p.off[c+1]]
 }
 
 func cmpInt64(a, b int64) int {
@@ -114,15 +123,3 @@ func (p *projection) end(r int32) int64 { return RangeEnd(&p.tr.NVTX, p.ranges[r
 
 // start is range r's start.
 func (p *projection) start(r int32) int64 { return p.tr.NVTX.Start[p.ranges[r]] }
-
-// opSpan is an op's start and end.
-func (p *projection) opSpan(op gpuOp) (int64, int64, int64) {
-	t := p.tr
-	switch op.kind {
-	case 'k':
-		return t.Kernels.Start[op.row], t.Kernels.End[op.row], t.Kernels.CorrID[op.row]
-	case 'c':
-		return t.Memcpy.Start[op.row], t.Memcpy.End[op.row], t.Memcpy.CorrID[op.row]
-	}
-	return t.Memset.Start[op.row], t.Memset.End[op.row], t.Memset.CorrID[op.row]
-}

@@ -32,24 +32,52 @@ func (g *grouper) add(key string, labels func() []string, v int64) {
 	gr.vals = append(gr.vals, v)
 }
 
-// intGrouper groups values by an integer id, for the hot tables (no per-row allocation).
+// intGrouper groups values by an integer id, for the hot tables: one map lookup per row, then
+// every group's values are placed into one exactly sized backing array (no append growth).
 type intGrouper struct {
-	idx  map[int64]int
-	ids  []int64
-	vals [][]int64
+	idx    map[int64]int32
+	ids    []int64
+	group  []int32 // group of each added row, in order
+	values []int64 // the added values, in order
+	vals   [][]int64
 }
 
-func newIntGrouper() *intGrouper { return &intGrouper{idx: map[int64]int{}} }
+// newIntGrouper makes a grouper for about n values.
+func newIntGrouper(n int) *intGrouper {
+	return &intGrouper{idx: map[int64]int32{}, group: make([]int32, 0, n), values: make([]int64, 0, n)}
+}
 
 func (g *intGrouper) add(id, v int64) {
 	i, ok := g.idx[id]
 	if !ok {
-		i = len(g.ids)
+		i = int32(len(g.ids))
 		g.idx[id] = i
 		g.ids = append(g.ids, id)
-		g.vals = append(g.vals, nil)
 	}
-	g.vals[i] = append(g.vals[i], v)
+	g.group = append(g.group, i)
+	g.values = append(g.values, v)
+}
+
+// done fills vals: the values of each group, contiguous in one array.
+func (g *intGrouper) done() {
+	counts := make([]int, len(g.ids)+1)
+	for _, i := range g.group {
+		counts[i+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	all := make([]int64, len(g.values))
+	pos := append([]int(nil), counts[:len(g.ids)]...)
+	for r, i := range g.group {
+		all[pos[i]] = g.values[r]
+		pos[i]++
+	}
+	g.vals = make([][]int64, len(g.ids))
+	for i := range g.ids {
+		g.vals[i] = all[counts[i]:counts[i+1]:counts[i+1]]
+	}
+	g.group, g.values = nil, nil
 }
 
 // timeColumns are the leading columns of every time summary; countName is "Num Calls",

@@ -2,7 +2,7 @@ package reports
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -209,8 +209,8 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		o.WallNs = last - first
 		o.first, o.last = first, last
 	}
-	o.spans = GPUSpans(sub)
-	o.GPUBusy, _ = union(append([]interval(nil), o.spans...), 1<<62)
+	o.spans = merged(GPUSpans(sub)) // sorted and disjoint: overlap checks need no more sorting
+	o.GPUBusy, _ = union(o.spans, 1<<62)
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs)
 	}
@@ -238,7 +238,7 @@ func overlapFindings(stages []StageSummary) []Finding {
 	var out []Finding
 	for i := 0; i < len(stages); i++ {
 		for j := i + 1; j < len(stages); j++ {
-			a, b := merged(stages[i].spans), merged(stages[j].spans)
+			a, b := stages[i].spans, stages[j].spans
 			if len(a) == 0 || len(b) == 0 {
 				continue
 			}
@@ -259,10 +259,14 @@ func overlapFindings(stages []StageSummary) []Finding {
 	return out
 }
 
-func merged(spans []interval) []interval {
-	s := append([]interval(nil), spans...)
-	sort.Slice(s, func(i, j int) bool { return s[i].s < s[j].s })
-	var out []interval
+// merged sorts spans (in place, when they are not sorted yet) and joins the overlapping ones,
+// reusing the slice.
+func merged(s []interval) []interval {
+	byStart := func(a, b interval) int { return cmpInt64(a.s, b.s) }
+	if !slices.IsSortedFunc(s, byStart) {
+		slices.SortFunc(s, byStart)
+	}
+	out := s[:0]
 	for _, x := range s {
 		if n := len(out); n > 0 && x.s <= out[n-1].e {
 			out[n-1].e = max(out[n-1].e, x.e)

@@ -115,20 +115,23 @@ func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) erro
 	return err
 }
 
+// readAPI reads API calls; the columns no report uses (return values; the event class of CUDA
+// calls, which nsys's CUDA reports ignore) stay unread to keep big traces small in memory.
 func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls) error {
-	return readInts(ctx, db, s, table, "", []intCol{
-		{"start", &a.Start}, {"end", &a.End}, {"globalTid", &a.GlobalTID}, {"correlationId", &a.CorrID},
-		{"nameId", &a.NameID}, {"eventClass", &a.EventClass}, {"returnValue", &a.ReturnValue},
-	})
+	cols := []intCol{
+		{"start", &a.Start}, {"end", &a.End}, {"globalTid", &a.GlobalTID}, {"correlationId", &a.CorrID}, {"nameId", &a.NameID},
+	}
+	if table == "OSRT_API" {
+		cols = append(cols, intCol{"eventClass", &a.EventClass})
+	}
+	return readInts(ctx, db, s, table, "", cols)
 }
 
 func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels) error {
+	// launch geometry, context and stream are not read: no report uses them yet
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", []intCol{
 		{"start", &k.Start}, {"end", &k.End}, {"globalPid", &k.GlobalPID}, {"correlationId", &k.CorrID},
-		{"deviceId", &k.Device}, {"contextId", &k.Context}, {"streamId", &k.Stream},
-		{"demangledName", &k.Demangled}, {"shortName", &k.Short}, {"mangledName", &k.Mangled},
-		{"gridX", &k.GridX}, {"gridY", &k.GridY}, {"gridZ", &k.GridZ},
-		{"blockX", &k.BlockX}, {"blockY", &k.BlockY}, {"blockZ", &k.BlockZ},
+		{"deviceId", &k.Device}, {"demangledName", &k.Demangled}, {"shortName", &k.Short}, {"mangledName", &k.Mangled},
 		{"graphNodeId", &k.GraphNodeID},
 	})
 }
@@ -136,8 +139,7 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels) e
 func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy) error {
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", []intCol{
 		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
-		{"deviceId", &m.Device}, {"contextId", &m.Context}, {"streamId", &m.Stream},
-		{"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
+		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
 		{"graphNodeId", &m.GraphNodeID},
 	})
 }
@@ -145,8 +147,7 @@ func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy) err
 func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset) error {
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMSET", "", []intCol{
 		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
-		{"deviceId", &m.Device}, {"contextId", &m.Context}, {"streamId", &m.Stream},
-		{"bytes", &m.Bytes}, {"memKind", &m.MemKind}, {"graphNodeId", &m.GraphNodeID},
+		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"memKind", &m.MemKind}, {"graphNodeId", &m.GraphNodeID},
 	})
 }
 

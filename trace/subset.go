@@ -1,9 +1,13 @@
 package trace
 
-// pick returns the elements of xs whose keep flag is set (nil stays nil).
+// pick returns the elements of xs whose keep flag is set (nil stays nil); when every row is
+// kept, xs itself is shared, not copied (the model is immutable).
 func pick[T any](xs []T, keep []bool, n int) []T {
 	if xs == nil {
 		return nil
+	}
+	if n == len(xs) {
+		return xs
 	}
 	out := make([]T, 0, n)
 	for i, k := range keep {
@@ -34,6 +38,7 @@ type Keep struct {
 // report summed over subsets equals the report of the whole.
 func (t *Trace) Subset(k Keep) *Trace {
 	s := *t
+	s.calls = nil // row numbers change
 	if k.Runtime != nil {
 		s.Runtime = t.Runtime.subset(k.Runtime)
 	}

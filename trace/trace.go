@@ -38,6 +38,8 @@ type Trace struct {
 	Tables map[string]bool
 	// Notes are warnings about the input (missing tables, odd rows): values, not errors.
 	Notes []string
+
+	calls *CallIndex // see Calls
 }
 
 // Has reports whether the export holds a table of that name.
@@ -72,8 +74,8 @@ type APICalls struct {
 	GlobalTID   []int64
 	CorrID      []int64
 	NameID      []int64
-	EventClass  []int64
-	ReturnValue []int64
+	EventClass  []int64 // read for OS runtime calls only
+	ReturnValue []int64 // not read (nil) until a report needs it
 }
 
 // Len is the number of calls.
@@ -81,13 +83,14 @@ func (a *APICalls) Len() int { return len(a.Start) }
 
 // Kernels holds CUPTI_ACTIVITY_KIND_KERNEL rows.
 type Kernels struct {
-	Start, End          []int64
-	GlobalPID           []int64
-	CorrID              []int64
-	Device, Context     []int64
-	Stream              []int64
-	Demangled, Short    []int64 // StringIds ids
-	Mangled             []int64 // StringIds id or Null
+	Start, End       []int64
+	GlobalPID        []int64
+	CorrID           []int64
+	Device, Context  []int64
+	Stream           []int64
+	Demangled, Short []int64 // StringIds ids
+	Mangled          []int64 // StringIds id or Null
+	// Context, Stream and the launch geometry are not read (nil) until a report needs them.
 	GridX, GridY, GridZ []int64
 	BlockX, BlockY      []int64
 	BlockZ              []int64

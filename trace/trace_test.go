@@ -40,3 +40,20 @@ func TestStrings(t *testing.T) {
 		t.Errorf("sparse: %q %v", v, ok)
 	}
 }
+
+func TestCallIndex(t *testing.T) {
+	p1, p2 := int64(0x1_000100_000000), int64(0x1_000200_000000)
+	a := &APICalls{
+		GlobalTID: []int64{p1 | 0x100, p1 | 0x101, p2 | 0x200, p2 | 0x200, p2 | 0x200},
+		CorrID:    []int64{5, 6, 10, 1 << 40, 10}, // process 2 is sparse, and repeats id 10
+	}
+	x := NewCallIndex(a)
+	for _, c := range []struct {
+		gpid, corr int64
+		want       int
+	}{{p1, 5, 0}, {p1, 6, 1}, {p1, 7, -1}, {p2, 10, 2}, {p2, 1 << 40, 3}, {p2, 11, -1}, {0x1_000300_000000, 5, -1}} {
+		if got := x.Call(c.gpid, c.corr); got != c.want {
+			t.Errorf("Call(%x, %d) = %d, want %d", c.gpid, c.corr, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package trace
+
+import "sort"
+
+// CallIndex finds the CUDA API call (a runtime row) that launched a GPU operation: nsys joins
+// them on the correlation id within one process. Correlation ids of a process are close to
+// dense, so the index is a slice per process, not a hash map.
+type CallIndex struct {
+	procs []procEntry // few processes: a linear scan beats hashing
+}
+
+type procEntry struct {
+	gpid  int64
+	calls *procCalls
+}
+
+func (x *CallIndex) find(gpid int64) *procCalls {
+	for i := range x.procs {
+		if x.procs[i].gpid == gpid {
+			return x.procs[i].calls
+		}
+	}
+	return nil
+}
+
+type procCalls struct {
+	base int64
+	rows []int32 // dense ids: rows[corr-base] = runtime row + 1; 0 when none
+	// sparse ids: sorted keys and their rows
+	keys []int64
+	vals []int32
+}
+
+// NewCallIndex indexes the runtime calls of a; the first call wins when ids repeat.
+func NewCallIndex(a *APICalls) *CallIndex {
+	type span struct{ lo, hi, n int64 }
+	var keys []int64
+	var spans []*span
+	var s *span
+	lastP := int64(-1)
+	for i, g := range a.GlobalTID {
+		p, c := ProcessOf(g), a.CorrID[i]
+		if p != lastP || s == nil {
+			s = nil
+			for j, k := range keys {
+				if k == p {
+					s = spans[j]
+				}
+			}
+			if s == nil {
+				s = &span{lo: c, hi: c}
+				keys, spans = append(keys, p), append(spans, s)
+			}
+			lastP = p
+		}
+		s.lo, s.hi = min(s.lo, c), max(s.hi, c)
+		s.n++
+	}
+	x := &CallIndex{}
+	for j, p := range keys {
+		s := spans[j]
+		pc := &procCalls{base: s.lo}
+		if s.hi-s.lo < 4*s.n+1<<16 {
+			pc.rows = make([]int32, s.hi-s.lo+1)
+		} else {
+			pc.keys = make([]int64, 0, s.n)
+			pc.vals = make([]int32, 0, s.n)
+		}
+		x.procs = append(x.procs, procEntry{p, pc})
+	}
+	var pc *procCalls
+	lastP = -1
+	for i, g := range a.GlobalTID {
+		if p := ProcessOf(g); p != lastP || pc == nil {
+			pc, lastP = x.find(p), p
+		}
+		c := a.CorrID[i]
+		if pc.rows != nil {
+			if pc.rows[c-pc.base] == 0 {
+				pc.rows[c-pc.base] = int32(i) + 1
+			}
+		} else {
+			pc.keys = append(pc.keys, c)
+			pc.vals = append(pc.vals, int32(i))
+		}
+	}
+	for _, e := range x.procs {
+		if pc := e.calls; pc.rows == nil {
+			sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
+		}
+	}
+	return x
+}
+
+type byKey struct{ p *procCalls }
+
+func (b byKey) Len() int           { return len(b.p.keys) }
+func (b byKey) Less(i, j int) bool { return b.p.keys[i] < b.p.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.p.keys[i], b.p.keys[j] = b.p.keys[j], b.p.keys[i]
+	b.p.vals[i], b.p.vals[j] = b.p.vals[j], b.p.vals[i]
+}
+
+// Call returns the runtime row with correlation id corr in process globalPID, or -1.
+func (x *CallIndex) Call(globalPID, corr int64) int {
+	pc := x.find(globalPID)
+	if pc == nil {
+		return -1
+	}
+	if pc.rows != nil {
+		if i := corr - pc.base; i >= 0 && i < int64(len(pc.rows)) {
+			return int(pc.rows[i]) - 1
+		}
+		return -1
+	}
+	i := sort.Search(len(pc.keys), func(i int) bool { return pc.keys[i] >= corr })
+	if i < len(pc.keys) && pc.keys[i] == corr {
+		return int(pc.vals[i])
+	}
+	return -1
+}
+
+// Calls is the trace's CallIndex over its CUDA API calls, built on first use and kept. Not safe
+// for concurrent first use; a Subset has its own.
+func (t *Trace) Calls() *CallIndex {
+	if t.calls == nil {
+		t.calls = NewCallIndex(&t.Runtime)
+	}
+	return t.calls
+}
