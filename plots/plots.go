@@ -93,6 +93,8 @@ func Draw(c Chart) (*plot.Plot, error) {
 		err = boxes(p, c)
 	case "timeline":
 		err = timeline(p, c)
+	case "grouped_bars":
+		err = grouped(p, c)
 	default:
 		err = fmt.Errorf("chart %s: unknown kind %q", c.Name, c.Kind)
 	}
@@ -165,6 +167,29 @@ func legendRoom(n int) float64 {
 		return 1.4
 	}
 	return float64(n) * 0.35
+}
+
+// grouped: per row (category) one bar per column, side by side.
+func grouped(p *plot.Plot, c Chart) error {
+	t := c.Data
+	n := len(t.Columns) - 1
+	w := vg.Points(18)
+	for j := 1; j <= n; j++ {
+		b, err := plotter.NewBarChart(column(t, j), w)
+		if err != nil {
+			return err
+		}
+		b.LineStyle.Width = 0
+		b.Color = palette[(j-1)%len(palette)]
+		b.Offset = vg.Length(float64(j)-float64(n+1)/2) * w
+		p.Add(b)
+		p.Legend.Add(txt(t.Columns[j].Name), b)
+	}
+	p.NominalX(txts(labels(t, 0))...)
+	p.X.Min, p.X.Max = -0.7, float64(len(t.Rows))-0.3+legendRoom(len(t.Rows))
+	p.Y.Min = 0
+	p.Add(grid(false, true))
+	return nil
 }
 
 // hbars: one horizontal bar per row, coloured by its stage; the largest on top.

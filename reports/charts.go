@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
@@ -241,4 +242,30 @@ func timelineChart(s *Summary) Chart {
 	}
 	return Chart{Name: "gpu_timeline", Kind: ChartTimeline, Title: fmt.Sprintf("GPU busy per stage over the capture window (%d bins of %.2f ms)", timelineBins, ms(width)),
 		XLabel: "time since the first GPU operation (ms)", YLabel: "GPU busy (%)", Data: t}
+}
+
+// ChartGrouped draws side-by-side bars: rows are categories, columns after the first are the
+// bars of each category (base, new).
+const ChartGrouped = "grouped_bars"
+
+// DiffCharts compare, per stage, base and new wall, GPU busy, kernel and CUDA API time (per
+// step when the diff is normalised): one chart per stage, so stages of different scales stay legible.
+func DiffCharts(d *DiffResult) []Chart {
+	var out []Chart
+	for _, s := range d.Stages {
+		if !s.InBase || !s.InNew {
+			continue
+		}
+		t := &table.Table{Name: "stage_diff_" + s.Stage, Columns: []table.Column{{Name: "Figure"}, {Name: "Base (ms)", Unit: table.Ratio}, {Name: "New (ms)", Unit: table.Ratio}}}
+		for _, i := range []int{0, 1, 2, 4} { // wall, GPU busy, kernel time, CUDA API time
+			r := s.Overview.Rows[i]
+			t.Rows = append(t.Rows, []table.Value{table.Str(strings.TrimSuffix(r[0].S, " (ns)")), table.F64(r[1].F / 1e6), table.F64(r[2].F / 1e6)})
+		}
+		title := "Stage " + s.Stage + ": base and new"
+		if s.Per != "" {
+			title += " per " + s.Per
+		}
+		out = append(out, Chart{Name: "stage_diff_" + s.Stage, Kind: ChartGrouped, Title: title, YLabel: "time (ms)", Data: t})
+	}
+	return out
 }

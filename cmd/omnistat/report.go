@@ -12,6 +12,8 @@ import (
 	"github.com/omnistat/omnistat/plots"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/cobra"
 )
 
@@ -21,6 +23,7 @@ type reportOptions struct {
 	Charts string // chart folder when Out is "-"
 	Format string // png or svg
 	Top    int
+	Base   string // compare against this trace (diff section and chart)
 	Group  groupOptions
 	Traces []string
 }
@@ -62,6 +65,7 @@ the folder for the images.`,
 	f.StringVar(&o.Charts, "charts", "", "folder for the charts when -o is -")
 	f.StringVarP(&o.Format, "format", "f", "png", "chart format: png or svg")
 	f.IntVar(&o.Top, "top", 10, "rows per table and kernels in the top-kernels chart")
+	f.StringVar(&o.Base, "base", "", "a base trace to compare with: adds the diff verdicts and a before/after chart per stage")
 	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable)")
 	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line")
 	return cmd
@@ -105,6 +109,13 @@ func runReport(e *env, o *reportOptions) error {
 			prefix = fmt.Sprintf("%d_%s_", i+1, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 		}
 		charts := reports.Charts(s, tr, o.Top)
+		var diff *reports.DiffResult
+		if o.Base != "" {
+			if diff, err = reportDiff(e, o, tr, a); err != nil {
+				return err
+			}
+			charts = append(charts, reports.DiffCharts(diff)...)
+		}
 		var files []string
 		for _, c := range charts {
 			name := prefix + c.Name + "." + o.Format
@@ -122,6 +133,13 @@ func runReport(e *env, o *reportOptions) error {
 			md.WriteString("\n---\n\n")
 		}
 		err = writeSummary(&md, s, render.Markdown, func(w io.Writer) error {
+			if diff != nil {
+				fmt.Fprintf(w, "## Compared with %s\n\n", o.Base)
+				for _, st := range diff.Stages {
+					fmt.Fprintf(w, "- %s\n", st.Verdict)
+				}
+				fmt.Fprintf(w, "\n(the whole comparison: `omnistat diff %s %s`)\n\n", o.Base, path)
+			}
 			fmt.Fprintf(w, "## Charts\n\n")
 			for j, c := range charts {
 				fmt.Fprintf(w, "![%s](%s)\n\n", c.Title, filepath.ToSlash(filepath.Join(rel, files[j])))
@@ -148,6 +166,20 @@ func runReport(e *env, o *reportOptions) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %s\n", mdPath)
 	return nil
+}
+
+// reportDiff compares the report's trace with --base.
+func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) (*reports.DiffResult, error) {
+	p, err := resolveInput(e, o.Base)
+	if err != nil {
+		return nil, err
+	}
+	base, err := readTrace(e, p)
+	if err != nil {
+		return nil, err
+	}
+	_, ab, _ := o.Group.grouping(base)
+	return reports.Diff(base, tr, ab, a, reports.DiffOptions{Per: "auto", Top: o.Top})
 }
 
 // unwrapPath drops the path an *os.PathError repeats.

@@ -53,6 +53,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "omnistat: %s\n", oneLine(err.Error()))
+	var g gateError
+	if errors.As(err, &g) {
+		return exitGate
+	}
 	var u usageError
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintln(stderr, "Run 'omnistat --help' for usage.")
@@ -85,7 +89,7 @@ Export a report first with:  nsys export --type sqlite report.nsys-rep`,
 	root.SetIn(e.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().BoolVar(&e.partial, "partial", false, "read a damaged export as far as possible: unreadable tables are skipped and named in a note")
-	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newReportCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
+	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newReportCmd(e), newDiffCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
 	return root
 }
 

@@ -175,7 +175,7 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFinding
 // shortNames is t with readable kernel names (the text views only; JSON keeps full names).
 func shortNames(t *table.Table) *table.Table {
 	c := t.Col("Name")
-	if c < 0 || t.Name != "cuda_gpu_kern_sum" {
+	if c < 0 || (t.Name != "cuda_gpu_kern_sum" && t.Name != "cuda_gpu_kern_sum_diff") {
 		return t
 	}
 	out := *t

@@ -1,0 +1,364 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// DiffOptions tune Diff.
+type DiffOptions struct {
+	// Per normalises per instance of this NVTX range (message, or domain:message); "auto" picks
+	// each stage's push/pop range with the most instances; "none" compares raw totals.
+	Per string
+	Top int // rows per table
+}
+
+// StageDiff compares one stage (matched by its key) of two traces.
+type StageDiff struct {
+	Stage      string         `json:"stage"`
+	InBase     bool           `json:"in_base"`
+	InNew      bool           `json:"in_new"`
+	Per        string         `json:"per,omitempty"` // the range values are divided by
+	StepsBase  int64          `json:"steps_base,omitempty"`
+	StepsNew   int64          `json:"steps_new,omitempty"`
+	Overview   *table.Table   `json:"-"`
+	Tables     []*table.Table `json:"-"`
+	Verdict    string         `json:"verdict"`
+	WallChange float64        `json:"wall_change_pct"`
+}
+
+// DiffResult compares two traces stage by stage.
+type DiffResult struct {
+	Base, New string
+	Stages    []StageDiff
+	Findings  *table.Table
+}
+
+// stageSubsets maps stage keys to their subset of tr.
+func stageSubsets(tr *trace.Trace, a *stage.Assignment) (map[string]*trace.Trace, []string, error) {
+	g, err := GroupBy(tr, "stage", a)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := map[string]*trace.Trace{}
+	var order []string
+	for i, l := range g.Labels {
+		if l == Other {
+			continue
+		}
+		out[l] = tr.Subset(g.Keep[i])
+		order = append(order, l)
+	}
+	return out, order, nil
+}
+
+// rangeInstances counts the instances of each push/pop range (by full and by message name).
+func rangeInstances(tr *trace.Trace) map[string]int64 {
+	names := NewNVTXNames(tr)
+	out := map[string]int64{}
+	for i := range tr.NVTX.Start {
+		if trace.IsPushPop(tr.NVTX.EventType[i]) {
+			out[names.Name(i)]++
+		}
+	}
+	return out
+}
+
+// stepRange picks the range to normalise by: the one asked for, or the push/pop range with the
+// most instances in base; the counts in both traces.
+func stepRange(per string, b, n *trace.Trace) (string, int64, int64) {
+	if per == "none" || b == nil || n == nil {
+		return "", 0, 0
+	}
+	rb, rn := rangeInstances(b), rangeInstances(n)
+	find := func(m map[string]int64, name string) int64 {
+		if c, ok := m[name]; ok {
+			return c
+		}
+		var c int64
+		for full, x := range m {
+			if strings.HasSuffix(full, ":"+name) { // "talker.decode_step" matches "omnistat:talker.decode_step"
+				c += x
+			}
+		}
+		return c
+	}
+	name := per
+	if per == "auto" || per == "" {
+		name = ""
+		var best int64
+		for full, c := range rb {
+			if c > best || (c == best && full < name) {
+				name, best = full, c
+			}
+		}
+		if best < 2 {
+			return "", 0, 0
+		}
+	}
+	sb, sn := find(rb, name), find(rn, name)
+	if sb == 0 || sn == 0 {
+		return "", 0, 0
+	}
+	return name, sb, sn
+}
+
+// Diff compares base and new, stage by stage (stages are matched by key, so reruns with other
+// PIDs compare), normalised per step where the stage has per-step ranges.
+func Diff(base, nw *trace.Trace, ab, an *stage.Assignment, o DiffOptions) (*DiffResult, error) {
+	if o.Top <= 0 {
+		o.Top = 10
+	}
+	sb, ob, err := stageSubsets(base, ab)
+	if err != nil {
+		return nil, err
+	}
+	sn, on, err := stageSubsets(nw, an)
+	if err != nil {
+		return nil, err
+	}
+	keys := append([]string(nil), ob...)
+	for _, k := range on {
+		if sb[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	res := &DiffResult{Base: base.Path, New: nw.Path}
+	for _, k := range keys {
+		b, n := sb[k], sn[k]
+		d := StageDiff{Stage: k, InBase: b != nil, InNew: n != nil}
+		if b == nil {
+			b = base.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, base.NVTX.Len())})
+		}
+		if n == nil {
+			n = nw.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, nw.NVTX.Len())})
+		}
+		if d.InBase && d.InNew {
+			d.Per, d.StepsBase, d.StepsNew = stepRange(o.Per, b, n)
+		}
+		scaleB, scaleN := 1.0, 1.0
+		if d.Per != "" {
+			scaleB, scaleN = 1/float64(d.StepsBase), 1/float64(d.StepsNew)
+		}
+		d.Overview = overviewDiff(b, n, scaleB, scaleN, d.Per)
+		for _, spec := range []struct {
+			r      func(*trace.Trace) *table.Table
+			labels []string
+			count  string
+		}{
+			{func(t *trace.Trace) *table.Table { return CUDAAPISum(t, nil) }, []string{"Name"}, "Num Calls"},
+			{func(t *trace.Trace) *table.Table { return CUDAGPUKernSum(t, Options{}, nil) }, []string{"Name"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return NVTXSum(t, nvtxAll, nil) }, []string{"Style", "Range"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return CUDAGPUMemTimeSum(t, nil, nil) }, []string{"Operation"}, "Count"},
+		} {
+			d.Tables = append(d.Tables, tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k))
+		}
+		d.Verdict, d.WallChange = verdict(d)
+		res.Stages = append(res.Stages, d)
+	}
+	res.Findings = findingsDiff(base, nw, ab, an)
+	return res, nil
+}
+
+func pct(b, n float64) (float64, bool) {
+	if b == 0 {
+		return 0, false
+	}
+	return stat.Round((n-b)*100/b, 1), true
+}
+
+// overviewDiff compares the stage's main figures.
+func overviewDiff(b, n *trace.Trace, sb, sn float64, per string) *table.Table {
+	unit := ""
+	if per != "" {
+		unit = " per " + per
+	}
+	t := &table.Table{Name: "stage_diff", Title: "Stage figures" + unit,
+		Columns: []table.Column{{Name: "Metric"}, {Name: "Base", Unit: table.Ratio}, {Name: "New", Unit: table.Ratio},
+			{Name: "Change", Unit: table.Ratio}, {Name: "Change", Unit: table.Percent}}}
+	for _, m := range []struct{ metric, label string }{
+		{"wall", "wall (ns)"}, {"gpu_time", "GPU busy (ns)"}, {"kernel_time", "kernel time (ns)"},
+		{"memcpy_time", "memory op time (ns)"}, {"api_time", "CUDA API time (ns)"}, {"api_calls", "CUDA API calls"}, {"kernels", "kernels"},
+	} {
+		g := Gate{Metric: m.metric}
+		vb, _ := g.Value(b, nil)
+		vn, _ := g.Value(n, nil)
+		vb, vn = stat.Round(vb*sb, 1), stat.Round(vn*sn, 1)
+		row := []table.Value{table.Str(m.label), table.F64(vb), table.F64(vn), table.F64(stat.Round(vn-vb, 1))}
+		if p, ok := pct(vb, vn); ok {
+			row = append(row, table.F64(p))
+		} else {
+			row = append(row, table.Value{})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// tableDiff joins two report tables on their label columns and ranks the rows by the size of
+// the change in total time.
+func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float64, per string, top int, stageKey string) *table.Table {
+	type row struct {
+		label          string
+		tb, tn, cb, cn float64
+		inBase, inNew  bool
+	}
+	key := func(t *table.Table, r []table.Value) string {
+		s := ""
+		for i, l := range labels {
+			if i > 0 {
+				s += " "
+			}
+			s += r[t.Col(l)].S
+		}
+		return s
+	}
+	rows := map[string]*row{}
+	var order []string
+	get := func(k string) *row {
+		if rows[k] == nil {
+			rows[k] = &row{label: k}
+			order = append(order, k)
+		}
+		return rows[k]
+	}
+	for _, r := range tb.Rows {
+		x := get(key(tb, r))
+		x.tb, x.cb, x.inBase = float64(r[tb.Col("Total Time")].I)*sb, float64(r[tb.Col(count)].I)*sb, true
+	}
+	for _, r := range tn.Rows {
+		x := get(key(tn, r))
+		x.tn, x.cn, x.inNew = float64(r[tn.Col("Total Time")].I)*sn, float64(r[tn.Col(count)].I)*sn, true
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := rows[order[i]], rows[order[j]]
+		da, db := math.Abs(a.tn-a.tb), math.Abs(b.tn-b.tb)
+		if da != db {
+			return da > db
+		}
+		return a.label < b.label
+	})
+	unit := "Total"
+	cu := count
+	if per != "" {
+		unit, cu = "Per Step", count+"/Step"
+	}
+	t := &table.Table{Name: tb.Name + "_diff", Title: stageKey + ": " + tb.Title + " (base → new)",
+		Columns: []table.Column{{Name: "Base " + unit, Unit: table.Ns}, {Name: "New " + unit, Unit: table.Ns}, {Name: "Change", Unit: table.Ns},
+			{Name: "Change", Unit: table.Percent}, {Name: "Base " + cu, Unit: table.Ratio}, {Name: "New " + cu, Unit: table.Ratio}, {Name: "Status"}, {Name: labels[len(labels)-1]}}}
+	if len(labels) > 1 {
+		t.Columns[len(t.Columns)-1].Name = "Name"
+	}
+	for i, k := range order {
+		if i == top {
+			t.Notes = append(t.Notes, fmt.Sprintf("%d more rows", len(order)-top))
+			break
+		}
+		x := rows[k]
+		status := "changed"
+		switch {
+		case !x.inBase:
+			status = "appeared"
+		case !x.inNew:
+			status = "vanished"
+		case x.tb == x.tn && x.cb == x.cn:
+			status = "same"
+		}
+		p := table.Value{}
+		if v, ok := pct(x.tb, x.tn); ok {
+			p = table.F64(v)
+		}
+		t.Rows = append(t.Rows, []table.Value{table.F64(stat.Round(x.tb, 1)), table.F64(stat.Round(x.tn, 1)), table.F64(stat.Round(x.tn-x.tb, 1)), p,
+			table.F64(stat.Round(x.cb, 2)), table.F64(stat.Round(x.cn, 2)), table.Str(status), table.Str(x.label)})
+	}
+	return t
+}
+
+// verdict sums up a stage: faster or slower (wall per step), and the largest change.
+func verdict(d StageDiff) (string, float64) {
+	switch {
+	case !d.InBase:
+		return fmt.Sprintf("%s: new stage", d.Stage), 0
+	case !d.InNew:
+		return fmt.Sprintf("%s: stage gone", d.Stage), 0
+	}
+	wall := d.Overview.Rows[0]
+	p := wall[4].F
+	per := ""
+	if d.Per != "" {
+		per = " per " + d.Per
+	}
+	word := "no change"
+	switch {
+	case p <= -2:
+		word = fmt.Sprintf("%.1f%% faster", -p)
+	case p >= 2:
+		word = fmt.Sprintf("%.1f%% slower", p)
+	}
+	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, floatSep(wall[1].F), floatSep(wall[2].F))
+	for _, t := range d.Tables {
+		if t.Name == "cuda_api_sum_diff" && len(t.Rows) > 0 {
+			r := t.Rows[0]
+			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[7].S, r[6].S, signed(r[2].F))
+		}
+	}
+	return out, p
+}
+
+// findingsDiff lists the findings of both traces: kept, appeared or vanished.
+func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table {
+	sum := func(tr *trace.Trace, a *stage.Assignment) map[string]string {
+		out := map[string]string{}
+		s, err := Summarize(tr, a, SummaryOptions{Top: 1, Findings: DefaultFindingOptions})
+		if err != nil {
+			return out
+		}
+		all := append([]Finding(nil), s.Findings...)
+		for _, st := range s.Stages {
+			all = append(all, st.Findings...)
+		}
+		for _, f := range all {
+			if f.ID != "cuda_graphs" && f.ID != "stage_overlap" {
+				out[f.Scope+" "+f.ID] = f.Message
+			}
+		}
+		return out
+	}
+	b, n := sum(base, ab), sum(nw, an)
+	var keys []string
+	for k := range b {
+		keys = append(keys, k)
+	}
+	for k := range n {
+		if _, ok := b[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	t := &table.Table{Name: "findings_diff", Title: "Findings (base → new)", Columns: []table.Column{{Name: "Status"}, {Name: "Finding"}, {Name: "Base"}, {Name: "New"}}}
+	for _, k := range keys {
+		status := "kept"
+		if _, ok := b[k]; !ok {
+			status = "appeared"
+		} else if _, ok := n[k]; !ok {
+			status = "vanished"
+		}
+		t.Rows = append(t.Rows, []table.Value{table.Str(status), table.Str(k), table.Str(b[k]), table.Str(n[k])})
+	}
+	return t
+}
+
+// signed formats a change with its sign and thousands separators: +52,129.4, -231,560.4.
+func signed(x float64) string {
+	if x < 0 {
+		return "-" + floatSep(-x)
+	}
+	return "+" + floatSep(x)
+}
