@@ -10,7 +10,7 @@ import (
 )
 
 // Dimensions accepted by GroupBy.
-var Dimensions = []string{"none", "stage", "process", "thread"}
+var Dimensions = []string{"none", "stage", "process", "thread", "device"}
 
 // Grouping splits a trace's rows into groups: every event row belongs to exactly one group, so a
 // report summed over the groups equals the report of the whole trace.
@@ -69,8 +69,10 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 		key = func(g int64) (int, string) {
 			return -1, fmt.Sprintf("%s (%d/%d)", threadName[g], trace.PID(g), trace.TID(g))
 		}
+	case "device":
+		return groupByDevice(tr)
 	default:
-		return nil, fmt.Errorf("unknown grouping %q (use stage, process, thread or none)", dim)
+		return nil, fmt.Errorf("unknown grouping %q (use stage, process, thread, device or none)", dim)
 	}
 	groupOf := func(g int64) int {
 		i, l := key(g)
@@ -189,4 +191,109 @@ func containsStr(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// Host labels the rows of a device grouping that run on no GPU.
+const Host = "(host)"
+
+// groupByDevice groups GPU operations by the device they ran on and API calls by the device of
+// the work they launched; calls that launched nothing, NVTX ranges and OS runtime calls are host rows.
+func groupByDevice(tr *trace.Trace) (*Grouping, error) {
+	names := map[int64]string{}
+	for _, g := range tr.GPUs {
+		names[g.ID] = g.Name
+	}
+	labels := map[int64]int{}
+	var order []string
+	var devs []int64
+	label := func(dev int64) int {
+		if i, ok := labels[dev]; ok {
+			return i
+		}
+		labels[dev] = len(order)
+		devs = append(devs, dev)
+		l := fmt.Sprintf("GPU %d", dev)
+		if n := names[dev]; n != "" {
+			l += " (" + n + ")"
+		}
+		order = append(order, l)
+		return labels[dev]
+	}
+	ops := func(dev []int64) []int {
+		out := make([]int, len(dev))
+		for i, d := range dev {
+			out[i] = label(d)
+		}
+		return out
+	}
+	kern, mcpy, mset := ops(tr.Kernels.Device), ops(tr.Memcpy.Device), ops(tr.Memset.Device)
+	host := -2 // assigned after the devices
+	rt := make([]int, tr.Runtime.Len())
+	for i := range rt {
+		rt[i] = host
+	}
+	calls := tr.Calls()
+	mark := func(gpid, corr []int64, g []int) {
+		for i := range gpid {
+			if c := calls.Call(gpid[i], corr[i]); c >= 0 && rt[c] == host {
+				rt[c] = g[i]
+			}
+		}
+	}
+	mark(tr.Kernels.GlobalPID, tr.Kernels.CorrID, kern)
+	mark(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID, mcpy)
+	mark(tr.Memset.GlobalPID, tr.Memset.CorrID, mset)
+	// devices in id order, then the host
+	idx := make([]int, len(devs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return devs[idx[a]] < devs[idx[b]] })
+	remap := make([]int, len(devs))
+	for newI, oldI := range idx {
+		remap[oldI] = newI
+	}
+	hostIdx := len(devs)
+	fix := func(g []int) {
+		for i, v := range g {
+			if v == host {
+				g[i] = hostIdx
+			} else {
+				g[i] = remap[v]
+			}
+		}
+	}
+	fix(kern)
+	fix(mcpy)
+	fix(mset)
+	fix(rt)
+	gr := &Grouping{Column: "Device"}
+	for _, i := range idx {
+		gr.Labels = append(gr.Labels, order[i])
+	}
+	gr.Labels = append(gr.Labels, Host)
+	osrt := make([]int, tr.OSRT.Len())
+	for i := range osrt {
+		osrt[i] = hostIdx
+	}
+	nvtx := make([]int, tr.NVTX.Len())
+	for i := range nvtx {
+		if trace.IsRange(tr.NVTX.EventType[i]) {
+			nvtx[i] = hostIdx
+		} else {
+			nvtx[i] = -1
+		}
+	}
+	mask := func(groups []int, gi int, all bool) []bool {
+		m := make([]bool, len(groups))
+		for i, g := range groups {
+			m[i] = g == gi || (all && g < 0)
+		}
+		return m
+	}
+	for gi := range gr.Labels {
+		gr.Keep = append(gr.Keep, trace.Keep{Runtime: mask(rt, gi, false), OSRT: mask(osrt, gi, false), Kernels: mask(kern, gi, false),
+			Memcpy: mask(mcpy, gi, false), Memset: mask(mset, gi, false), NVTX: mask(nvtx, gi, true)})
+	}
+	return gr, nil
 }

@@ -19,7 +19,7 @@ type groupOptions struct {
 }
 
 func (g *groupOptions) addFlags(f *pflag.FlagSet, def string) {
-	f.StringVar(&g.By, "by", def, "group rows by: stage, process, thread or none")
+	f.StringVar(&g.By, "by", def, "group rows by: stage, process, thread, device or none")
 	f.StringArrayVar(&g.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable; first match wins)")
 	f.StringVar(&g.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line (# comments)")
 }
@@ -31,7 +31,7 @@ func (g *groupOptions) parse() error {
 		ok = ok || g.By == d
 	}
 	if !ok {
-		return usagef("unknown --by %q (use stage, process, thread or none)", g.By)
+		return usagef("unknown --by %q (use stage, process, thread, device or none)", g.By)
 	}
 	for _, s := range g.Rules {
 		r, err := stage.ParseRule(s)

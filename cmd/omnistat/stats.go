@@ -87,6 +87,9 @@ func runStats(e *env, opts *statsOptions) error {
 		r, _, _ := reports.Lookup(spec)
 		need |= r.Needs
 	}
+	if opts.Group.By != "none" { // stages and devices are found from every table
+		need = trace.AllTables
+	}
 	var all []*table.Table
 	paths, err := resolveInputs(e, opts.Traces)
 	if err != nil {

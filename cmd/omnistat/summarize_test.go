@@ -132,6 +132,11 @@ func TestSummarizeDiffusionReplicas(t *testing.T) {
 	if len(s[0].Stages) != 1 || s[0].Stages[0].Stage != "diffusion" || s[0].Stages[0].Replicas != 2 || len(s[0].Stages[0].PIDs) != 2 {
 		t.Errorf("stages: %+v", s[0].Stages)
 	}
+	// the balance finding names the slower replica, by its GPU time per DiT block
+	msg, _, ok := finding(s, "diffusion", "replica_balance")
+	if !ok || !strings.HasPrefix(msg, "the slowest of 2 replicas (pid 4087) takes 14,548,082.8 ns of GPU time per omnistat:dit.block") {
+		t.Errorf("replica_balance: %q", msg)
+	}
 }
 
 // TestSummarizeText fits 120 columns on every test trace; the go_tts_pageable outputs are goldens.
