@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The speed comparison of docs/performance.md, on the GPU machine:
+#   source .gpu/nsys-env.sh && bash testdata/gen/bench-h200.sh WORKDIR OMNISTAT_BINARY
+# Captures a large TTS trace with omnistat's own workload (at least 3M CUDA API rows), then times
+# in one run nsys stats (cuda_api_sum, cuda_gpu_kern_sum, nvtx_sum, nvtx_gpu_proj_sum) against
+# omnistat summarize and omnistat stats of the same reports, and checks the CSVs are identical.
+set -uo pipefail
+work=${1:?usage: bench-h200.sh WORKDIR OMNISTAT}; bin=$(readlink -f "${2:?omnistat binary}")
+mkdir -p "$work"; cd "$work"
+out=bench.txt; : > "$out"
+t() { # t LABEL CMD…
+  local s=$(date +%s%N)
+  /usr/bin/time -f "%M" -o rss.txt "${@:2}" > "$1.out" 2> "$1.err"
+  local rc=$? e=$(date +%s%N)
+  echo "$1: wall $(( (e - s) / 1000000 )) ms, peak RSS $(tail -1 rss.txt) KB, exit $rc" >> "$out"
+}
+s=$(date +%s)
+timeout 400 "$bin" capture tts --requests 16 --tokens 4000 --hidden 512 --layers 4 --chunk 64 -o cap > capture.log 2>&1
+echo "capture: exit $?, $(( $(date +%s) - s )) s" >> "$out"
+db=cap/tts.sqlite
+ls -la $db >> "$out"
+python3 - >> "$out" <<'PY'
+import sqlite3
+c = sqlite3.connect("file:cap/tts.sqlite?mode=ro", uri=True)
+for t in ["CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY", "NVTX_EVENTS"]:
+    print(" ", t, c.execute(f"select count(*) from {t}").fetchone()[0], "rows")
+PY
+R=cuda_api_sum,cuda_gpu_kern_sum,nvtx_sum,nvtx_gpu_proj_sum
+t nsys4 nsys stats --report $R --format csv --output nsys --force-overwrite true $db
+t summarize "$bin" summarize $db
+t summarize-2cores taskset -c 0,1 "$bin" summarize $db
+t stats4 "$bin" stats --report $R --format csv $db
+for r in ${R//,/ }; do
+  "$bin" stats --report $r --format csv $db > om_$r.csv 2>/dev/null
+  if cmp -s om_$r.csv nsys_$r.csv; then echo "  $r: omnistat CSV == nsys CSV ($(wc -l < nsys_$r.csv) lines)" >> "$out"
+  else echo "  $r: DIFFERS" >> "$out"; diff om_$r.csv nsys_$r.csv | head -5 >> "$out"; fi
+done
+nproc >> "$out"; cat "$out"
