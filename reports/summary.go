@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
@@ -74,33 +75,69 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	for _, gpu := range tr.GPUs {
 		s.GPUs = append(s.GPUs, fmt.Sprintf("%s (%d)", gpu.Name, gpu.ID))
 	}
+	// the stages, and within a stage its tables and findings, are independent: compute them
+	// concurrently (the trace is read-only; its call index is built before anything starts)
+	tr.Calls()
+	var wg sync.WaitGroup
+	var traceFindings []Finding
+	wg.Add(1)
+	go func() { defer wg.Done(); traceFindings = Findings(tr, "trace", o.Findings) }()
 	for i, label := range g.Labels {
 		if label == Other {
 			continue
 		}
 		sub := tr.Subset(g.Keep[i])
+		sub.Calls()
 		st := a.Stages[i]
-		ss := StageSummary{StageOverview: overview(sub, st)}
+		ss := StageSummary{}
+		var tables [7]*table.Table
+		var nv *table.Table
+		var findings, replica []Finding
+		jobs := []func(){
+			func() { ss.StageOverview = overview(sub, st) },
+			func() {
+				tables[2] = top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
+			},
+			func() {
+				tables[3] = top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
+			},
+			func() {
+				tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
+				tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
+			},
+			func() { findings = Findings(sub, st.Key, o.Findings) },
+			func() { replica = replicaFinding(sub, st) },
+		}
 		if tr.NVTX.Len() > 0 {
-			ss.Tables = append(ss.Tables, top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops"))
-			nv := NVTXSum(sub, nvtxAll, nil)
+			jobs = append(jobs,
+				func() {
+					tables[0] = top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
+				},
+				func() { nv = NVTXSum(sub, nvtxAll, nil) })
+		}
+		var sw sync.WaitGroup
+		for _, j := range jobs {
+			sw.Add(1)
+			go func() { defer sw.Done(); j() }()
+		}
+		sw.Wait()
+		if nv != nil {
 			if len(nv.Rows) > 0 {
 				ss.TopRange = nv.Rows[0][9].S
 			}
-			ss.Tables = append(ss.Tables, top(nv, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range"))
+			tables[1] = top(nv, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
 		}
-		ss.Tables = append(ss.Tables,
-			top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name"),
-			top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name"),
-			top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation"),
-			top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation"))
-		for _, t := range ss.Tables {
-			t.Title = st.Key + ": " + t.Title
+		for _, t := range tables {
+			if t != nil {
+				t.Title = st.Key + ": " + t.Title
+				ss.Tables = append(ss.Tables, t)
+			}
 		}
-		ss.Findings = append(Findings(sub, st.Key, o.Findings), replicaFinding(sub, st)...)
+		ss.Findings = append(findings, replica...)
 		s.Stages = append(s.Stages, ss)
 	}
-	s.Findings = append(Findings(tr, "trace", o.Findings), overlapFindings(s.Stages)...)
+	wg.Wait()
+	s.Findings = append(traceFindings, overlapFindings(s.Stages)...)
 	names := map[int64]string{}
 	for _, p := range tr.Processes {
 		names[trace.PID(p.GlobalPID)] = p.Name

@@ -215,7 +215,7 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 			ri.Error = err.Error()
 			return ri
 		}
-		serr := runStats(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &statsOptions{Format: render.Column, MemUnit: "MB", Traces: []string{db}})
+		serr := runStats(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &statsOptions{Format: render.Column, MemUnit: "MB", Traces: []string{db}, Group: groupOptions{By: "none"}})
 		f.Close()
 		if serr != nil {
 			ri.Error = serr.Error()
