@@ -18,6 +18,28 @@ type Grouping struct {
 	Column string   // key column name: "Stage", "Process" or "Thread"
 	Labels []string // group labels, in output order
 	Keep   []trace.Keep
+	// rows is the group (index into Labels) of each row of the hot tables; nvtx the group of
+	// each NVTX row (-1: in every group)
+	rows trace.Groups
+	nvtx []int
+}
+
+// Contiguous reorders tr's rows by group (see trace.Reorder) and rebuilds the masks, so each
+// group's Subset shares tr's columns instead of copying them. tr must be the grouped trace.
+func (g *Grouping) Contiguous(tr *trace.Trace) {
+	tr.Reorder(&g.rows)
+	mask := func(groups []int, gi int, all bool) []bool {
+		m := make([]bool, len(groups))
+		for i, v := range groups {
+			m[i] = v == gi || (all && v < 0)
+		}
+		return m
+	}
+	for gi := range g.Labels {
+		g.Keep[gi] = trace.Keep{Runtime: mask(g.rows.Runtime, gi, false), OSRT: mask(g.rows.OSRT, gi, false),
+			Kernels: mask(g.rows.Kernels, gi, false), Memcpy: mask(g.rows.Memcpy, gi, false), Memset: mask(g.rows.Memset, gi, false),
+			NVTX: mask(g.nvtx, gi, true)}
+	}
 }
 
 // Other labels rows of processes that are no stage (OS runtime calls of helper processes, …).
@@ -125,7 +147,7 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 			nvtx[i] = -1 // domains, categories, marks: kept in every group, counted in none
 		}
 	}
-	gr := &Grouping{Column: col, Labels: order}
+	gr := &Grouping{Column: col, Labels: order, rows: trace.Groups{Runtime: rtGroup, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}, nvtx: nvtx}
 	mask := func(groups []int, gi int, all bool) []bool {
 		m := make([]bool, len(groups))
 		for i, g := range groups {
@@ -146,10 +168,19 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 		}
 		sort.SliceStable(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
 		labels2, keep2 := make([]string, len(idx)), make([]trace.Keep, len(idx))
+		newIdx := make([]int, len(idx))
 		for j, i := range idx {
 			labels2[j], keep2[j] = order[i], gr.Keep[i]
+			newIdx[i] = j
 		}
 		gr.Labels, gr.Keep = labels2, keep2
+		for _, rows := range [][]int{rtGroup, osrt, kern, mcpy, mset, nvtx} {
+			for r, v := range rows {
+				if v >= 0 {
+					rows[r] = newIdx[v]
+				}
+			}
+		}
 	}
 	return gr, nil
 }

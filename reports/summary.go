@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -61,7 +62,8 @@ type SummaryOptions struct {
 	Findings FindingOptions
 }
 
-// Summarize builds the stage overview, each stage's top NVTX ranges (with GPU projection),
+// Summarize reorders tr's event rows by stage (row order carries no meaning in the model) and
+// builds the stage overview, each stage's top NVTX ranges (with GPU projection),
 // kernels, CUDA APIs and memory operations, and the findings.
 func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary, error) {
 	if o.Top <= 0 {
@@ -71,6 +73,7 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	if err != nil {
 		return nil, err
 	}
+	g.Contiguous(tr) // stage subsets then share the trace's columns: no copies on big traces
 	s := &Summary{Trace: tr.Path, Product: tr.Product}
 	for _, gpu := range tr.GPUs {
 		s.GPUs = append(s.GPUs, fmt.Sprintf("%s (%d)", gpu.Name, gpu.ID))
@@ -80,8 +83,11 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	tr.Calls()
 	var wg sync.WaitGroup
 	var traceFindings []Finding
+	// at most GOMAXPROCS jobs at once: more would only hold more temporary memory
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	wg.Add(1)
-	go func() { defer wg.Done(); traceFindings = Findings(tr, "trace", o.Findings) }()
+	sem <- struct{}{}
+	go func() { defer wg.Done(); defer func() { <-sem }(); traceFindings = Findings(tr, "trace", o.Findings) }()
 	for i, label := range g.Labels {
 		if label == Other {
 			continue
@@ -118,7 +124,8 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 		var sw sync.WaitGroup
 		for _, j := range jobs {
 			sw.Add(1)
-			go func() { defer sw.Done(); j() }()
+			sem <- struct{}{}
+			go func() { defer sw.Done(); defer func() { <-sem }(); j() }()
 		}
 		sw.Wait()
 		if nv != nil {

@@ -1,13 +1,13 @@
 package trace
 
-// pick returns the elements of xs whose keep flag is set (nil stays nil); when every row is
-// kept, xs itself is shared, not copied (the model is immutable).
+// pick returns the elements of xs whose keep flag is set (nil stays nil); when the kept rows
+// are one contiguous run, that part of xs is shared, not copied (the model is immutable).
 func pick[T any](xs []T, keep []bool, n int) []T {
 	if xs == nil {
 		return nil
 	}
-	if n == len(xs) {
-		return xs
+	if lo, hi, ok := run(keep, n); ok {
+		return xs[lo:hi:hi]
 	}
 	out := make([]T, 0, n)
 	for i, k := range keep {
@@ -16,6 +16,30 @@ func pick[T any](xs []T, keep []bool, n int) []T {
 		}
 	}
 	return out
+}
+
+// run reports whether the n kept rows are exactly rows [lo, hi).
+func run(keep []bool, n int) (lo, hi int, ok bool) {
+	if n == 0 {
+		return 0, 0, true
+	}
+	lo = -1
+	for i, k := range keep {
+		if k {
+			lo = i
+			break
+		}
+	}
+	hi = lo + n
+	if lo < 0 || hi > len(keep) {
+		return 0, 0, false
+	}
+	for _, k := range keep[lo:hi] {
+		if !k {
+			return 0, 0, false
+		}
+	}
+	return lo, hi, true
 }
 
 func count(keep []bool) int {
@@ -89,4 +113,86 @@ func (a *APICalls) subset(kp []bool) APICalls {
 	return APICalls{Start: pick(a.Start, kp, n), End: pick(a.End, kp, n), GlobalTID: pick(a.GlobalTID, kp, n),
 		CorrID: pick(a.CorrID, kp, n), NameID: pick(a.NameID, kp, n), EventClass: pick(a.EventClass, kp, n),
 		ReturnValue: pick(a.ReturnValue, kp, n)}
+}
+
+// Groups gives, per event table, the group of each row (0, 1, …), for Reorder.
+type Groups struct {
+	Runtime, OSRT, Kernels, Memcpy, Memset []int
+}
+
+// Reorder moves each event table's rows so that the rows of group 0 come first, then group 1,
+// and so on, keeping their order within a group; groups follow, permuted the same way. The
+// model's row order carries no meaning, and contiguous groups make Subset share slices instead
+// of copying. It uses one scratch column per table, not a second copy of the trace.
+func (t *Trace) Reorder(g *Groups) {
+	t.calls = nil
+	perm := func(groups []int) []int {
+		max := -1
+		for _, v := range groups {
+			if v > max {
+				max = v
+			}
+		}
+		start := make([]int, max+2)
+		for _, v := range groups {
+			start[v+1]++
+		}
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
+		}
+		dst := make([]int, len(groups))
+		for i, v := range groups {
+			dst[i] = start[v]
+			start[v]++
+		}
+		return dst
+	}
+	apply := func(dst []int, cols ...*[]int64) {
+		if len(dst) == 0 {
+			return
+		}
+		scratch := make([]int64, len(dst))
+		for _, c := range cols {
+			if *c == nil {
+				continue
+			}
+			for i, v := range *c {
+				scratch[dst[i]] = v
+			}
+			copy(*c, scratch)
+		}
+	}
+	sortGroups := func(groups []int, dst []int) {
+		out := make([]int, len(groups))
+		for i, v := range groups {
+			out[dst[i]] = v
+		}
+		copy(groups, out)
+	}
+	if d := perm(g.Runtime); len(d) > 0 {
+		a := &t.Runtime
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
+		sortGroups(g.Runtime, d)
+	}
+	if d := perm(g.OSRT); len(d) > 0 {
+		a := &t.OSRT
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
+		sortGroups(g.OSRT, d)
+	}
+	if d := perm(g.Kernels); len(d) > 0 {
+		k := &t.Kernels
+		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short, &k.Mangled,
+			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID)
+		sortGroups(g.Kernels, d)
+	}
+	if d := perm(g.Memcpy); len(d) > 0 {
+		m := &t.Memcpy
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID)
+		sortGroups(g.Memcpy, d)
+	}
+	if d := perm(g.Memset); len(d) > 0 {
+		m := &t.Memset
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID)
+		sortGroups(g.Memset, d)
+	}
 }

@@ -2,10 +2,20 @@
 // nsys-identical and per-stage summaries. Run `omnistat --help`.
 package main
 
-import "os"
+import (
+	"os"
+	"runtime/debug"
+)
 
 // exit ends the process; GPU stage processes swap in the C library's exit so profiler buffers
 // are flushed (see workload/cuda.Exit).
 var exit = os.Exit
 
-func main() { exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+func main() {
+	// a soft memory limit: on big traces the garbage collector then works before the heap has
+	// doubled, which keeps the resident size near the live data (GOMEMLIMIT overrides it)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(384 << 20)
+	}
+	exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

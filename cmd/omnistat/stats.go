@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"github.com/omnistat/omnistat/trace"
 	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
@@ -96,7 +98,9 @@ func runStats(e *env, opts *statsOptions) error {
 		return err
 	}
 	for _, path := range paths {
+		done := progress(e, path)
 		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial})
+		done()
 		if err != nil {
 			return err
 		}
@@ -142,7 +146,9 @@ func runStats(e *env, opts *statsOptions) error {
 
 // readTrace reads one export for summarize and report, with notes on stderr.
 func readTrace(e *env, path string) (*trace.Trace, error) {
+	done := progress(e, path)
 	tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Partial: e.partial})
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +156,18 @@ func readTrace(e *env, path string) (*trace.Trace, error) {
 		fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 	}
 	return tr, nil
+}
+
+// progress says on stderr that a large export is being read (and how long it took), so a user
+// waiting on a multi-hundred-megabyte trace sees something; small files say nothing.
+func progress(e *env, path string) func() {
+	st, err := os.Stat(path)
+	if err != nil || st.Size() < 64<<20 {
+		return func() {}
+	}
+	t0 := time.Now()
+	fmt.Fprintf(e.stderr, "reading %s (%d MB)…\n", path, st.Size()>>20)
+	return func() { fmt.Fprintf(e.stderr, "read %s in %.1f s\n", path, time.Since(t0).Seconds()) }
 }
 
 // writeTitled writes one table, under nsys's " ** Title (name):" line when several are printed.
