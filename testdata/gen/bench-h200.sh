@@ -15,7 +15,7 @@ t() { # t LABEL CMD…
   echo "$1: wall $(( (e - s) / 1000000 )) ms, peak RSS $(tail -1 rss.txt) KB, exit $rc" >> "$out"
 }
 s=$(date +%s)
-timeout 400 "$bin" capture tts --requests 16 --tokens 4000 --hidden 512 --layers 4 --chunk 64 -o cap > capture.log 2>&1
+timeout 400 "$bin" capture tts --requests 64 --tokens 1000 --hidden 256 --layers 4 --chunk 64 -o cap > capture.log 2>&1
 echo "capture: exit $?, $(( $(date +%s) - s )) s" >> "$out"
 db=cap/tts.sqlite
 ls -la $db >> "$out"
