@@ -87,7 +87,7 @@ func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
 	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= 10 {
 		p := stat.Percent(syncT, apiT)
 		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p,
-			Message: fmt.Sprintf("%d synchronization calls take %.1f%% of CUDA API time%s (%s ns)", syncN, p, in, withSep(syncT)),
+			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)", withSep(int64(syncN)), p, in, withSep(syncT)),
 			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
 	}
 	out = append(out, gpuFindings(tr, scope, in, o)...)
@@ -176,12 +176,12 @@ func copyFindings(tr *trace.Trace, scope, in string) []Finding {
 	var out []Finding
 	if asyncN > 0 {
 		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN),
-			Message: fmt.Sprintf("%d asynchronous copies%s use pageable host memory; their API calls take %s ns", asyncN, in, withSep(asyncT)),
+			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns", withSep(int64(asyncN)), in, withSep(asyncT)),
 			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
 	}
 	if syncN > 0 {
 		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN),
-			Message: fmt.Sprintf("%d synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", syncN, in, withSep(syncT)),
+			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", withSep(int64(syncN)), in, withSep(syncT)),
 			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
 	}
 	return out

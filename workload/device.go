@@ -67,3 +67,9 @@ type Domain interface {
 	End(id uint64)
 	Mark(name string, category uint32)
 }
+
+// GEMMer is a Device that can run a library GEMM (cuBLAS): row-major C[m,n] = A[m,k]·B[k,n].
+// ok is false when no library is present; the workloads then launch their built-in kernel.
+type GEMMer interface {
+	GEMM(a, b, c Ptr, m, n, k int, s Stream) (ok bool, err error)
+}

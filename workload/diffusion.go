@@ -122,8 +122,14 @@ func NewDiffusionWorker(d Device, cfg DiffusionConfig) (*DiffusionWorker, error)
 	return w, nil
 }
 
-// gemm launches C[M,N] = A[M,K]·B[K,N].
+// gemm computes C[M,N] = A[M,K]·B[K,N]: with cuBLAS when the device has it, else the built-in
+// kernel.
 func (w *DiffusionWorker) gemm(a, b, c Ptr, m, n, k int) error {
+	if g, ok := w.d.(GEMMer); ok {
+		if done, err := g.GEMM(a, b, c, m, n, k, w.s); done || err != nil {
+			return err
+		}
+	}
 	return w.d.Launch("gemm_f32", Dim{uint32((n + 15) / 16), uint32((m + 15) / 16), 1}, Dim{16, 16, 1}, 0, w.s, a, b, c, int32(m), int32(n), int32(k))
 }
 

@@ -11,11 +11,15 @@ import (
 // are flushed (see workload/cuda.Exit).
 var exit = os.Exit
 
+// memLimitFloor is the smallest soft memory limit omnistat sets.
+const memLimitFloor = 512 << 20
+
 func main() {
-	// a soft memory limit: on big traces the garbage collector then works before the heap has
-	// doubled, which keeps the resident size near the live data (GOMEMLIMIT overrides it)
+	// a soft memory limit: the garbage collector then works before the heap has doubled, which
+	// keeps the resident size near the live data; readTrace raises it for big inputs so the
+	// collector never thrashes (GOMEMLIMIT overrides both)
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(384 << 20)
+		debug.SetMemoryLimit(memLimitFloor)
 	}
 	exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/omnistat/omnistat/trace"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -162,7 +163,16 @@ func readTrace(e *env, path string) (*trace.Trace, error) {
 // waiting on a multi-hundred-megabyte trace sees something; small files say nothing.
 func progress(e *env, path string) func() {
 	st, err := os.Stat(path)
-	if err != nil || st.Size() < 64<<20 {
+	if err != nil {
+		return func() {}
+	}
+	// the model takes about twice the file; leave the collector room above that
+	if os.Getenv("GOMEMLIMIT") == "" {
+		if want := 3 * st.Size(); want > memLimitFloor && want > debug.SetMemoryLimit(-1) {
+			debug.SetMemoryLimit(want)
+		}
+	}
+	if st.Size() < 64<<20 {
 		return func() {}
 	}
 	t0 := time.Now()

@@ -31,6 +31,7 @@ type StageResult struct {
 	Driver     int     `json:"driver_version"`
 	NVTX       string  `json:"nvtx"`
 	RuntimeAPI bool    `json:"copies_via_cudart"`
+	CuBLAS     bool    `json:"gemm_via_cublas"`
 	WarmupS    float64 `json:"warmup_s"`
 	CapturedS  float64 `json:"captured_s"`
 	GEMMTFLOPS float64 `json:"gemm_tflops,omitempty"`
@@ -237,7 +238,7 @@ func runStage(e *env, name, stage string, body func(*cuda.Device, workload.Barri
 	bar := &timedBarrier{b: workload.PipeBarrier{From: os.NewFile(workload.FDFromParent, "from-parent"), To: os.NewFile(workload.FDToParent, "to-parent")}}
 	data := os.NewFile(workload.FDData, "data")
 	r := StageResult{Stage: stage, PID: os.Getpid(), GPU: d.Name(), Ordinal: d.Ordinal(), Driver: d.DriverVersion,
-		NVTX: d.NVTXMode(), RuntimeAPI: d.CopiesThroughRuntime()}
+		NVTX: d.NVTXMode(), RuntimeAPI: d.CopiesThroughRuntime(), CuBLAS: d.BLAS()}
 	if err := body(d, bar, data, &r); err != nil {
 		return fmt.Errorf("%s stage %s: %w", name, stage, err)
 	}

@@ -99,6 +99,7 @@ type Device struct {
 	slots    []uint64
 	params   []uintptr
 	nvtx     *nvtxClient
+	blas     *blas
 	// DriverVersion is cuDriverGetVersion's answer, e.g. 13000.
 	DriverVersion int
 }
@@ -149,6 +150,9 @@ func Open(ordinal int) (*Device, error) {
 	runtime.KeepAlive(img)
 	if os.Getenv("OMNISTAT_NO_CUDART") == "" {
 		d.memcpyRT = loadRuntimeMemcpy()
+	}
+	if os.Getenv("OMNISTAT_NO_CUBLAS") == "" {
+		d.blas = loadBLAS()
 	}
 	d.nvtx = newNVTX()
 	return d, nil
