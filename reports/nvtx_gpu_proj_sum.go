@@ -39,7 +39,18 @@ type ProjectedRange struct {
 // nested in it) onto the GPU, as nsys's nvtx_gpu_proj_trace does; ranges without GPU work are
 // left out. keepCall, when not nil, selects the launching API calls by runtime row.
 func ProjectRanges(tr *trace.Trace, keepCall func(i int) bool) []ProjectedRange {
-	p := newProjection(tr, false)
+	return projectRanges(newProjection(tr, false), keepCall)
+}
+
+// ProjectRangesByProcess is ProjectRanges where a range also takes the GPU work launched by the
+// other threads of its process while it was open: for pipelines whose NVTX ranges and launches
+// live on different threads. Not what nsys computes; summarize labels it.
+func ProjectRangesByProcess(tr *trace.Trace) []ProjectedRange {
+	return projectRanges(newProjectionScope(tr, false, true), nil)
+}
+
+func projectRanges(p *projection, keepCall func(i int) bool) []ProjectedRange {
+	tr := p.tr
 	acc := make([]*ProjectedRange, len(p.ranges))
 	get := func(r int32) *ProjectedRange {
 		pr := acc[r]
@@ -130,6 +141,17 @@ func ProjectRanges(tr *trace.Trace, keepCall func(i int) bool) []ProjectedRange 
 
 // NVTXGPUProjSum is nvtx_gpu_proj_sum: projected ranges grouped by name and style.
 func NVTXGPUProjSum(tr *trace.Trace, keepCall func(i int) bool) *table.Table {
+	return projSumTable(tr, ProjectRanges(tr, keepCall))
+}
+
+// NVTXGPUProjSumByProcess is NVTXGPUProjSum over ProjectRangesByProcess (titled as such).
+func NVTXGPUProjSumByProcess(tr *trace.Trace) *table.Table {
+	t := projSumTable(tr, ProjectRangesByProcess(tr))
+	t.Title = "NVTX GPU Projection Summary (launches from any thread of the process; not nsys)"
+	return t
+}
+
+func projSumTable(tr *trace.Trace, projected []ProjectedRange) *table.Table {
 	names := NewNVTXNames(tr)
 	type agg struct {
 		name, style           string
@@ -139,7 +161,7 @@ func NVTXGPUProjSum(tr *trace.Trace, keepCall func(i int) bool) *table.Table {
 	}
 	groups := map[[2]string]*agg{}
 	var order []*agg
-	for _, pr := range ProjectRanges(tr, keepCall) {
+	for _, pr := range projected {
 		name, style := names.Name(pr.Row), Style(tr.NVTX.EventType[pr.Row])
 		g := groups[[2]string{name, style}]
 		if g == nil {

@@ -23,7 +23,20 @@ type projection struct {
 }
 
 func newProjection(tr *trace.Trace, kernelsOnly bool) *projection {
+	return newProjectionScope(tr, kernelsOnly, false)
+}
+
+// newProjectionScope is newProjection; with byProcess a range also encloses calls made by the
+// other threads of its process during its time (omnistat's option for pipelines whose ranges
+// and launches live on different threads; nsys matches the thread only).
+func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projection {
 	p := &projection{tr: tr}
+	scope := func(g int64) int64 {
+		if byProcess {
+			return trace.ProcessOf(g)
+		}
+		return g
+	}
 	p.maxTS, _ = tr.NVTX.MaxTimestamp()
 	rt := &tr.Runtime
 	idx := tr.Calls()
@@ -49,14 +62,14 @@ func newProjection(tr *trace.Trace, kernelsOnly bool) *projection {
 	byThread := map[int64][]int32{}
 	for i := range n.Start {
 		if trace.IsRange(n.EventType[i]) && n.EndGlobalTID[i] == trace.Null {
-			byThread[n.GlobalTID[i]] = append(byThread[n.GlobalTID[i]], int32(len(p.ranges)))
+			byThread[scope(n.GlobalTID[i])] = append(byThread[scope(n.GlobalTID[i])], int32(len(p.ranges)))
 			p.ranges = append(p.ranges, i)
 		}
 	}
 	callsByThread := map[int64][]int32{}
 	for c, has := range p.hasOps {
-		if has && len(byThread[rt.GlobalTID[c]]) > 0 {
-			callsByThread[rt.GlobalTID[c]] = append(callsByThread[rt.GlobalTID[c]], int32(c))
+		if k := scope(rt.GlobalTID[c]); has && len(byThread[k]) > 0 {
+			callsByThread[k] = append(callsByThread[k], int32(c))
 		}
 	}
 	// two sweeps per thread: count the enclosing ranges of each call, then fill them in

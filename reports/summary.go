@@ -60,6 +60,9 @@ type Summary struct {
 type SummaryOptions struct {
 	Top      int // rows per table (10)
 	Findings FindingOptions
+	// ProjectByProcess attributes GPU work to NVTX ranges by time window across the threads of a
+	// process, not only the range's own thread (beyond nsys; the table says so).
+	ProjectByProcess bool
 }
 
 // Summarize reorders tr's event rows by stage (row order carries no meaning in the model) and

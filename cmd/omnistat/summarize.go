@@ -19,6 +19,8 @@ type summarizeOptions struct {
 	Group    groupOptions
 	Findings reports.FindingOptions
 	Traces   []string
+	// ProjectByProcess: --projection process
+	ProjectByProcess bool
 }
 
 func newSummarizeCmd(e *env) *cobra.Command {
@@ -62,6 +64,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
 	f.Float64Var(&o.Findings.LowUtil, "low-util", o.Findings.LowUtil, "GPU busy (%) under which a stage is reported as underusing the GPU")
 	f.Float64Var(&gapMs, "gap-ms", 500, "GPU idle gap (ms) worth reporting (nsys's gpu_gaps default: 500)")
+	f.BoolVar(&o.ProjectByProcess, "project-by-process", false, "attribute GPU work to an NVTX range when any thread of its process launched it while the range was open\n(beyond nsys, which matches the range's own thread only; for pipelines whose ranges and launches are on different threads)")
 	return cmd
 }
 
@@ -80,7 +83,7 @@ func runSummarize(e *env, o *summarizeOptions) error {
 		if err != nil {
 			return err
 		}
-		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: o.Findings})
+		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: o.Findings, ProjectByProcess: o.ProjectByProcess})
 		if err != nil {
 			return err
 		}
