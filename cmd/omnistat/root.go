@@ -73,13 +73,18 @@ func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "omnistat",
 		Short: "Per-stage statistics for Nsight Systems traces of multi-stage GPU serving workloads",
-		Long: `omnistat reads NVIDIA Nsight Systems (nsys) SQLite exports and prints nsys's own summary
-reports with nsys's exact numbers, fast, as one static binary.
+		Long: `omnistat reads NVIDIA Nsight Systems (nsys) SQLite exports of multi-stage GPU serving
+workloads and prints nsys's own reports with nsys's exact numbers (stats), per-stage summaries
+with findings (summarize), markdown reports with charts (report) and stage-by-stage comparisons
+with CI gates (diff). It captures traces too (capture). One static binary.
 
-Export a report first with:  nsys export --type sqlite report.nsys-rep`,
+An .nsys-rep is exported with nsys once, beside it (or in the cache when that folder is read-only).`,
 		Example: `  omnistat stats run.sqlite
   omnistat stats --report cuda_api_sum --format csv run.sqlite
-  omnistat stats --report cuda_gpu_kern_sum:base,nvtx_sum run.sqlite`,
+  omnistat summarize run.sqlite
+  omnistat report run.sqlite -o report/
+  omnistat diff base.sqlite new.sqlite --fail-on 'api_calls>+5%'
+  omnistat capture tts -o runs/tts`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
