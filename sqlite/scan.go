@@ -146,6 +146,7 @@ func serialSize(t uint64) int {
 type scanSpec struct {
 	cols []int
 	dst  []*[]int64
+	last int // the highest record column wanted: the header is parsed up to it only
 }
 
 // scanTable reads a table b-tree rooted at root into spec.dst, keeping rowid order: the
@@ -153,6 +154,10 @@ type scanSpec struct {
 // the output columns are allocated once at their final size, and par workers decode contiguous
 // runs of leaves straight into their place.
 func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
+	spec.last = -1
+	for _, c := range spec.cols {
+		spec.last = max(spec.last, c)
+	}
 	leaves, err := leafPages(p, root)
 	if err != nil {
 		return err
@@ -368,7 +373,7 @@ func decodeRecord(rec []byte, rowid int64, spec scanSpec, out [][]int64, r int) 
 	var offs [64]int
 	nt := 0
 	pos, body := k, int(hsize)
-	for pos < int(hsize) && nt < len(types) {
+	for pos < int(hsize) && nt < len(types) && nt <= spec.last {
 		t, n := varint(rec[pos:int(hsize)])
 		if n == 0 {
 			return errMalformed
