@@ -20,6 +20,9 @@ type Stream uintptr
 // Graph is an instantiated CUDA graph, ready to launch.
 type Graph uintptr
 
+// Event is a device event, for timing work on a stream.
+type Event uintptr
+
 // Dim is a launch dimension (grid or block).
 type Dim struct{ X, Y, Z uint32 }
 
@@ -47,6 +50,11 @@ type Device interface {
 	BeginCapture(s Stream) error
 	EndCapture(s Stream) (Graph, error)
 	GraphLaunch(g Graph, s Stream) error
+	// NewEvent, Record and Elapsed time work on the device: Elapsed waits for end and returns
+	// the milliseconds between the two recorded events.
+	NewEvent() (Event, error)
+	Record(e Event, s Stream) error
+	Elapsed(start, end Event) (float64, error)
 	ProfilerStart() error
 	ProfilerStop() error
 	// NVTX returns the NVTX domain of that name ("" for the default domain).

@@ -2,7 +2,6 @@ package workload
 
 import (
 	"fmt"
-	"time"
 )
 
 // NVTX names of the diffusion pipeline (domain "omnistat", category CatDiffusion).
@@ -278,21 +277,36 @@ func (w *DiffusionWorker) Warmup() error {
 	if err := w.Generate(1, false); err != nil {
 		return err
 	}
+	// time a large GEMM between two events (the device's clock, not the host's)
 	D, R := w.cfg.Dim, 2*w.cfg.Side*w.cfg.Side
-	t0 := time.Now()
+	start, err := w.d.NewEvent()
+	if err != nil {
+		return err
+	}
+	end, err := w.d.NewEvent()
+	if err != nil {
+		return err
+	}
 	const reps = 5
+	if err := w.d.Record(start, w.s); err != nil {
+		return err
+	}
 	for i := 0; i < reps; i++ {
 		if err := w.gemm(w.h, w.blocks[0].w1, w.m, R, 4*D, D); err != nil {
 			return err
 		}
 	}
-	if err := w.d.Sync(w.s); err != nil {
+	if err := w.d.Record(end, w.s); err != nil {
 		return err
 	}
-	if el := time.Since(t0).Seconds(); el > 0 {
-		w.GEMMTFLOPS = reps * 2 * float64(R) * float64(4*D) * float64(D) / el / 1e12
+	ms, err := w.d.Elapsed(start, end)
+	if err != nil {
+		return err
 	}
-	return nil
+	if ms > 0 {
+		w.GEMMTFLOPS = reps * 2 * float64(R) * float64(4*D) * float64(D) / (ms / 1e3) / 1e12
+	}
+	return w.d.Sync(w.s)
 }
 
 // Serve runs one request with its NVTX request range.

@@ -150,6 +150,23 @@ func (f *Fake) GraphLaunch(g Graph, s Stream) error {
 	return nil
 }
 
+// NewEvent implements Device.
+func (f *Fake) NewEvent() (Event, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.graphs++
+	return Event(f.graphs), nil
+}
+
+// Record implements Device.
+func (f *Fake) Record(e Event, s Stream) error {
+	f.rec(Call{Op: "event_record", Stream: s})
+	return nil
+}
+
+// Elapsed implements Device: the fake's work takes 1 ms.
+func (f *Fake) Elapsed(start, end Event) (float64, error) { return 1, nil }
+
 // ProfilerStart implements Device.
 func (f *Fake) ProfilerStart() error { f.rec(Call{Op: "profiler_start"}); return nil }
 

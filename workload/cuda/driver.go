@@ -34,7 +34,7 @@ var driverSyms = []string{
 	"cuModuleGetFunction", "cuMemAlloc_v2", "cuMemHostAlloc", "cuMemcpyHtoDAsync_v2",
 	"cuMemcpyDtoHAsync_v2", "cuMemsetD8Async", "cuStreamCreate", "cuStreamSynchronize", "cuLaunchKernel",
 	"cuStreamBeginCapture_v2", "cuStreamEndCapture", "cuGraphInstantiateWithFlags", "cuGraphLaunch",
-	"cuProfilerStart", "cuProfilerStop", "cuGetErrorString",
+	"cuProfilerStart", "cuProfilerStop", "cuGetErrorString", "cuEventCreate", "cuEventRecord", "cuEventSynchronize",
 }
 
 func loadDriver() (*driver, error) {
@@ -49,6 +49,13 @@ func loadDriver() (*driver, error) {
 			return nil, fmt.Errorf("libcuda.so.1 lacks %s (driver too old?): %v", s, err)
 		}
 		d.fn[s] = p
+	}
+	// the elapsed-time call got a _v2 in CUDA 12.8; older drivers have the plain one
+	for _, s := range []string{"cuEventElapsedTime_v2", "cuEventElapsedTime"} {
+		if p, err := purego.Dlsym(lib, s); err == nil {
+			d.fn["cuEventElapsedTime"] = p
+			break
+		}
 	}
 	return d, nil
 }
@@ -346,6 +353,33 @@ func (d *Device) EndCapture(s workload.Stream) (workload.Graph, error) {
 // GraphLaunch implements workload.Device.
 func (d *Device) GraphLaunch(g workload.Graph, s workload.Stream) error {
 	return d.drv.call("cuGraphLaunch", uintptr(g), uintptr(s))
+}
+
+// NewEvent implements workload.Device.
+func (d *Device) NewEvent() (workload.Event, error) {
+	var e uintptr
+	err := d.drv.call("cuEventCreate", uintptr(unsafe.Pointer(&e)), 0)
+	return workload.Event(e), err
+}
+
+// Record implements workload.Device.
+func (d *Device) Record(e workload.Event, s workload.Stream) error {
+	return d.drv.call("cuEventRecord", uintptr(e), uintptr(s))
+}
+
+// Elapsed implements workload.Device.
+func (d *Device) Elapsed(start, end workload.Event) (float64, error) {
+	if err := d.drv.call("cuEventSynchronize", uintptr(end)); err != nil {
+		return 0, err
+	}
+	if d.drv.fn["cuEventElapsedTime"] == 0 {
+		return 0, fmt.Errorf("cuEventElapsedTime: not in this driver")
+	}
+	var ms float32
+	if err := d.drv.call("cuEventElapsedTime", uintptr(unsafe.Pointer(&ms)), uintptr(start), uintptr(end)); err != nil {
+		return 0, err
+	}
+	return float64(ms), nil
 }
 
 // ProfilerStart implements workload.Device: opens nsys's cudaProfilerApi capture range.
