@@ -339,4 +339,3 @@ func intersect(a, b []interval) int64 {
 	}
 	return t
 }
-

@@ -353,4 +353,3 @@ func readMeta(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error
 	}
 	return nil
 }
-

@@ -33,4 +33,3 @@ func (d *Device) Elapsed(start, end workload.Event) (float64, error) {
 	}
 	return float64(ms), nil
 }
-
