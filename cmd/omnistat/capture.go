@@ -41,7 +41,7 @@ type RunInfo struct {
 	ExportS     float64         `json:"export_s"`
 	Reports     []string        `json:"reports"`
 	SQLite      []string        `json:"sqlite"`
-	Stats       []string        `json:"stats,omitempty"`
+	Stats       []string        `json:"stats,omitempty"` // stats, summary and report files
 	Workload    *WorkloadResult `json:"workload,omitempty"`
 	Error       string          `json:"error,omitempty"`
 }
@@ -230,6 +230,13 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 			if serr == nil {
 				ri.Stats = append(ri.Stats, sum)
 			}
+		}
+		// the markdown report with its charts, in NAME-report/ beside the trace
+		rdir := strings.TrimSuffix(db, ".sqlite") + "-report"
+		rerr := runReport(&env{ctx: e.ctx, stdout: io.Discard, stderr: io.Discard}, &reportOptions{Out: rdir, Format: "png", Top: 10,
+			Group: groupOptions{By: "stage"}, Traces: []string{db}})
+		if rerr == nil {
+			ri.Stats = append(ri.Stats, filepath.Join(rdir, "report.md"))
 		}
 	}
 	return ri
