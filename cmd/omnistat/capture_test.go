@@ -168,3 +168,32 @@ func sorted(xs []string) []string {
 	}
 	return out
 }
+
+// TestCaptureAnyCommand runs `capture -- CMD` with a stand-in nsys (profile writes a report,
+// export writes a real testdata export) and checks every file capture promises.
+func TestCaptureAnyCommand(t *testing.T) {
+	good, _ := filepath.Abs("../../testdata/traces/go_tts_pageable.sqlite")
+	fake := filepath.Join(t.TempDir(), "nsys")
+	script := `#!/bin/sh
+case "$1" in
+--version) echo "NVIDIA Nsight Systems version 0.0-test";;
+profile) for a; do case $a in --output=*) echo rep > "${a#--output=}.nsys-rep";; esac; done;;
+export) for a; do case $a in --output=*) cp ` + good + ` "${a#--output=}";; esac; done;;
+esac
+`
+	os.WriteFile(fake, []byte(script), 0o755)
+	dir := t.TempDir()
+	_, errOut, code := runCLI(t, "capture", "--nsys", fake, "-o", dir, "--", "true")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, f := range []string{"trace.nsys-rep", "trace.sqlite", "trace.stats.txt", "trace.summary.txt", "trace-report/report.md", "trace-report/stage_time.png", "run.json"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty", f)
+		}
+	}
+	run := string(mustRead(t, filepath.Join(dir, "run.json")))
+	if !strings.Contains(run, `"nsys_version": "NVIDIA Nsight Systems version 0.0-test"`) || !strings.Contains(run, `"true"`) {
+		t.Errorf("run.json: %s", run)
+	}
+}
