@@ -7,6 +7,10 @@ import "sort"
 // dense, so the index is a slice per process, not a hash map.
 type CallIndex struct {
 	procs []procEntry // few processes: a linear scan beats hashing
+	// a subset's index can answer through its parent's: rows [lo, hi) of the parent are rows
+	// [0, hi-lo) of the subset
+	parent *CallIndex
+	lo, hi int
 }
 
 type procEntry struct {
@@ -103,6 +107,13 @@ func (b byKey) Swap(i, j int) {
 
 // Call returns the runtime row with correlation id corr in process globalPID, or -1.
 func (x *CallIndex) Call(globalPID, corr int64) int {
+	if x.parent != nil {
+		r := x.parent.Call(globalPID, corr)
+		if r < x.lo || r >= x.hi {
+			return -1
+		}
+		return r - x.lo
+	}
 	pc := x.find(globalPID)
 	if pc == nil {
 		return -1

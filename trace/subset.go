@@ -65,6 +65,12 @@ func (t *Trace) Subset(k Keep) *Trace {
 	s.calls = nil // row numbers change
 	if k.Runtime != nil {
 		s.Runtime = t.Runtime.subset(k.Runtime)
+		// a contiguous run of calls keeps the parent's index, shifted: no rebuild. Repeated ids
+		// resolve to the parent's first row; one outside the run answers "none", as a fresh
+		// index of the subset would only when ids are unique per process (they are in nsys).
+		if lo, hi, ok := run(k.Runtime, s.Runtime.Len()); ok && t.calls != nil && lo < hi {
+			s.calls = &CallIndex{parent: t.calls, lo: lo, hi: hi}
+		}
 	}
 	if k.OSRT != nil {
 		s.OSRT = t.OSRT.subset(k.OSRT)
