@@ -34,13 +34,17 @@ func newDiffCmd(e *env) *cobra.Command {
 	o := &diffOptions{}
 	var format string
 	cmd := &cobra.Command{
-		Use:   "diff BASE NEW [--per RANGE] [--fail-on EXPR]… [--format text|markdown|json]",
+		Use: "diff BASE NEW [--per RANGE] [--fail-on EXPR]… [--format text|markdown|json]",
+		// BASE and NEW may each be several exports: a folder (the windows of a repeat capture) or
+		// a comma-separated list (one export per rank); they are merged
 		Short: "Compare two traces stage by stage, and gate CI on regressions",
 		Long: `diff compares NEW against BASE stage by stage (stages matched by their key, so reruns with
 other PIDs compare): the stage figures (wall, GPU busy, kernel, memory and API time, calls,
 kernels), then the CUDA APIs, kernels, NVTX ranges and memory operations with absolute and
 relative change, entries that appeared or vanished, sorted by impact, a verdict per stage, and
-the findings that appeared or vanished.
+the findings that appeared or vanished. BASE and NEW may each be several exports — a folder
+(the windows of a repeat capture) or a comma-separated list (one export per rank) — merged into
+one trace per side.
 
 Runs differ in length, so by default each stage is normalised per instance of its per-step range
 (the push/pop range with the most instances, e.g. talker.decode_step); --per RANGE chooses it,
@@ -88,15 +92,11 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 }
 
 func runDiff(e *env, o *diffOptions) error {
-	paths, err := resolveInputs(e, []string{o.Base, o.New})
+	base, err := loadMerged(e, []string{o.Base})
 	if err != nil {
 		return err
 	}
-	base, err := readTrace(e, paths[0])
-	if err != nil {
-		return err
-	}
-	nw, err := readTrace(e, paths[1])
+	nw, err := loadMerged(e, []string{o.New})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,26 @@ func TestReportBase(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks %q", want)
 		}
+	}
+}
+
+// TestSeveralFilesPerSide: a side may be a folder of exports (a repeat capture): merged, twice
+// the API calls of one of them, so the gate trips.
+func TestSeveralFilesPerSide(t *testing.T) {
+	p := "../../testdata/traces/go_tts_pageable.sqlite"
+	dir := t.TempDir()
+	b := mustRead(t, p)
+	for _, n := range []string{"run.1.sqlite", "run.2.sqlite"} {
+		if err := os.WriteFile(dir+"/"+n, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errOut, code := runCLI(t, "diff", p, dir, "--per", "none", "--fail-on", "api_calls>+50%")
+	if code != exitGate || !strings.Contains(errOut, "merged 2 exports") || !strings.Contains(errOut, "(+100.0%)") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	out, _, code := runCLI(t, "summarize", "--merge", "--format", "json", p+","+p)
+	if code != 0 || !strings.Contains(out, `"replicas": 2`) {
+		t.Errorf("summarize --merge: exit %d", code)
 	}
 }

@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/omnistat/omnistat/capture"
+	"github.com/omnistat/omnistat/trace"
 )
 
 // resolveInputs maps each TRACE argument to the SQLite export to read (see resolveInput).
@@ -103,4 +106,89 @@ func isSQLite(path string) bool {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// expandInputs turns folder arguments into the exports inside them (report.1.sqlite,
+// report.2.sqlite, … in window order) and comma-separated lists into their parts.
+func expandInputs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		for _, p := range strings.Split(a, ",") {
+			if p == "" {
+				continue
+			}
+			st, err := os.Stat(p)
+			if err != nil || !st.IsDir() {
+				out = append(out, p)
+				continue
+			}
+			m, _ := filepath.Glob(filepath.Join(p, "*.sqlite"))
+			if len(m) == 0 {
+				m, _ = filepath.Glob(filepath.Join(p, "*.nsys-rep"))
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("%s: a folder without .sqlite or .nsys-rep files", p)
+			}
+			sortWindows(m)
+			out = append(out, m...)
+		}
+	}
+	return out, nil
+}
+
+// sortWindows orders report.2.sqlite before report.10.sqlite.
+func sortWindows(paths []string) {
+	num := func(p string) (string, int) {
+		base := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		i := strings.LastIndex(base, ".")
+		n := 0
+		if i >= 0 {
+			fmt.Sscanf(base[i+1:], "%d", &n)
+			return base[:i], n
+		}
+		return base, 0
+	}
+	sort.SliceStable(paths, func(a, b int) bool {
+		pa, na := num(paths[a])
+		pb, nb := num(paths[b])
+		if pa != pb {
+			return pa < pb
+		}
+		return na < nb
+	})
+}
+
+// loadMerged reads the exports of one argument list concurrently and merges them into one trace
+// (the windows of a repeat capture, one export per rank).
+func loadMerged(e *env, args []string) (*trace.Trace, error) {
+	paths, err := expandInputs(args)
+	if err != nil {
+		return nil, err
+	}
+	if paths, err = resolveInputs(e, paths); err != nil {
+		return nil, err
+	}
+	trs := make([]*trace.Trace, len(paths))
+	errs := make([]error, len(paths))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, p := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			trs[i], errs[i] = readTrace(e, p)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(trs) > 1 {
+		fmt.Fprintf(e.stderr, "merged %d exports: %s\n", len(trs), strings.Join(paths, ", "))
+	}
+	return trace.Merge(trs)
 }

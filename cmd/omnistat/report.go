@@ -24,6 +24,7 @@ type reportOptions struct {
 	Format string // png or svg
 	Top    int
 	Base   string // compare against this trace (diff section and chart)
+	Merge  bool   // report all inputs as one trace
 	Group  groupOptions
 	Traces []string
 }
@@ -65,6 +66,7 @@ the folder for the images.`,
 	f.StringVar(&o.Charts, "charts", "", "folder for the charts when -o is -")
 	f.StringVarP(&o.Format, "format", "f", "png", "chart format: png or svg")
 	f.IntVar(&o.Top, "top", 10, "rows per table and kernels in the top-kernels chart")
+	f.BoolVar(&o.Merge, "merge", false, "report all inputs as one trace (repeat-capture windows, ranks)")
 	f.StringVar(&o.Base, "base", "", "a base trace to compare with: adds the diff verdicts and a before/after chart per stage")
 	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable)")
 	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line")
@@ -87,12 +89,15 @@ func runReport(e *env, o *reportOptions) error {
 	}
 	var md bytes.Buffer
 	var written []string
-	paths, err := resolveInputs(e, o.Traces)
+	inputs, err := expandInputs(o.Traces)
 	if err != nil {
 		return err
 	}
-	for i, path := range paths {
-		tr, err := readTrace(e, path)
+	if o.Merge {
+		inputs = []string{strings.Join(inputs, ",")}
+	}
+	for i, path := range inputs {
+		tr, err := loadMerged(e, []string{path})
 		if err != nil {
 			return err
 		}
@@ -170,11 +175,7 @@ func runReport(e *env, o *reportOptions) error {
 
 // reportDiff compares the report's trace with --base.
 func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) (*reports.DiffResult, error) {
-	p, err := resolveInput(e, o.Base)
-	if err != nil {
-		return nil, err
-	}
-	base, err := readTrace(e, p)
+	base, err := loadMerged(e, []string{o.Base})
 	if err != nil {
 		return nil, err
 	}

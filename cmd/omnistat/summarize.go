@@ -21,6 +21,8 @@ type summarizeOptions struct {
 	Traces   []string
 	// ProjectByProcess: --projection process
 	ProjectByProcess bool
+	// Merge summarizes all inputs as one trace (repeat-capture windows, ranks)
+	Merge bool
 }
 
 func newSummarizeCmd(e *env) *cobra.Command {
@@ -64,18 +66,22 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
 	f.Float64Var(&o.Findings.LowUtil, "low-util", o.Findings.LowUtil, "GPU busy (%) under which a stage is reported as underusing the GPU")
 	f.Float64Var(&gapMs, "gap-ms", 500, "GPU idle gap (ms) worth reporting (nsys's gpu_gaps default: 500)")
+	f.BoolVar(&o.Merge, "merge", false, "summarize all inputs as one trace (the windows of a repeat capture, one export per rank); a folder argument holds them")
 	f.BoolVar(&o.ProjectByProcess, "project-by-process", false, "attribute GPU work to an NVTX range when any thread of its process launched it while the range was open\n(beyond nsys, which matches the range's own thread only; for pipelines whose ranges and launches are on different threads)")
 	return cmd
 }
 
 func runSummarize(e *env, o *summarizeOptions) error {
 	var all []*reports.Summary
-	paths, err := resolveInputs(e, o.Traces)
+	inputs, err := expandInputs(o.Traces)
 	if err != nil {
 		return err
 	}
-	for i, path := range paths {
-		tr, err := readTrace(e, path)
+	if o.Merge {
+		inputs = []string{strings.Join(inputs, ",")}
+	}
+	for i, path := range inputs {
+		tr, err := loadMerged(e, []string{path})
 		if err != nil {
 			return err
 		}
