@@ -213,44 +213,65 @@ func union(spans []interval, min int64) (busy int64, gaps []interval) {
 	return busy + cur.e - cur.s, gaps
 }
 
-// GPUSpans lists the GPU operations of tr (kernels, memcpy, memset) as spans sorted by start.
-// Each table is nearly sorted already (records come in stream order), so each is sorted only
-// when it must be and the three are merged.
+// GPUSpans lists the time covered by the GPU operations of tr (kernels, memcpy, memset) as
+// spans sorted by start and disjoint (overlapping or touching operations joined). Each table is
+// nearly sorted already (records come in stream order), so a table is copied and sorted only
+// when it must be; the three are merged straight from their columns.
 func GPUSpans(tr *trace.Trace) []interval {
-	lists := [][]interval{spansOf(tr.Kernels.Start, tr.Kernels.End), spansOf(tr.Memcpy.Start, tr.Memcpy.End), spansOf(tr.Memset.Start, tr.Memset.End)}
-	out := make([]interval, 0, len(lists[0])+len(lists[1])+len(lists[2]))
-	idx := make([]int, len(lists))
+	lists := [3]spanList{
+		sortedSpans(tr.Kernels.Start, tr.Kernels.End),
+		sortedSpans(tr.Memcpy.Start, tr.Memcpy.End),
+		sortedSpans(tr.Memset.Start, tr.Memset.End),
+	}
+	var out []interval
 	for {
 		best := -1
 		for l := range lists {
-			if idx[l] < len(lists[l]) && (best < 0 || lists[l][idx[l]].s < lists[best][idx[best]].s) {
+			if lists[l].i < len(lists[l].s) && (best < 0 || lists[l].s[lists[l].i] < lists[best].s[lists[best].i]) {
 				best = l
 			}
 		}
 		if best < 0 {
 			return out
 		}
-		out = append(out, lists[best][idx[best]])
-		idx[best]++
+		b := &lists[best]
+		x := interval{b.s[b.i], b.e[b.i]}
+		b.i++
+		if n := len(out); n > 0 && x.s <= out[n-1].e {
+			out[n-1].e = max(out[n-1].e, x.e)
+		} else {
+			out = append(out, x)
+		}
 	}
 }
 
-func spansOf(start, end []int64) []interval {
-	s := make([]interval, len(start))
+// spanList walks the start and end columns of one table in start order.
+type spanList struct {
+	s, e []int64
+	i    int
+}
+
+// sortedSpans returns the columns as they are when sorted by start, else sorted copies.
+func sortedSpans(start, end []int64) spanList {
+	if slices.IsSorted(start) {
+		return spanList{s: start, e: end}
+	}
+	iv := make([]interval, len(start))
 	for i := range start {
-		s[i] = interval{start[i], end[i]}
+		iv[i] = interval{start[i], end[i]}
 	}
-	byStart := func(a, b interval) int { return cmpInt64(a.s, b.s) }
-	if !slices.IsSortedFunc(s, byStart) {
-		slices.SortFunc(s, byStart)
+	slices.SortFunc(iv, func(a, b interval) int { return cmpInt64(a.s, b.s) })
+	s, e := make([]int64, len(iv)), make([]int64, len(iv))
+	for i, x := range iv {
+		s[i], e[i] = x.s, x.e
 	}
-	return s
+	return spanList{s: s, e: e}
 }
 
 // gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.
 func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions) []Finding {
 	var out []Finding
-	spans := merged(GPUSpans(tr))
+	spans := GPUSpans(tr)
 	if len(spans) == 0 {
 		return nil
 	}

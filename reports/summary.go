@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,7 +255,7 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		o.WallNs = last - first
 		o.first, o.last = first, last
 	}
-	o.spans = merged(GPUSpans(sub)) // sorted and disjoint: overlap checks need no more sorting
+	o.spans = GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
 	o.GPUBusy, _ = union(o.spans, 1<<62)
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs)
@@ -301,24 +300,6 @@ func overlapFindings(stages []StageSummary) []Finding {
 				f.Advice = "stream work between stages in smaller chunks so the later stage starts while the earlier one runs"
 			}
 			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// merged sorts spans (in place, when they are not sorted yet) and joins the overlapping ones,
-// reusing the slice.
-func merged(s []interval) []interval {
-	byStart := func(a, b interval) int { return cmpInt64(a.s, b.s) }
-	if !slices.IsSortedFunc(s, byStart) {
-		slices.SortFunc(s, byStart)
-	}
-	out := s[:0]
-	for _, x := range s {
-		if n := len(out); n > 0 && x.s <= out[n-1].e {
-			out[n-1].e = max(out[n-1].e, x.e)
-		} else {
-			out = append(out, x)
 		}
 	}
 	return out

@@ -11,9 +11,6 @@ import (
 // are flushed (see workload/cuda.Exit).
 var exit = os.Exit
 
-// memLimitFloor is the smallest soft memory limit omnistat sets.
-const memLimitFloor = 512 << 20
-
 func main() {
 	// a soft memory limit: the garbage collector then works before the heap has doubled, which
 	// keeps the resident size near the live data; readTrace raises it for big inputs so the

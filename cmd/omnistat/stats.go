@@ -5,7 +5,6 @@ import (
 	"github.com/omnistat/omnistat/trace"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -160,24 +159,23 @@ func readTrace(e *env, path string) (*trace.Trace, error) {
 }
 
 // progress says on stderr that a large export is being read (and how long it took), so a user
-// waiting on a multi-hundred-megabyte trace sees something; small files say nothing.
+// waiting on a multi-hundred-megabyte trace sees something; small files say nothing. It also
+// raises the soft memory limit for the input (see raiseMemLimit).
 func progress(e *env, path string) func() {
 	st, err := os.Stat(path)
 	if err != nil {
 		return func() {}
 	}
-	// the model takes about twice the file; leave the collector room above that
-	if os.Getenv("GOMEMLIMIT") == "" {
-		if want := 3 * st.Size(); want > memLimitFloor && want > debug.SetMemoryLimit(-1) {
-			debug.SetMemoryLimit(want)
-		}
-	}
+	raiseMemLimit(st.Size())
 	if st.Size() < 64<<20 {
-		return func() {}
+		return func() { raiseMemLimit(0) }
 	}
 	t0 := time.Now()
 	fmt.Fprintf(e.stderr, "reading %s (%d MB)…\n", path, st.Size()>>20)
-	return func() { fmt.Fprintf(e.stderr, "read %s in %.1f s\n", path, time.Since(t0).Seconds()) }
+	return func() {
+		raiseMemLimit(0)
+		fmt.Fprintf(e.stderr, "read %s in %.1f s\n", path, time.Since(t0).Seconds())
+	}
 }
 
 // writeTitled writes one table, under nsys's " ** Title (name):" line when several are printed.
