@@ -218,10 +218,9 @@ func union(spans []interval, min int64) (busy int64, gaps []interval) {
 // nearly sorted already (records come in stream order), so a table is copied and sorted only
 // when it must be; the three are merged straight from their columns.
 func GPUSpans(tr *trace.Trace) []interval {
-	lists := [3]spanList{
-		sortedSpans(tr.Kernels.Start, tr.Kernels.End),
-		sortedSpans(tr.Memcpy.Start, tr.Memcpy.End),
-		sortedSpans(tr.Memset.Start, tr.Memset.End),
+	var lists []spanList
+	for _, c := range [][2][]int64{{tr.Kernels.Start, tr.Kernels.End}, {tr.Memcpy.Start, tr.Memcpy.End}, {tr.Memset.Start, tr.Memset.End}} {
+		lists = append(lists, sortedRuns(c[0], c[1])...)
 	}
 	var out []interval
 	for {
@@ -245,16 +244,30 @@ func GPUSpans(tr *trace.Trace) []interval {
 	}
 }
 
-// spanList walks the start and end columns of one table in start order.
+// spanList walks the start and end columns of one table (or a run of it) in start order.
 type spanList struct {
 	s, e []int64
 	i    int
 }
 
-// sortedSpans returns the columns as they are when sorted by start, else sorted copies.
-func sortedSpans(start, end []int64) spanList {
-	if slices.IsSorted(start) {
-		return spanList{s: start, e: end}
+// maxRuns is the most sorted runs of one table that GPUSpans merges as they are; a table in
+// more pieces is copied and sorted.
+const maxRuns = 8
+
+// sortedRuns splits the columns into their sorted runs: a table read from an export is sorted by
+// start, and a whole trace whose rows were made stage-contiguous is one run per stage. Columns
+// in more than maxRuns runs come back as one sorted copy.
+func sortedRuns(start, end []int64) []spanList {
+	var runs []spanList
+	from := 0
+	for i := 1; i <= len(start) && len(runs) <= maxRuns; i++ {
+		if i == len(start) || start[i] < start[i-1] {
+			runs = append(runs, spanList{s: start[from:i], e: end[from:i]})
+			from = i
+		}
+	}
+	if len(runs) <= maxRuns {
+		return runs
 	}
 	iv := make([]interval, len(start))
 	for i := range start {
@@ -265,7 +278,7 @@ func sortedSpans(start, end []int64) spanList {
 	for i, x := range iv {
 		s[i], e[i] = x.s, x.e
 	}
-	return spanList{s: s, e: e}
+	return []spanList{{s: s, e: e}}
 }
 
 // gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.

@@ -6,7 +6,6 @@ package stat
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,7 +27,7 @@ func Summarize(xs []int64) Summary {
 	if n == 0 {
 		return Summary{}
 	}
-	slices.Sort(xs)
+	Sort(xs)
 	var total int64
 	for _, x := range xs {
 		total += x

@@ -2,6 +2,8 @@ package stat
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -138,4 +140,31 @@ func FuzzRound(f *testing.F) {
 			t.Fatalf("Round(%v, %d) = %v: moved more than half a unit", x, n, r)
 		}
 	})
+}
+
+// TestSort compares Sort with slices.Sort on short and long slices of narrow, wide and
+// negative values.
+func TestSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 100, radixMin - 1, radixMin, 100000} {
+		for _, gen := range []func() int64{
+			func() int64 { return rng.Int64N(200) },
+			func() int64 { return rng.Int64N(5000) },
+			func() int64 { return rng.Int64N(1 << 20) },
+			func() int64 { return rng.Int64() },
+			func() int64 { return rng.Int64() - rng.Int64() },
+			func() int64 { return 42 },
+		} {
+			xs := make([]int64, n)
+			for i := range xs {
+				xs[i] = gen()
+			}
+			want := slices.Clone(xs)
+			slices.Sort(want)
+			Sort(xs)
+			if !slices.Equal(xs, want) {
+				t.Fatalf("n=%d: Sort differs from slices.Sort", n)
+			}
+		}
+	}
 }
