@@ -18,7 +18,7 @@ var memLimit struct {
 
 // raiseMemLimit raises the soft memory limit, never lowers it, unless GOMEMLIMIT is set. Before a
 // read (add > 0 bytes of input), the limit becomes twice the input read so far: summarize's live
-// data peaks near 1.6 times the file (307 MB for the 190 MB ×100 TTS trace), so the resident size
+// data peaks near 1.6 times the file (307 MB for the 200 MB ×100 TTS trace), so the resident size
 // stays near that peak. After a read (add == 0), it becomes at least 1.5 times the heap then in
 // use, so a trace whose model is large for its file (many kernel rows) never makes the collector
 // thrash. Inputs read together (a merged folder) add up.
