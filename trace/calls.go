@@ -1,6 +1,9 @@
 package trace
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // CallIndex finds the CUDA API call (a runtime row) that launched a GPU operation: nsys joins
 // them on the correlation id within one process. Correlation ids of a process are close to
@@ -30,9 +33,12 @@ func (x *CallIndex) find(gpid int64) *procCalls {
 type procCalls struct {
 	base int64
 	rows []int32 // dense ids: rows[corr-base] = runtime row + 1; 0 when none
-	// sparse ids: sorted keys and their rows
-	keys []int64
-	vals []int32
+	// sparse ids: sorted keys and their rows, and buckets of 1<<shift ids over them: the keys of
+	// ids base + [b<<shift, (b+1)<<shift) are keys[bucket[b]:bucket[b+1]]
+	keys   []int64
+	vals   []int32
+	bucket []int32
+	shift  uint
 }
 
 // NewCallIndex indexes the runtime calls of a; the first call wins when ids repeat.
@@ -91,9 +97,31 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	for _, e := range x.procs {
 		if pc := e.calls; pc.rows == nil {
 			sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
+			pc.buckets()
 		}
 	}
 	return x
+}
+
+// buckets fills bucket with at most one bucket per key, so it adds at most 4 bytes a key.
+func (pc *procCalls) buckets() {
+	n := len(pc.keys)
+	if n == 0 {
+		return
+	}
+	span := pc.keys[n-1] - pc.base + 1
+	for span>>pc.shift > int64(n) {
+		pc.shift++
+	}
+	nb := int(span>>pc.shift) + 1
+	pc.bucket = make([]int32, nb+1)
+	k := 0
+	for b := 0; b <= nb; b++ {
+		for k < n && (pc.keys[k]-pc.base)>>pc.shift < int64(b) {
+			k++
+		}
+		pc.bucket[b] = int32(k)
+	}
 }
 
 type byKey struct{ p *procCalls }
@@ -124,9 +152,13 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 		}
 		return -1
 	}
-	i := sort.Search(len(pc.keys), func(i int) bool { return pc.keys[i] >= corr })
-	if i < len(pc.keys) && pc.keys[i] == corr {
-		return int(pc.vals[i])
+	b := (corr - pc.base) >> pc.shift
+	if corr < pc.base || b+1 >= int64(len(pc.bucket)) {
+		return -1
+	}
+	lo, hi := pc.bucket[b], pc.bucket[b+1]
+	if i, ok := slices.BinarySearch(pc.keys[lo:hi], corr); ok {
+		return int(pc.vals[int(lo)+i])
 	}
 	return -1
 }

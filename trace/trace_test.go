@@ -1,6 +1,9 @@
 package trace
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // FuzzGlobalTID: PID and TID decode what the serialized id holds, and ProcessOf keeps the
 // process and machine parts (nsys's globalTid & 0xFFFFFFFFFF000000).
@@ -54,6 +57,40 @@ func TestCallIndex(t *testing.T) {
 	}{{p1, 5, 0}, {p1, 6, 1}, {p1, 7, -1}, {p2, 10, 2}, {p2, 1 << 40, 3}, {p2, 11, -1}, {0x1_000300_000000, 5, -1}} {
 		if got := x.Call(c.gpid, c.corr); got != c.want {
 			t.Errorf("Call(%x, %d) = %d, want %d", c.gpid, c.corr, got, c.want)
+		}
+	}
+}
+
+// TestCallIndexSparse compares the index with a map on ids too sparse for the dense slice, with
+// repeats (the first row wins) and lookups of ids that are absent or out of range.
+func TestCallIndexSparse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	p := int64(0x1_000100_000000)
+	a := &APICalls{}
+	want := map[int64]int{}
+	for i := 0; i < 50000; i++ {
+		c := 1000 + rng.Int64N(5_000_000)
+		a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, c)
+		if _, ok := want[c]; !ok {
+			want[c] = i
+		}
+	}
+	x := NewCallIndex(a)
+	if x.procs[0].calls.rows != nil {
+		t.Fatal("ids 100 apart on average were indexed densely: the case tests nothing")
+	}
+	for c := int64(0); c < 5_001_100; c += 1 + rng.Int64N(7) {
+		w, ok := want[c]
+		if !ok {
+			w = -1
+		}
+		if got := x.Call(p, c); got != w {
+			t.Fatalf("Call(%d) = %d, want %d", c, got, w)
+		}
+	}
+	for c := range want {
+		if got := x.Call(p, c); got != want[c] {
+			t.Fatalf("Call(%d) = %d, want %d", c, got, want[c])
 		}
 	}
 }
