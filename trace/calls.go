@@ -96,7 +96,9 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	}
 	for _, e := range x.procs {
 		if pc := e.calls; pc.rows == nil {
-			sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
+			if !slices.IsSorted(pc.keys) { // ids mostly come in order: calls are stored by start
+				sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
+			}
 			pc.buckets()
 		}
 	}

@@ -94,3 +94,21 @@ func TestCallIndexSparse(t *testing.T) {
 		}
 	}
 }
+
+// TestCallIndexSparseSorted covers sparse ids that arrive in order (no sort needed), with a repeat.
+func TestCallIndexSparseSorted(t *testing.T) {
+	p := int64(0x1_000100_000000)
+	a := &APICalls{}
+	for i := 0; i < 1000; i++ {
+		a.GlobalTID, a.CorrID = append(a.GlobalTID, p), append(a.CorrID, int64(i/2)*1000)
+	}
+	x := NewCallIndex(a)
+	if x.procs[0].calls.rows != nil {
+		t.Fatal("indexed densely: the case tests nothing")
+	}
+	for c, want := range map[int64]int{0: 0, 1000: 2, 499000: 998, 500: -1, 499001: -1, -5: -1, 600000: -1} {
+		if got := x.Call(p, c); got != want {
+			t.Errorf("Call(%d) = %d, want %d", c, got, want)
+		}
+	}
+}
