@@ -44,6 +44,11 @@ func isLaunch(name string) bool {
 
 // Findings looks at one trace (or one stage's subset of it, scope naming it).
 func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
+	return findingsOf(tr, scope, o, GPUSpans(tr))
+}
+
+// findingsOf is Findings with the GPU spans of tr (GPUSpans) already computed.
+func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []interval) []Finding {
 	var out []Finding
 	in := ""
 	if scope != "trace" {
@@ -90,7 +95,7 @@ func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
 			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)", withSep(int64(syncN)), p, in, withSep(syncT)),
 			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
 	}
-	out = append(out, gpuFindings(tr, scope, in, o)...)
+	out = append(out, gpuFindings(tr, scope, in, o, spans)...)
 	return out
 }
 
@@ -282,9 +287,8 @@ func sortedRuns(start, end []int64) []spanList {
 }
 
 // gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.
-func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions) []Finding {
+func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions, spans []interval) []Finding {
 	var out []Finding
-	spans := GPUSpans(tr)
 	if len(spans) == 0 {
 		return nil
 	}

@@ -100,7 +100,10 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 		var nv *table.Table
 		var findings, replica []Finding
 		jobs := []func(){
-			func() { ss.StageOverview = overview(sub, st) },
+			func() { // the findings reuse the overview's GPU spans
+				ss.StageOverview = overview(sub, st)
+				findings = findingsOf(sub, st.Key, o.Findings, ss.StageOverview.spans)
+			},
 			func() {
 				tables[2] = top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
 			},
@@ -111,7 +114,6 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 				tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
 				tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
 			},
-			func() { findings = Findings(sub, st.Key, o.Findings) },
 			func() { replica = replicaFinding(sub, st) },
 		}
 		if tr.NVTX.Len() > 0 {
