@@ -70,7 +70,7 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	for j, p := range keys {
 		s := spans[j]
 		pc := &procCalls{base: s.lo}
-		if s.hi-s.lo < 4*s.n+1<<16 {
+		if uint64(s.hi-s.lo) < uint64(4*s.n+1<<16) { // unsigned: ids far apart do not overflow
 			pc.rows = make([]int32, s.hi-s.lo+1)
 		} else {
 			pc.keys = make([]int64, 0, s.n)
@@ -111,15 +111,15 @@ func (pc *procCalls) buckets() {
 	if n == 0 {
 		return
 	}
-	span := pc.keys[n-1] - pc.base + 1
-	for span>>pc.shift > int64(n) {
+	last := uint64(pc.keys[n-1] - pc.base) // unsigned: ids far apart do not overflow
+	for last>>pc.shift >= uint64(n) {
 		pc.shift++
 	}
-	nb := int(span>>pc.shift) + 1
+	nb := int(last>>pc.shift) + 1
 	pc.bucket = make([]int32, nb+1)
 	k := 0
 	for b := 0; b <= nb; b++ {
-		for k < n && (pc.keys[k]-pc.base)>>pc.shift < int64(b) {
+		for k < n && uint64(pc.keys[k]-pc.base)>>pc.shift < uint64(b) {
 			k++
 		}
 		pc.bucket[b] = int32(k)
@@ -154,8 +154,11 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 		}
 		return -1
 	}
-	b := (corr - pc.base) >> pc.shift
-	if corr < pc.base || b+1 >= int64(len(pc.bucket)) {
+	if corr < pc.base {
+		return -1
+	}
+	b := uint64(corr-pc.base) >> pc.shift
+	if b+1 >= uint64(len(pc.bucket)) {
 		return -1
 	}
 	lo, hi := pc.bucket[b], pc.bucket[b+1]

@@ -112,3 +112,15 @@ func TestCallIndexSparseSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestCallIndexExtremeIDs: ids at both ends of int64 (a damaged export) index without overflow.
+func TestCallIndexExtremeIDs(t *testing.T) {
+	p := int64(0x1_000100_000000)
+	a := &APICalls{GlobalTID: []int64{p, p, p}, CorrID: []int64{-1 << 63, 1<<63 - 1, 0}}
+	x := NewCallIndex(a)
+	for c, want := range map[int64]int{-1 << 63: 0, 1<<63 - 1: 1, 0: 2, 1: -1, -1: -1} {
+		if got := x.Call(p, c); got != want {
+			t.Errorf("Call(%d) = %d, want %d", c, got, want)
+		}
+	}
+}
