@@ -89,26 +89,9 @@ func runReport(e *env, o *reportOptions) error {
 	}
 	var md bytes.Buffer
 	var written []string
-	inputs, err := expandInputs(o.Traces)
-	if err != nil {
-		return err
-	}
-	if o.Merge {
-		inputs = []string{strings.Join(inputs, ",")}
-	}
-	for i, path := range inputs {
-		tr, err := loadMerged(e, []string{path})
-		if err != nil {
-			return err
-		}
-		_, a, err := o.Group.grouping(tr)
-		if err != nil {
-			return err
-		}
-		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: reports.DefaultFindingOptions})
-		if err != nil {
-			return err
-		}
+	so := reports.SummaryOptions{Top: o.Top, Findings: reports.DefaultFindingOptions}
+	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *reports.Summary) error {
+		var err error
 		prefix := ""
 		if len(o.Traces) > 1 {
 			prefix = fmt.Sprintf("%d_%s_", i+1, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
@@ -151,9 +134,10 @@ func runReport(e *env, o *reportOptions) error {
 			}
 			return nil
 		})
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if mdPath == "" {
 		_, err := e.stdout.Write(md.Bytes())

@@ -8,7 +8,9 @@ import (
 
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/cobra"
 )
 
@@ -73,11 +75,35 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 
 func runSummarize(e *env, o *summarizeOptions) error {
 	var all []*reports.Summary
-	inputs, err := expandInputs(o.Traces)
+	so := reports.SummaryOptions{Top: o.Top, Findings: o.Findings, ProjectByProcess: o.ProjectByProcess}
+	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, _ string, _ *trace.Trace, _ *stage.Assignment, s *reports.Summary) error {
+		all = append(all, s)
+		if o.Format == render.JSON {
+			return nil
+		}
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		return writeSummary(e.stdout, s, o.Format, nil)
+	})
 	if err != nil {
 		return err
 	}
-	if o.Merge {
+	if o.Format == render.JSON {
+		return writeSummaryJSON(e.stdout, all)
+	}
+	return nil
+}
+
+// summarizeEach reads each input (or, with merge, all of them as one trace), finds its stages
+// with g and summarizes it, handing each result to fn in input order.
+func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so reports.SummaryOptions,
+	fn func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *reports.Summary) error) error {
+	inputs, err := expandInputs(traces)
+	if err != nil {
+		return err
+	}
+	if merge {
 		inputs = []string{strings.Join(inputs, ",")}
 	}
 	for i, path := range inputs {
@@ -85,27 +111,17 @@ func runSummarize(e *env, o *summarizeOptions) error {
 		if err != nil {
 			return err
 		}
-		_, a, err := o.Group.grouping(tr)
+		_, a, err := g.grouping(tr)
 		if err != nil {
 			return err
 		}
-		s, err := reports.Summarize(tr, a, reports.SummaryOptions{Top: o.Top, Findings: o.Findings, ProjectByProcess: o.ProjectByProcess})
+		s, err := reports.Summarize(tr, a, so)
 		if err != nil {
 			return err
 		}
-		all = append(all, s)
-		if o.Format == render.JSON {
-			continue
-		}
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
-		}
-		if err := writeSummary(e.stdout, s, o.Format, nil); err != nil {
+		if err := fn(i, path, tr, a, s); err != nil {
 			return err
 		}
-	}
-	if o.Format == render.JSON {
-		return writeSummaryJSON(e.stdout, all)
 	}
 	return nil
 }
