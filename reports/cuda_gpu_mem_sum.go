@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"sort"
-
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/trace"
@@ -90,16 +88,7 @@ func CUDAGPUMemSizeSum(tr *trace.Trace, keepCopy, keepSet func(i int) bool) *tab
 	for i, g := range groups {
 		sums[i] = stat.Summarize(g.vals)
 	}
-	order := make([]int, len(groups))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		if sums[order[a]].Total != sums[order[b]].Total {
-			return sums[order[a]].Total > sums[order[b]].Total
-		}
-		return groups[order[a]].labels[0] < groups[order[b]].labels[0]
-	})
+	order := byTotal(sums, func(a, b int) bool { return groups[a].labels[0] < groups[b].labels[0] })
 	t := &table.Table{
 		Name: "cuda_gpu_mem_size_sum", Title: "CUDA GPU MemOps Summary (by Size)",
 		Columns: []table.Column{

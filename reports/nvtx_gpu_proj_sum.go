@@ -188,16 +188,7 @@ func projSumTable(tr *trace.Trace, projected []ProjectedRange) *table.Table {
 	for i, g := range order {
 		sums[i] = stat.Summarize(g.proj)
 	}
-	idx := make([]int, len(order))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		if sums[idx[a]].Total != sums[idx[b]].Total {
-			return sums[idx[a]].Total > sums[idx[b]].Total
-		}
-		return order[idx[a]].name < order[idx[b]].name
-	})
+	idx := byTotal(sums, func(a, b int) bool { return order[a].name < order[b].name })
 	for _, i := range idx {
 		g, s := order[i], sums[i]
 		c := float64(g.cnt)

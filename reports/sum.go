@@ -103,19 +103,11 @@ func timeRows(groups []*group) [][]table.Value {
 		sums[i] = stat.Summarize(g.vals)
 		all += sums[i].Total
 	}
-	order := make([]int, len(groups))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		sa, sb := sums[order[a]], sums[order[b]]
-		if sa.Total != sb.Total {
-			return sa.Total > sb.Total
+	order := byTotal(sums, func(a, b int) bool {
+		if sums[a].Count != sums[b].Count {
+			return sums[a].Count < sums[b].Count
 		}
-		if sa.Count != sb.Count {
-			return sa.Count < sb.Count
-		}
-		return lessLabels(groups[order[a]].labels, groups[order[b]].labels)
+		return lessLabels(groups[a].labels, groups[b].labels)
 	})
 	rows := make([][]table.Value, 0, len(groups))
 	for _, i := range order {
@@ -143,4 +135,21 @@ func lessLabels(a, b []string) bool {
 		}
 	}
 	return len(a) < len(b)
+}
+
+// byTotal orders the indices of sums by total, largest first; tie orders the indices of equal
+// totals (nsys's ORDER BY total DESC, then the report's own keys).
+func byTotal(sums []stat.Summary, tie func(a, b int) bool) []int {
+	order := make([]int, len(sums))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ia, ib := order[a], order[b]
+		if sums[ia].Total != sums[ib].Total {
+			return sums[ia].Total > sums[ib].Total
+		}
+		return tie(ia, ib)
+	})
+	return order
 }
