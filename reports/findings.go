@@ -292,22 +292,24 @@ func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions, spans []in
 	if len(spans) == 0 {
 		return nil
 	}
-	busy, gaps := union(spans, o.GapNs)
-	first, last := spans[0].s, spans[0].e
-	for _, s := range spans {
-		first, last = min(first, s.s), max(last, s.e)
-	}
-	window := last - first
-	for _, g := range gaps {
-		out = append(out, Finding{Scope: scope, ID: "gpu_gap", Value: float64(g.e - g.s),
-			Message: fmt.Sprintf("the GPU is idle for %s ns%s (from %s ns into the window)", withSep(g.e-g.s), in, withSep(g.s-first)),
-			Advice:  "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"})
-	}
-	if window > 0 {
-		if u := stat.Percent(busy, window); u < o.LowUtil {
-			out = append(out, Finding{Scope: scope, ID: "low_gpu_util", Value: u,
-				Message: fmt.Sprintf("the GPU is busy %.1f%% of the %s ns from the first to the last GPU operation%s", u, withSep(window), in),
-				Advice:  "the GPU waits for the CPU: batch more work per launch, overlap stages, or move CPU work off the critical path"})
+	for _, set := range spanSets(tr, spans) {
+		busy, gaps := union(set.spans, o.GapNs)
+		first, last := set.spans[0].s, set.spans[0].e
+		for _, s := range set.spans {
+			first, last = min(first, s.s), max(last, s.e)
+		}
+		window := last - first
+		for _, g := range gaps {
+			out = append(out, Finding{Scope: scope, ID: "gpu_gap", Value: float64(g.e - g.s),
+				Message: fmt.Sprintf("%s is idle for %s ns%s (from %s ns into the window)", set.gpu, withSep(g.e-g.s), in, withSep(g.s-first)),
+				Advice:  "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"})
+		}
+		if window > 0 {
+			if u := stat.Percent(busy, window); u < o.LowUtil {
+				out = append(out, Finding{Scope: scope, ID: "low_gpu_util", Value: u,
+					Message: fmt.Sprintf("%s is busy %.1f%% of the %s ns from the first to the last GPU operation%s", set.gpu, u, withSep(window), in),
+					Advice:  "the GPU waits for the CPU: batch more work per launch, overlap stages, or move CPU work off the critical path"})
+			}
 		}
 	}
 	// launch-bound: CPU time in launch calls versus the GPU time of the kernels they launched

@@ -95,7 +95,7 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 		}
 		return float64(last - first), true
 	case "gpu_time":
-		busy, _ := union(GPUSpans(tr), 1<<62)
+		busy, _ := busyTime(tr, GPUSpans(tr))
 		return float64(busy), true
 	case "kernel_time":
 		return float64(sum(tr.Kernels.Start, tr.Kernels.End, nil)), true

@@ -3,46 +3,67 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/trace"
 )
 
-// replicaFinding compares the replicas (processes) of a stage: the slowest replica's per-step
-// time (mean duration of the stage's most frequent push/pop range; wall time without one)
-// against the median replica's, and the kernels whose per-step time differs most between them.
-func replicaFinding(sub *trace.Trace, st stage.Stage) []Finding {
+// Replica is one process of a stage that several processes play (workers on several GPUs,
+// stage replicas), with its own figures. Kernel, memory-operation and CUDA API time add up
+// to the stage's over its replicas; GPU busy time does too when the replicas use different GPUs.
+type Replica struct {
+	Index   int     // position in the stage's replica order
+	PID     int64   // process id
+	Devices []int64 // GPUs its operations run on
+	StageOverview
+	Steps  int64   // instances of the step range (1 without one)
+	StepNs float64 // mean GPU time per step (the step range's GPU projection), or wall time
+	// kernels is the kernel time per step by demangled name.
+	kernels map[string]float64
+}
+
+// replicasOf splits a stage into its replicas, in the stage's replica order; it also returns the
+// step range (the stage's most frequent push/pop range; "" when it has none). Nil for a stage of
+// one process.
+func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 	if len(st.Procs) < 2 {
-		return nil
+		return nil, ""
 	}
 	g, err := GroupBy(sub, "process", nil)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	type rep struct {
-		pid     int64
-		value   float64 // ns per step (or wall)
-		steps   int64
-		kernels map[string]float64 // per-step kernel time by name
+	order, global := map[int64]int{}, map[int64]int64{}
+	for i, p := range st.Procs {
+		order[trace.PID(p)], global[trace.PID(p)] = i, p
 	}
-	var reps []rep
+	var reps []Replica
 	step, _, _ := stepRange("auto", sub, sub)
 	for i := range g.Labels {
 		t := sub.Subset(g.Keep[i])
-		if t.Runtime.Len() == 0 && t.Kernels.Len() == 0 {
+		r := Replica{kernels: map[string]float64{}}
+		switch {
+		case t.Runtime.Len() > 0:
+			r.PID = trace.PID(t.Runtime.GlobalTID[0])
+		case t.Kernels.Len() > 0:
+			r.PID = trace.PID(t.Kernels.GlobalPID[0])
+		default:
 			continue
 		}
-		r := rep{kernels: map[string]float64{}}
-		if t.Runtime.Len() > 0 {
-			r.pid = trace.PID(t.Runtime.GlobalTID[0])
-		} else {
-			r.pid = trace.PID(t.Kernels.GlobalPID[0])
+		idx, ok := order[r.PID]
+		if !ok {
+			idx = len(st.Procs) + i
 		}
-		var v float64
-		ok := false
+		r.Index = idx
+		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}})
+		r.Devices = devicesOf(t)
+		measured := false
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range
 			names := NewNVTXNames(t)
 			var sum, n int64
@@ -53,32 +74,83 @@ func replicaFinding(sub *trace.Trace, st stage.Stage) []Finding {
 				}
 			}
 			if n > 0 {
-				v, ok = float64(sum)/float64(n), true
+				r.StepNs, measured = float64(sum)/float64(n), true
 			}
-			r.steps = rangeInstances(t)[step]
+			r.Steps = rangeInstances(t)[step]
 		}
-		if !ok {
-			v, _ = Gate{Metric: "wall"}.Value(t, nil)
-			r.steps = 1
+		if !measured {
+			r.StepNs = float64(r.WallNs)
+			r.Steps = 1
 		}
-		r.value = v
-		if r.steps == 0 {
-			r.steps = 1
+		if r.Steps == 0 {
+			r.Steps = 1
 		}
 		for k := range t.Kernels.Start {
-			r.kernels[tr0Name(t, k)] += float64(t.Kernels.End[k]-t.Kernels.Start[k]) / float64(r.steps)
+			r.kernels[tr0Name(t, k)] += float64(t.Kernels.End[k]-t.Kernels.Start[k]) / float64(r.Steps)
 		}
 		reps = append(reps, r)
 	}
+	slices.SortFunc(reps, func(a, b Replica) int { return a.Index - b.Index })
+	for i := range reps {
+		reps[i].Index = i
+	}
+	if len(reps) < 2 {
+		return nil, ""
+	}
+	return reps, step
+}
+
+// replicaTable lists a stage's replicas with their figures; the figures that add up over
+// replicas (kernel, memory-operation and CUDA API time) sum to the stage overview's.
+func replicaTable(key string, reps []Replica, step string) *table.Table {
+	per := "Wall per Run"
+	if step != "" {
+		per = "GPU per Step"
+	}
+	t := &table.Table{Name: "stage_replicas", Title: key + ": Replicas",
+		Columns: []table.Column{{Name: "Replica", Unit: table.Count}, {Name: "PID", Unit: table.Count}, {Name: "GPUs"},
+			{Name: "Wall", Unit: table.Ns}, {Name: "GPU Busy", Unit: table.Ns}, {Name: "Kernels", Unit: table.Ns},
+			{Name: "MemOps", Unit: table.Ns}, {Name: "CUDA API", Unit: table.Ns}, {Name: "Steps", Unit: table.Count},
+			{Name: per, Unit: table.Ns}}}
+	for _, r := range reps {
+		var ds []string
+		for _, d := range r.Devices {
+			ds = append(ds, strconv.FormatInt(d, 10))
+		}
+		t.Rows = append(t.Rows, []table.Value{table.I64(int64(r.Index)), table.I64(r.PID), table.Str(orNone(strings.Join(ds, ","))),
+			table.I64(r.WallNs), table.I64(r.GPUBusy), table.I64(r.KernelNs), table.I64(r.MemcpyNs + r.MemsetNs), table.I64(r.APINs),
+			table.I64(r.Steps), table.F64(stat.Round(r.StepNs, 1))})
+	}
+	if step != "" {
+		t.Notes = append(t.Notes, "step: "+step+"; GPU per step is the mean GPU projection of one step")
+	}
+	return t
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// balancedPct is the per-step difference under which replicas count as balanced.
+const balancedPct = 5.0
+
+// replicaFinding compares the replicas of a stage: the slowest replica's per-step time (mean
+// GPU projection of the step range; wall time without one) against the median replica's, and
+// the kernels whose per-step time differs most between them.
+func replicaFinding(key string, reps []Replica, step string) []Finding {
 	if len(reps) < 2 {
 		return nil
 	}
-	sort.Slice(reps, func(i, j int) bool { return reps[i].value < reps[j].value })
-	med, slow := reps[(len(reps)-1)/2], reps[len(reps)-1]
-	if med.value == 0 {
+	by := slices.Clone(reps)
+	sort.SliceStable(by, func(i, j int) bool { return by[i].StepNs < by[j].StepNs })
+	med, slow := by[(len(by)-1)/2], by[len(by)-1]
+	if med.StepNs == 0 {
 		return nil
 	}
-	diff := (slow.value - med.value) * 100 / med.value
+	diff := (slow.StepNs - med.StepNs) * 100 / med.StepNs
 	what := "wall time"
 	if step != "" {
 		what = "of GPU time per " + step
@@ -104,13 +176,41 @@ func replicaFinding(sub *trace.Trace, st stage.Stage) []Finding {
 	})
 	var parts []string
 	for i := 0; i < len(kds) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", ShortKernelName(kds[i].name), signed(stat.Round(kds[i].d, 1))))
+		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", clip(ShortKernelName(kds[i].name), 48), signed(stat.Round(kds[i].d, 1))))
 	}
-	f := Finding{Scope: st.Key, ID: "replica_balance", Value: stat.Round(diff, 1),
-		Message: fmt.Sprintf("the slowest of %d replicas (pid %d) takes %s ns %s, %.1f%% more than the median replica (pid %d, %s ns); kernels that differ most: %s",
-			len(reps), slow.pid, floatSep(slow.value), what, stat.Round(diff, 1), med.pid, floatSep(med.value), strings.Join(parts, ", ")),
+	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1),
+		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns); kernels that differ most: %s",
+			len(reps), slow.Index, slow.PID, onGPUs(slow.Devices), floatSep(slow.StepNs), what, stat.Round(diff, 1),
+			med.Index, med.PID, onGPUs(med.Devices), floatSep(med.StepNs), strings.Join(parts, ", ")),
 		Advice: "replicas should take the same time: check the GPU each one runs on (clocks, other work on it) and how requests are split"}
+	if diff < balancedPct {
+		f.Advice = fmt.Sprintf("balanced: within %.0f%% of each other, nothing to do", balancedPct)
+	}
 	return []Finding{f}
+}
+
+// onGPUs is ", GPU 1" or ", GPUs 0,1" for a replica's devices ("" without any).
+func onGPUs(ds []int64) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, strconv.FormatInt(d, 10))
+	}
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return ", GPU " + s[0]
+	}
+	return ", GPUs " + strings.Join(s, ",")
+}
+
+// clip shortens s to at most n runes, ending in "…" when cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // tr0Name is kernel k's demangled name.

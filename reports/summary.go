@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,10 +19,11 @@ import (
 type StageOverview struct {
 	Stage    string  `json:"stage"`
 	PIDs     []int64 `json:"pids"`
-	Source   string  `json:"found_by"` // title, nvtx, process, rule
-	WallNs   int64   `json:"wall_ns"`  // first to last event of the stage (API call, GPU op, NVTX range)
-	GPUBusy  int64   `json:"gpu_busy_ns"`
-	GPUPct   float64 `json:"gpu_busy_pct"` // GPUBusy over WallNs
+	Source   string  `json:"found_by"`     // title, nvtx, process, rule
+	WallNs   int64   `json:"wall_ns"`      // first to last event of the stage (API call, GPU op, NVTX range)
+	GPUBusy  int64   `json:"gpu_busy_ns"`  // time with GPU operations running, summed over the stage's GPUs
+	GPUPct   float64 `json:"gpu_busy_pct"` // GPUBusy over WallNs × Devices
+	Devices  int     `json:"gpus"`         // GPUs the stage's operations run on (1 when none)
 	KernelNs int64   `json:"kernel_ns"`
 	MemcpyNs int64   `json:"memcpy_ns"`
 	MemsetNs int64   `json:"memset_ns"`
@@ -28,6 +31,7 @@ type StageOverview struct {
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
 	spans    []interval
+	devices  []int64 // the GPUs of its operations
 	first    int64
 	last     int64
 }
@@ -75,9 +79,7 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	}
 	g.Contiguous(tr) // stage subsets then share the trace's columns: no copies on big traces
 	s := &Summary{Trace: tr.Path, Product: tr.Product}
-	for _, gpu := range tr.GPUs {
-		s.GPUs = append(s.GPUs, fmt.Sprintf("%s (%d)", gpu.Name, gpu.ID))
-	}
+	s.GPUs = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
 	// concurrently (the trace is read-only; its call index is built before anything starts)
 	tr.Calls()
@@ -114,7 +116,13 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 				tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
 				tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
 			},
-			func() { replica = replicaFinding(sub, st) },
+			func() {
+				reps, step := replicasOf(sub, st)
+				if len(reps) > 0 {
+					tables[6] = replicaTable(st.Key, reps, step)
+				}
+				replica = replicaFinding(st.Key, reps, step)
+			},
 		}
 		if tr.NVTX.Len() > 0 {
 			jobs = append(jobs,
@@ -135,6 +143,10 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 				ss.TopRange = nv.Rows[0][9].S
 			}
 			tables[1] = top(nv, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
+		}
+		if tables[6] != nil { // replicas first: they split everything below
+			ss.Tables = append(ss.Tables, tables[6])
+			tables[6] = nil
 		}
 		for _, t := range tables {
 			if t != nil {
@@ -258,9 +270,10 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		o.first, o.last = first, last
 	}
 	o.spans = GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
-	o.GPUBusy, _ = union(o.spans, 1<<62)
+	o.devices = devicesOf(sub)
+	o.GPUBusy, o.Devices = busyTime(sub, o.spans) // per GPU: each device's own union, summed
 	if o.WallNs > 0 {
-		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs)
+		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
 	}
 	return o
 }
@@ -297,6 +310,9 @@ func overlapFindings(stages []StageSummary) []Finding {
 			if p >= 10 {
 				f.Message = fmt.Sprintf("the %s and %s stages run on the GPU at the same time for %s ns, %.1f%% of the shorter one's GPU time", stages[i].Stage, stages[j].Stage, withSep(both), p)
 				f.Advice = "the stages overlap: a pipeline; their GPU work competes for the same device"
+				if !sharesDevice(stages[i].devices, stages[j].devices) {
+					f.Advice = "the stages overlap on different GPUs: a pipeline, as intended"
+				}
 			} else {
 				f.Message = fmt.Sprintf("the %s and %s stages overlap on the GPU for only %.1f%% of the shorter one's GPU time: they serialise", stages[i].Stage, stages[j].Stage, p)
 				f.Advice = "stream work between stages in smaller chunks so the later stage starts while the earlier one runs"
@@ -321,4 +337,28 @@ func intersect(a, b []interval) int64 {
 		}
 	}
 	return t
+}
+
+// gpuNames lists the GPUs by ID, one entry per model: "NVIDIA H200 (0)", or "2× NVIDIA H200 (0, 1)"
+// when several GPUs share a name.
+func gpuNames(gpus []trace.GPU) []string {
+	gs := slices.Clone(gpus)
+	slices.SortStableFunc(gs, func(a, b trace.GPU) int { return cmp.Compare(a.ID, b.ID) })
+	var names []string
+	ids := map[string][]string{}
+	for _, g := range gs {
+		if _, ok := ids[g.Name]; !ok {
+			names = append(names, g.Name)
+		}
+		ids[g.Name] = append(ids[g.Name], strconv.FormatInt(g.ID, 10))
+	}
+	var out []string
+	for _, n := range names {
+		if len(ids[n]) == 1 {
+			out = append(out, fmt.Sprintf("%s (%s)", n, ids[n][0]))
+		} else {
+			out = append(out, fmt.Sprintf("%d× %s (%s)", len(ids[n]), n, strings.Join(ids[n], ", ")))
+		}
+	}
+	return out
 }

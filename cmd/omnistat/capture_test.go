@@ -82,7 +82,8 @@ func TestGoCaptures(t *testing.T) {
 	wantProcs := map[string][]string{
 		"go_tts_pageable": {"stage0_talker", "stage1_code2wav"}, "go_tts_pinned": {"stage0_talker", "stage1_code2wav"},
 		"go_tts_graphs": {"stage0_talker", "stage1_code2wav"}, "go_diffusion": {"DiffusionWorker"},
-		"go_diffusion_w2": {"DiffusionWorker", "DiffusionWorker"},
+		"go_diffusion_w2": {"DiffusionWorker", "DiffusionWorker"}, "go_diffusion_2gpu": {"DiffusionWorker", "DiffusionWorker"},
+		"go_tts_graphs_pinned": {"stage0_talker", "stage1_code2wav"},
 	}
 	for name, procs := range wantProcs {
 		tr := readGo(t, name)
@@ -97,7 +98,7 @@ func TestGoCaptures(t *testing.T) {
 		want := map[string]int{"argmax_f32": 2 * 64, "gemv_f32": 2 * 64 * (4*4 + 1), "conv1d_f32": 8 * 4}
 		if strings.HasPrefix(name, "go_diffusion") {
 			want = map[string]int{"cfg_step_f32": 2 * 20, "conv2d_f32": 2 * 4}
-			if name == "go_diffusion_w2" {
+			if name == "go_diffusion_w2" || name == "go_diffusion_2gpu" {
 				want["cfg_step_f32"] = 2 * 10
 			}
 		}
@@ -137,10 +138,40 @@ func TestGoCaptures(t *testing.T) {
 					break
 				}
 			}
+			for i := range tr.Kernels.Start {
+				if tr.Kernels.GlobalPID[i] == gp && tr.Kernels.Start[i] < start {
+					t.Errorf("%s: kernel %s before the capture range opened", name, tr.Strings.Get(tr.Kernels.Demangled[i]))
+					break
+				}
+			}
 		}
 		if strings.Join(sorted(names), ",") != strings.Join(procs, ",") {
 			t.Errorf("%s: GPU processes %v, want %v", name, names, procs)
 		}
+	}
+	// one worker per GPU: each process's kernels all run on its own device, both devices busy
+	tr := readGo(t, "go_diffusion_2gpu")
+	devs := map[int64]map[int64]int{}
+	for i := range tr.Kernels.Start {
+		if devs[tr.Kernels.GlobalPID[i]] == nil {
+			devs[tr.Kernels.GlobalPID[i]] = map[int64]int{}
+		}
+		devs[tr.Kernels.GlobalPID[i]][tr.Kernels.Device[i]]++
+	}
+	seen := map[int64]bool{}
+	for gp, d := range devs {
+		if len(d) != 1 {
+			t.Errorf("2gpu: process %d runs kernels on %d devices", trace.PID(gp), len(d))
+		}
+		for dev, n := range d {
+			seen[dev] = true
+			if n < 100 {
+				t.Errorf("2gpu: process %d has %d kernels on device %d", trace.PID(gp), n, dev)
+			}
+		}
+	}
+	if len(devs) != 2 || !seen[0] || !seen[1] || len(tr.GPUs) != 2 {
+		t.Errorf("2gpu: kernels by process and device %v, %d GPUs in the trace", devs, len(tr.GPUs))
 	}
 	pageable, _ := apiShare(readGo(t, "go_tts_pageable"), "cudaMemcpyAsync")
 	pinned, _ := apiShare(readGo(t, "go_tts_pinned"), "cudaMemcpyAsync")

@@ -150,7 +150,7 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFinding
 	if md {
 		fmt.Fprintf(w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n%s.\n", s.Trace, s.Product, orDash(gpus), nst, window)
 	} else {
-		fmt.Fprintf(w, "omnistat summary: %s (nsys %s; GPUs: %s; %s)\n", s.Trace, s.Product, orDash(gpus), nst)
+		fmt.Fprint(w, wrap(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", s.Trace, s.Product, orDash(gpus), nst), "", "  "))
 		fmt.Fprint(w, wrap(window+".", "", "  "))
 	}
 	head(2, "Stage overview")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,9 @@ type summaryJSON []struct {
 		PIDs     []int64 `json:"pids"`
 		Replicas int
 		KernelNs int64 `json:"kernel_ns"`
+		MemcpyNs int64 `json:"memcpy_ns"`
+		MemsetNs int64 `json:"memset_ns"`
+		GPUBusy  int64 `json:"gpu_busy_ns"`
 		APINs    int64 `json:"cuda_api_ns"`
 		Tables   []struct {
 			Report string
@@ -72,7 +76,7 @@ func finding(s summaryJSON, scope, id string) (string, float64, bool) {
 // TestSummarizeTTS: two stages with their own NVTX, API and kernel tables; the pageable trace
 // gets the cudaMemcpyAsync finding with the percentage nsys's cuda_api_sum prints.
 func TestSummarizeTTS(t *testing.T) {
-	for _, name := range []string{"go_tts_pageable", "go_tts_pinned", "go_tts_graphs", "tts_pageable"} {
+	for _, name := range []string{"go_tts_pageable", "go_tts_pinned", "go_tts_graphs", "go_tts_graphs_pinned", "tts_pageable"} {
 		s := summarizeJSON(t, name)
 		if len(s) != 1 || len(s[0].Stages) != 2 || s[0].Stages[0].Stage != "talker" || s[0].Stages[1].Stage != "code2wav" {
 			t.Fatalf("%s: stages %+v", name, s)
@@ -114,28 +118,88 @@ func TestSummarizeTTS(t *testing.T) {
 	if _, _, ok := finding(summarizeJSON(t, "go_tts_pageable"), "talker", "pageable_async_memcpy"); !ok {
 		t.Error("pageable: no pageable_async_memcpy finding for the talker")
 	}
-	msg, _, _ = finding(summarizeJSON(t, "go_tts_pinned"), "trace", "dominant_api")
-	if strings.HasPrefix(msg, "cudaMemcpyAsync") {
-		t.Errorf("pinned: %q", msg)
+	if !memcpyDominates(summarizeJSON(t, "go_tts_pageable")) {
+		t.Error("pageable: no stage reports cudaMemcpyAsync as dominant")
 	}
-	if _, _, ok := finding(summarizeJSON(t, "go_tts_pinned"), "talker", "pageable_async_memcpy"); ok {
-		t.Error("pinned: pageable copies reported")
+	// the pinned traces, with and without graphs, have no copy finding in any scope
+	for _, name := range []string{"go_tts_pinned", "go_tts_graphs_pinned"} {
+		s := summarizeJSON(t, name)
+		if memcpyDominates(s) {
+			t.Errorf("%s: cudaMemcpyAsync reported as dominant", name)
+		}
+		for _, scope := range []string{"trace", "talker", "code2wav"} {
+			if msg, _, ok := finding(s, scope, "pageable_async_memcpy"); ok {
+				t.Errorf("%s: pageable copies reported: %q", name, msg)
+			}
+		}
+		if pct, _ := apiShare(readGo(t, name), "cudaMemcpyAsync"); pct >= 5 {
+			t.Errorf("%s: cudaMemcpyAsync %.1f%% of CUDA API time", name, pct)
+		}
 	}
-	g := summarizeJSON(t, "go_tts_graphs")
-	if msg, _, ok := finding(g, "talker", "cuda_graphs"); !ok || !strings.HasPrefix(msg, "100.0% of the kernels in the talker stage run inside CUDA graphs") {
-		t.Errorf("graphs: %q", msg)
+	for _, name := range []string{"go_tts_graphs", "go_tts_graphs_pinned"} {
+		if msg, _, ok := finding(summarizeJSON(t, name), "talker", "cuda_graphs"); !ok || !strings.HasPrefix(msg, "100.0% of the kernels in the talker stage run inside CUDA graphs") {
+			t.Errorf("%s: %q", name, msg)
+		}
 	}
 }
 
-func TestSummarizeDiffusionReplicas(t *testing.T) {
-	s := summarizeJSON(t, "go_diffusion_w2")
-	if len(s[0].Stages) != 1 || s[0].Stages[0].Stage != "diffusion" || s[0].Stages[0].Replicas != 2 || len(s[0].Stages[0].PIDs) != 2 {
-		t.Errorf("stages: %+v", s[0].Stages)
+// memcpyDominates says whether any scope's dominant_api finding names cudaMemcpyAsync.
+func memcpyDominates(s summaryJSON) bool {
+	for _, f := range s[0].Findings {
+		if f.ID == "dominant_api" && strings.HasPrefix(f.Message, "cudaMemcpyAsync") {
+			return true
+		}
 	}
-	// the balance finding names the slower replica, by its GPU time per DiT block
-	msg, _, ok := finding(s, "diffusion", "replica_balance")
-	if !ok || !strings.HasPrefix(msg, "the slowest of 2 replicas (pid 4087) takes 14,548,082.8 ns of GPU time per omnistat:dit.block") {
-		t.Errorf("replica_balance: %q", msg)
+	for _, st := range s[0].Stages {
+		for _, f := range st.Findings {
+			if f.ID == "dominant_api" && strings.HasPrefix(f.Message, "cudaMemcpyAsync") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestSummarizeDiffusionReplicas: two diffusion workers (on one GPU, and on two GPUs) form one
+// stage with two replicas; the replica table's additive figures sum to the stage's exactly, each
+// replica of the 2-GPU run is on its own GPU, and the balance finding names the slower replica.
+func TestSummarizeDiffusionReplicas(t *testing.T) {
+	for name, wantGPUs := range map[string][]string{"go_diffusion_w2": {"0", "0"}, "go_diffusion_2gpu": {"0", "1"}} {
+		s := summarizeJSON(t, name)
+		if len(s[0].Stages) != 1 || s[0].Stages[0].Stage != "diffusion" || s[0].Stages[0].Replicas != 2 || len(s[0].Stages[0].PIDs) != 2 {
+			t.Fatalf("%s: stages %+v", name, s[0].Stages)
+		}
+		st := s[0].Stages[0]
+		if len(st.Tables) == 0 || st.Tables[0].Report != "stage_replicas" || len(st.Tables[0].Rows) != 2 {
+			t.Fatalf("%s: first table %+v", name, st.Tables)
+		}
+		rows := st.Tables[0].Rows
+		num := func(r map[string]any, col string) int64 { return int64(r[col].(float64)) }
+		var kern, mem, api, busy int64
+		for i, r := range rows {
+			kern, mem, api, busy = kern+num(r, "Kernels"), mem+num(r, "MemOps"), api+num(r, "CUDA API"), busy+num(r, "GPU Busy")
+			if r["GPUs"] != wantGPUs[i] || num(r, "PID") != st.PIDs[i] {
+				t.Errorf("%s: replica %d: PID %v on GPUs %v, want %d on %s", name, i, r["PID"], r["GPUs"], st.PIDs[i], wantGPUs[i])
+			}
+		}
+		if kern != st.KernelNs || mem != st.MemcpyNs+st.MemsetNs || api != st.APINs {
+			t.Errorf("%s: replicas sum to kernels %d, memory ops %d, API %d; the stage has %d, %d, %d",
+				name, kern, mem, api, st.KernelNs, st.MemcpyNs+st.MemsetNs, st.APINs)
+		}
+		if wantGPUs[0] != wantGPUs[1] && busy != st.GPUBusy { // busy time adds up over GPUs, not within one
+			t.Errorf("%s: replicas busy %d ns, the stage %d ns", name, busy, st.GPUBusy)
+		}
+		// the balance finding names the slower replica, by its GPU time per DiT block
+		slow := rows[0]
+		if rows[1]["GPU per Step"].(float64) > rows[0]["GPU per Step"].(float64) {
+			slow = rows[1]
+		}
+		want := fmt.Sprintf("the slowest of 2 replicas (replica %d, pid %d, GPU %s) takes %s ns of GPU time per omnistat:dit.block",
+			num(slow, "Replica"), num(slow, "PID"), slow["GPUs"], thousands(slow["GPU per Step"].(float64)))
+		msg, _, ok := finding(s, "diffusion", "replica_balance")
+		if !ok || !strings.HasPrefix(msg, want) {
+			t.Errorf("%s: replica_balance: %q\nwant prefix %q", name, msg, want)
+		}
 	}
 }
 
@@ -161,4 +225,14 @@ func TestSummarizeText(t *testing.T) {
 	if _, _, code := runCLI(t, "summarize", "--format", "csv", "x.sqlite"); code != exitUsage {
 		t.Error("csv accepted")
 	}
+}
+
+// thousands writes x with one decimal and comma-separated thousands: 5,151,412.3.
+func thousands(x float64) string {
+	s := strconv.FormatFloat(x, 'f', 1, 64)
+	i, f, _ := strings.Cut(s, ".")
+	for n := len(i) - 3; n > 0; n -= 3 {
+		i = i[:n] + "," + i[n:]
+	}
+	return i + "." + f
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Captures omnistat's own Go workloads on the GPU machine and makes their nsys goldens:
-#   source .gpu/nsys-env.sh && bash testdata/gen/capture-go.sh WORKDIR OMNISTAT_BINARY
+#   source .gpu/nsys-env.sh && bash testdata/gen/capture-go.sh WORKDIR OMNISTAT_BINARY [TRACE…]
+# With TRACE names, only those captures run (go_diffusion_2gpu needs two GPUs and is skipped on one).
 # Regenerates the kernels' PTX first (nvcc) and points the binary at it with OMNISTAT_PTX, so a
 # binary built before the PTX was committed still runs. Leaves WORKDIR/<trace>.sqlite and
 # WORKDIR/<trace>/<report>.csv for import.sh, and each capture's run.json.
@@ -32,9 +33,18 @@ cap() { # cap NAME ARGS…: one capture into WORKDIR/cap/NAME, copied to WORKDIR
   cp "$db" "$work/$name.sqlite"; cp "$work/cap/$name/run.json" "$work/$name.run.json"
   bash "$here/goldens.sh" "$work/$name.sqlite" "$work/$name"
 }
-cap go_tts_pageable tts
-cap go_tts_pinned tts --pinned
-cap go_tts_graphs tts --graphs
-cap go_diffusion diffusion
-cap go_diffusion_w2 diffusion --workers 2 --requests 2 --steps 10
+want() { [ ${#names[@]} -eq 0 ] || [[ " ${names[*]} " == *" $1 "* ]]; }
+names=("${@:3}")
+ngpu=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
+echo "== $ngpu GPU(s)"; nvidia-smi -L
+want go_tts_pageable && cap go_tts_pageable tts
+want go_tts_pinned && cap go_tts_pinned tts --pinned
+want go_tts_graphs && cap go_tts_graphs tts --graphs
+want go_tts_graphs_pinned && cap go_tts_graphs_pinned tts --graphs --pinned
+want go_diffusion && cap go_diffusion diffusion
+want go_diffusion_w2 && cap go_diffusion_w2 diffusion --workers 2 --requests 2 --steps 10
+if want go_diffusion_2gpu; then # one worker per GPU
+  if [ "$ngpu" -ge 2 ]; then cap go_diffusion_2gpu diffusion --workers 2 --requests 2 --steps 10
+  else echo "go_diffusion_2gpu: skipped, $ngpu GPU"; fi
+fi
 echo "== done in $SECONDS s"
