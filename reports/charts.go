@@ -207,7 +207,8 @@ func containsPID(pids []int64, p int64) bool {
 // timelineBins is the number of bins of the utilisation timeline.
 const timelineBins = 100
 
-// timelineChart: GPU busy percent per stage over the capture window, in timelineBins bins.
+// timelineChart: GPU busy percent per stage over the capture window, in timelineBins bins (per
+// GPU: the mean over the stage's GPUs).
 func timelineChart(s *Summary) Chart {
 	first, last := int64(1<<63-1), int64(-1<<63)
 	for _, st := range s.Stages {
@@ -221,22 +222,30 @@ func timelineChart(s *Summary) Chart {
 	width := (last - first + timelineBins - 1) / timelineBins
 	t := &table.Table{Name: "gpu_timeline", Columns: []table.Column{{Name: "Time (ms)", Unit: table.Ratio}}}
 	busy := make([][]int64, len(s.Stages))
+	gpus := make([]int64, len(s.Stages))
 	for i, st := range s.Stages {
 		t.Columns = append(t.Columns, table.Column{Name: st.Stage + " (%)", Unit: table.Ratio})
 		busy[i] = make([]int64, timelineBins)
-		for _, sp := range st.spans {
-			for b := (sp.s - first) / width; b < timelineBins && first+b*width < sp.e; b++ {
-				lo, hi := max(sp.s, first+b*width), min(sp.e, first+(b+1)*width)
-				if hi > lo {
-					busy[i][b] += hi - lo
+		sets := st.sets // per GPU: a stage on two GPUs is 100 % busy when both are
+		if len(sets) == 0 {
+			sets = []spanSet{{spans: st.spans}}
+		}
+		for _, set := range sets {
+			for _, sp := range set.spans {
+				for b := (sp.s - first) / width; b < timelineBins && first+b*width < sp.e; b++ {
+					lo, hi := max(sp.s, first+b*width), min(sp.e, first+(b+1)*width)
+					if hi > lo {
+						busy[i][b] += hi - lo
+					}
 				}
 			}
 		}
+		gpus[i] = int64(len(sets))
 	}
 	for b := int64(0); b < timelineBins; b++ {
 		row := []table.Value{table.F64(ms(b * width))}
 		for i := range s.Stages {
-			row = append(row, table.F64(stat.Round(float64(busy[i][b])*100/float64(width), 1)))
+			row = append(row, table.F64(stat.Round(float64(busy[i][b])*100/float64(width*gpus[i]), 1)))
 		}
 		t.Rows = append(t.Rows, row)
 	}

@@ -32,12 +32,16 @@ func spanSets(tr *trace.Trace, spans []interval) []spanSet {
 
 // busyTime is the time GPU operations run, summed over the devices of tr; spans are its GPUSpans.
 func busyTime(tr *trace.Trace, spans []interval) (busy int64, devices int) {
-	for _, set := range spanSets(tr, spans) {
+	return busyOf(spanSets(tr, spans))
+}
+
+// busyOf is the busy time of the span sets, summed, and how many there are.
+func busyOf(sets []spanSet) (busy int64, devices int) {
+	for _, set := range sets {
 		b, _ := union(set.spans, 1<<62)
 		busy += b
-		devices++
 	}
-	return busy, devices
+	return busy, len(sets)
 }
 
 // deviceSpans lists the GPU operations of tr by device; nil when they all run on one device.

@@ -23,7 +23,7 @@ type StageOverview struct {
 	WallNs   int64   `json:"wall_ns"`      // first to last event of the stage (API call, GPU op, NVTX range)
 	GPUBusy  int64   `json:"gpu_busy_ns"`  // time with GPU operations running, summed over the stage's GPUs
 	GPUPct   float64 `json:"gpu_busy_pct"` // GPUBusy over WallNs × Devices
-	Devices  int     `json:"gpus"`         // GPUs the stage's operations run on (1 when none)
+	Devices  int     `json:"gpu_count"`    // GPUs the stage's operations run on (1 when none)
 	KernelNs int64   `json:"kernel_ns"`
 	MemcpyNs int64   `json:"memcpy_ns"`
 	MemsetNs int64   `json:"memset_ns"`
@@ -31,7 +31,8 @@ type StageOverview struct {
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
 	spans    []interval
-	devices  []int64 // the GPUs of its operations
+	devices  []int64   // the GPUs of its operations
+	sets     []spanSet // spans per GPU (spans itself when there is one)
 	first    int64
 	last     int64
 }
@@ -47,7 +48,9 @@ type StageSummary struct {
 type Summary struct {
 	Trace   string   `json:"trace"`
 	Product string   `json:"nsys_version,omitempty"`
-	GPUs    []string `json:"gpus,omitempty"`
+	GPUs    []string `json:"gpus,omitempty"` // "NVIDIA H200 (0)", by ID
+	// GPUModels lists the GPUs by model for text: "2× NVIDIA H200 (0, 1)".
+	GPUModels []string `json:"-"`
 	// WindowNs spans the first to the last event of all stages (the capture window's busy part).
 	WindowNs int64 `json:"window_ns"`
 	// Processes are the stage processes as "name (pid, stage key)".
@@ -79,7 +82,7 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	}
 	g.Contiguous(tr) // stage subsets then share the trace's columns: no copies on big traces
 	s := &Summary{Trace: tr.Path, Product: tr.Product}
-	s.GPUs = gpuNames(tr.GPUs)
+	s.GPUs, s.GPUModels = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
 	// concurrently (the trace is read-only; its call index is built before anything starts)
 	tr.Calls()
@@ -271,7 +274,8 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	}
 	o.spans = GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
 	o.devices = devicesOf(sub)
-	o.GPUBusy, o.Devices = busyTime(sub, o.spans) // per GPU: each device's own union, summed
+	o.sets = spanSets(sub, o.spans)
+	o.GPUBusy, o.Devices = busyOf(o.sets) // per GPU: each device's own union, summed
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
 	}
@@ -339,26 +343,26 @@ func intersect(a, b []interval) int64 {
 	return t
 }
 
-// gpuNames lists the GPUs by ID, one entry per model: "NVIDIA H200 (0)", or "2× NVIDIA H200 (0, 1)"
-// when several GPUs share a name.
-func gpuNames(gpus []trace.GPU) []string {
+// gpuNames lists the GPUs by ID ("NVIDIA H200 (0)"), and by model ("2× NVIDIA H200 (0, 1)" when
+// several GPUs share a name).
+func gpuNames(gpus []trace.GPU) (each, models []string) {
 	gs := slices.Clone(gpus)
 	slices.SortStableFunc(gs, func(a, b trace.GPU) int { return cmp.Compare(a.ID, b.ID) })
 	var names []string
 	ids := map[string][]string{}
 	for _, g := range gs {
+		each = append(each, fmt.Sprintf("%s (%d)", g.Name, g.ID))
 		if _, ok := ids[g.Name]; !ok {
 			names = append(names, g.Name)
 		}
 		ids[g.Name] = append(ids[g.Name], strconv.FormatInt(g.ID, 10))
 	}
-	var out []string
 	for _, n := range names {
 		if len(ids[n]) == 1 {
-			out = append(out, fmt.Sprintf("%s (%s)", n, ids[n][0]))
+			models = append(models, fmt.Sprintf("%s (%s)", n, ids[n][0]))
 		} else {
-			out = append(out, fmt.Sprintf("%d× %s (%s)", len(ids[n]), n, strings.Join(ids[n], ", ")))
+			models = append(models, fmt.Sprintf("%d× %s (%s)", len(ids[n]), n, strings.Join(ids[n], ", ")))
 		}
 	}
-	return out
+	return each, models
 }

@@ -141,7 +141,7 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFinding
 			fmt.Fprintf(w, "\n ** %s\n\n", title)
 		}
 	}
-	gpus := strings.Join(s.GPUs, ", ")
+	gpus := strings.Join(s.GPUModels, ", ")
 	nst := fmt.Sprintf("%d stages", len(s.Stages))
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
