@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/omnistat/omnistat/reports"
@@ -32,7 +33,7 @@ func newSummarizeCmd(e *env) *cobra.Command {
 	var format string
 	var gapMs float64
 	cmd := &cobra.Command{
-		Use:   "summarize TRACE… [--format text|markdown|json] [--stage NAME=RULE]…",
+		Use:   "summarize TRACE… [--by stage|process|thread|none] [--format text|markdown|json] [--stage NAME=RULE]…",
 		Short: "Per-stage summary: stage overview, NVTX/GPU projection, kernels, CUDA API, memory, findings",
 		Long: `summarize finds the stages of a multi-process trace (one per GPU process, named from its
 process title such as stage0_talker or DiffusionWorker, else from its NVTX ranges, else
@@ -44,6 +45,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 		Example: `  omnistat summarize run.sqlite
   omnistat summarize --format markdown run.sqlite > summary.md
   omnistat summarize --format json run.sqlite | jq '.[0].findings'
+  omnistat summarize --by process workers.sqlite     # one section per replica
   omnistat summarize --stage vocoder=proc:code2wav --stage lm=nvtx:'^talker\.' run.sqlite`,
 		Args: minArgs(1, "TRACE: give one or more nsys SQLite exports"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,10 +54,15 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 				return usagef("unknown format %q (use text, markdown or json)", format)
 			}
 			o.Format, o.Traces = f, args
+			if !slices.Contains(stage.Levels, o.Group.By) {
+				return usagef("unknown --by %q for summarize (use stage, process, thread or none; stats --by device splits a report by GPU)", o.Group.By)
+			}
+			by := o.Group.By
 			o.Group.By = "stage"
 			if err := o.Group.parse(); err != nil {
 				return err
 			}
+			o.Group.By = by
 			o.Findings.GapNs = int64(gapMs * 1e6)
 			return runSummarize(e, o)
 		},
@@ -63,6 +70,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f := cmd.Flags()
 	f.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
 	f.IntVar(&o.Top, "top", 10, "rows per table")
+	f.StringVar(&o.Group.By, "by", "stage", "one section per stage, process, thread, or none (the whole trace)")
 	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable; first match wins)")
 	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line (# comments)")
 	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
@@ -111,7 +119,7 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so repo
 		if err != nil {
 			return err
 		}
-		_, a, err := g.grouping(tr)
+		a, err := stage.Assign(tr, g.rules).Regroup(g.By, tr)
 		if err != nil {
 			return err
 		}

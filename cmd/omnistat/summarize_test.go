@@ -236,3 +236,48 @@ func thousands(x float64) string {
 	}
 	return i + "." + f
 }
+
+// TestSummarizeBy: every level cuts the trace into sections whose kernel and CUDA API times add
+// up to the trace's; per process, the two diffusion workers are two sections.
+func TestSummarizeBy(t *testing.T) {
+	want := map[string]map[string]string{
+		"go_diffusion_2gpu": {"stage": "diffusion", "process": "diffusion[0] diffusion[1]", "thread": "diffusion/worker0-main diffusion/worker1-main", "none": "all"},
+		"go_tts_pageable":   {"stage": "talker code2wav", "process": "talker code2wav", "none": "all"},
+	}
+	for name, levels := range want {
+		tr := readGo(t, name)
+		var kt, at int64
+		for i := range tr.Kernels.Start {
+			kt += tr.Kernels.End[i] - tr.Kernels.Start[i]
+		}
+		for i := range tr.Runtime.Start {
+			at += tr.Runtime.End[i] - tr.Runtime.Start[i]
+		}
+		for _, by := range []string{"stage", "process", "thread", "none"} {
+			out, errOut, code := runCLI(t, "summarize", "--by", by, "--format", "json", "../../testdata/traces/"+name+".sqlite")
+			if code != 0 {
+				t.Fatalf("%s --by %s: exit %d: %s", name, by, code, errOut)
+			}
+			var s summaryJSON
+			if err := json.Unmarshal([]byte(out), &s); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			var kern, api int64
+			for _, st := range s[0].Stages {
+				keys = append(keys, st.Stage)
+				kern += st.KernelNs
+				api += st.APINs
+			}
+			if kern != kt || api != at {
+				t.Errorf("%s --by %s: sections sum to kernels %d, API %d; the trace has %d, %d", name, by, kern, api, kt, at)
+			}
+			if w, ok := levels[by]; ok && strings.Join(keys, " ") != w {
+				t.Errorf("%s --by %s: sections %v, want %s", name, by, keys, w)
+			}
+		}
+	}
+	if _, errOut, code := runCLI(t, "summarize", "--by", "device", "../../testdata/traces/go_tts_pageable.sqlite"); code != 2 || !strings.Contains(errOut, `unknown --by "device" for summarize`) {
+		t.Errorf("--by device: exit %d, %q", code, errOut)
+	}
+}
