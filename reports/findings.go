@@ -224,10 +224,17 @@ func union(spans []interval, min int64) (busy int64, gaps []interval) {
 // when it must be; the three are merged straight from their columns.
 func GPUSpans(tr *trace.Trace) []interval {
 	var lists []spanList
+	n := 0
 	for _, c := range [][2][]int64{{tr.Kernels.Start, tr.Kernels.End}, {tr.Memcpy.Start, tr.Memcpy.End}, {tr.Memset.Start, tr.Memset.End}} {
 		lists = append(lists, sortedRuns(c[0], c[1])...)
+		n += len(c[0])
 	}
-	var out []interval
+	return mergeSpans(lists, n)
+}
+
+// mergeSpans merges sorted span lists into sorted disjoint spans; n bounds how many there are.
+func mergeSpans(lists []spanList, n int) []interval {
+	out := make([]interval, 0, n)
 	for {
 		best := -1
 		for l := range lists {
@@ -236,7 +243,7 @@ func GPUSpans(tr *trace.Trace) []interval {
 			}
 		}
 		if best < 0 {
-			return out
+			return clipSpans(out)
 		}
 		b := &lists[best]
 		x := interval{b.s[b.i], b.e[b.i]}
@@ -247,6 +254,43 @@ func GPUSpans(tr *trace.Trace) []interval {
 			out = append(out, x)
 		}
 	}
+}
+
+// unionSpans merges lists of sorted disjoint spans (the stages' GPUSpans) into the sorted
+// disjoint spans of all of them: GPUSpans of the whole trace, without going back to its tables.
+func unionSpans(lists [][]interval) []interval {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]interval, 0, n)
+	at := make([]int, len(lists))
+	for {
+		best := -1
+		for l := range lists {
+			if at[l] < len(lists[l]) && (best < 0 || lists[l][at[l]].s < lists[best][at[best]].s) {
+				best = l
+			}
+		}
+		if best < 0 {
+			return clipSpans(out)
+		}
+		x := lists[best][at[best]]
+		at[best]++
+		if n := len(out); n > 0 && x.s <= out[n-1].e {
+			out[n-1].e = max(out[n-1].e, x.e)
+		} else {
+			out = append(out, x)
+		}
+	}
+}
+
+// clipSpans gives back the unused room of spans merged into far fewer than their bound.
+func clipSpans(out []interval) []interval {
+	if len(out) < cap(out)/2 {
+		return slices.Clone(out)
+	}
+	return out
 }
 
 // spanList walks the start and end columns of one table (or a run of it) in start order.
@@ -323,26 +367,35 @@ func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions, spans []in
 		}
 	}
 	var kernT int64
-	kd := make([]int64, tr.Kernels.Len())
+	nk := tr.Kernels.Len()
 	graphK := 0
 	for i := range tr.Kernels.Start {
-		kd[i] = tr.Kernels.End[i] - tr.Kernels.Start[i]
-		kernT += kd[i]
+		kernT += tr.Kernels.End[i] - tr.Kernels.Start[i]
 		if g := tr.Kernels.GraphNodeID[i]; g != trace.Null && g != 0 {
 			graphK++
 		}
 	}
-	if len(kd) > 0 {
-		med := stat.Summarize(kd).Med
-		if launchT > kernT || (launches > 1000 && med < 10000) {
+	if nk > 0 {
+		med := -1.0 // the median kernel, selected only when the finding needs it
+		median := func() float64 {
+			if med < 0 {
+				kd := make([]int64, nk)
+				for i := range kd {
+					kd[i] = tr.Kernels.End[i] - tr.Kernels.Start[i]
+				}
+				med = stat.Median(kd)
+			}
+			return med
+		}
+		if launchT > kernT || (launches > 1000 && median() < 10000) {
 			out = append(out, Finding{Scope: scope, ID: "launch_bound", Value: float64(launchT),
 				Message: fmt.Sprintf("%s launch calls take %s ns of CPU time%s against %s ns of GPU time for %s kernels (median kernel %s ns)",
-					withSep(int64(launches)), withSep(launchT), in, withSep(kernT), withSep(int64(len(kd))), floatSep(med)),
+					withSep(int64(launches)), withSep(launchT), in, withSep(kernT), withSep(int64(nk)), floatSep(median())),
 				Advice: "many short kernels: capture the repeated step into a CUDA graph (one launch per step) or fuse kernels"})
 		}
-		share := stat.Percent(int64(graphK), int64(len(kd)))
+		share := stat.Percent(int64(graphK), int64(nk))
 		out = append(out, Finding{Scope: scope, ID: "cuda_graphs", Value: share,
-			Message: fmt.Sprintf("%.1f%% of the kernels%s run inside CUDA graphs (%s of %s)", share, in, withSep(int64(graphK)), withSep(int64(len(kd)))),
+			Message: fmt.Sprintf("%.1f%% of the kernels%s run inside CUDA graphs (%s of %s)", share, in, withSep(int64(graphK)), withSep(int64(nk))),
 			Advice:  graphAdvice(share)})
 	}
 	return out

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
@@ -86,81 +86,48 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	// the stages, and within a stage its tables and findings, are independent: compute them
 	// concurrently (the trace is read-only; its call index is built before anything starts)
 	tr.Calls()
-	var wg sync.WaitGroup
 	var traceFindings []Finding
-	// at most GOMAXPROCS jobs at once: more would only hold more temporary memory
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	wg.Add(1)
-	sem <- struct{}{}
-	go func() { defer wg.Done(); defer func() { <-sem }(); traceFindings = Findings(tr, "trace", o.Findings) }()
+	// the trace's GPU spans are the union of the stages' when the stages hold every GPU operation
+	ops := func(t *trace.Trace) int { return t.Kernels.Len() + t.Memcpy.Len() + t.Memset.Len() }
+	var works []*stageWork
+	staged := 0
 	for i, label := range g.Labels {
 		if label == Other {
 			continue
 		}
-		sub := tr.Subset(g.Keep[i])
-		sub.Calls()
-		st := a.Stages[i]
-		ss := StageSummary{}
-		var tables [7]*table.Table
-		var nv *table.Table
-		var findings, replica []Finding
-		jobs := []func(){
-			func() { // the findings reuse the overview's GPU spans
-				ss.StageOverview = overview(sub, st)
-				findings = findingsOf(sub, st.Key, o.Findings, ss.StageOverview.spans)
-			},
-			func() {
-				tables[2] = top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
-			},
-			func() {
-				tables[3] = top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
-			},
-			func() {
-				tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
-				tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
-			},
-			func() {
-				reps, step := replicasOf(sub, st)
-				if len(reps) > 0 {
-					tables[6] = replicaTable(st.Key, reps, step)
-				}
-				replica = replicaFinding(st.Key, reps, step)
-			},
-		}
-		if tr.NVTX.Len() > 0 {
-			jobs = append(jobs,
-				func() {
-					tables[0] = top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
-				},
-				func() { nv = NVTXSum(sub, nvtxAll, nil) })
-		}
-		var sw sync.WaitGroup
-		for _, j := range jobs {
-			sw.Add(1)
-			sem <- struct{}{}
-			go func() { defer sw.Done(); defer func() { <-sem }(); j() }()
-		}
-		sw.Wait()
-		if nv != nil {
-			if len(nv.Rows) > 0 {
-				ss.TopRange = nv.Rows[0][9].S
-			}
-			tables[1] = top(nv, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
-		}
-		if tables[6] != nil { // replicas first: they split everything below
-			ss.Tables = append(ss.Tables, tables[6])
-			tables[6] = nil
-		}
-		for _, t := range tables {
-			if t != nil {
-				t.Title = st.Key + ": " + t.Title
-				ss.Tables = append(ss.Tables, t)
-			}
-		}
-		ss.Findings = append(findings, replica...)
-		s.Stages = append(s.Stages, ss)
+		w := &stageWork{sub: tr.Subset(g.Keep[i]), st: a.Stages[i]}
+		w.sub.Calls()
+		staged += ops(w.sub)
+		works = append(works, w)
 	}
-	wg.Wait()
+	var pending atomic.Int64 // stage overviews not done yet; the last one does the trace's findings
+	pending.Store(int64(len(works)))
+	traceJob := func() {
+		if staged == ops(tr) {
+			var spans [][]interval
+			for _, w := range works {
+				spans = append(spans, w.ss.spans)
+			}
+			traceFindings = findingsOf(tr, "trace", o.Findings, unionSpans(spans))
+		} else {
+			traceFindings = Findings(tr, "trace", o.Findings)
+		}
+	}
+	if len(works) == 0 {
+		traceJob()
+	}
+	var jobs []job
+	for _, w := range works {
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, func() {
+			if pending.Add(-1) == 0 {
+				traceJob()
+			}
+		})...)
+	}
+	runJobs(jobs, runtime.GOMAXPROCS(0))
+	for _, w := range works {
+		s.Stages = append(s.Stages, w.finish())
+	}
 	s.Findings = append(traceFindings, overlapFindings(s.Stages)...)
 	names := map[int64]string{}
 	for _, p := range tr.Processes {

@@ -14,6 +14,7 @@ type CallIndex struct {
 	// [0, hi-lo) of the subset
 	parent *CallIndex
 	lo, hi int
+	dups   bool // some id repeats within a process (damaged exports): the first row wins
 }
 
 type procEntry struct {
@@ -88,6 +89,8 @@ func NewCallIndex(a *APICalls) *CallIndex {
 		if pc.rows != nil {
 			if pc.rows[c-pc.base] == 0 {
 				pc.rows[c-pc.base] = int32(i) + 1
+			} else {
+				x.dups = true
 			}
 		} else {
 			pc.keys = append(pc.keys, c)
@@ -98,6 +101,9 @@ func NewCallIndex(a *APICalls) *CallIndex {
 		if pc := e.calls; pc.rows == nil {
 			if !slices.IsSorted(pc.keys) { // ids mostly come in order: calls are stored by start
 				sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
+			}
+			for k := 1; k < len(pc.keys) && !x.dups; k++ {
+				x.dups = pc.keys[k] == pc.keys[k-1]
 			}
 			pc.buckets()
 		}
@@ -133,6 +139,27 @@ func (b byKey) Less(i, j int) bool { return b.p.keys[i] < b.p.keys[j] }
 func (b byKey) Swap(i, j int) {
 	b.p.keys[i], b.p.keys[j] = b.p.keys[j], b.p.keys[i]
 	b.p.vals[i], b.p.vals[j] = b.p.vals[j], b.p.vals[i]
+}
+
+// remap moves the index's rows along with the calls (row r is now row dst[r]), so a reordered
+// trace keeps its index without a rebuild. It returns nil when that cannot give the index a
+// rebuild would: a subset's view, or repeated ids, whose first row may change.
+func (x *CallIndex) remap(dst []int) *CallIndex {
+	if x == nil || x.parent != nil || x.dups {
+		return nil
+	}
+	for _, e := range x.procs {
+		pc := e.calls
+		for j, r := range pc.rows {
+			if r != 0 {
+				pc.rows[j] = int32(dst[r-1]) + 1
+			}
+		}
+		for j, r := range pc.vals {
+			pc.vals[j] = int32(dst[r])
+		}
+	}
+	return x
 }
 
 // Call returns the runtime row with correlation id corr in process globalPID, or -1.

@@ -1,5 +1,10 @@
 package trace
 
+import (
+	"runtime"
+	"sync"
+)
+
 // pick returns the elements of xs whose keep flag is set (nil stays nil); when the kept rows
 // are one contiguous run, that part of xs is shared, not copied (the model is immutable).
 func pick[T any](xs []T, keep []bool, n int) []T {
@@ -131,6 +136,7 @@ type Groups struct {
 // model's row order carries no meaning, and contiguous groups make Subset share slices instead
 // of copying. It uses one scratch column per table, not a second copy of the trace.
 func (t *Trace) Reorder(g *Groups) {
+	calls := t.calls
 	t.calls = nil
 	perm := func(groups []int) []int {
 		max := -1
@@ -153,8 +159,9 @@ func (t *Trace) Reorder(g *Groups) {
 		}
 		return dst
 	}
+	par := max(1, min(runtime.GOMAXPROCS(0), 8))
 	apply := func(dst []int, cols ...*[]int64) {
-		if len(dst) == 0 {
+		if len(dst) == 0 || identity(dst) {
 			return
 		}
 		scratch := make([]int64, len(dst))
@@ -162,10 +169,14 @@ func (t *Trace) Reorder(g *Groups) {
 			if *c == nil {
 				continue
 			}
-			for i, v := range *c {
-				scratch[dst[i]] = v
-			}
-			copy(*c, scratch)
+			col := *c
+			// dst is a bijection: the parts write disjoint rows of scratch, then copy back their own
+			inParts(len(dst), par, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					scratch[dst[i]] = col[i]
+				}
+			})
+			inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], scratch[lo:hi]) })
 		}
 	}
 	sortGroups := func(groups []int, dst []int) {
@@ -179,6 +190,9 @@ func (t *Trace) Reorder(g *Groups) {
 		a := &t.Runtime
 		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
 		sortGroups(g.Runtime, d)
+		t.calls = calls.remap(d)
+	} else {
+		t.calls = calls
 	}
 	if d := perm(g.OSRT); len(d) > 0 {
 		a := &t.OSRT
@@ -201,4 +215,28 @@ func (t *Trace) Reorder(g *Groups) {
 		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID)
 		sortGroups(g.Memset, d)
 	}
+}
+
+// identity says whether the permutation leaves every row where it is.
+func identity(dst []int) bool {
+	for i, d := range dst {
+		if d != i {
+			return false
+		}
+	}
+	return true
+}
+
+// inParts runs f over [0, n) cut into par parts, concurrently when n is large enough to pay.
+func inParts(n, par int, f func(lo, hi int)) {
+	if par < 2 || n < 1<<16 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range par {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(p*n/par, (p+1)*n/par) }()
+	}
+	wg.Wait()
 }

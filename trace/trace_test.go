@@ -124,3 +124,45 @@ func TestCallIndexExtremeIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestReorderKeepsCallIndex: after Reorder the trace's call index (moved along with the rows,
+// or rebuilt when ids repeat) answers exactly as an index built from the reordered rows, for
+// dense and sparse ids in three processes, with and without repeated ids.
+func TestReorderKeepsCallIndex(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		spread int64
+		repeat bool
+	}{{"dense", 1, false}, {"sparse", 100, false}, {"dense repeats", 1, true}, {"sparse repeats", 100, true}} {
+		rng := rand.New(rand.NewPCG(7, uint64(c.spread)))
+		tr := &Trace{}
+		a := &tr.Runtime
+		var groups []int
+		for i := 0; i < 30000; i++ {
+			p := int64(1+rng.IntN(3)) << 24
+			corr := int64(i)*c.spread + rng.Int64N(c.spread)
+			if c.repeat && i%1000 == 999 {
+				corr = a.CorrID[i-500]
+				p = ProcessOf(a.GlobalTID[i-500])
+			}
+			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|int64(rng.IntN(4))), append(a.CorrID, corr)
+			a.Start, a.End = append(a.Start, int64(i)), append(a.End, int64(i+1))
+			groups = append(groups, rng.IntN(3))
+		}
+		before := tr.Calls()
+		if before.dups != c.repeat {
+			t.Fatalf("%s: dups %v", c.name, before.dups)
+		}
+		tr.Reorder(&Groups{Runtime: groups})
+		got, want := tr.Calls(), NewCallIndex(&tr.Runtime)
+		if (got == before) == c.repeat {
+			t.Errorf("%s: index kept %v, want kept only without repeated ids", c.name, got == before)
+		}
+		for i := range a.CorrID {
+			g := ProcessOf(a.GlobalTID[i])
+			if x, y := got.Call(g, a.CorrID[i]), want.Call(g, a.CorrID[i]); x != y {
+				t.Fatalf("%s: Call(%x, %d) = %d, rebuilt index says %d", c.name, g, a.CorrID[i], x, y)
+			}
+		}
+	}
+}

@@ -168,3 +168,30 @@ func TestSort(t *testing.T) {
 		}
 	}
 }
+
+// TestMedian: selection gives the median Summarize computes by sorting, on random, sorted,
+// reversed, constant and few-valued inputs of every small length and some large ones.
+func TestMedian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	gens := map[string]func(i, n int) int64{
+		"random": func(i, n int) int64 { return rng.Int64N(1_000_000) - 500_000 },
+		"sorted": func(i, n int) int64 { return int64(i) }, "reversed": func(i, n int) int64 { return int64(n - i) },
+		"constant": func(i, n int) int64 { return 7 }, "few": func(i, n int) int64 { return rng.Int64N(3) },
+		"organ": func(i, n int) int64 { return int64(min(i, n-i)) },
+	}
+	for name, g := range gens {
+		for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 100, 101, 1000, 4097, 100_000} {
+			xs := make([]int64, n)
+			for i := range xs {
+				xs[i] = g(i, n)
+			}
+			want := Summarize(slices.Clone(xs)).Med
+			if got := Median(xs); got != want {
+				t.Errorf("%s n=%d: Median %v, sorted median %v", name, n, got, want)
+			}
+		}
+	}
+	if Median(nil) != 0 {
+		t.Error("empty")
+	}
+}

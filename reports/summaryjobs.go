@@ -1,0 +1,115 @@
+package reports
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// job is one independent piece of a summary, with an estimate of its cost (rows it reads).
+type job struct {
+	cost int
+	run  func()
+}
+
+// runJobs runs the jobs on at most par goroutines, the most costly first (so that a long job
+// does not start last and leave the other cores idle at the end).
+func runJobs(jobs []job, par int) {
+	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
+	next := make(chan func(), len(jobs))
+	for _, j := range jobs {
+		next <- j.run
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range max(1, min(par, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				f()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// stageWork is one stage's part of a summary while it is computed.
+type stageWork struct {
+	sub      *trace.Trace
+	st       stage.Stage
+	ss       StageSummary
+	tables   [7]*table.Table
+	nv       *table.Table
+	findings []Finding
+	replica  []Finding
+	top      int // rows per table
+}
+
+// jobs lists the stage's independent pieces; overviewDone runs once its overview (and so its
+// GPU spans) is ready.
+func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job {
+	sub, st := w.sub, w.st
+	w.top = o.Top
+	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
+	js := []job{
+		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
+			w.ss.StageOverview = overview(sub, st)
+			overviewDone()
+			w.findings = findingsOf(sub, st.Key, o.Findings, w.ss.StageOverview.spans)
+		}},
+		{k, func() {
+			w.tables[2] = top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
+		}},
+		{rt, func() {
+			w.tables[3] = top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
+		}},
+		{m, func() {
+			w.tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
+			w.tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
+		}},
+	}
+	if len(st.Procs) > 1 {
+		js = append(js, job{rt + k + m + n, func() {
+			reps, step := replicasOf(sub, st)
+			if len(reps) > 0 {
+				w.tables[6] = replicaTable(st.Key, reps, step)
+			}
+			w.replica = replicaFinding(st.Key, reps, step)
+		}})
+	}
+	if nvtx {
+		js = append(js,
+			job{rt + k + n, func() {
+				w.tables[0] = top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
+			}},
+			job{n, func() { w.nv = NVTXSum(sub, nvtxAll, nil) }})
+	}
+	return js
+}
+
+// finish puts the stage's section together once its jobs are done.
+func (w *stageWork) finish() StageSummary {
+	ss, tables := w.ss, w.tables
+	if w.nv != nil {
+		if len(w.nv.Rows) > 0 {
+			ss.TopRange = w.nv.Rows[0][9].S
+		}
+		tables[1] = top(w.nv, w.top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
+	}
+	if tables[6] != nil { // replicas first: they split everything below
+		ss.Tables = append(ss.Tables, tables[6])
+		tables[6] = nil
+	}
+	for _, t := range tables {
+		if t != nil {
+			t.Title = w.st.Key + ": " + t.Title
+			ss.Tables = append(ss.Tables, t)
+		}
+	}
+	ss.Findings = append(w.findings, w.replica...)
+	return ss
+}
