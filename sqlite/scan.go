@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"sync"
 
 	"github.com/omnistat/omnistat/trace"
@@ -20,53 +19,6 @@ import (
 
 // errMalformed reports a page that does not parse.
 var errMalformed = errors.New("database disk image is malformed")
-
-// pager reads pages of a database file with pread, so memory holds only the pages in use.
-type pager struct {
-	f        *os.File
-	pageSize int
-	usable   int
-	pages    uint32
-}
-
-func openPager(path string) (*pager, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	h := make([]byte, 100)
-	if _, err := f.ReadAt(h, 0); err != nil {
-		f.Close()
-		return nil, err
-	}
-	ps := int(binary.BigEndian.Uint16(h[16:]))
-	if ps == 1 {
-		ps = 65536
-	}
-	// a WAL-mode file may have pages outside the main file, and a non-UTF-8 file stores text
-	// differently: leave both to SQLite
-	if h[18] == 2 || h[19] == 2 || ps < 512 || ps&(ps-1) != 0 || binary.BigEndian.Uint32(h[56:]) > 1 {
-		f.Close()
-		return nil, errors.New("scanner: file not in a format it reads")
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &pager{f: f, pageSize: ps, usable: ps - int(h[20]), pages: uint32(st.Size() / int64(ps))}, nil
-}
-
-func (p *pager) close() { p.f.Close() }
-
-// read fills buf (pageSize bytes) with page n (1-based).
-func (p *pager) read(n uint32, buf []byte) error {
-	if n == 0 || n > p.pages {
-		return fmt.Errorf("page %d out of range: %w", n, errMalformed)
-	}
-	_, err := p.f.ReadAt(buf, int64(n-1)*int64(p.pageSize))
-	return err
-}
 
 // varint decodes an SQLite varint at b[0:], returning the value and its length (0 if short).
 func varint(b []byte) (uint64, int) {
@@ -126,17 +78,13 @@ func intValue(t uint64, b []byte) (int64, int, bool) {
 	return trace.Null, size, true
 }
 
+// serialSizes are the sizes of the serial types under 12.
+var serialSizes = [12]int{0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0}
+
 // serialSize is the number of bytes a value of serial type t takes in a record.
 func serialSize(t uint64) int {
-	switch {
-	case t <= 4:
-		return int(t)
-	case t == 5:
-		return 6
-	case t == 6 || t == 7:
-		return 8
-	case t < 12:
-		return 0
+	if t < 12 {
+		return serialSizes[t]
 	}
 	return int((t - 12) / 2)
 }
@@ -147,6 +95,8 @@ type scanSpec struct {
 	cols []int
 	dst  []*[]int64
 	last int // the highest record column wanted: the header is parsed up to it only
+	// at[c] is the dst index of record column c (-1 when not wanted), for c ≤ last
+	at []int
 }
 
 // scanTable reads a table b-tree rooted at root into spec.dst, keeping rowid order: the
@@ -158,60 +108,82 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	for _, c := range spec.cols {
 		spec.last = max(spec.last, c)
 	}
+	spec.at = make([]int, spec.last+1)
+	for c := range spec.at {
+		spec.at[c] = -1
+	}
+	for j, c := range spec.cols {
+		if c >= 0 {
+			if spec.at[c] >= 0 {
+				return fmt.Errorf("scanner: column %d wanted twice", c)
+			}
+			spec.at[c] = j
+		}
+	}
 	leaves, err := leafPages(p, root)
 	if err != nil {
 		return err
 	}
-	// cell counts: 2 bytes at offset 3 of each leaf's header (offset 103 on page 1)
+	par = max(1, min(par, len(leaves)))
+	// cell counts: 2 bytes at offset 3 of each leaf's header (offset 103 on page 1), read in
+	// runs of consecutive pages, one pread per run
+	counts := make([]int, len(leaves))
+	err = inParts(len(leaves), par, func(lo, hi int) error {
+		return p.runs(leaves, lo, hi, func(i int, page []byte) error {
+			h := 0
+			if leaves[i] == 1 {
+				h = 100
+			}
+			cells := int(binary.BigEndian.Uint16(page[h+3:]))
+			if page[h] != 0x0d || cells > p.pageSize/4 {
+				return fmt.Errorf("page %d: not a table leaf: %w", leaves[i], errMalformed)
+			}
+			counts[i] = cells
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
 	offsets := make([]int, len(leaves)+1)
-	hdr := make([]byte, 8)
-	for i, l := range leaves {
-		at := int64(l-1) * int64(p.pageSize)
-		if l == 1 {
-			at += 100
-		}
-		if _, err := p.f.ReadAt(hdr, at); err != nil {
-			return err
-		}
-		cells := int(binary.BigEndian.Uint16(hdr[3:]))
-		if hdr[0] != 0x0d || cells > p.pageSize/4 {
-			return fmt.Errorf("page %d: not a table leaf: %w", l, errMalformed)
-		}
-		offsets[i+1] = offsets[i] + cells
+	for i, c := range counts {
+		offsets[i+1] = offsets[i] + c
 	}
 	total := offsets[len(leaves)]
 	out := make([][]int64, len(spec.dst))
 	for j := range out {
 		out[j] = make([]int64, total)
 	}
-	if par < 1 {
-		par = 1
+	err = inParts(len(leaves), par, func(lo, hi int) error {
+		return p.runs(leaves, lo, hi, func(i int, page []byte) error {
+			h := 0
+			if leaves[i] == 1 {
+				h = 100
+			}
+			if err := scanLeaf(p, page, h, spec, out, offsets[i], offsets[i+1]); err != nil {
+				return fmt.Errorf("page %d: %w", leaves[i], err)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
 	}
-	if par > len(leaves) {
-		par = max(1, len(leaves))
+	for j, d := range spec.dst {
+		*d = out[j]
 	}
+	return nil
+}
+
+// inParts runs f on par contiguous parts of [0, n) concurrently and returns the first error.
+func inParts(n, par int, f func(lo, hi int) error) error {
 	errs := make([]error, par)
 	var wg sync.WaitGroup
-	for w := 0; w < par; w++ {
-		lo, hi := w*len(leaves)/par, (w+1)*len(leaves)/par
+	for w := range par {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, p.pageSize)
-			for i := lo; i < hi; i++ {
-				if err := p.read(leaves[i], buf); err != nil {
-					errs[w] = err
-					return
-				}
-				h := 0
-				if leaves[i] == 1 {
-					h = 100
-				}
-				if err := scanLeaf(p, buf, h, spec, out, offsets[i], offsets[i+1]); err != nil {
-					errs[w] = fmt.Errorf("page %d: %w", leaves[i], err)
-					return
-				}
-			}
+			errs[w] = f(w*n/par, (w+1)*n/par)
 		}()
 	}
 	wg.Wait()
@@ -220,26 +192,35 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 			return e
 		}
 	}
-	for j, d := range spec.dst {
-		*d = out[j]
-	}
 	return nil
 }
 
-// leafPages lists the leaf pages of the table b-tree at root, left to right.
+// leafPages lists the leaf pages of the table b-tree at root, left to right. Only interior pages
+// are read: all leaves of an SQLite b-tree are at the same depth, so once the first leaf is
+// found, the children of interior pages one level above are leaves (scanTable checks each).
 func leafPages(p *pager, root uint32) ([]uint32, error) {
 	var leaves []uint32
 	buf := make([]byte, p.pageSize)
-	seen := map[uint32]bool{}
+	seen := make([]uint64, p.pages/64+1) // pages met so far: one met twice means a damaged tree
+	meet := func(n uint32) error {
+		if n == 0 || n > p.pages {
+			return fmt.Errorf("page %d out of range: %w", n, errMalformed)
+		}
+		if seen[n/64]&(1<<(n%64)) != 0 {
+			return fmt.Errorf("page %d: reached twice: %w", n, errMalformed)
+		}
+		seen[n/64] |= 1 << (n % 64)
+		return nil
+	}
+	leafDepth := -1
 	var visit func(n uint32, depth int) error
 	visit = func(n uint32, depth int) error {
 		if depth > 20 {
 			return fmt.Errorf("page %d: b-tree too deep: %w", n, errMalformed)
 		}
-		if seen[n] { // a page reached twice: the tree is damaged (or would loop)
-			return fmt.Errorf("page %d: reached twice: %w", n, errMalformed)
+		if err := meet(n); err != nil {
+			return err
 		}
-		seen[n] = true
 		if err := p.read(n, buf); err != nil {
 			return err
 		}
@@ -249,6 +230,10 @@ func leafPages(p *pager, root uint32) ([]uint32, error) {
 		}
 		switch buf[h] {
 		case 0x0d:
+			if leafDepth >= 0 && depth != leafDepth {
+				return fmt.Errorf("page %d: leaves at depths %d and %d: %w", n, leafDepth, depth, errMalformed)
+			}
+			leafDepth = depth
 			leaves = append(leaves, n)
 			return nil
 		case 0x05:
@@ -257,6 +242,13 @@ func leafPages(p *pager, root uint32) ([]uint32, error) {
 				return fmt.Errorf("page %d: %w", n, err)
 			}
 			for _, k := range kids {
+				if leafDepth == depth+1 { // a leaf, checked when it is scanned
+					if err := meet(k); err != nil {
+						return err
+					}
+					leaves = append(leaves, k)
+					continue
+				}
 				if err := visit(k, depth+1); err != nil {
 					return err
 				}
@@ -362,43 +354,56 @@ func readOverflow(p *pager, buf []byte, start, size int, out []byte) ([]byte, er
 	return out, nil
 }
 
-// decodeRecord writes the wanted integer columns of one record into row r of out.
+// decodeRecord writes the wanted integer columns of one record into row r of out: it walks the
+// record header once, decoding each wanted value as its column comes by.
 func decodeRecord(rec []byte, rowid int64, spec scanSpec, out [][]int64, r int) error {
-	hsize, k := varint(rec)
-	if k == 0 || int(hsize) > len(rec) {
+	var hsize uint64
+	k := 1
+	if len(rec) > 0 && rec[0] < 0x80 {
+		hsize = uint64(rec[0])
+	} else if hsize, k = varint(rec); k == 0 {
 		return errMalformed
 	}
-	// serial types of up to 64 columns, on the stack
-	var types [64]uint64
-	var offs [64]int
-	nt := 0
-	pos, body := k, int(hsize)
-	for pos < int(hsize) && nt < len(types) && nt <= spec.last {
-		t, n := varint(rec[pos:int(hsize)])
-		if n == 0 {
-			return errMalformed
-		}
-		types[nt], offs[nt] = t, body
-		body += serialSize(t)
-		pos += n
-		nt++
+	if hsize > uint64(len(rec)) {
+		return errMalformed
 	}
 	for j, col := range spec.cols {
-		v := trace.Null
-		switch {
-		case col == -1:
-			v = rowid
-		case col >= 0 && col < nt:
-			if offs[col] > len(rec) {
+		if col == -1 {
+			out[j][r] = rowid
+		} else if col < 0 {
+			out[j][r] = trace.Null
+		}
+	}
+	pos, body, end := k, int(hsize), int(hsize)
+	c := 0
+	for ; pos < end && c <= spec.last; c++ {
+		t := uint64(rec[pos])
+		if t < 0x80 {
+			pos++
+		} else {
+			var n int
+			if t, n = varint(rec[pos:end]); n == 0 {
 				return errMalformed
 			}
-			x, _, ok := intValue(types[col], rec[offs[col]:])
+			pos += n
+		}
+		size := serialSize(t)
+		if j := spec.at[c]; j >= 0 {
+			if body > len(rec) {
+				return errMalformed
+			}
+			v, _, ok := intValue(t, rec[body:])
 			if !ok {
 				return errMalformed
 			}
-			v = x
+			out[j][r] = v
 		}
-		out[j][r] = v
+		body += size
+	}
+	for ; c <= spec.last; c++ { // columns past the record's end (added by a later schema)
+		if j := spec.at[c]; j >= 0 {
+			out[j][r] = trace.Null
+		}
 	}
 	return nil
 }
