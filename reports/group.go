@@ -25,7 +25,8 @@ type Grouping struct {
 }
 
 // Contiguous reorders tr's rows by group (see trace.Reorder) and rebuilds the masks, so each
-// group's Subset shares tr's columns instead of copying them. tr must be the grouped trace.
+// group's Subset shares tr's columns instead of copying them. tr must be the grouped trace; call
+// it once.
 func (g *Grouping) Contiguous(tr *trace.Trace) {
 	tr.Reorder(&g.rows)
 	mask := func(groups []int, gi int, all bool) []bool {
@@ -40,6 +41,7 @@ func (g *Grouping) Contiguous(tr *trace.Trace) {
 			Kernels: mask(g.rows.Kernels, gi, false), Memcpy: mask(g.rows.Memcpy, gi, false), Memset: mask(g.rows.Memset, gi, false),
 			NVTX: mask(g.nvtx, gi, true)}
 	}
+	g.rows, g.nvtx = trace.Groups{}, nil // the masks say it all now; on big traces this is tens of MB
 }
 
 // Other labels rows of processes that are no stage (OS runtime calls of helper processes, …).

@@ -144,7 +144,7 @@ func (b byKey) Swap(i, j int) {
 // remap moves the index's rows along with the calls (row r is now row dst[r]), so a reordered
 // trace keeps its index without a rebuild. It returns nil when that cannot give the index a
 // rebuild would: a subset's view, or repeated ids, whose first row may change.
-func (x *CallIndex) remap(dst []int) *CallIndex {
+func (x *CallIndex) remap(dst []int32) *CallIndex {
 	if x == nil || x.parent != nil || x.dups {
 		return nil
 	}
@@ -152,11 +152,11 @@ func (x *CallIndex) remap(dst []int) *CallIndex {
 		pc := e.calls
 		for j, r := range pc.rows {
 			if r != 0 {
-				pc.rows[j] = int32(dst[r-1]) + 1
+				pc.rows[j] = dst[r-1] + 1
 			}
 		}
 		for j, r := range pc.vals {
-			pc.vals[j] = int32(dst[r])
+			pc.vals[j] = dst[r]
 		}
 	}
 	return x

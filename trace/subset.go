@@ -138,33 +138,51 @@ type Groups struct {
 func (t *Trace) Reorder(g *Groups) {
 	calls := t.calls
 	t.calls = nil
-	perm := func(groups []int) []int {
-		max := -1
+	par := max(1, min(runtime.GOMAXPROCS(0), 8))
+	n := max(len(g.Runtime), len(g.OSRT), len(g.Kernels), len(g.Memcpy), len(g.Memset))
+	var scratch []int64 // one column's worth, shared by every column moved
+	// perm returns where each row goes (nil when every row stays) and sets groups to their new,
+	// sorted order
+	perm := func(groups []int) []int32 {
+		lo, hi := 0, -1
 		for _, v := range groups {
-			if v > max {
-				max = v
-			}
+			lo, hi = min(lo, v), max(hi, v)
 		}
-		start := make([]int, max+2)
+		count := make([]int, hi-lo+2)
 		for _, v := range groups {
-			start[v+1]++
+			count[v-lo+1]++
 		}
-		for i := 1; i < len(start); i++ {
-			start[i] += start[i-1]
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
 		}
-		dst := make([]int, len(groups))
+		dst := make([]int32, len(groups))
+		moved := false
 		for i, v := range groups {
-			dst[i] = start[v]
-			start[v]++
+			dst[i] = int32(count[v-lo])
+			count[v-lo]++
+			moved = moved || int(dst[i]) != i
+		}
+		if !moved {
+			return nil
+		}
+		// the groups in their new order: runs of each value, as many as there were
+		at := 0
+		for v := lo; v <= hi; v++ {
+			for k := at; k < count[v-lo]; k++ {
+				groups[k] = v
+			}
+			at = count[v-lo]
+		}
+		if scratch == nil {
+			scratch = make([]int64, n)
 		}
 		return dst
 	}
-	par := max(1, min(runtime.GOMAXPROCS(0), 8))
-	apply := func(dst []int, cols ...*[]int64) {
-		if len(dst) == 0 || identity(dst) {
+	apply := func(dst []int32, cols ...*[]int64) {
+		if dst == nil {
 			return
 		}
-		scratch := make([]int64, len(dst))
+		sc := scratch[:len(dst)]
 		for _, c := range cols {
 			if *c == nil {
 				continue
@@ -173,58 +191,36 @@ func (t *Trace) Reorder(g *Groups) {
 			// dst is a bijection: the parts write disjoint rows of scratch, then copy back their own
 			inParts(len(dst), par, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
-					scratch[dst[i]] = col[i]
+					sc[dst[i]] = col[i]
 				}
 			})
-			inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], scratch[lo:hi]) })
+			inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], sc[lo:hi]) })
 		}
 	}
-	sortGroups := func(groups []int, dst []int) {
-		out := make([]int, len(groups))
-		for i, v := range groups {
-			out[dst[i]] = v
-		}
-		copy(groups, out)
-	}
-	if d := perm(g.Runtime); len(d) > 0 {
+	if d := perm(g.Runtime); d != nil {
 		a := &t.Runtime
 		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
-		sortGroups(g.Runtime, d)
 		t.calls = calls.remap(d)
 	} else {
 		t.calls = calls
 	}
-	if d := perm(g.OSRT); len(d) > 0 {
+	if d := perm(g.OSRT); d != nil {
 		a := &t.OSRT
 		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
-		sortGroups(g.OSRT, d)
 	}
-	if d := perm(g.Kernels); len(d) > 0 {
+	if d := perm(g.Kernels); d != nil {
 		k := &t.Kernels
 		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short, &k.Mangled,
 			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID)
-		sortGroups(g.Kernels, d)
 	}
-	if d := perm(g.Memcpy); len(d) > 0 {
+	if d := perm(g.Memcpy); d != nil {
 		m := &t.Memcpy
 		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID)
-		sortGroups(g.Memcpy, d)
 	}
-	if d := perm(g.Memset); len(d) > 0 {
+	if d := perm(g.Memset); d != nil {
 		m := &t.Memset
 		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID)
-		sortGroups(g.Memset, d)
 	}
-}
-
-// identity says whether the permutation leaves every row where it is.
-func identity(dst []int) bool {
-	for i, d := range dst {
-		if d != i {
-			return false
-		}
-	}
-	return true
 }
 
 // inParts runs f over [0, n) cut into par parts, concurrently when n is large enough to pay.
