@@ -134,18 +134,29 @@ func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
 // byName evaluates f once per API name id (on the name without its CUPTI suffix) and answers
 // from a table afterwards: f stays off the per-row path.
 func byName(tr *trace.Trace, f func(name string) bool) func(id int64) bool {
-	memo := map[int64]bool{}
-	lastID, last := int64(trace.Null), false
+	const unknown, no, yes = 0, 1, 2
+	memo := make([]uint8, min(tr.Strings.Bound(), 1<<22)) // by dense string id; other ids use the map
+	other := map[int64]bool{}
 	return func(id int64) bool {
-		if id == lastID {
-			return last
+		if id >= 0 && id < int64(len(memo)) {
+			switch memo[id] {
+			case yes:
+				return true
+			case no:
+				return false
+			}
+			v := f(APIName(tr.Strings.Get(id)))
+			memo[id] = no
+			if v {
+				memo[id] = yes
+			}
+			return v
 		}
-		v, ok := memo[id]
+		v, ok := other[id]
 		if !ok {
 			v = f(APIName(tr.Strings.Get(id)))
-			memo[id] = v
+			other[id] = v
 		}
-		lastID, last = id, v
 		return v
 	}
 }

@@ -74,11 +74,21 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	}
 	// two sweeps per thread: count the enclosing ranges of each call, then fill them in
 	counts := make([]int32, rt.Len()+1)
+	// ranges and calls by start (the tables mostly are already: then nothing is sorted)
+	for tid, cs := range callsByThread {
+		rs := byThread[tid]
+		byRangeStart := func(a, b int32) int { return cmpInt64(n.Start[p.ranges[a]], n.Start[p.ranges[b]]) }
+		if !slices.IsSortedFunc(rs, byRangeStart) {
+			slices.SortFunc(rs, byRangeStart)
+		}
+		byCallStart := func(a, b int32) int { return cmpInt64(rt.Start[a], rt.Start[b]) }
+		if !slices.IsSortedFunc(cs, byCallStart) {
+			slices.SortFunc(cs, byCallStart)
+		}
+	}
 	sweep := func(fill func(c, r int32)) {
 		for tid, cs := range callsByThread {
 			rs := byThread[tid]
-			slices.SortFunc(rs, func(a, b int32) int { return cmpInt64(n.Start[p.ranges[a]], n.Start[p.ranges[b]]) })
-			slices.SortFunc(cs, func(a, b int32) int { return cmpInt64(rt.Start[a], rt.Start[b]) })
 			var active []int32
 			next := 0
 			for _, c := range cs {

@@ -80,3 +80,7 @@ func (s *Strings) Len() int {
 	}
 	return n
 }
+
+// Bound is one more than the largest id of densely stored strings (0 when ids are sparse): a
+// slice of that length can be indexed by any dense id.
+func (s *Strings) Bound() int { return len(s.dense) }

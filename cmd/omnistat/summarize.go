@@ -119,7 +119,10 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so repo
 		if err != nil {
 			return err
 		}
+		built := make(chan struct{}) // the call index, built while the stages are found
+		go func() { tr.Calls(); close(built) }()
 		a, err := stage.Assign(tr, g.rules).Regroup(g.By, tr)
+		<-built
 		if err != nil {
 			return err
 		}

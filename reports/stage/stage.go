@@ -150,18 +150,19 @@ func (a *Assignment) Replica(globalPID int64) int {
 // Active lists the processes with GPU work or NVTX ranges: the candidates for stages.
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
-	for _, g := range tr.Kernels.GlobalPID {
-		seen[g] = true
+	add := func(col []int64, proc func(int64) int64) { // rows come in runs of one process
+		last := int64(trace.Null)
+		for _, g := range col {
+			if g != last {
+				seen[proc(g)], last = true, g
+			}
+		}
 	}
-	for _, g := range tr.Memcpy.GlobalPID {
-		seen[g] = true
-	}
-	for _, g := range tr.Memset.GlobalPID {
-		seen[g] = true
-	}
-	for _, g := range tr.Runtime.GlobalTID {
-		seen[trace.ProcessOf(g)] = true
-	}
+	self := func(g int64) int64 { return g }
+	add(tr.Kernels.GlobalPID, self)
+	add(tr.Memcpy.GlobalPID, self)
+	add(tr.Memset.GlobalPID, self)
+	add(tr.Runtime.GlobalTID, trace.ProcessOf)
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {
 			seen[trace.ProcessOf(g)] = true
