@@ -3,8 +3,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 )
 
 // exit ends the process; GPU stage processes swap in the C library's exit so profiler buffers
@@ -18,5 +20,25 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memLimitFloor)
 	}
-	exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	stop := cpuProfile(os.Getenv("OMNISTAT_CPUPROFILE"))
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	exit(code)
+}
+
+// cpuProfile writes a CPU profile of the whole run to path (OMNISTAT_CPUPROFILE, for
+// docs/performance.md's measurements; "" profiles nothing) and returns what stops it.
+func cpuProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "omnistat: OMNISTAT_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -3,7 +3,8 @@
 #   source .gpu/nsys-env.sh && bash testdata/gen/bench-h200.sh WORKDIR OMNISTAT_BINARY
 # Captures a large TTS trace with omnistat's own workload (at least 3M CUDA API rows), then times
 # in one run nsys stats (cuda_api_sum, cuda_gpu_kern_sum, nvtx_sum, nvtx_gpu_proj_sum) against
-# omnistat summarize and omnistat stats of the same reports, and checks the CSVs are identical.
+# omnistat summarize and omnistat stats of the same reports (interleaved: two nsys runs, six of
+# each omnistat command), checks the CSVs are identical, and leaves a CPU profile of summarize.
 set -uo pipefail
 work=${1:?usage: bench-h200.sh WORKDIR OMNISTAT}; bin=$(readlink -f "${2:?omnistat binary}")
 mkdir -p "$work"; cd "$work"
@@ -26,10 +27,16 @@ for t in ["CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_AC
     print(" ", t, c.execute(f"select count(*) from {t}").fetchone()[0], "rows")
 PY
 R=cuda_api_sum,cuda_gpu_kern_sum,nvtx_sum,nvtx_gpu_proj_sum
-t nsys4 nsys stats --report $R --format csv --output nsys --force-overwrite true $db
-t summarize "$bin" summarize $db
+# interleaved: nsys, then omnistat, twice; omnistat's runs are short, so three of each per round
+for round in 1 2; do
+  t nsys4-$round nsys stats --report $R --format csv --output nsys --force-overwrite true $db
+  for i in 1 2 3; do
+    t summarize-$round.$i "$bin" summarize $db
+    t stats4-$round.$i "$bin" stats --report $R --format csv $db
+  done
+done
 t summarize-2cores taskset -c 0,1 "$bin" summarize $db
-t stats4 "$bin" stats --report $R --format csv $db
+OMNISTAT_CPUPROFILE=summarize.pprof "$bin" summarize $db > /dev/null 2>&1
 for r in ${R//,/ }; do
   "$bin" stats --report $r --format csv $db > om_$r.csv 2>/dev/null
   if cmp -s om_$r.csv nsys_$r.csv; then echo "  $r: omnistat CSV == nsys CSV ($(wc -l < nsys_$r.csv) lines)" >> "$out"
