@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"sync"
 
 	"github.com/omnistat/omnistat/trace"
@@ -95,9 +96,17 @@ type scanSpec struct {
 	cols []int
 	dst  []*[]int64
 	last int // the highest record column wanted: the header is parsed up to it only
-	// at[c] is the dst index of record column c (-1 when not wanted), for c ≤ last
+	// at[c] is the dst index of record column c (-1 when not wanted, textAt for the text column),
+	// for c ≤ last
 	at []int
+	// text, when onText is set, is the record column of a text value handed to onText with its
+	// row (nil for NULL or a record without it); rows come in order only with one worker
+	text   int
+	onText func(r int, b []byte) error
 }
+
+// textAt marks the text column in scanSpec.at.
+const textAt = -2
 
 // scanTable reads a table b-tree rooted at root into spec.dst, keeping rowid order: the
 // interior pages are walked to list the leaves, each leaf's cell count is read from its header,
@@ -108,13 +117,22 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	for _, c := range spec.cols {
 		spec.last = max(spec.last, c)
 	}
+	if spec.onText != nil {
+		if spec.text < 0 {
+			return errors.New("scanner: no text column")
+		}
+		spec.last = max(spec.last, spec.text)
+	}
 	spec.at = make([]int, spec.last+1)
 	for c := range spec.at {
 		spec.at[c] = -1
 	}
+	if spec.onText != nil {
+		spec.at[spec.text] = textAt
+	}
 	for j, c := range spec.cols {
 		if c >= 0 {
-			if spec.at[c] >= 0 {
+			if spec.at[c] != -1 {
 				return fmt.Errorf("scanner: column %d wanted twice", c)
 			}
 			spec.at[c] = j
@@ -397,13 +415,42 @@ func decodeRecord(rec []byte, rowid int64, spec scanSpec, out [][]int64, r int) 
 				return errMalformed
 			}
 			out[j][r] = v
+		} else if j == textAt {
+			if err := textValue(t, rec, body, size, r, spec.onText); err != nil {
+				return err
+			}
 		}
 		body += size
 	}
 	for ; c <= spec.last; c++ { // columns past the record's end (added by a later schema)
 		if j := spec.at[c]; j >= 0 {
 			out[j][r] = trace.Null
+		} else if j == textAt {
+			if err := spec.onText(r, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// textValue hands the text value of serial type t at rec[body:body+size] to onText: nil for
+// NULL; an integer as its decimal digits, as SQLite would give it as text.
+func textValue(t uint64, rec []byte, body, size, r int, onText func(int, []byte) error) error {
+	if body+size > len(rec) {
+		return errMalformed
+	}
+	switch {
+	case t == 0:
+		return onText(r, nil)
+	case t >= 13 && t%2 == 1:
+		return onText(r, rec[body:body+size])
+	case t <= 6 || t == 8 || t == 9:
+		v, _, ok := intValue(t, rec[body:])
+		if !ok {
+			return errMalformed
+		}
+		return onText(r, strconv.AppendInt(nil, v, 10))
+	}
+	return errors.New("scanner: a text column holds a blob or a real") // the SQL path reads it
 }

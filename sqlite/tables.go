@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/omnistat/omnistat/trace"
@@ -180,6 +181,14 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 	if len(ps) > 0 {
 		payload = fmt.Sprintf("coalesce(%s, %d)", joinComma(ps), trace.Null)
 	}
+	if pg := pagerOf(ctx); pg != nil && s.root[t] > 0 {
+		err := scanNVTX(pg, s, intCols, n)
+		if err == nil || errors.Is(err, errMalformed) {
+			return err
+		}
+		// a value the scanner does not read as text (a blob, a real): SQL converts it as nsys would
+		*n = trace.NVTX{}
+	}
 	text := "NULL"
 	if s.has(t, "text") {
 		text = "text"
@@ -238,4 +247,71 @@ func joinComma(xs []string) string {
 		out += x
 	}
 	return out
+}
+
+// scanNVTX reads NVTX_EVENTS with the file-format scanner, one worker so that texts come in row
+// order and are interned as they come: the integer columns, the payload (the first of the four
+// value columns that is not NULL) and the inline text.
+func scanNVTX(pg *pager, s *schema, intCols []intCol, n *trace.NVTX) error {
+	const t = "NVTX_EVENTS"
+	col := func(name string) int {
+		if name == s.rowid[t] {
+			return -1
+		}
+		for i, c := range s.order[t] {
+			if c == name {
+				return i
+			}
+		}
+		return -2
+	}
+	spec := scanSpec{text: -1}
+	for _, c := range intCols {
+		spec.cols, spec.dst = append(spec.cols, col(c.name)), append(spec.dst, c.dst)
+	}
+	payload := make([][]int64, 4)
+	for i, c := range []string{"int64Value", "uint64Value", "int32Value", "uint32Value"} {
+		spec.cols, spec.dst = append(spec.cols, col(c)), append(spec.dst, &payload[i])
+	}
+	intern := map[string]int32{}
+	if c := col("text"); c >= 0 {
+		spec.text = c
+		spec.onText = func(r int, b []byte) error {
+			if r != len(n.Text) {
+				return errors.New("scanner: texts out of row order")
+			}
+			idx := int32(-1)
+			if b != nil {
+				var ok bool
+				if idx, ok = intern[string(b)]; !ok {
+					idx = int32(len(n.Texts))
+					n.Texts = append(n.Texts, string(b))
+					intern[n.Texts[idx]] = idx
+				}
+			}
+			n.Text = append(n.Text, idx)
+			return nil
+		}
+	}
+	if err := scanTable(pg, s.root[t], spec, 1); err != nil {
+		return fmt.Errorf("read %s: %w", t, err)
+	}
+	rows := len(n.Start)
+	if spec.onText == nil {
+		n.Text = make([]int32, rows)
+		for i := range n.Text {
+			n.Text[i] = -1
+		}
+	}
+	n.Payload = make([]int64, rows)
+	for i := range n.Payload {
+		n.Payload[i] = trace.Null
+		for _, p := range payload {
+			if p[i] != trace.Null {
+				n.Payload[i] = p[i]
+				break
+			}
+		}
+	}
+	return nil
 }
