@@ -29,6 +29,9 @@ type Grouping struct {
 // it once.
 func (g *Grouping) Contiguous(tr *trace.Trace) {
 	tr.Reorder(&g.rows)
+	if len(g.Keep) != len(g.Labels) {
+		g.Keep = make([]trace.Keep, len(g.Labels))
+	}
 	mask := func(groups []int, gi int, all bool) []bool {
 		m := make([]bool, len(groups))
 		for i, v := range groups {
@@ -50,6 +53,11 @@ const Other = "(other)"
 // GroupBy groups tr's rows by dimension: "stage" (with a, the stage assignment), "process" or
 // "thread". GPU operations go with the thread that launched them.
 func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error) {
+	return groupBy(tr, dim, a, true)
+}
+
+// groupBy is GroupBy; without masks it leaves Keep empty, for Contiguous to fill.
+func groupBy(tr *trace.Trace, dim string, a *stage.Assignment, masks bool) (*Grouping, error) {
 	var key func(globalTID int64) (int, string)
 	var col string
 	labels := map[string]int{}
@@ -109,13 +117,17 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 	rtGroup := make([]int, rt.Len())
 	// group of each thread, computed once per thread
 	threadGroup := map[int64]int{}
+	lastG, lastGi := int64(trace.Null), 0 // calls come in runs of one thread
 	for i, g := range rt.GlobalTID {
-		gi, ok := threadGroup[g]
-		if !ok {
-			gi = groupOf(g)
-			threadGroup[g] = gi
+		if g != lastG {
+			gi, ok := threadGroup[g]
+			if !ok {
+				gi = groupOf(g)
+				threadGroup[g] = gi
+			}
+			lastG, lastGi = g, gi
 		}
-		rtGroup[i] = gi
+		rtGroup[i] = lastGi
 	}
 	calls := tr.Calls()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
@@ -158,6 +170,9 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 		return m
 	}
 	for gi := range order {
+		if !masks {
+			break
+		}
 		gr.Keep = append(gr.Keep, trace.Keep{
 			Runtime: mask(rtGroup, gi, false), OSRT: mask(osrt, gi, false), Kernels: mask(kern, gi, false),
 			Memcpy: mask(mcpy, gi, false), Memset: mask(mset, gi, false), NVTX: mask(nvtx, gi, true),
@@ -172,7 +187,10 @@ func GroupBy(tr *trace.Trace, dim string, a *stage.Assignment) (*Grouping, error
 		labels2, keep2 := make([]string, len(idx)), make([]trace.Keep, len(idx))
 		newIdx := make([]int, len(idx))
 		for j, i := range idx {
-			labels2[j], keep2[j] = order[i], gr.Keep[i]
+			labels2[j] = order[i]
+			if masks {
+				keep2[j] = gr.Keep[i]
+			}
 			newIdx[i] = j
 		}
 		gr.Labels, gr.Keep = labels2, keep2

@@ -76,7 +76,7 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	if o.Top <= 0 {
 		o.Top = 10
 	}
-	g, err := GroupBy(tr, "stage", a)
+	g, err := groupBy(tr, "stage", a, false) // Contiguous makes the masks
 	if err != nil {
 		return nil, err
 	}
