@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/render"
@@ -229,7 +230,29 @@ func writeTable(w io.Writer, f render.Format, t *table.Table, o render.Options) 
 		t2 := *t
 		return writeMarkdownBody(w, &t2, o)
 	}
-	return render.WriteColumn(w, t, o)
+	// text keeps within textWidth: long names (thread sections, kernels) are cut shorter until it does
+	var b strings.Builder
+	for {
+		b.Reset()
+		if err := render.WriteColumn(&b, t, o); err != nil {
+			return err
+		}
+		if o.MaxText <= 16 || widest(b.String()) <= textWidth {
+			break
+		}
+		o.MaxText -= 4
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// widest is the width of the longest line of s, in runes.
+func widest(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return n
 }
 
 // writeMarkdownBody writes a markdown table without its heading (the caller wrote one).

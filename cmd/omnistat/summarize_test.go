@@ -203,18 +203,21 @@ func TestSummarizeDiffusionReplicas(t *testing.T) {
 	}
 }
 
-// TestSummarizeText fits 120 columns on every test trace; the go_tts_pageable outputs are goldens.
+// TestSummarizeText fits 120 columns on every test trace, per stage and per thread (the longest
+// section names); the go_tts_pageable outputs are goldens.
 func TestSummarizeText(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/traces/*.sqlite")
 	for _, f := range files {
-		out, errOut, code := runCLI(t, "summarize", f)
-		if code != 0 {
-			t.Fatalf("%s: exit %d: %s", f, code, errOut)
-		}
-		for i, l := range strings.Split(out, "\n") {
-			if n := utf8.RuneCountInString(l); n > textWidth {
-				t.Errorf("%s line %d is %d columns: %q", f, i+1, n, l)
-				break
+		for _, by := range []string{"stage", "thread"} {
+			out, errOut, code := runCLI(t, "summarize", "--by", by, f)
+			if code != 0 {
+				t.Fatalf("%s: exit %d: %s", f, code, errOut)
+			}
+			for i, l := range strings.Split(out, "\n") {
+				if n := utf8.RuneCountInString(l); n > textWidth {
+					t.Errorf("%s --by %s line %d is %d columns: %q", f, by, i+1, n, l)
+					break
+				}
 			}
 		}
 	}
