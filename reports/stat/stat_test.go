@@ -1,6 +1,7 @@
 package stat
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -194,4 +195,20 @@ func TestMedian(t *testing.T) {
 	if Median(nil) != 0 {
 		t.Error("empty")
 	}
+}
+
+// FuzzMedian: selecting the median gives what sorting gives, for any values (8 bytes each).
+func FuzzMedian(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0x80, 5, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		xs := make([]int64, len(b)/8)
+		for i := range xs {
+			xs[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+		want := Summarize(slices.Clone(xs)).Med
+		if got := Median(xs); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("Median %v, sorted median %v of %v", got, want, xs)
+		}
+	})
 }
