@@ -258,7 +258,7 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 	}
 	for i, k := range order {
 		if i == top {
-			t.Notes = append(t.Notes, fmt.Sprintf("%d more rows", len(order)-top))
+			t.Notes = append(t.Notes, moreRows(len(order)-top))
 			break
 		}
 		x := rows[k]

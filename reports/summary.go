@@ -191,7 +191,7 @@ func top(t *table.Table, n int, cols ...string) *table.Table {
 	}
 	for r, row := range t.Rows {
 		if r == n {
-			out.Notes = append(out.Notes, fmt.Sprintf("%d more rows: omnistat stats --by stage -r %s", len(t.Rows)-n, t.Name))
+			out.Notes = append(out.Notes, moreRows(len(t.Rows)-n)+": omnistat stats --by stage -r "+t.Name)
 			break
 		}
 		var nr []table.Value
@@ -332,4 +332,12 @@ func gpuNames(gpus []trace.GPU) (each, models []string) {
 		}
 	}
 	return each, models
+}
+
+// moreRows is the note of a table cut short: "1 more row", "3 more rows".
+func moreRows(n int) string {
+	if n == 1 {
+		return "1 more row"
+	}
+	return fmt.Sprintf("%d more rows", n)
 }

@@ -186,11 +186,9 @@ func writeDiff(w io.Writer, d *reports.DiffResult, gates []reports.GateResult, m
 				fmt.Fprintln(w)
 				continue
 			}
-			fmt.Fprintf(w, " %s\n\n", tt.Title)
-			if err := render.WriteColumn(w, tt, ro); err != nil {
+			if err := writeSection(w, tt, ro, false); err != nil { // diff tables are wider than 120 columns
 				return err
 			}
-			fmt.Fprintln(w)
 		}
 	}
 	if len(d.Findings.Rows) > 0 {

@@ -190,14 +190,9 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFinding
 				fmt.Fprintln(w)
 				continue
 			}
-			fmt.Fprintf(w, " %s\n\n", t.Title)
-			if err := render.WriteColumn(w, t, ro); err != nil {
+			if err := writeSection(w, t, ro, true); err != nil {
 				return err
 			}
-			for _, n := range t.Notes {
-				fmt.Fprintf(w, "   (%s)\n", n)
-			}
-			fmt.Fprintln(w)
 		}
 		if md {
 			fmt.Fprintf(w, "#### %s: findings\n\n", st.Stage)
@@ -207,6 +202,26 @@ func writeSummary(w io.Writer, s *reports.Summary, f render.Format, afterFinding
 		writeFindings(w, st.Findings, md)
 	}
 	return nil
+}
+
+// writeSection writes a titled table as text: its title, its columns (within textWidth when fit)
+// and its notes ("3 more rows: …").
+func writeSection(w io.Writer, t *table.Table, ro render.Options, fit bool) error {
+	fmt.Fprintf(w, " %s\n\n", t.Title)
+	var err error
+	if fit {
+		err = writeTable(w, render.Column, t, ro)
+	} else {
+		err = render.WriteColumn(w, t, ro)
+	}
+	if err != nil {
+		return err
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintf(w, "   (%s)\n", n)
+	}
+	_, err = fmt.Fprintln(w)
+	return err
 }
 
 // shortNames is t with readable kernel names (the text views only; JSON keeps full names).
