@@ -98,14 +98,7 @@ func TestSummarizeTTS(t *testing.T) {
 			api += st.APINs
 		}
 		// per-stage sums equal the trace's totals (nsys's kernel total is the sum over kernel rows)
-		tr := readGo(t, name)
-		var kt, at int64
-		for i := range tr.Kernels.Start {
-			kt += tr.Kernels.End[i] - tr.Kernels.Start[i]
-		}
-		for i := range tr.Runtime.Start {
-			at += tr.Runtime.End[i] - tr.Runtime.Start[i]
-		}
+		kt, at := traceTotals(t, name)
 		if kern != kt || api != at {
 			t.Errorf("%s: stage kernel time %d (trace %d), API time %d (trace %d)", name, kern, kt, api, at)
 		}
@@ -248,14 +241,7 @@ func TestSummarizeBy(t *testing.T) {
 		"go_tts_pageable":   {"stage": "talker code2wav", "process": "talker code2wav", "none": "all"},
 	}
 	for name, levels := range want {
-		tr := readGo(t, name)
-		var kt, at int64
-		for i := range tr.Kernels.Start {
-			kt += tr.Kernels.End[i] - tr.Kernels.Start[i]
-		}
-		for i := range tr.Runtime.Start {
-			at += tr.Runtime.End[i] - tr.Runtime.Start[i]
-		}
+		kt, at := traceTotals(t, name)
 		for _, by := range []string{"stage", "process", "thread", "none"} {
 			out, errOut, code := runCLI(t, "summarize", "--by", by, "--format", "json", "../../testdata/traces/"+name+".sqlite")
 			if code != 0 {
@@ -283,4 +269,16 @@ func TestSummarizeBy(t *testing.T) {
 	if _, errOut, code := runCLI(t, "summarize", "--by", "device", "../../testdata/traces/go_tts_pageable.sqlite"); code != 2 || !strings.Contains(errOut, `unknown --by "device" for summarize`) {
 		t.Errorf("--by device: exit %d, %q", code, errOut)
 	}
+}
+
+// traceTotals is a test trace's kernel time and CUDA API time, summed over its rows.
+func traceTotals(t *testing.T, name string) (kernels, api int64) {
+	tr := readGo(t, name)
+	for i := range tr.Kernels.Start {
+		kernels += tr.Kernels.End[i] - tr.Kernels.Start[i]
+	}
+	for i := range tr.Runtime.Start {
+		api += tr.Runtime.End[i] - tr.Runtime.Start[i]
+	}
+	return kernels, api
 }
