@@ -85,10 +85,12 @@ func sharesDevice(a, b []int64) bool {
 func devicesOf(tr *trace.Trace) []int64 {
 	var ds []int64
 	for _, col := range [][]int64{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
+		last := int64(trace.Null)
 		for _, d := range col {
-			if !slices.Contains(ds, d) {
+			if d != last && !slices.Contains(ds, d) { // operations come in runs of one device
 				ds = append(ds, d)
 			}
+			last = d
 		}
 	}
 	slices.Sort(ds)
