@@ -257,14 +257,19 @@ func mergeSpans(lists []spanList, n int) []interval {
 			return clipSpans(out)
 		}
 		b := &lists[best]
-		x := interval{b.s[b.i], b.e[b.i]}
+		out = coalesce(out, interval{b.s[b.i], b.e[b.i]})
 		b.i++
-		if n := len(out); n > 0 && x.s <= out[n-1].e {
-			out[n-1].e = max(out[n-1].e, x.e)
-		} else {
-			out = append(out, x)
-		}
 	}
+}
+
+// coalesce appends x, which starts no earlier than the last span of out, joining the two when
+// they overlap or touch.
+func coalesce(out []interval, x interval) []interval {
+	if n := len(out); n > 0 && x.s <= out[n-1].e {
+		out[n-1].e = max(out[n-1].e, x.e)
+		return out
+	}
+	return append(out, x)
 }
 
 // unionSpans merges lists of sorted disjoint spans (the stages' GPUSpans) into the sorted
@@ -286,13 +291,8 @@ func unionSpans(lists [][]interval) []interval {
 		if best < 0 {
 			return clipSpans(out)
 		}
-		x := lists[best][at[best]]
+		out = coalesce(out, lists[best][at[best]])
 		at[best]++
-		if n := len(out); n > 0 && x.s <= out[n-1].e {
-			out[n-1].e = max(out[n-1].e, x.e)
-		} else {
-			out = append(out, x)
-		}
 	}
 }
 
