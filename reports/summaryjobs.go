@@ -84,7 +84,11 @@ func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job
 	if nvtx {
 		js = append(js,
 			job{rt + k + n, func() {
-				w.tables[0] = top(NVTXGPUProjSum(sub, nil), o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
+				proj := NVTXGPUProjSum(sub, nil)
+				if o.ProjectByProcess {
+					proj = NVTXGPUProjSumByProcess(sub)
+				}
+				w.tables[0] = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
 			}},
 			job{n, func() { w.nv = NVTXSum(sub, nvtxAll, nil) }})
 	}

@@ -282,3 +282,55 @@ func traceTotals(t *testing.T, name string) (kernels, api int64) {
 	}
 	return kernels, api
 }
+
+// TestSummarizeProjectByProcess: --project-by-process swaps in the labelled projection, which
+// counts at least the GPU operations of nsys's for every range (it adds other threads' launches).
+func TestSummarizeProjectByProcess(t *testing.T) {
+	for _, name := range []string{"go_tts_pageable", "tts_pageable"} {
+		ops := map[bool]map[string]float64{}
+		for _, byProc := range []bool{false, true} {
+			args := []string{"summarize", "--format", "json", "../../testdata/traces/" + name + ".sqlite"}
+			if byProc {
+				args = append(args, "--project-by-process")
+			}
+			out, errOut, code := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var s []struct {
+				Stages []struct {
+					Stage  string
+					Tables []struct {
+						Report, Title string
+						Rows          []map[string]any
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &s); err != nil {
+				t.Fatal(err)
+			}
+			ops[byProc] = map[string]float64{}
+			for _, st := range s[0].Stages {
+				for _, tb := range st.Tables {
+					if tb.Report != "nvtx_gpu_proj_sum" {
+						continue
+					}
+					if strings.HasSuffix(tb.Title, "not nsys)") != byProc {
+						t.Errorf("%s: --project-by-process %v, title %q", name, byProc, tb.Title)
+					}
+					for _, r := range tb.Rows {
+						ops[byProc][st.Stage+" "+r["Range"].(string)] = r["Total GPU Ops"].(float64)
+					}
+				}
+			}
+		}
+		if len(ops[false]) == 0 {
+			t.Fatalf("%s: no projection rows", name)
+		}
+		for k, v := range ops[false] {
+			if ops[true][k] < v {
+				t.Errorf("%s: %s: %v GPU ops by process, %v by thread", name, k, ops[true][k], v)
+			}
+		}
+	}
+}
