@@ -334,3 +334,32 @@ func TestSummarizeProjectByProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestSummarizeThresholds: the finding thresholds and --top reach the summary: each flag changes
+// the count of what it governs, in the expected direction.
+func TestSummarizeThresholds(t *testing.T) {
+	const f = "../../testdata/traces/go_tts_pageable.sqlite"
+	run := func(args ...string) string {
+		out, errOut, code := runCLI(t, append(append([]string{"summarize"}, args...), f)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	base := run()
+	for _, c := range []struct {
+		args  []string
+		what  string
+		fewer bool
+	}{
+		{[]string{"--dominant-api", "95"}, "[dominant_api] cudaMemcpyAsync takes 89.6%", true}, // no longer dominant
+		{[]string{"--low-util", "99.9"}, "[low_gpu_util]", false},
+		{[]string{"--gap-ms", "0.001"}, "[gpu_gap]", false},
+		{[]string{"--top", "2"}, "more rows", false},
+	} {
+		b, n := strings.Count(base, c.what), strings.Count(run(c.args...), c.what)
+		if (c.fewer && n >= b) || (!c.fewer && n <= b) {
+			t.Errorf("%v: %q %d times, %d without the flag", c.args, c.what, n, b)
+		}
+	}
+}
