@@ -186,7 +186,45 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 	if diff < balancedPct {
 		f.Advice = fmt.Sprintf("balanced: within %.0f%% of each other, nothing to do", balancedPct)
 	}
-	return []Finding{f}
+	return append([]Finding{f}, splitFinding(key, reps, step)...)
+}
+
+// unevenSplit is how much more work (steps, or GPU time without a step range) the busiest
+// replica may do than the least busy before the split is reported.
+const unevenSplit = 1.25
+
+// splitFinding reports an uneven split of work over the replicas: the busiest replica's steps (GPU
+// busy time without a step range) against the least busy one's. Nothing when the split is even.
+func splitFinding(key string, reps []Replica, step string) []Finding {
+	work := func(r Replica) float64 {
+		if step != "" {
+			return float64(r.Steps)
+		}
+		return float64(r.GPUBusy)
+	}
+	lo, hi := reps[0], reps[0]
+	for _, r := range reps[1:] {
+		if work(r) < work(lo) {
+			lo = r
+		}
+		if work(r) > work(hi) {
+			hi = r
+		}
+	}
+	if work(lo) <= 0 || work(hi) < unevenSplit*work(lo) {
+		return nil
+	}
+	what := func(r Replica) string {
+		if step != "" {
+			return fmt.Sprintf("%s %s", withSep(r.Steps), step)
+		}
+		return withSep(r.GPUBusy) + " ns of GPU time"
+	}
+	ratio := stat.Round(work(hi)/work(lo), 2)
+	return []Finding{{Scope: key, ID: "replica_split", Value: ratio,
+		Message: fmt.Sprintf("work is split unevenly over %d replicas: replica %d (pid %d%s) ran %s, replica %d (pid %d%s) %s, %.2f× as much",
+			len(reps), hi.Index, hi.PID, onGPUs(hi.Devices), what(hi), lo.Index, lo.PID, onGPUs(lo.Devices), what(lo), ratio),
+		Advice: "spread requests evenly over the workers (or give the busiest more GPUs): the stage waits for its slowest replica"}}
 }
 
 // onGPUs is ", GPU 1" or ", GPUs 0,1" for a replica's devices ("" without any).
