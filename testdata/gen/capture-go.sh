@@ -43,6 +43,7 @@ want go_tts_graphs && cap go_tts_graphs tts --graphs
 want go_tts_graphs_pinned && cap go_tts_graphs_pinned tts --graphs --pinned
 want go_diffusion && cap go_diffusion diffusion
 want go_diffusion_w2 && cap go_diffusion_w2 diffusion --workers 2 --requests 2 --steps 10
+want go_diffusion_w2_uneven && cap go_diffusion_w2_uneven diffusion --workers 2 --requests 3 --steps 10 # 2 requests and 1
 if want go_diffusion_2gpu; then # one worker per GPU
   if [ "$ngpu" -ge 2 ]; then cap go_diffusion_2gpu diffusion --workers 2 --requests 2 --steps 10
   else echo "go_diffusion_2gpu: skipped, $ngpu GPU"; fi
