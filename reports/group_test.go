@@ -86,7 +86,7 @@ func TestStagesOfTestTraces(t *testing.T) {
 	for name, want := range map[string]string{
 		"go_tts_pageable": "talker#0[1] code2wav#1[1]", "tts_pageable": "talker#0[1] code2wav#1[1]",
 		"go_diffusion": "diffusion#-1[1]", "go_diffusion_w2": "diffusion#-1[2]", "diffusion": "diffusion#-1[1]",
-		"go_diffusion_2gpu": "diffusion#-1[2]", "go_tts_graphs_pinned": "talker#0[1] code2wav#1[1]",
+		"go_diffusion_2gpu": "diffusion#-1[2]", "go_diffusion_w2_uneven": "diffusion#-1[2]", "go_tts_graphs_pinned": "talker#0[1] code2wav#1[1]",
 	} {
 		a := stage.Assign(readTrace(t, name), nil)
 		var got []string

@@ -83,7 +83,7 @@ func TestGoCaptures(t *testing.T) {
 		"go_tts_pageable": {"stage0_talker", "stage1_code2wav"}, "go_tts_pinned": {"stage0_talker", "stage1_code2wav"},
 		"go_tts_graphs": {"stage0_talker", "stage1_code2wav"}, "go_diffusion": {"DiffusionWorker"},
 		"go_diffusion_w2": {"DiffusionWorker", "DiffusionWorker"}, "go_diffusion_2gpu": {"DiffusionWorker", "DiffusionWorker"},
-		"go_tts_graphs_pinned": {"stage0_talker", "stage1_code2wav"},
+		"go_tts_graphs_pinned": {"stage0_talker", "stage1_code2wav"}, "go_diffusion_w2_uneven": {"DiffusionWorker", "DiffusionWorker"},
 	}
 	for name, procs := range wantProcs {
 		tr := readGo(t, name)
@@ -98,8 +98,11 @@ func TestGoCaptures(t *testing.T) {
 		want := map[string]int{"argmax_f32": 2 * 64, "gemv_f32": 2 * 64 * (4*4 + 1), "conv1d_f32": 8 * 4}
 		if strings.HasPrefix(name, "go_diffusion") {
 			want = map[string]int{"cfg_step_f32": 2 * 20, "conv2d_f32": 2 * 4}
-			if name == "go_diffusion_w2" || name == "go_diffusion_2gpu" {
+			switch name {
+			case "go_diffusion_w2", "go_diffusion_2gpu":
 				want["cfg_step_f32"] = 2 * 10
+			case "go_diffusion_w2_uneven": // 3 requests of 10 steps
+				want["cfg_step_f32"], want["conv2d_f32"] = 3*10, 3*4
 			}
 		}
 		for k, n := range want {

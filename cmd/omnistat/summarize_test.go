@@ -193,6 +193,20 @@ func TestSummarizeDiffusionReplicas(t *testing.T) {
 		if !ok || !strings.HasPrefix(msg, want) {
 			t.Errorf("%s: replica_balance: %q\nwant prefix %q", name, msg, want)
 		}
+		if msg, _, ok := finding(s, "diffusion", "replica_split"); ok { // one request each
+			t.Errorf("%s: replica_split on an even split: %q", name, msg)
+		}
+	}
+	// 3 requests over 2 workers: worker 0 runs two, and the split finding says so from the steps
+	s := summarizeJSON(t, "go_diffusion_w2_uneven")
+	rows := s[0].Stages[0].Tables[0].Rows
+	if len(rows) != 2 || rows[0]["Steps"].(float64) != 2*rows[1]["Steps"].(float64) {
+		t.Fatalf("uneven: replica rows %v", rows)
+	}
+	want := fmt.Sprintf("work is split unevenly over 2 replicas: replica 0 (pid %d, GPU 0) ran %d omnistat:dit.block, replica 1 (pid %d, GPU 0) %d omnistat:dit.block, 2.00× as much",
+		int64(rows[0]["PID"].(float64)), int64(rows[0]["Steps"].(float64)), int64(rows[1]["PID"].(float64)), int64(rows[1]["Steps"].(float64)))
+	if msg, _, ok := finding(s, "diffusion", "replica_split"); !ok || msg != want {
+		t.Errorf("uneven: replica_split %q\nwant %q", msg, want)
 	}
 }
 
