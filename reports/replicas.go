@@ -32,7 +32,7 @@ type Replica struct {
 // step range (the stage's most frequent push/pop range; "" when it has none). Nil for a stage of
 // one process.
 func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
-	if len(st.Procs) < 2 {
+	if len(st.Procs) < 2 || st.Mixed {
 		return nil, ""
 	}
 	g, err := GroupBy(sub, "process", nil)

@@ -27,7 +27,7 @@ type StageOverview struct {
 	KernelNs int64   `json:"kernel_ns"`
 	MemcpyNs int64   `json:"memcpy_ns"`
 	MemsetNs int64   `json:"memset_ns"`
-	Replicas int     `json:"replicas"`
+	Replicas int     `json:"replicas"` // processes playing the stage's role; 0 for a --by none section
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
 	spans    []interval
@@ -209,6 +209,9 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		o.PIDs = append(o.PIDs, trace.PID(p))
 	}
 	o.Replicas = len(st.Procs)
+	if st.Mixed {
+		o.Replicas = 0 // processes of different roles
+	}
 	first, last := int64(1<<63-1), int64(-1<<63)
 	see := func(s, e int64) {
 		first, last = min(first, s), max(last, e)

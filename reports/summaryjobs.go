@@ -72,7 +72,7 @@ func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job
 			w.tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
 		}},
 	}
-	if len(st.Procs) > 1 {
+	if len(st.Procs) > 1 && !st.Mixed {
 		js = append(js, job{rt + k + m + n, func() {
 			reps, step := replicasOf(sub, st)
 			if len(reps) > 0 {

@@ -278,6 +278,10 @@ func TestSummarizeBy(t *testing.T) {
 			if w, ok := levels[by]; ok && strings.Join(keys, " ") != w {
 				t.Errorf("%s --by %s: sections %v, want %s", name, by, keys, w)
 			}
+			// the whole trace is one section of different roles: no replica table or findings
+			if by == "none" && name == "go_tts_pageable" && (s[0].Stages[0].Replicas != 0 || strings.Contains(out, "replica")) {
+				t.Errorf("%s --by none: talker and code2wav taken for replicas", name)
+			}
 		}
 	}
 	if _, errOut, code := runCLI(t, "summarize", "--by", "device", "../../testdata/traces/go_tts_pageable.sqlite"); code != 2 || !strings.Contains(errOut, `unknown --by "device" for summarize`) {

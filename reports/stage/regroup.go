@@ -20,7 +20,7 @@ func (a *Assignment) Regroup(level string, tr *trace.Trace) (*Assignment, error)
 	case "stage":
 		return a, nil
 	case "none":
-		out := &Assignment{byProc: map[int64]int{}, byThread: map[int64]int{}, Stages: []Stage{{Key: "all", Order: -1, Source: "all"}}}
+		out := &Assignment{byProc: map[int64]int{}, byThread: map[int64]int{}, Stages: []Stage{{Key: "all", Order: -1, Source: "merging all stages", Mixed: true}}}
 		for _, s := range a.Stages {
 			for _, p := range s.Procs {
 				out.byProc[p] = 0

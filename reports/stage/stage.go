@@ -25,6 +25,9 @@ type Stage struct {
 	Procs []int64
 	// Source says how the stage was found: "title", "nvtx", "process", "rule".
 	Source string
+	// Mixed marks a section of processes with different roles (Regroup "none"): they are no
+	// replicas of each other.
+	Mixed bool
 }
 
 // Rule is a user's stage rule: NAME=pid:N, NAME=proc:REGEX, NAME=thread:REGEX or NAME=nvtx:REGEX.
