@@ -49,12 +49,13 @@ func Charts(s *Summary, tr *trace.Trace, top int) []Chart {
 
 func ms(ns int64) float64 { return float64(ns) / 1e6 }
 
-// stageTimeChart: per stage, GPU time by category and GPU idle time over the stage's wall time.
+// stageTimeChart: per stage, GPU time by category and GPU idle time over the stage's wall time
+// (times its GPUs: a stage on two GPUs has twice the wall time to fill).
 func stageTimeChart(s *Summary) Chart {
 	t := &table.Table{Name: "stage_time", Columns: []table.Column{{Name: "Stage"}, {Name: "Kernels (ms)", Unit: table.Ratio},
 		{Name: "Memcpy (ms)", Unit: table.Ratio}, {Name: "Memset (ms)", Unit: table.Ratio}, {Name: "GPU idle (ms)", Unit: table.Ratio}}}
 	for _, st := range s.Stages {
-		idle := st.WallNs - st.GPUBusy
+		idle := st.WallNs*int64(max(st.Devices, 1)) - st.GPUBusy // per GPU: busy time is summed over them
 		if idle < 0 {
 			idle = 0
 		}
