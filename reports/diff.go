@@ -256,6 +256,9 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 	if len(labels) > 1 {
 		t.Columns[len(t.Columns)-1].Name = "Name"
 	}
+	if len(order) == top+1 { // a note for one hidden row takes a line as well: show the row
+		top++
+	}
 	for i, k := range order {
 		if i == top {
 			t.Notes = append(t.Notes, moreRows(len(order)-top))

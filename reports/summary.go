@@ -189,6 +189,9 @@ func top(t *table.Table, n int, cols ...string) *table.Table {
 			out.Columns = append(out.Columns, t.Columns[i])
 		}
 	}
+	if len(t.Rows) == n+1 { // a note for one hidden row takes a line as well: show the row
+		n++
+	}
 	for r, row := range t.Rows {
 		if r == n {
 			out.Notes = append(out.Notes, moreRows(len(t.Rows)-n)+": omnistat stats --by stage -r "+t.Name)
@@ -337,10 +340,5 @@ func gpuNames(gpus []trace.GPU) (each, models []string) {
 	return each, models
 }
 
-// moreRows is the note of a table cut short: "1 more row", "3 more rows".
-func moreRows(n int) string {
-	if n == 1 {
-		return "1 more row"
-	}
-	return fmt.Sprintf("%d more rows", n)
-}
+// moreRows is the note of a table cut short by at least two rows (one more row is shown instead).
+func moreRows(n int) string { return fmt.Sprintf("%d more rows", n) }
