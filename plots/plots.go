@@ -153,12 +153,17 @@ func stacked(p *plot.Plot, c Chart) error {
 		p.Add(b)
 		p.Legend.Add(txt(t.Columns[j].Name), b)
 	}
+	barAxes(p, t)
+	return nil
+}
+
+// barAxes names the categories of a vertical bar chart on x, keeps room on the right for the
+// legend (so it never covers a bar), starts y at 0 and draws the horizontal grid.
+func barAxes(p *plot.Plot, t *table.Table) {
 	p.NominalX(txts(labels(t, 0))...)
-	// room on the right for the legend, so it never covers a bar
 	p.X.Min, p.X.Max = -0.7, float64(len(t.Rows))-0.3+legendRoom(len(t.Rows))
 	p.Y.Min = 0
 	p.Add(grid(false, true))
-	return nil
 }
 
 // legendRoom is the extra x range (in categories) kept free for the legend.
@@ -185,10 +190,7 @@ func grouped(p *plot.Plot, c Chart) error {
 		p.Add(b)
 		p.Legend.Add(txt(t.Columns[j].Name), b)
 	}
-	p.NominalX(txts(labels(t, 0))...)
-	p.X.Min, p.X.Max = -0.7, float64(len(t.Rows))-0.3+legendRoom(len(t.Rows))
-	p.Y.Min = 0
-	p.Add(grid(false, true))
+	barAxes(p, t)
 	return nil
 }
 

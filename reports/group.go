@@ -32,17 +32,8 @@ func (g *Grouping) Contiguous(tr *trace.Trace) {
 	if len(g.Keep) != len(g.Labels) {
 		g.Keep = make([]trace.Keep, len(g.Labels))
 	}
-	mask := func(groups []int, gi int, all bool) []bool {
-		m := make([]bool, len(groups))
-		for i, v := range groups {
-			m[i] = v == gi || (all && v < 0)
-		}
-		return m
-	}
 	for gi := range g.Labels {
-		g.Keep[gi] = trace.Keep{Runtime: mask(g.rows.Runtime, gi, false), OSRT: mask(g.rows.OSRT, gi, false),
-			Kernels: mask(g.rows.Kernels, gi, false), Memcpy: mask(g.rows.Memcpy, gi, false), Memset: mask(g.rows.Memset, gi, false),
-			NVTX: mask(g.nvtx, gi, true)}
+		g.Keep[gi] = keepOf(&g.rows, g.nvtx, gi)
 	}
 	g.rows, g.nvtx = trace.Groups{}, nil // the masks say it all now; on big traces this is tens of MB
 }
@@ -162,21 +153,11 @@ func groupBy(tr *trace.Trace, dim string, a *stage.Assignment, masks bool) (*Gro
 		}
 	}
 	gr := &Grouping{Column: col, Labels: order, rows: trace.Groups{Runtime: rtGroup, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}, nvtx: nvtx}
-	mask := func(groups []int, gi int, all bool) []bool {
-		m := make([]bool, len(groups))
-		for i, g := range groups {
-			m[i] = g == gi || (all && g < 0)
-		}
-		return m
-	}
 	for gi := range order {
 		if !masks {
 			break
 		}
-		gr.Keep = append(gr.Keep, trace.Keep{
-			Runtime: mask(rtGroup, gi, false), OSRT: mask(osrt, gi, false), Kernels: mask(kern, gi, false),
-			Memcpy: mask(mcpy, gi, false), Memset: mask(mset, gi, false), NVTX: mask(nvtx, gi, true),
-		})
+		gr.Keep = append(gr.Keep, keepOf(&gr.rows, nvtx, gi))
 	}
 	if dim != "stage" { // stable, readable order: by label
 		idx := make([]int, len(order))
@@ -335,16 +316,23 @@ func groupByDevice(tr *trace.Trace) (*Grouping, error) {
 			nvtx[i] = -1
 		}
 	}
-	mask := func(groups []int, gi int, all bool) []bool {
+	rows := trace.Groups{Runtime: rt, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}
+	for gi := range gr.Labels {
+		gr.Keep = append(gr.Keep, keepOf(&rows, nvtx, gi))
+	}
+	return gr, nil
+}
+
+// keepOf is group gi's row masks: the rows of each event table in group gi, and the NVTX rows of
+// gi or of no group (domains, categories, marks: kept in every group).
+func keepOf(rows *trace.Groups, nvtx []int, gi int) trace.Keep {
+	mask := func(groups []int, all bool) []bool {
 		m := make([]bool, len(groups))
 		for i, g := range groups {
 			m[i] = g == gi || (all && g < 0)
 		}
 		return m
 	}
-	for gi := range gr.Labels {
-		gr.Keep = append(gr.Keep, trace.Keep{Runtime: mask(rt, gi, false), OSRT: mask(osrt, gi, false), Kernels: mask(kern, gi, false),
-			Memcpy: mask(mcpy, gi, false), Memset: mask(mset, gi, false), NVTX: mask(nvtx, gi, true)})
-	}
-	return gr, nil
+	return trace.Keep{Runtime: mask(rows.Runtime, false), OSRT: mask(rows.OSRT, false), Kernels: mask(rows.Kernels, false),
+		Memcpy: mask(rows.Memcpy, false), Memset: mask(rows.Memset, false), NVTX: mask(nvtx, true)}
 }

@@ -219,22 +219,17 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	see := func(s, e int64) {
 		first, last = min(first, s), max(last, e)
 	}
-	for i := range sub.Runtime.Start {
-		see(sub.Runtime.Start[i], sub.Runtime.End[i])
-		o.APINs += sub.Runtime.End[i] - sub.Runtime.Start[i]
+	total := func(start, end []int64) (t int64) { // the summed durations; first and last seen
+		for i := range start {
+			see(start[i], end[i])
+			t += end[i] - start[i]
+		}
+		return t
 	}
-	for i := range sub.Kernels.Start {
-		see(sub.Kernels.Start[i], sub.Kernels.End[i])
-		o.KernelNs += sub.Kernels.End[i] - sub.Kernels.Start[i]
-	}
-	for i := range sub.Memcpy.Start {
-		see(sub.Memcpy.Start[i], sub.Memcpy.End[i])
-		o.MemcpyNs += sub.Memcpy.End[i] - sub.Memcpy.Start[i]
-	}
-	for i := range sub.Memset.Start {
-		see(sub.Memset.Start[i], sub.Memset.End[i])
-		o.MemsetNs += sub.Memset.End[i] - sub.Memset.Start[i]
-	}
+	o.APINs = total(sub.Runtime.Start, sub.Runtime.End)
+	o.KernelNs = total(sub.Kernels.Start, sub.Kernels.End)
+	o.MemcpyNs = total(sub.Memcpy.Start, sub.Memcpy.End)
+	o.MemsetNs = total(sub.Memset.Start, sub.Memset.End)
 	maxTS, _ := sub.NVTX.MaxTimestamp()
 	for i := range sub.NVTX.Start {
 		if trace.IsRange(sub.NVTX.EventType[i]) {
