@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"unsafe"
 
@@ -20,29 +19,15 @@ type blas struct {
 }
 
 func loadBLAS() *blas {
-	cands := []string{"libcublas.so.13", "libcublas.so.12", "libcublas.so"}
-	for _, pat := range []string{"/usr/local/cuda*/targets/*/lib/libcublas.so.1*", "/usr/local/cuda*/lib64/libcublas.so.1*"} {
-		m, _ := filepath.Glob(pat)
-		cands = append(cands, m...)
+	syms := findLibrary("libcublas", "cublasCreate_v2", "cublasSetStream_v2", "cublasSgemm_v2")
+	if syms == nil {
+		return nil
 	}
-	for _, c := range cands {
-		lib, err := purego.Dlopen(c, purego.RTLD_NOW|purego.RTLD_GLOBAL)
-		if err != nil {
-			continue
-		}
-		create, e1 := purego.Dlsym(lib, "cublasCreate_v2")
-		set, e2 := purego.Dlsym(lib, "cublasSetStream_v2")
-		gemm, e3 := purego.Dlsym(lib, "cublasSgemm_v2")
-		if e1 != nil || e2 != nil || e3 != nil {
-			continue
-		}
-		b := &blas{setStream: set, sgemm: gemm}
-		if r, _, _ := purego.SyscallN(create, uintptr(unsafe.Pointer(&b.handle))); r != 0 {
-			return nil
-		}
-		return b
+	b := &blas{setStream: syms[1], sgemm: syms[2]}
+	if r, _, _ := purego.SyscallN(syms[0], uintptr(unsafe.Pointer(&b.handle))); r != 0 {
+		return nil
 	}
-	return nil
+	return b
 }
 
 // cublasOpN is CUBLAS_OP_N.

@@ -167,21 +167,37 @@ func Open(ordinal int) (*Device, error) {
 
 // loadRuntimeMemcpy finds cudaMemcpyAsync in a CUDA runtime library, if one is installed.
 func loadRuntimeMemcpy() uintptr {
-	cands := []string{"libcudart.so.13", "libcudart.so.12", "libcudart.so"}
-	for _, pat := range []string{"/usr/local/cuda*/targets/*/lib/libcudart.so.1*", "/usr/local/cuda*/lib64/libcudart.so.1*"} {
+	syms := findLibrary("libcudart", "cudaMemcpyAsync")
+	if syms == nil {
+		return 0
+	}
+	return syms[0]
+}
+
+// findLibrary opens the first CUDA library named base (libcudart, libcublas: versions 13 and 12,
+// the unversioned name, then the usual install folders) that has every one of the symbols, and
+// returns their addresses; nil when none has them.
+func findLibrary(base string, symbols ...string) []uintptr {
+	cands := []string{base + ".so.13", base + ".so.12", base + ".so"}
+	for _, pat := range []string{"/usr/local/cuda*/targets/*/lib/" + base + ".so.1*", "/usr/local/cuda*/lib64/" + base + ".so.1*"} {
 		m, _ := filepath.Glob(pat)
 		cands = append(cands, m...)
 	}
+next:
 	for _, c := range cands {
 		lib, err := purego.Dlopen(c, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 		if err != nil {
 			continue
 		}
-		if p, err := purego.Dlsym(lib, "cudaMemcpyAsync"); err == nil {
-			return p
+		addrs := make([]uintptr, len(symbols))
+		for i, sym := range symbols {
+			if addrs[i], err = purego.Dlsym(lib, sym); err != nil {
+				continue next
+			}
 		}
+		return addrs
 	}
-	return 0
+	return nil
 }
 
 // Name implements workload.Device.
