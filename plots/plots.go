@@ -15,11 +15,24 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// Chart is what to draw: mirrors reports.Chart, so this package needs no analysis code.
+// Chart kinds: how a chart's data table is drawn.
+const (
+	Stacked  = "stacked_bars" // rows: categories; columns after the first: stacked series
+	HBars    = "hbars"        // rows: items; columns: label, stage, value
+	Boxes    = "boxes"        // rows: items; columns: label, stage, min, q1, median, q3, max
+	Timeline = "timeline"     // rows: time bins; columns: bin start, one series per stage
+)
+
+// Chart is the data of one chart: the one chart model, built by package render from a summary
+// or a diff and drawn here. The data is a table, so it is tested and can be printed like any report.
 type Chart struct {
-	Name, Kind, Title, XLabel, YLabel string
-	Data                              *table.Table
-	Stages                            []string
+	Name           string // file stem
+	Kind           string // Stacked, HBars, Boxes or Timeline
+	Title          string
+	XLabel, YLabel string
+	Data           *table.Table
+	// Stages lists the stage keys in order, so every chart gives a stage the same colour.
+	Stages []string
 }
 
 // palette is Okabe–Ito's colour-blind-safe set.
@@ -85,13 +98,13 @@ func Draw(c Chart) (*plot.Plot, error) {
 	p.Legend.Left = false
 	var err error
 	switch c.Kind {
-	case "stacked_bars":
+	case Stacked:
 		err = stacked(p, c)
-	case "hbars":
+	case HBars:
 		err = hbars(p, c)
-	case "boxes":
+	case Boxes:
 		err = boxes(p, c)
-	case "timeline":
+	case Timeline:
 		err = timeline(p, c)
 	case "grouped_bars":
 		err = grouped(p, c)

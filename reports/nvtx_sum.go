@@ -13,20 +13,20 @@ func init() {
 		return ""
 	}
 	register(Report{Name: "nvtx_sum", Title: "NVTX Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxAll, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXAll, nil) }})
 	register(Report{Name: "nvtx_pushpop_sum", Title: "NVTX Push/Pop Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxPushPop, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXPushPop, nil) }})
 	register(Report{Name: "nvtx_startend_sum", Title: "NVTX Start/End Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, nvtxStartEnd, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXStartEnd, nil) }})
 }
 
-// nvtxKind selects which ranges an NVTX summary covers.
-type nvtxKind int
+// NVTXKind selects which ranges an NVTX summary covers.
+type NVTXKind int
 
 const (
-	nvtxAll nvtxKind = iota
-	nvtxPushPop
-	nvtxStartEnd
+	NVTXAll NVTXKind = iota
+	NVTXPushPop
+	NVTXStartEnd
 )
 
 // Style is nsys's Style column for a range event type: "PushPop" or "StartEnd".
@@ -84,7 +84,7 @@ func RangeEnd(n *trace.NVTX, i int, maxTS int64) int64 {
 
 // NVTXSum is nvtx_sum (all ranges, with a Style column), nvtx_pushpop_sum or
 // nvtx_startend_sum. keep, when not nil, selects events by row index.
-func NVTXSum(tr *trace.Trace, kind nvtxKind, keep func(i int) bool) *table.Table {
+func NVTXSum(tr *trace.Trace, kind NVTXKind, keep func(i int) bool) *table.Table {
 	n := &tr.NVTX
 	names := NewNVTXNames(tr)
 	maxTS, _ := n.MaxTimestamp()
@@ -92,15 +92,15 @@ func NVTXSum(tr *trace.Trace, kind nvtxKind, keep func(i int) bool) *table.Table
 	for i := range n.Start {
 		t := n.EventType[i]
 		switch kind {
-		case nvtxAll:
+		case NVTXAll:
 			if !trace.IsRange(t) {
 				continue
 			}
-		case nvtxPushPop:
+		case NVTXPushPop:
 			if !trace.IsPushPop(t) {
 				continue
 			}
-		case nvtxStartEnd:
+		case NVTXStartEnd:
 			if !trace.IsStartEnd(t) {
 				continue
 			}
@@ -110,7 +110,7 @@ func NVTXSum(tr *trace.Trace, kind nvtxKind, keep func(i int) bool) *table.Table
 		}
 		name := names.Name(i)
 		d := RangeEnd(n, i, maxTS) - n.Start[i]
-		if kind == nvtxAll {
+		if kind == NVTXAll {
 			style := Style(t)
 			g.add(style+"\x00"+name, func() []string { return []string{style, name} }, d)
 		} else {
@@ -119,12 +119,12 @@ func NVTXSum(tr *trace.Trace, kind nvtxKind, keep func(i int) bool) *table.Table
 	}
 	t := &table.Table{Columns: timeColumns("Instances", "Style", "Range"), Rows: timeRows(g.list)}
 	switch kind {
-	case nvtxAll:
+	case NVTXAll:
 		t.Name, t.Title = "nvtx_sum", "NVTX Range Summary"
-	case nvtxPushPop:
+	case NVTXPushPop:
 		t.Name, t.Title = "nvtx_pushpop_sum", "NVTX Push/Pop Range Summary"
 		t.Columns = timeColumns("Instances", "Range")
-	case nvtxStartEnd:
+	case NVTXStartEnd:
 		t.Name, t.Title = "nvtx_startend_sum", "NVTX Start/End Range Summary"
 		t.Columns = timeColumns("Instances", "Range")
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/render"
 	"github.com/omnistat/omnistat/sqlite"
 )
 

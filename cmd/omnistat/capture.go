@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/omnistat/omnistat/summary"
 	"io"
 	"os"
 	"os/exec"
@@ -13,8 +14,7 @@ import (
 	"time"
 
 	"github.com/omnistat/omnistat/capture"
-	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/render"
+	"github.com/omnistat/omnistat/render"
 	"github.com/omnistat/omnistat/workload"
 	"github.com/omnistat/omnistat/workload/cuda"
 	"github.com/spf13/cobra"
@@ -225,7 +225,7 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 		sum := strings.TrimSuffix(db, ".sqlite") + ".summary.txt"
 		if f, err := os.Create(sum); err == nil {
 			serr := runSummarize(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &summarizeOptions{Format: render.Column, Top: 10,
-				Findings: reports.DefaultFindingOptions, Traces: []string{db}, Group: groupOptions{By: "stage"}})
+				Findings: summary.DefaultFindingOptions, Traces: []string{db}, Group: groupOptions{By: "stage"}})
 			f.Close()
 			if serr == nil {
 				ri.Stats = append(ri.Stats, sum)

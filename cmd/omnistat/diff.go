@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/omnistat/omnistat/diff"
+	"github.com/omnistat/omnistat/stage"
 	"strings"
 
-	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/render"
-	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/render"
 	"github.com/spf13/cobra"
 )
 
@@ -24,7 +22,8 @@ type diffOptions struct {
 	Format render.Format
 	Per    string
 	Top    int
-	Gates  []string
+	Gates  []string // --fail-on values
+	gates  []diff.Gate
 	Group  groupOptions
 	Base   string
 	New    string
@@ -69,13 +68,14 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 				return usagef("unknown format %q (use text, markdown or json)", format)
 			}
 			o.Format, o.Base, o.New = f, args[0], args[1]
-			for _, g := range o.Gates {
-				if _, err := reports.ParseGate(g); err != nil {
+			for _, s := range o.Gates {
+				g, err := diff.ParseGate(s)
+				if err != nil {
 					return usageError{err}
 				}
+				o.gates = append(o.gates, g)
 			}
-			o.Group.By = "stage"
-			if err := o.Group.parse(); err != nil {
+			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
 			return runDiff(e, o)
@@ -86,8 +86,7 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range; auto: each stage's most frequent push/pop range; none: totals")
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
 	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N (repeatable); exit 3 when one trips")
-	fl.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable)")
-	fl.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules")
+	o.Group.addRuleFlags(fl)
 	return cmd
 }
 
@@ -100,16 +99,14 @@ func runDiff(e *env, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	_, ab, _ := o.Group.grouping(base)
-	_, an, _ := o.Group.grouping(nw)
-	d, err := reports.Diff(base, nw, ab, an, reports.DiffOptions{Per: o.Per, Top: o.Top})
+	ab, an := o.Group.assign(base), o.Group.assign(nw)
+	d, err := diff.Compare(base, nw, ab, an, diff.Options{Per: o.Per, Top: o.Top})
 	if err != nil {
 		return err
 	}
-	var results []reports.GateResult
+	var results []diff.GateResult
 	var tripped []string
-	for _, s := range o.Gates {
-		g, _ := reports.ParseGate(s)
+	for _, g := range o.gates {
 		r := g.Check(base, nw, ab, an)
 		results = append(results, r)
 		if r.Tripped {
@@ -117,9 +114,9 @@ func runDiff(e *env, o *diffOptions) error {
 		}
 	}
 	if o.Format == render.JSON {
-		err = writeDiffJSON(e.stdout, d, results)
+		err = render.DiffJSON(e.stdout, d, results)
 	} else {
-		err = writeDiff(e.stdout, d, results, o.Format == render.Markdown)
+		err = render.Diff(e.stdout, d, results, o.Format)
 	}
 	if err != nil {
 		return err
@@ -128,122 +125,4 @@ func runDiff(e *env, o *diffOptions) error {
 		return gateError{tripped}
 	}
 	return nil
-}
-
-func writeDiff(w io.Writer, d *reports.DiffResult, gates []reports.GateResult, md bool) error {
-	ro := render.Options{MemUnit: "MB", MaxText: 40}
-	head := func(s string) {
-		if md {
-			fmt.Fprintf(w, "\n## %s\n\n", s)
-		} else {
-			fmt.Fprintf(w, "\n ** %s\n\n", s)
-		}
-	}
-	if md {
-		fmt.Fprintf(w, "# omnistat diff\n\nbase: %s  \nnew: %s\n", d.Base, d.New)
-	} else {
-		fmt.Fprintf(w, "omnistat diff: base %s, new %s\n", d.Base, d.New)
-	}
-	head("Verdict")
-	for _, s := range d.Stages {
-		line := "- " + s.Verdict
-		if !md {
-			line = wrap(s.Verdict, "   - ", "     ")
-			fmt.Fprint(w, line)
-			continue
-		}
-		fmt.Fprintln(w, line)
-	}
-	if len(gates) > 0 {
-		head("Gates")
-		for _, g := range gates {
-			state := "ok"
-			if g.Tripped {
-				state = "TRIPPED"
-			}
-			extra := ""
-			if g.Missing != "" {
-				extra = " (" + g.Missing + ")"
-			}
-			fmt.Fprintf(w, "   %-7s %s: %s → %s, %s%s\n", state, g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra)
-		}
-	}
-	for _, s := range d.Stages {
-		per := ""
-		if s.Per != "" {
-			per = fmt.Sprintf(", per %s (%d → %d instances)", s.Per, s.StepsBase, s.StepsNew)
-		}
-		head(fmt.Sprintf("Stage %s%s", s.Stage, per))
-		for _, t := range append([]*table.Table{s.Overview}, s.Tables...) {
-			if len(t.Rows) == 0 {
-				continue
-			}
-			tt := shortNames(t)
-			if md {
-				if err := render.WriteMarkdown(w, tt, ro); err != nil {
-					return err
-				}
-				fmt.Fprintln(w)
-				continue
-			}
-			if err := writeSection(w, tt, ro, false); err != nil { // diff tables are wider than 120 columns
-				return err
-			}
-		}
-	}
-	if len(d.Findings.Rows) > 0 {
-		head("Findings")
-		for _, r := range d.Findings.Rows {
-			msg := r[3].S
-			if msg == "" {
-				msg = r[2].S
-			}
-			if md {
-				fmt.Fprintf(w, "- **%s** %s: %s\n", r[0].S, r[1].S, msg)
-			} else {
-				fmt.Fprint(w, wrap(fmt.Sprintf("[%s] %s: %s", r[0].S, r[1].S, msg), "   - ", "     "))
-			}
-		}
-	}
-	return nil
-}
-
-func fmtNum(v float64) string {
-	if v == float64(int64(v)) {
-		return withSepInt(int64(v))
-	}
-	return fmt.Sprintf("%.1f", v)
-}
-
-func withSepInt(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func writeDiffJSON(w io.Writer, d *reports.DiffResult, gates []reports.GateResult) error {
-	type stageJSON struct {
-		reports.StageDiff
-		Figures any `json:"figures"`
-		Tables  any `json:"tables"`
-	}
-	out := struct {
-		Base     string               `json:"base"`
-		New      string               `json:"new"`
-		Stages   []stageJSON          `json:"stages"`
-		Findings any                  `json:"findings"`
-		Gates    []reports.GateResult `json:"gates"`
-	}{Base: d.Base, New: d.New, Findings: render.JSONTables([]*table.Table{d.Findings}), Gates: gates}
-	for _, s := range d.Stages {
-		out.Stages = append(out.Stages, stageJSON{StageDiff: s, Figures: render.JSONTables([]*table.Table{s.Overview}), Tables: render.JSONTables(s.Tables)})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }

@@ -3,36 +3,54 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
-	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/pflag"
 )
 
-// groupOptions are the grouping flags shared by stats and summarize.
+// groupOptions are the stage flags every analysing verb shares (--stage, --stages) and, for
+// stats and summarize, the --by dimension. parse turns the flag values into rules and a stage.By.
 type groupOptions struct {
-	By        string
+	By        stage.By
+	by        string // the --by flag's value
 	Rules     []string
 	RulesFile string
 	rules     []stage.Rule
 }
 
-func (g *groupOptions) addFlags(f *pflag.FlagSet, def string) {
-	f.StringVar(&g.By, "by", def, "group rows by: stage, process, thread, device or none")
+// addRuleFlags adds --stage and --stages.
+func (g *groupOptions) addRuleFlags(f *pflag.FlagSet) {
 	f.StringArrayVar(&g.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable; first match wins)")
 	f.StringVar(&g.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line (# comments)")
 }
 
-// parse validates the flags (usage errors) and reads the rules file.
-func (g *groupOptions) parse() error {
-	ok := false
-	for _, d := range reports.Dimensions {
-		ok = ok || g.By == d
+// addByFlag adds --by with its default and help.
+func (g *groupOptions) addByFlag(f *pflag.FlagSet, def stage.By, help string) {
+	f.StringVar(&g.by, "by", string(def), help)
+}
+
+// byValues lists dimensions for a help text or an error: "stage, process, thread or none".
+func byValues(bs []stage.By) string {
+	var s []string
+	for _, b := range bs {
+		s = append(s, string(b))
 	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// parse validates --by against the dimensions the verb takes (usage errors; unknown gives the
+// verb's message) and reads the rules.
+func (g *groupOptions) parse(allowed []stage.By, unknown string) error {
+	if g.by == "" {
+		g.by = string(stage.ByStage)
+	}
+	by, ok := stage.ParseBy(g.by, allowed...)
 	if !ok {
-		return usagef("unknown --by %q (use stage, process, thread, device or none)", g.By)
+		return usagef(unknown, g.by)
 	}
+	g.By = by
 	for _, s := range g.Rules {
 		r, err := stage.ParseRule(s)
 		if err != nil {
@@ -55,12 +73,16 @@ func (g *groupOptions) parse() error {
 	return nil
 }
 
-// grouping returns the trace's grouping, or nil for --by none.
-func (g *groupOptions) grouping(tr *trace.Trace) (*reports.Grouping, *stage.Assignment, error) {
-	a := stage.Assign(tr, g.rules)
-	if g.By == "none" {
+// assign finds tr's stages with the rules: the one path from a trace to its stages that every
+// verb takes.
+func (g *groupOptions) assign(tr *trace.Trace) *stage.Assignment { return stage.Assign(tr, g.rules) }
+
+// grouping returns tr's row grouping along --by (nil for none) and its stage assignment.
+func (g *groupOptions) grouping(tr *trace.Trace) (*trace.Grouping, *stage.Assignment, error) {
+	a := g.assign(tr)
+	if g.By == stage.ByNone {
 		return nil, a, nil
 	}
-	gr, err := reports.GroupBy(tr, g.By, a)
+	gr, err := stage.Group(tr, g.By, a)
 	return gr, a, err
 }

@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/omnistat/omnistat/diff"
+	"github.com/omnistat/omnistat/summary"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/omnistat/omnistat/plots"
-	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/render"
-	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/render"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/cobra"
 )
@@ -54,8 +54,7 @@ the folder for the images.`,
 				return usagef("-o - writes markdown to stdout: name a folder for the charts with --charts DIR")
 			}
 			o.Traces = args
-			o.Group.By = "stage"
-			if err := o.Group.parse(); err != nil {
+			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
 			return runReport(e, o)
@@ -68,8 +67,7 @@ the folder for the images.`,
 	f.IntVar(&o.Top, "top", 10, "rows per table and kernels in the top-kernels chart")
 	f.BoolVar(&o.Merge, "merge", false, "report all inputs as one trace (repeat-capture windows, ranks)")
 	f.StringVar(&o.Base, "base", "", "a base trace to compare with: adds the diff verdicts and a before/after chart per stage")
-	f.StringArrayVar(&o.Group.Rules, "stage", nil, "stage rule NAME=pid:N|proc:REGEX|thread:REGEX|nvtx:REGEX (repeatable)")
-	f.StringVar(&o.Group.RulesFile, "stages", "", "file of stage rules, one NAME=RULE per line")
+	o.Group.addRuleFlags(f)
 	return cmd
 }
 
@@ -89,20 +87,20 @@ func runReport(e *env, o *reportOptions) error {
 	}
 	var md bytes.Buffer
 	var written []string
-	so := reports.SummaryOptions{Top: o.Top, Findings: reports.DefaultFindingOptions}
-	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *reports.Summary) error {
+	so := summary.Options{Top: o.Top, Findings: summary.DefaultFindingOptions}
+	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
 		var err error
 		prefix := ""
 		if len(o.Traces) > 1 {
 			prefix = fmt.Sprintf("%d_%s_", i+1, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 		}
-		charts := reports.Charts(s, tr, o.Top)
-		var diff *reports.DiffResult
+		charts := render.Charts(s, tr, o.Top)
+		var d *diff.Result
 		if o.Base != "" {
-			if diff, err = reportDiff(e, o, tr, a); err != nil {
+			if d, err = reportDiff(e, o, tr, a); err != nil {
 				return err
 			}
-			charts = append(charts, reports.DiffCharts(diff)...)
+			charts = append(charts, render.DiffCharts(d)...)
 		}
 		var files []string
 		for _, c := range charts {
@@ -117,23 +115,11 @@ func runReport(e *env, o *reportOptions) error {
 		if mdPath != "" {
 			rel, _ = filepath.Rel(filepath.Dir(mdPath), chartDir)
 		}
-		if i > 0 {
-			md.WriteString("\n---\n\n")
+		var links []string
+		for _, f := range files {
+			links = append(links, filepath.ToSlash(filepath.Join(rel, f)))
 		}
-		err = writeSummary(&md, s, render.Markdown, func(w io.Writer) error {
-			if diff != nil {
-				fmt.Fprintf(w, "## Compared with %s\n\n", o.Base)
-				for _, st := range diff.Stages {
-					fmt.Fprintf(w, "- %s\n", st.Verdict)
-				}
-				fmt.Fprintf(w, "\n(the whole comparison: `omnistat diff %s %s`)\n\n", o.Base, path)
-			}
-			fmt.Fprintf(w, "## Charts\n\n")
-			for j, c := range charts {
-				fmt.Fprintf(w, "![%s](%s)\n\n", c.Title, filepath.ToSlash(filepath.Join(rel, files[j])))
-			}
-			return nil
-		})
+		err = render.Report(&md, i, render.ReportPart{Summary: s, Diff: d, Base: o.Base, Path: path, Charts: charts, Links: links})
 		return err
 	})
 	if err != nil {
@@ -158,13 +144,13 @@ func runReport(e *env, o *reportOptions) error {
 }
 
 // reportDiff compares the report's trace with --base.
-func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) (*reports.DiffResult, error) {
+func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) (*diff.Result, error) {
 	base, err := loadMerged(e, []string{o.Base})
 	if err != nil {
 		return nil, err
 	}
-	_, ab, _ := o.Group.grouping(base)
-	return reports.Diff(base, tr, ab, a, reports.DiffOptions{Per: "auto", Top: o.Top})
+	ab := o.Group.assign(base)
+	return diff.Compare(base, tr, ab, a, diff.Options{Per: "auto", Top: o.Top})
 }
 
 // unwrapPath drops the path an *os.PathError repeats.
@@ -188,12 +174,12 @@ func writable(dir string) error {
 }
 
 // writeChart draws c into path; a partial file is removed on error.
-func writeChart(path string, c reports.Chart, format string) error {
+func writeChart(path string, c plots.Chart, format string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	err = plots.Write(f, plots.Chart{Name: c.Name, Kind: c.Kind, Title: c.Title, XLabel: c.XLabel, YLabel: c.YLabel, Data: c.Data, Stages: c.Stages}, format)
+	err = plots.Write(f, c, format)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -2,22 +2,30 @@ package main
 
 import (
 	"fmt"
-	"github.com/omnistat/omnistat/trace"
-	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/omnistat/omnistat/render"
 	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/reports/render"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/stage"
+	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/cobra"
 )
 
 // statsOptions are the options of `omnistat stats`.
+// reportSpec is one parsed --report value.
+type reportSpec struct {
+	spec   string // as given: "cuda_gpu_kern_sum:base"
+	report reports.Report
+	opt    reports.Options
+}
+
 type statsOptions struct {
 	Reports []string // report specs, "name[:arg]"
+	specs   []reportSpec
 	Format  render.Format
 	MemUnit string
 	Traces  []string
@@ -56,13 +64,11 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 				return usagef("unknown --mem-unit %q (use B, KB, MB or GB)", opts.MemUnit)
 			}
 			opts.Traces = args
-			if err := opts.Group.parse(); err != nil {
+			if err := opts.Group.parse(stage.Bys, "unknown --by %q (use "+byValues(stage.Bys)+")"); err != nil {
 				return err
 			}
-			for _, spec := range opts.Reports {
-				if _, _, err := reports.Lookup(spec); err != nil {
-					return usageError{err}
-				}
+			if err := opts.parseReports(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(e, opts)
@@ -73,23 +79,41 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 	cmd.Flags().StringSliceVarP(&opts.Reports, "report", "r", nil, "reports to print, comma-separated (default: nsys's default set)")
 	cmd.Flags().StringVarP(&format, "format", "f", "column", "output format: column, csv, json or markdown")
 	cmd.Flags().StringVar(&opts.MemUnit, "mem-unit", "MB", "unit of memory sizes: B, KB, MB (nsys's default) or GB")
-	opts.Group.addFlags(cmd.Flags(), "none")
+	opts.Group.addByFlag(cmd.Flags(), stage.ByNone, "group rows by: "+byValues(stage.Bys))
+	opts.Group.addRuleFlags(cmd.Flags())
 	return cmd
 }
 
-func runStats(e *env, opts *statsOptions) error {
+// parseReports looks up every --report (nsys's default set when none is given), once.
+func (opts *statsOptions) parseReports() error {
 	specs := opts.Reports
-	titled := len(specs) != 1 || len(opts.Traces) > 1
 	if len(specs) == 0 {
 		specs = reports.DefaultSet
 	}
+	opts.specs = nil
+	for _, spec := range specs {
+		r, o, err := reports.Lookup(spec)
+		if err != nil {
+			return usageError{err}
+		}
+		opts.specs = append(opts.specs, reportSpec{spec, r, o})
+	}
+	return nil
+}
+
+func runStats(e *env, opts *statsOptions) error {
+	titled := len(opts.Reports) != 1 || len(opts.Traces) > 1
+	if opts.specs == nil {
+		if err := opts.parseReports(); err != nil {
+			return err
+		}
+	}
 	ro := render.Options{MemUnit: opts.MemUnit}
 	var need trace.Tables
-	for _, spec := range specs {
-		r, _, _ := reports.Lookup(spec)
-		need |= r.Needs
+	for _, sp := range opts.specs {
+		need |= sp.report.Needs
 	}
-	if opts.Group.By != "none" { // stages and devices are found from every table
+	if opts.Group.By != stage.ByNone { // stages and devices are found from every table
 		need = trace.AllTables
 	}
 	var all []*table.Table
@@ -111,8 +135,8 @@ func runStats(e *env, opts *statsOptions) error {
 		if err != nil {
 			return err
 		}
-		for _, spec := range specs {
-			r, ro2, _ := reports.Lookup(spec)
+		for _, sp := range opts.specs {
+			r, ro2 := sp.report, sp.opt
 			if why := r.Skip(tr); why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
@@ -128,12 +152,12 @@ func runStats(e *env, opts *statsOptions) error {
 				all = append(all, t)
 				continue
 			}
-			if err := writeTitled(e.stdout, t, spec, opts.Format, ro, titled, path, len(opts.Traces) > 1); err != nil {
+			if err := render.Titled(e.stdout, t, sp.spec, opts.Format, ro, titled, path, len(opts.Traces) > 1); err != nil {
 				return err
 			}
-			if opts.Format != render.Markdown {
+			if !opts.Format.WritesNotes() {
 				for _, n := range t.Notes {
-					fmt.Fprintf(e.stderr, "note: %s: %s: %s\n", path, spec, n)
+					fmt.Fprintf(e.stderr, "note: %s: %s: %s\n", path, sp.spec, n)
 				}
 			}
 		}
@@ -176,25 +200,4 @@ func progress(e *env, path string) func() {
 		raiseMemLimit(0)
 		fmt.Fprintf(e.stderr, "read %s in %.1f s\n", path, time.Since(t0).Seconds())
 	}
-}
-
-// writeTitled writes one table, under nsys's " ** Title (name):" line when several are printed.
-func writeTitled(w io.Writer, t *table.Table, spec string, f render.Format, o render.Options, titled bool, path string, manyTraces bool) error {
-	if titled && f != render.Markdown {
-		src := ""
-		if manyTraces {
-			src = " [" + path + "]"
-		}
-		fmt.Fprintf(w, "\n ** %s (%s)%s:\n\n", t.Title, spec, src)
-	}
-	if f == render.Markdown && manyTraces {
-		fmt.Fprintf(w, "\n_%s_\n\n", path)
-	}
-	if err := render.Write(w, f, t, o); err != nil {
-		return err
-	}
-	if titled && f == render.Markdown {
-		fmt.Fprintln(w)
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/omnistat/omnistat/render"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -221,7 +222,7 @@ func TestSummarizeText(t *testing.T) {
 				t.Fatalf("%s: exit %d: %s", f, code, errOut)
 			}
 			for i, l := range strings.Split(out, "\n") {
-				if n := utf8.RuneCountInString(l); n > textWidth {
+				if n := utf8.RuneCountInString(l); n > render.TextWidth {
 					t.Errorf("%s --by %s line %d is %d columns: %q", f, by, i+1, n, l)
 					break
 				}

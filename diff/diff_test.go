@@ -1,9 +1,10 @@
-package reports
+package diff
 
 import (
+	"github.com/omnistat/omnistat/internal/testtrace"
 	"testing"
 
-	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/stage"
 )
 
 func TestParseGate(t *testing.T) {
@@ -56,8 +57,8 @@ func TestDiffGraphs(t *testing.T) {
 		{"go_tts_pageable", "go_tts_graphs", "cuLaunchKernel", "cuGraphLaunch"},
 		{"tts_pageable", "tts_graphs", "cudaLaunchKernel", "cudaGraphLaunch_v10000"}, // nsys keeps 7-character suffixes
 	} {
-		b, n := readTrace(t, c.base), readTrace(t, c.new)
-		d, err := Diff(b, n, stage.Assign(b, nil), stage.Assign(n, nil), DiffOptions{Per: "auto", Top: 50})
+		b, n := testtrace.Read(t, c.base), testtrace.Read(t, c.new)
+		d, err := Compare(b, n, stage.Assign(b, nil), stage.Assign(n, nil), Options{Per: "auto", Top: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +81,7 @@ func TestDiffGraphs(t *testing.T) {
 }
 
 func TestGates(t *testing.T) {
-	p, g := readTrace(t, "go_tts_pageable"), readTrace(t, "go_tts_graphs")
+	p, g := testtrace.Read(t, "go_tts_pageable"), testtrace.Read(t, "go_tts_graphs")
 	ap, ag := stage.Assign(p, nil), stage.Assign(g, nil)
 	calls, _ := ParseGate("api_calls>+1%")
 	if r := calls.Check(g, p, ag, ap); !r.Tripped || r.Change != "+755.0%" { // graphs → pageable: a rise

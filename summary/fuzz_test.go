@@ -1,13 +1,14 @@
-package reports
+package summary
 
 import (
 	"context"
+	"github.com/omnistat/omnistat/reports"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/stage"
 )
 
 // FuzzAnalyses runs every report, the per-stage summary and the findings on what the reader
@@ -33,8 +34,8 @@ func FuzzAnalyses(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, name := range Names() {
-			r, o, err := Lookup(name)
+		for _, name := range reports.Names() {
+			r, o, err := reports.Lookup(name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +43,7 @@ func FuzzAnalyses(f *testing.F) {
 				r.Run(tr, o)
 			}
 		}
-		if _, err := Summarize(tr, stage.Assign(tr, nil), SummaryOptions{Top: 10, Findings: DefaultFindingOptions}); err != nil {
+		if _, err := Build(tr, stage.Assign(tr, nil), Options{Top: 10, Findings: DefaultFindingOptions}); err != nil {
 			t.Logf("summarize: %v", err)
 		}
 	})

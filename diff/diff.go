@@ -1,27 +1,28 @@
-package reports
+package diff
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/summary"
 	"math"
 	"sort"
-	"strings"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
-// DiffOptions tune Diff.
-type DiffOptions struct {
+// Options tune Diff.
+type Options struct {
 	// Per normalises per instance of this NVTX range (message, or domain:message); "auto" picks
 	// each stage's push/pop range with the most instances; "none" compares raw totals.
 	Per string
 	Top int // rows per table
 }
 
-// StageDiff compares one stage (matched by its key) of two traces.
-type StageDiff struct {
+// Stage compares one stage (matched by its key) of two traces.
+type Stage struct {
 	Stage      string         `json:"stage"`
 	InBase     bool           `json:"in_base"`
 	InNew      bool           `json:"in_new"`
@@ -34,23 +35,23 @@ type StageDiff struct {
 	WallChange float64        `json:"wall_change_pct"`
 }
 
-// DiffResult compares two traces stage by stage.
-type DiffResult struct {
+// Result compares two traces stage by stage.
+type Result struct {
 	Base, New string
-	Stages    []StageDiff
+	Stages    []Stage
 	Findings  *table.Table
 }
 
 // stageSubsets maps stage keys to their subset of tr.
 func stageSubsets(tr *trace.Trace, a *stage.Assignment) (map[string]*trace.Trace, []string, error) {
-	g, err := GroupBy(tr, "stage", a)
+	g, err := stage.Group(tr, stage.ByStage, a)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := map[string]*trace.Trace{}
 	var order []string
 	for i, l := range g.Labels {
-		if l == Other {
+		if l == stage.Other {
 			continue
 		}
 		out[l] = tr.Subset(g.Keep[i])
@@ -59,60 +60,9 @@ func stageSubsets(tr *trace.Trace, a *stage.Assignment) (map[string]*trace.Trace
 	return out, order, nil
 }
 
-// rangeInstances counts the instances of each push/pop range (by full and by message name).
-func rangeInstances(tr *trace.Trace) map[string]int64 {
-	names := NewNVTXNames(tr)
-	out := map[string]int64{}
-	for i := range tr.NVTX.Start {
-		if trace.IsPushPop(tr.NVTX.EventType[i]) {
-			out[names.Name(i)]++
-		}
-	}
-	return out
-}
-
-// stepRange picks the range to normalise by: the one asked for, or the push/pop range with the
-// most instances in base; the counts in both traces.
-func stepRange(per string, b, n *trace.Trace) (string, int64, int64) {
-	if per == "none" || b == nil || n == nil {
-		return "", 0, 0
-	}
-	rb, rn := rangeInstances(b), rangeInstances(n)
-	find := func(m map[string]int64, name string) int64 {
-		if c, ok := m[name]; ok {
-			return c
-		}
-		var c int64
-		for full, x := range m {
-			if strings.HasSuffix(full, ":"+name) { // "talker.decode_step" matches "omnistat:talker.decode_step"
-				c += x
-			}
-		}
-		return c
-	}
-	name := per
-	if per == "auto" || per == "" {
-		name = ""
-		var best int64
-		for full, c := range rb {
-			if c > best || (c == best && full < name) {
-				name, best = full, c
-			}
-		}
-		if best < 2 {
-			return "", 0, 0
-		}
-	}
-	sb, sn := find(rb, name), find(rn, name)
-	if sb == 0 || sn == 0 {
-		return "", 0, 0
-	}
-	return name, sb, sn
-}
-
-// Diff compares base and new, stage by stage (stages are matched by key, so reruns with other
+// Compare compares base and new, stage by stage (stages are matched by key, so reruns with other
 // PIDs compare), normalised per step where the stage has per-step ranges.
-func Diff(base, nw *trace.Trace, ab, an *stage.Assignment, o DiffOptions) (*DiffResult, error) {
+func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Result, error) {
 	if o.Top <= 0 {
 		o.Top = 10
 	}
@@ -130,10 +80,10 @@ func Diff(base, nw *trace.Trace, ab, an *stage.Assignment, o DiffOptions) (*Diff
 			keys = append(keys, k)
 		}
 	}
-	res := &DiffResult{Base: base.Path, New: nw.Path}
+	res := &Result{Base: base.Path, New: nw.Path}
 	for _, k := range keys {
 		b, n := sb[k], sn[k]
-		d := StageDiff{Stage: k, InBase: b != nil, InNew: n != nil}
+		d := Stage{Stage: k, InBase: b != nil, InNew: n != nil}
 		if b == nil {
 			b = base.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, base.NVTX.Len())})
 		}
@@ -141,7 +91,7 @@ func Diff(base, nw *trace.Trace, ab, an *stage.Assignment, o DiffOptions) (*Diff
 			n = nw.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, nw.NVTX.Len())})
 		}
 		if d.InBase && d.InNew {
-			d.Per, d.StepsBase, d.StepsNew = stepRange(o.Per, b, n)
+			d.Per, d.StepsBase, d.StepsNew = summary.StepRange(o.Per, b, n)
 		}
 		scaleB, scaleN := 1.0, 1.0
 		if d.Per != "" {
@@ -153,10 +103,10 @@ func Diff(base, nw *trace.Trace, ab, an *stage.Assignment, o DiffOptions) (*Diff
 			labels []string
 			count  string
 		}{
-			{func(t *trace.Trace) *table.Table { return CUDAAPISum(t, nil) }, []string{"Name"}, "Num Calls"},
-			{func(t *trace.Trace) *table.Table { return CUDAGPUKernSum(t, Options{}, nil) }, []string{"Name"}, "Instances"},
-			{func(t *trace.Trace) *table.Table { return NVTXSum(t, nvtxAll, nil) }, []string{"Style", "Range"}, "Instances"},
-			{func(t *trace.Trace) *table.Table { return CUDAGPUMemTimeSum(t, nil, nil) }, []string{"Operation"}, "Count"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAAPISum(t, nil) }, []string{"Name"}, "Num Calls"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUKernSum(t, reports.Options{}, nil) }, []string{"Name"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return reports.NVTXSum(t, reports.NVTXAll, nil) }, []string{"Style", "Range"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUMemTimeSum(t, nil, nil) }, []string{"Operation"}, "Count"},
 		} {
 			d.Tables = append(d.Tables, tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k))
 		}
@@ -261,7 +211,7 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 	}
 	for i, k := range order {
 		if i == top {
-			t.Notes = append(t.Notes, moreRows(len(order)-top))
+			t.Notes = append(t.Notes, summary.MoreRows(len(order)-top))
 			break
 		}
 		x := rows[k]
@@ -285,7 +235,7 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 }
 
 // verdict sums up a stage: faster or slower (wall per step), and the largest change.
-func verdict(d StageDiff) (string, float64) {
+func verdict(d Stage) (string, float64) {
 	switch {
 	case !d.InBase:
 		return fmt.Sprintf("%s: new stage", d.Stage), 0
@@ -305,11 +255,11 @@ func verdict(d StageDiff) (string, float64) {
 	case p >= 2:
 		word = fmt.Sprintf("%.1f%% slower", p)
 	}
-	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, floatSep(wall[1].F), floatSep(wall[2].F))
+	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, summary.FloatSep(wall[1].F), summary.FloatSep(wall[2].F))
 	for _, t := range d.Tables {
 		if t.Name == "cuda_api_sum_diff" && len(t.Rows) > 0 {
 			r := t.Rows[0]
-			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[7].S, r[6].S, signed(r[2].F))
+			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[7].S, r[6].S, summary.Signed(r[2].F))
 		}
 	}
 	return out, p
@@ -319,11 +269,11 @@ func verdict(d StageDiff) (string, float64) {
 func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table {
 	sum := func(tr *trace.Trace, a *stage.Assignment) map[string]string {
 		out := map[string]string{}
-		s, err := Summarize(tr, a, SummaryOptions{Top: 1, Findings: DefaultFindingOptions})
+		s, err := summary.Build(tr, a, summary.Options{Top: 1, Findings: summary.DefaultFindingOptions})
 		if err != nil {
 			return out
 		}
-		all := append([]Finding(nil), s.Findings...)
+		all := append([]summary.Finding(nil), s.Findings...)
 		for _, st := range s.Stages {
 			all = append(all, st.Findings...)
 		}
@@ -356,12 +306,4 @@ func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table 
 		t.Rows = append(t.Rows, []table.Value{table.Str(status), table.Str(k), table.Str(b[k]), table.Str(n[k])})
 	}
 	return t
-}
-
-// signed formats a change with its sign and thousands separators: +52,129.4, -231,560.4.
-func signed(x float64) string {
-	if x < 0 {
-		return "-" + floatSep(-x)
-	}
-	return "+" + floatSep(x)
 }

@@ -1,12 +1,14 @@
-package reports
+package diff
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/summary"
 	"regexp"
 	"strconv"
 	"strings"
 
-	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -59,7 +61,7 @@ func ParseGate(s string) (Gate, error) {
 // Value is the gate's metric on one trace (ns, or a count), and whether it exists there.
 func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 	if g.Stage != "" {
-		gr, err := GroupBy(tr, "stage", a)
+		gr, err := stage.Group(tr, stage.ByStage, a)
 		if err != nil {
 			return 0, false
 		}
@@ -84,8 +86,8 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 	switch g.Metric {
 	case "wall":
 		first, last := int64(1<<63-1), int64(-1<<63)
-		for _, sp := range GPUSpans(tr) {
-			first, last = min(first, sp.s), max(last, sp.e)
+		for _, sp := range trace.GPUSpans(tr) {
+			first, last = min(first, sp.Start), max(last, sp.End)
 		}
 		for i := range tr.Runtime.Start {
 			first, last = min(first, tr.Runtime.Start[i]), max(last, tr.Runtime.End[i])
@@ -95,7 +97,7 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 		}
 		return float64(last - first), true
 	case "gpu_time":
-		busy, _ := busyTime(tr, GPUSpans(tr))
+		busy, _ := trace.BusyTime(tr, trace.GPUSpans(tr))
 		return float64(busy), true
 	case "kernel_time":
 		return float64(sum(tr.Kernels.Start, tr.Kernels.End, nil)), true
@@ -108,7 +110,7 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 	case "kernels":
 		return float64(tr.Kernels.Len()), true
 	case "api":
-		is := byName(tr, func(n string) bool { return n == g.Arg })
+		is := summary.ByName(tr, func(n string) bool { return n == g.Arg })
 		n := 0
 		t := sum(tr.Runtime.Start, tr.Runtime.End, func(i int) bool {
 			ok := is(tr.Runtime.NameID[i])
@@ -135,7 +137,7 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 		})
 		return float64(t), n > 0
 	case "range": // mean duration of the range (name as nvtx_sum prints it, or the message alone)
-		names := NewNVTXNames(tr)
+		names := reports.NewNVTXNames(tr)
 		maxTS, _ := tr.NVTX.MaxTimestamp()
 		var t, n int64
 		for i := range tr.NVTX.Start {
@@ -144,7 +146,7 @@ func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
 			}
 			full := names.Name(i)
 			if full == g.Arg || strings.SplitN(full, ":", 2)[1] == g.Arg {
-				t += RangeEnd(&tr.NVTX, i, maxTS) - tr.NVTX.Start[i]
+				t += reports.RangeEnd(&tr.NVTX, i, maxTS) - tr.NVTX.Start[i]
 				n++
 			}
 		}

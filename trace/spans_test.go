@@ -1,11 +1,9 @@
-package reports
+package trace
 
 import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-
-	"github.com/omnistat/omnistat/trace"
 )
 
 // TestGPUSpans checks the run-merging GPUSpans against sorting every operation and joining
@@ -22,22 +20,22 @@ func TestGPUSpans(t *testing.T) {
 		}
 		return s, e
 	}
-	for _, runs := range []int{1, 2, 3, maxRuns, maxRuns + 1, 200} {
-		tr := &trace.Trace{}
+	for _, runs := range []int{1, 2, 3, MaxRuns, MaxRuns + 1, 200} {
+		tr := &Trace{}
 		tr.Kernels.Start, tr.Kernels.End = cols(2000, runs)
 		tr.Memcpy.Start, tr.Memcpy.End = cols(400, max(1, runs/2))
 		tr.Memset.Start, tr.Memset.End = cols(30, 1)
-		var all []interval
+		var all []Span
 		for _, c := range [][2][]int64{{tr.Kernels.Start, tr.Kernels.End}, {tr.Memcpy.Start, tr.Memcpy.End}, {tr.Memset.Start, tr.Memset.End}} {
 			for i := range c[0] {
-				all = append(all, interval{c[0][i], c[1][i]})
+				all = append(all, Span{c[0][i], c[1][i]})
 			}
 		}
-		slices.SortFunc(all, func(a, b interval) int { return cmpInt64(a.s, b.s) })
-		var want []interval
+		slices.SortFunc(all, bySpanStart)
+		var want []Span
 		for _, x := range all {
-			if n := len(want); n > 0 && x.s <= want[n-1].e {
-				want[n-1].e = max(want[n-1].e, x.e)
+			if n := len(want); n > 0 && x.Start <= want[n-1].End {
+				want[n-1].End = max(want[n-1].End, x.End)
 			} else {
 				want = append(want, x)
 			}

@@ -1,17 +1,18 @@
-package reports
+package summary
 
 import (
 	"cmp"
 	"fmt"
+	"github.com/omnistat/omnistat/reports"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -30,11 +31,13 @@ type StageOverview struct {
 	Replicas int     `json:"replicas"` // processes playing the stage's role; 0 for a --by none section
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
-	spans    []interval
-	devices  []int64   // the GPUs of its operations
-	sets     []spanSet // spans per GPU (spans itself when there is one)
-	first    int64
-	last     int64
+	// Spans are the stage's GPU spans, sorted and disjoint; Sets the same per GPU (Spans itself
+	// when there is one GPU).
+	Spans   []trace.Span    `json:"-"`
+	Sets    []trace.SpanSet `json:"-"`
+	devices []int64         // the GPUs of its operations
+	first   int64
+	last    int64
 }
 
 // StageSummary is one stage's section.
@@ -60,8 +63,8 @@ type Summary struct {
 	Findings  []Finding      `json:"findings"` // whole-trace findings and stage overlap
 }
 
-// SummaryOptions tune Summarize.
-type SummaryOptions struct {
+// Options tune Summarize.
+type Options struct {
 	Top      int // rows per table (10)
 	Findings FindingOptions
 	// ProjectByProcess attributes GPU work to NVTX ranges by time window across the threads of a
@@ -69,18 +72,17 @@ type SummaryOptions struct {
 	ProjectByProcess bool
 }
 
-// Summarize reorders tr's event rows by stage (row order carries no meaning in the model) and
+// Build reorders tr's event rows by stage (row order carries no meaning in the model) and
 // builds the stage overview, each stage's top NVTX ranges (with GPU projection),
 // kernels, CUDA APIs and memory operations, and the findings.
-func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary, error) {
+func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	if o.Top <= 0 {
 		o.Top = 10
 	}
-	g, err := groupBy(tr, "stage", a, false) // Contiguous makes the masks
+	g, err := stage.GroupContiguous(tr, a) // rows reordered stage by stage: subsets share the columns
 	if err != nil {
 		return nil, err
 	}
-	g.Contiguous(tr) // stage subsets then share the trace's columns: no copies on big traces
 	s := &Summary{Trace: tr.Path, Product: tr.Product}
 	s.GPUs, s.GPUModels = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
@@ -92,7 +94,7 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	var works []*stageWork
 	staged := 0
 	for i, label := range g.Labels {
-		if label == Other {
+		if label == stage.Other {
 			continue
 		}
 		w := &stageWork{sub: tr.Subset(g.Keep[i]), st: a.Stages[i]}
@@ -104,11 +106,11 @@ func Summarize(tr *trace.Trace, a *stage.Assignment, o SummaryOptions) (*Summary
 	pending.Store(int64(len(works)))
 	traceJob := func() {
 		if staged == ops(tr) {
-			var spans [][]interval
+			var spans [][]trace.Span
 			for _, w := range works {
-				spans = append(spans, w.ss.spans)
+				spans = append(spans, w.ss.Spans)
 			}
-			traceFindings = findingsOf(tr, "trace", o.Findings, unionSpans(spans))
+			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans))
 		} else {
 			traceFindings = Findings(tr, "trace", o.Findings)
 		}
@@ -194,7 +196,7 @@ func top(t *table.Table, n int, cols ...string) *table.Table {
 	}
 	for r, row := range t.Rows {
 		if r == n {
-			out.Notes = append(out.Notes, moreRows(len(t.Rows)-n)+": omnistat stats --by stage -r "+t.Name)
+			out.Notes = append(out.Notes, MoreRows(len(t.Rows)-n)+": omnistat stats --by stage -r "+t.Name)
 			break
 		}
 		var nr []table.Value
@@ -233,17 +235,17 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	maxTS, _ := sub.NVTX.MaxTimestamp()
 	for i := range sub.NVTX.Start {
 		if trace.IsRange(sub.NVTX.EventType[i]) {
-			see(sub.NVTX.Start[i], RangeEnd(&sub.NVTX, i, maxTS))
+			see(sub.NVTX.Start[i], reports.RangeEnd(&sub.NVTX, i, maxTS))
 		}
 	}
 	if last > first {
 		o.WallNs = last - first
 		o.first, o.last = first, last
 	}
-	o.spans = GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
-	o.devices = devicesOf(sub)
-	o.sets = spanSets(sub, o.spans)
-	o.GPUBusy, o.Devices = busyOf(o.sets) // per GPU: each device's own union, summed
+	o.Spans = trace.GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
+	o.devices = trace.DevicesOf(sub)
+	o.Sets = trace.SpanSets(sub, o.Spans)
+	o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
 	}
@@ -271,18 +273,18 @@ func overlapFindings(stages []StageSummary) []Finding {
 	var out []Finding
 	for i := 0; i < len(stages); i++ {
 		for j := i + 1; j < len(stages); j++ {
-			a, b := stages[i].spans, stages[j].spans
+			a, b := stages[i].Spans, stages[j].Spans
 			if len(a) == 0 || len(b) == 0 {
 				continue
 			}
-			both := intersect(a, b)
+			both := trace.Intersect(a, b)
 			smaller := min(stages[i].GPUBusy, stages[j].GPUBusy)
 			p := stat.Percent(both, smaller)
 			f := Finding{Scope: stages[i].Stage + "+" + stages[j].Stage, ID: "stage_overlap", Value: p}
 			if p >= 10 {
-				f.Message = fmt.Sprintf("the %s and %s stages run on the GPU at the same time for %s ns, %.1f%% of the shorter one's GPU time", stages[i].Stage, stages[j].Stage, withSep(both), p)
+				f.Message = fmt.Sprintf("the %s and %s stages run on the GPU at the same time for %s ns, %.1f%% of the shorter one's GPU time", stages[i].Stage, stages[j].Stage, WithSep(both), p)
 				f.Advice = "the stages overlap: a pipeline; their GPU work competes for the same device"
-				if !sharesDevice(stages[i].devices, stages[j].devices) {
+				if !trace.SharesDevice(stages[i].devices, stages[j].devices) {
 					f.Advice = "the stages overlap on different GPUs: a pipeline, as intended"
 				}
 			} else {
@@ -293,22 +295,6 @@ func overlapFindings(stages []StageSummary) []Finding {
 		}
 	}
 	return out
-}
-
-func intersect(a, b []interval) int64 {
-	var t int64
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		s, e := max(a[i].s, b[j].s), min(a[i].e, b[j].e)
-		if e > s {
-			t += e - s
-		}
-		if a[i].e < b[j].e {
-			i++
-		} else {
-			j++
-		}
-	}
-	return t
 }
 
 // gpuNames lists the GPUs by ID ("NVIDIA H200 (0)"), and by model ("2× NVIDIA H200 (0, 1)" when
@@ -336,4 +322,4 @@ func gpuNames(gpus []trace.GPU) (each, models []string) {
 }
 
 // moreRows is the note of a table cut short by at least two rows (one more row is shown instead).
-func moreRows(n int) string { return fmt.Sprintf("%d more rows", n) }
+func MoreRows(n int) string { return fmt.Sprintf("%d more rows", n) }

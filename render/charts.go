@@ -1,7 +1,11 @@
-package reports
+package render
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/diff"
+	"github.com/omnistat/omnistat/plots"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/summary"
 	"sort"
 	"strings"
 
@@ -10,33 +14,13 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// Chart kinds: how a chart's data table is drawn.
-const (
-	ChartStacked  = "stacked_bars" // rows: categories; columns after the first: stacked series
-	ChartHBars    = "hbars"        // rows: items; columns: label, stage, value
-	ChartBoxes    = "boxes"        // rows: items; columns: label, stage, min, q1, median, q3, max
-	ChartTimeline = "timeline"     // rows: time bins; columns: bin start, one series per stage
-)
-
-// Chart is the data of one chart, drawn by package plots. The data is a table, so it is tested
-// and can be printed like any report.
-type Chart struct {
-	Name           string // file stem
-	Kind           string
-	Title          string
-	XLabel, YLabel string
-	Data           *table.Table
-	// Stages lists the stage keys in order, so every chart gives a stage the same colour.
-	Stages []string
-}
-
 // Charts builds the report's charts from a summary and its trace.
-func Charts(s *Summary, tr *trace.Trace, top int) []Chart {
+func Charts(s *summary.Summary, tr *trace.Trace, top int) []plots.Chart {
 	var stages []string
 	for _, st := range s.Stages {
 		stages = append(stages, st.Stage)
 	}
-	charts := []Chart{stageTimeChart(s), topKernelsChart(s, top), apiShareChart(s), rangeBoxChart(s, tr), timelineChart(s)}
+	charts := []plots.Chart{stageTimeChart(s), topKernelsChart(s, top), apiShareChart(s), rangeBoxChart(s, tr), timelineChart(s)}
 	out := charts[:0]
 	for _, c := range charts {
 		if c.Data != nil && len(c.Data.Rows) > 0 {
@@ -51,7 +35,7 @@ func ms(ns int64) float64 { return float64(ns) / 1e6 }
 
 // stageTimeChart: per stage, GPU time by category and GPU idle time over the stage's wall time
 // (times its GPUs: a stage on two GPUs has twice the wall time to fill).
-func stageTimeChart(s *Summary) Chart {
+func stageTimeChart(s *summary.Summary) plots.Chart {
 	t := &table.Table{Name: "stage_time", Columns: []table.Column{{Name: "Stage"}, {Name: "Kernels (ms)", Unit: table.Ratio},
 		{Name: "Memcpy (ms)", Unit: table.Ratio}, {Name: "Memset (ms)", Unit: table.Ratio}, {Name: "GPU idle (ms)", Unit: table.Ratio}}}
 	for _, st := range s.Stages {
@@ -62,12 +46,12 @@ func stageTimeChart(s *Summary) Chart {
 		t.Rows = append(t.Rows, []table.Value{table.Str(st.Stage), table.F64(ms(st.KernelNs)), table.F64(ms(st.MemcpyNs)),
 			table.F64(ms(st.MemsetNs)), table.F64(ms(idle))})
 	}
-	return Chart{Name: "stage_time", Kind: ChartStacked, Title: "GPU time per stage, by category (idle: stage wall time without GPU work)",
+	return plots.Chart{Name: "stage_time", Kind: plots.Stacked, Title: "GPU time per stage, by category (idle: stage wall time without GPU work)",
 		YLabel: "time (ms)", Data: t}
 }
 
 // topKernelsChart: the kernels with the most total time, over all stages.
-func topKernelsChart(s *Summary, top int) Chart {
+func topKernelsChart(s *summary.Summary, top int) plots.Chart {
 	t := &table.Table{Name: "top_kernels", Columns: []table.Column{{Name: "Kernel"}, {Name: "Stage"}, {Name: "Total (ms)", Unit: table.Ratio}}}
 	type k struct {
 		name, stage string
@@ -81,7 +65,7 @@ func topKernelsChart(s *Summary, top int) Chart {
 			}
 			ni, ti := tb.Col("Name"), tb.Col("Total Time")
 			for _, r := range tb.Rows {
-				ks = append(ks, k{ShortKernelName(r[ni].S), st.Stage, r[ti].I})
+				ks = append(ks, k{summary.ShortKernelName(r[ni].S), st.Stage, r[ti].I})
 			}
 		}
 	}
@@ -99,12 +83,12 @@ func topKernelsChart(s *Summary, top int) Chart {
 	for _, x := range ks {
 		t.Rows = append(t.Rows, []table.Value{table.Str(x.name), table.Str(x.stage), table.F64(ms(x.total))})
 	}
-	return Chart{Name: "top_kernels", Kind: ChartHBars, Title: fmt.Sprintf("Top %d kernels by total GPU time", len(ks)), XLabel: "total time (ms)", Data: t}
+	return plots.Chart{Name: "top_kernels", Kind: plots.HBars, Title: fmt.Sprintf("Top %d kernels by total GPU time", len(ks)), XLabel: "total time (ms)", Data: t}
 }
 
 // apiShareChart: per stage, the share of its CUDA API time by function (top 5 functions of all
 // stages, the rest as "other").
-func apiShareChart(s *Summary) Chart {
+func apiShareChart(s *summary.Summary) plots.Chart {
 	totals := map[string]int64{}
 	per := make([]map[string]int64, len(s.Stages))
 	for i, st := range s.Stages {
@@ -151,16 +135,16 @@ func apiShareChart(s *Summary) Chart {
 		row = append(row, table.F64(stat.Round(float64(st.APINs-shown)*100/float64(st.APINs), 1)))
 		t.Rows = append(t.Rows, row)
 	}
-	return Chart{Name: "api_share", Kind: ChartStacked, Title: "CUDA API time share per stage", YLabel: "share of the stage's CUDA API time (%)", Data: t}
+	return plots.Chart{Name: "api_share", Kind: plots.Stacked, Title: "CUDA API time share per stage", YLabel: "share of the stage's CUDA API time (%)", Data: t}
 }
 
 // rangeBoxChart: the duration distribution of the per-step NVTX ranges (push/pop ranges with the
 // most instances in each stage, up to two per stage).
-func rangeBoxChart(s *Summary, tr *trace.Trace) Chart {
+func rangeBoxChart(s *summary.Summary, tr *trace.Trace) plots.Chart {
 	t := &table.Table{Name: "step_ranges", Columns: []table.Column{{Name: "Range"}, {Name: "Stage"}, {Name: "Min (ms)", Unit: table.Ratio},
 		{Name: "Q1 (ms)", Unit: table.Ratio}, {Name: "Median (ms)", Unit: table.Ratio}, {Name: "Q3 (ms)", Unit: table.Ratio},
 		{Name: "Max (ms)", Unit: table.Ratio}, {Name: "Instances", Unit: table.Count}}}
-	names := NewNVTXNames(tr)
+	names := reports.NewNVTXNames(tr)
 	maxTS, _ := tr.NVTX.MaxTimestamp()
 	for _, st := range s.Stages {
 		durs := map[string][]int64{}
@@ -169,7 +153,7 @@ func rangeBoxChart(s *Summary, tr *trace.Trace) Chart {
 				continue
 			}
 			n := names.Name(i)
-			durs[n] = append(durs[n], RangeEnd(&tr.NVTX, i, maxTS)-tr.NVTX.Start[i])
+			durs[n] = append(durs[n], reports.RangeEnd(&tr.NVTX, i, maxTS)-tr.NVTX.Start[i])
 		}
 		var ns []string
 		for n, d := range durs {
@@ -192,7 +176,7 @@ func rangeBoxChart(s *Summary, tr *trace.Trace) Chart {
 				table.F64(x.Med / 1e6), table.F64(x.Q3 / 1e6), table.F64(ms(x.Max)), table.I64(x.Count)})
 		}
 	}
-	return Chart{Name: "step_ranges", Kind: ChartBoxes, Title: "Duration of the per-step NVTX ranges (box: quartiles; whiskers: min, max)",
+	return plots.Chart{Name: "step_ranges", Kind: plots.Boxes, Title: "Duration of the per-step NVTX ranges (box: quartiles; whiskers: min, max)",
 		YLabel: "duration (ms)", Data: t}
 }
 
@@ -210,15 +194,15 @@ const timelineBins = 100
 
 // timelineChart: GPU busy percent per stage over the capture window, in timelineBins bins (per
 // GPU: the mean over the stage's GPUs).
-func timelineChart(s *Summary) Chart {
+func timelineChart(s *summary.Summary) plots.Chart {
 	first, last := int64(1<<63-1), int64(-1<<63)
 	for _, st := range s.Stages {
-		for _, sp := range st.spans {
-			first, last = min(first, sp.s), max(last, sp.e)
+		for _, sp := range st.Spans {
+			first, last = min(first, sp.Start), max(last, sp.End)
 		}
 	}
 	if last <= first {
-		return Chart{}
+		return plots.Chart{}
 	}
 	width := (last - first + timelineBins - 1) / timelineBins
 	t := &table.Table{Name: "gpu_timeline", Columns: []table.Column{{Name: "Time (ms)", Unit: table.Ratio}}}
@@ -227,14 +211,14 @@ func timelineChart(s *Summary) Chart {
 	for i, st := range s.Stages {
 		t.Columns = append(t.Columns, table.Column{Name: st.Stage + " (%)", Unit: table.Ratio})
 		busy[i] = make([]int64, timelineBins)
-		sets := st.sets // per GPU: a stage on two GPUs is 100 % busy when both are
+		sets := st.Sets // per GPU: a stage on two GPUs is 100 % busy when both are
 		if len(sets) == 0 {
-			sets = []spanSet{{spans: st.spans}}
+			sets = []trace.SpanSet{{Spans: st.Spans}}
 		}
 		for _, set := range sets {
-			for _, sp := range set.spans {
-				for b := (sp.s - first) / width; b < timelineBins && first+b*width < sp.e; b++ {
-					lo, hi := max(sp.s, first+b*width), min(sp.e, first+(b+1)*width)
+			for _, sp := range set.Spans {
+				for b := (sp.Start - first) / width; b < timelineBins && first+b*width < sp.End; b++ {
+					lo, hi := max(sp.Start, first+b*width), min(sp.End, first+(b+1)*width)
 					if hi > lo {
 						busy[i][b] += hi - lo
 					}
@@ -250,7 +234,7 @@ func timelineChart(s *Summary) Chart {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return Chart{Name: "gpu_timeline", Kind: ChartTimeline, Title: fmt.Sprintf("GPU busy per stage over the capture window (%d bins of %.2f ms)", timelineBins, ms(width)),
+	return plots.Chart{Name: "gpu_timeline", Kind: plots.Timeline, Title: fmt.Sprintf("GPU busy per stage over the capture window (%d bins of %.2f ms)", timelineBins, ms(width)),
 		XLabel: "time since the first GPU operation (ms)", YLabel: "GPU busy (%)", Data: t}
 }
 
@@ -260,8 +244,8 @@ const ChartGrouped = "grouped_bars"
 
 // DiffCharts compare, per stage, base and new wall, GPU busy, kernel and CUDA API time (per
 // step when the diff is normalised): one chart per stage, so stages of different scales stay legible.
-func DiffCharts(d *DiffResult) []Chart {
-	var out []Chart
+func DiffCharts(d *diff.Result) []plots.Chart {
+	var out []plots.Chart
 	for _, s := range d.Stages {
 		if !s.InBase || !s.InNew {
 			continue
@@ -275,7 +259,7 @@ func DiffCharts(d *DiffResult) []Chart {
 		if s.Per != "" {
 			title += " per " + s.Per
 		}
-		out = append(out, Chart{Name: "stage_diff_" + s.Stage, Kind: ChartGrouped, Title: title, YLabel: "time (ms)", Data: t})
+		out = append(out, plots.Chart{Name: "stage_diff_" + s.Stage, Kind: ChartGrouped, Title: title, YLabel: "time (ms)", Data: t})
 	}
 	return out
 }

@@ -1,16 +1,17 @@
-package reports
+package summary
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/reports"
 	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -35,7 +36,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 	if len(st.Procs) < 2 || st.Mixed {
 		return nil, ""
 	}
-	g, err := GroupBy(sub, "process", nil)
+	g, err := stage.Group(sub, stage.ByProcess, nil)
 	if err != nil {
 		return nil, ""
 	}
@@ -44,7 +45,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 		order[trace.PID(p)], global[trace.PID(p)] = i, p
 	}
 	var reps []Replica
-	step, _, _ := stepRange("auto", sub, sub)
+	step, _, _ := StepRange("auto", sub, sub)
 	for i := range g.Labels {
 		t := sub.Subset(g.Keep[i])
 		r := Replica{kernels: map[string]float64{}}
@@ -62,12 +63,12 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 		}
 		r.Index = idx
 		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}})
-		r.Devices = devicesOf(t)
+		r.Devices = trace.DevicesOf(t)
 		measured := false
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range
-			names := NewNVTXNames(t)
+			names := reports.NewNVTXNames(t)
 			var sum, n int64
-			for _, pr := range ProjectRanges(t, nil) {
+			for _, pr := range reports.ProjectRanges(t, nil) {
 				if names.Name(pr.Row) == step {
 					sum += pr.ProjEnd - pr.ProjStart
 					n++
@@ -76,7 +77,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 			if n > 0 {
 				r.StepNs, measured = float64(sum)/float64(n), true
 			}
-			r.Steps = rangeInstances(t)[step]
+			r.Steps = RangeInstances(t)[step]
 		}
 		if !measured {
 			r.StepNs = float64(r.WallNs)
@@ -176,12 +177,12 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 	})
 	var parts []string
 	for i := 0; i < len(kds) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", clip(ShortKernelName(kds[i].name), 48), signed(stat.Round(kds[i].d, 1))))
+		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", clip(ShortKernelName(kds[i].name), 48), Signed(stat.Round(kds[i].d, 1))))
 	}
 	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1),
 		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns); kernels that differ most: %s",
-			len(reps), slow.Index, slow.PID, onGPUs(slow.Devices), floatSep(slow.StepNs), what, stat.Round(diff, 1),
-			med.Index, med.PID, onGPUs(med.Devices), floatSep(med.StepNs), strings.Join(parts, ", ")),
+			len(reps), slow.Index, slow.PID, onGPUs(slow.Devices), FloatSep(slow.StepNs), what, stat.Round(diff, 1),
+			med.Index, med.PID, onGPUs(med.Devices), FloatSep(med.StepNs), strings.Join(parts, ", ")),
 		Advice: "replicas should take the same time: check the GPU each one runs on (clocks, other work on it) and how requests are split"}
 	if diff < balancedPct {
 		f.Advice = fmt.Sprintf("balanced: within %.0f%% of each other, nothing to do", balancedPct)
@@ -216,9 +217,9 @@ func splitFinding(key string, reps []Replica, step string) []Finding {
 	}
 	what := func(r Replica) string {
 		if step != "" {
-			return fmt.Sprintf("%s %s", withSep(r.Steps), step)
+			return fmt.Sprintf("%s %s", WithSep(r.Steps), step)
 		}
-		return withSep(r.GPUBusy) + " ns of GPU time"
+		return WithSep(r.GPUBusy) + " ns of GPU time"
 	}
 	ratio := stat.Round(work(hi)/work(lo), 2)
 	return []Finding{{Scope: key, ID: "replica_split", Value: ratio,

@@ -7,19 +7,16 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// Levels are the ways Regroup can cut a trace into sections.
-var Levels = []string{"stage", "process", "thread", "none"}
-
-// Regroup returns the assignment cut at another level, for per-process or per-thread summaries:
+// Regroup returns the assignment cut along another dimension (not ByDevice), for per-process or per-thread summaries:
 // "stage" returns a itself; "process" makes each process of a stage its own section (keyed
 // "diffusion[1]" for replica 1 of a stage with replicas, else the stage key); "thread" each
 // thread with CUDA API calls or NVTX ranges ("talker/talker-main", with the TID when names
 // repeat); "none" one section "all" with every process of every stage.
-func (a *Assignment) Regroup(level string, tr *trace.Trace) (*Assignment, error) {
-	switch level {
-	case "stage":
+func (a *Assignment) Regroup(by By, tr *trace.Trace) (*Assignment, error) {
+	switch by {
+	case ByStage:
 		return a, nil
-	case "none":
+	case ByNone:
 		out := &Assignment{byProc: map[int64]int{}, byThread: map[int64]int{}, Stages: []Stage{{Key: "all", Order: -1, Source: "merging all stages", Mixed: true}}}
 		for _, s := range a.Stages {
 			for _, p := range s.Procs {
@@ -31,7 +28,7 @@ func (a *Assignment) Regroup(level string, tr *trace.Trace) (*Assignment, error)
 			out.byThread[t] = 0
 		}
 		return out, nil
-	case "process":
+	case ByProcess:
 		out := &Assignment{byProc: map[int64]int{}, byThread: map[int64]int{}}
 		for _, s := range a.Stages {
 			for r, p := range s.Procs {
@@ -50,10 +47,10 @@ func (a *Assignment) Regroup(level string, tr *trace.Trace) (*Assignment, error)
 			out.Stages = append(out.Stages, Stage{Key: fmt.Sprintf("%s:%d", s.Key, trace.TID(t)), Order: s.Order, Procs: []int64{trace.ProcessOf(t)}, Source: s.Source})
 		}
 		return out, nil
-	case "thread":
+	case ByThread:
 		return a.byThreads(tr), nil
 	}
-	return nil, fmt.Errorf("unknown level %q (use stage, process, thread or none)", level)
+	return nil, fmt.Errorf("unknown level %q (use stage, process, thread or none)", by)
 }
 
 // byThreads gives each thread with CUDA API calls or NVTX ranges, in a process with a stage, its

@@ -1,12 +1,12 @@
-package reports
+package summary
 
 import (
 	"context"
 	"os"
 	"testing"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/stage"
 )
 
 // BenchmarkSummarize reads $OMNISTAT_BENCH_TRACE (see docs/performance.md) and builds the
@@ -22,7 +22,7 @@ func BenchmarkSummarize(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Summarize(tr, stage.Assign(tr, nil), SummaryOptions{Top: 10, Findings: DefaultFindingOptions}); err != nil {
+		if _, err := Build(tr, stage.Assign(tr, nil), Options{Top: 10, Findings: DefaultFindingOptions}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,26 +1,17 @@
-package reports
+package stage_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/omnistat/omnistat/reports/stage"
+	"github.com/omnistat/omnistat/internal/testtrace"
+	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/table"
-	"github.com/omnistat/omnistat/sqlite"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
-
-func readTrace(t testing.TB, name string) *trace.Trace {
-	t.Helper()
-	tr, err := sqlite.Read(context.Background(), "../testdata/traces/"+name+".sqlite", sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
-}
 
 // totals sums the count and total columns of t per label (all text columns joined), skipping
 // the first skip columns (the group key).
@@ -60,20 +51,20 @@ func TestGroupedTotalsAddUp(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/traces/*.sqlite")
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".sqlite")
-		tr := readTrace(t, name)
+		tr := testtrace.Read(t, name)
 		a := stage.Assign(tr, nil)
-		for _, dim := range []string{"stage", "process", "thread", "device"} {
-			g, err := GroupBy(tr, dim, a)
+		for _, dim := range []stage.By{stage.ByStage, stage.ByProcess, stage.ByThread, stage.ByDevice} {
+			g, err := stage.Group(tr, dim, a)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, rn := range []string{"cuda_api_sum", "cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum", "cuda_gpu_mem_size_sum", "cuda_gpu_sum", "nvtx_sum", "osrt_sum", "nvtx_gpu_proj_sum"} {
-				if dim == "device" && rn == "nvtx_gpu_proj_sum" {
+				if dim == stage.ByDevice && rn == "nvtx_gpu_proj_sum" {
 					continue // ranges are host rows, their GPU work is on a device: a projection does not split by device
 				}
-				r, opt, _ := Lookup(rn)
+				r, opt, _ := reports.Lookup(rn)
 				whole := totals(r.Run(tr, opt), 0)
-				grouped := totals(RunGrouped(r, opt, tr, g), 1)
+				grouped := totals(reports.RunGrouped(r, opt, tr, g), 1)
 				if fmt.Sprint(whole) != fmt.Sprint(grouped) {
 					t.Errorf("%s --by %s %s: grouped totals differ\n whole   %v\n grouped %v", name, dim, rn, whole, grouped)
 				}
@@ -88,7 +79,7 @@ func TestStagesOfTestTraces(t *testing.T) {
 		"go_diffusion": "diffusion#-1[1]", "go_diffusion_w2": "diffusion#-1[2]", "diffusion": "diffusion#-1[1]",
 		"go_diffusion_2gpu": "diffusion#-1[2]", "go_diffusion_w2_uneven": "diffusion#-1[2]", "go_tts_graphs_pinned": "talker#0[1] code2wav#1[1]",
 	} {
-		a := stage.Assign(readTrace(t, name), nil)
+		a := stage.Assign(testtrace.Read(t, name), nil)
 		var got []string
 		for _, s := range a.Stages {
 			got = append(got, fmt.Sprintf("%s#%d[%d]", s.Key, s.Order, len(s.Procs)))
@@ -98,7 +89,7 @@ func TestStagesOfTestTraces(t *testing.T) {
 		}
 	}
 	// replicas are numbered in PID order
-	tr := readTrace(t, "go_diffusion_w2")
+	tr := testtrace.Read(t, "go_diffusion_w2")
 	a := stage.Assign(tr, nil)
 	if p := a.Stages[0].Procs; a.Replica(p[0]) != 0 || a.Replica(p[1]) != 1 || trace.PID(p[0]) > trace.PID(p[1]) {
 		t.Errorf("replicas: %v", p)
@@ -106,7 +97,7 @@ func TestStagesOfTestTraces(t *testing.T) {
 }
 
 func TestStageRules(t *testing.T) {
-	tr := readTrace(t, "go_tts_pageable")
+	tr := testtrace.Read(t, "go_tts_pageable")
 	var talkerPID int64
 	for _, p := range tr.Processes {
 		if p.Name == "stage0_talker" {
@@ -142,9 +133,9 @@ func TestStageRules(t *testing.T) {
 	// a thread rule moves that thread's calls (and the kernels they launched) to its own stage
 	r, _ := stage.ParseRule("main=thread:^talker-main$")
 	a := stage.Assign(tr, []stage.Rule{r})
-	g, _ := GroupBy(tr, "stage", a)
-	k, opt, _ := Lookup("cuda_gpu_kern_sum")
-	got := totals(RunGrouped(k, opt, tr, g), 0)
+	g, _ := stage.Group(tr, stage.ByStage, a)
+	k, opt, _ := reports.Lookup("cuda_gpu_kern_sum")
+	got := totals(reports.RunGrouped(k, opt, tr, g), 0)
 	if got["main|argmax_f32"][1] != 128 || got["talker|argmax_f32"][1] != 0 {
 		t.Errorf("thread rule: %v", got)
 	}

@@ -1,11 +1,12 @@
-package reports
+package summary
 
 import (
+	"github.com/omnistat/omnistat/reports"
 	"slices"
 	"sync"
 
-	"github.com/omnistat/omnistat/reports/stage"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -51,7 +52,7 @@ type stageWork struct {
 
 // jobs lists the stage's independent pieces; overviewDone runs once its overview (and so its
 // GPU spans) is ready.
-func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job {
+func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
@@ -59,17 +60,17 @@ func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
 			w.ss.StageOverview = overview(sub, st)
 			overviewDone()
-			w.findings = findingsOf(sub, st.Key, o.Findings, w.ss.StageOverview.spans)
+			w.findings = findingsOf(sub, st.Key, o.Findings, w.ss.StageOverview.Spans)
 		}},
 		{k, func() {
-			w.tables[2] = top(CUDAGPUKernSum(sub, Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
+			w.tables[2] = top(reports.CUDAGPUKernSum(sub, reports.Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
 		}},
 		{rt, func() {
-			w.tables[3] = top(CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
+			w.tables[3] = top(reports.CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
 		}},
 		{m, func() {
-			w.tables[4] = top(CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
-			w.tables[5] = top(CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
+			w.tables[4] = top(reports.CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
+			w.tables[5] = top(reports.CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
 		}},
 	}
 	if len(st.Procs) > 1 && !st.Mixed {
@@ -84,13 +85,13 @@ func (w *stageWork) jobs(o SummaryOptions, nvtx bool, overviewDone func()) []job
 	if nvtx {
 		js = append(js,
 			job{rt + k + n, func() {
-				proj := NVTXGPUProjSum(sub, nil)
+				proj := reports.NVTXGPUProjSum(sub, nil)
 				if o.ProjectByProcess {
-					proj = NVTXGPUProjSumByProcess(sub)
+					proj = reports.NVTXGPUProjSumByProcess(sub)
 				}
 				w.tables[0] = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
 			}},
-			job{n, func() { w.nv = NVTXSum(sub, nvtxAll, nil) }})
+			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll, nil) }})
 	}
 	return js
 }

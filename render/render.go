@@ -175,3 +175,7 @@ func visible(t *table.Table) []int {
 	}
 	return out
 }
+
+// WritesNotes says whether the format writes a table's notes with the table (markdown does, as
+// footnotes); for the others the caller puts them on stderr.
+func (f Format) WritesNotes() bool { return f == Markdown }

@@ -1,0 +1,285 @@
+package stage
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// By is a dimension a trace is cut along: one value for every verb's --by.
+type By string
+
+// The dimensions. Not every verb takes every one: summarize has no device sections.
+const (
+	ByStage   By = "stage"
+	ByProcess By = "process"
+	ByThread  By = "thread"
+	ByDevice  By = "device"
+	ByNone    By = "none"
+)
+
+// Bys lists every dimension, in the order help texts name them.
+var Bys = []By{ByStage, ByProcess, ByThread, ByDevice, ByNone}
+
+// ParseBy returns the dimension named s when it is one of allowed (every dimension when
+// allowed is empty).
+func ParseBy(s string, allowed ...By) (By, bool) {
+	if len(allowed) == 0 {
+		allowed = Bys
+	}
+	for _, b := range allowed {
+		if string(b) == s {
+			return b, true
+		}
+	}
+	return "", false
+}
+
+// Other labels rows of processes that are no stage (OS runtime calls of helper processes, …).
+const Other = "(other)"
+
+// Group groups tr's rows by dimension: ByStage (with a, the stage assignment), ByProcess,
+// ByThread or ByDevice. GPU operations go with the thread that launched them.
+func Group(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
+	g, err := groupRows(tr, by, a)
+	if err != nil {
+		return nil, err
+	}
+	g.Masks()
+	return g, nil
+}
+
+// GroupContiguous groups tr's rows by a's stages and reorders them stage by stage (see
+// trace.Grouping.Contiguous), so each stage's subset shares tr's columns.
+func GroupContiguous(tr *trace.Trace, a *Assignment) (*trace.Grouping, error) {
+	g, err := groupRows(tr, ByStage, a)
+	if err != nil {
+		return nil, err
+	}
+	g.Contiguous(tr)
+	return g, nil
+}
+
+// groupRows is Group without the masks, for Contiguous or Masks to make.
+func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
+	var key func(globalTID int64) (int, string)
+	var col string
+	labels := map[string]int{}
+	var order []string
+	intern := func(l string) int {
+		if i, ok := labels[l]; ok {
+			return i
+		}
+		labels[l] = len(order)
+		order = append(order, l)
+		return labels[l]
+	}
+	procName := map[int64]string{}
+	for _, p := range tr.Processes {
+		procName[p.GlobalPID] = p.Name
+	}
+	threadName := map[int64]string{}
+	for _, t := range tr.Threads {
+		threadName[t.GlobalTID] = t.Name
+	}
+	switch by {
+	case ByStage:
+		col = "Stage"
+		for _, s := range a.Stages {
+			intern(s.Key)
+		}
+		key = func(g int64) (int, string) {
+			if s := a.Of(g); s >= 0 {
+				return s, ""
+			}
+			return -1, Other
+		}
+	case ByProcess:
+		col = "Process"
+		key = func(g int64) (int, string) {
+			p := trace.ProcessOf(g)
+			return -1, fmt.Sprintf("%s (%d)", procName[p], trace.PID(p))
+		}
+	case ByThread:
+		col = "Thread"
+		key = func(g int64) (int, string) {
+			return -1, fmt.Sprintf("%s (%d/%d)", threadName[g], trace.PID(g), trace.TID(g))
+		}
+	case ByDevice:
+		return groupByDevice(tr)
+	default:
+		return nil, fmt.Errorf("unknown grouping %q (use stage, process, thread, device or none)", by)
+	}
+	groupOf := func(g int64) int {
+		i, l := key(g)
+		if i >= 0 {
+			return i
+		}
+		return intern(l)
+	}
+	rt := &tr.Runtime
+	rtGroup := make([]int, rt.Len())
+	// group of each thread, computed once per thread
+	threadGroup := map[int64]int{}
+	lastG, lastGi := int64(trace.Null), 0 // calls come in runs of one thread
+	for i, g := range rt.GlobalTID {
+		if g != lastG {
+			gi, ok := threadGroup[g]
+			if !ok {
+				gi = groupOf(g)
+				threadGroup[g] = gi
+			}
+			lastG, lastGi = g, gi
+		}
+		rtGroup[i] = lastGi
+	}
+	calls := tr.Calls()
+	// a GPU op goes with its launching call's thread; without one, with its process's main thread
+	opGroup := func(gpid, corr int64) int {
+		if c := calls.Call(gpid, corr); c >= 0 {
+			return rtGroup[c]
+		}
+		return groupOf(gpid | trace.PID(gpid))
+	}
+	osrt := make([]int, tr.OSRT.Len())
+	for i, g := range tr.OSRT.GlobalTID {
+		osrt[i] = groupOf(g)
+	}
+	kern := make([]int, tr.Kernels.Len())
+	for i := range kern {
+		kern[i] = opGroup(tr.Kernels.GlobalPID[i], tr.Kernels.CorrID[i])
+	}
+	mcpy := make([]int, tr.Memcpy.Len())
+	for i := range mcpy {
+		mcpy[i] = opGroup(tr.Memcpy.GlobalPID[i], tr.Memcpy.CorrID[i])
+	}
+	mset := make([]int, tr.Memset.Len())
+	for i := range mset {
+		mset[i] = opGroup(tr.Memset.GlobalPID[i], tr.Memset.CorrID[i])
+	}
+	nvtx := make([]int, tr.NVTX.Len())
+	for i, g := range tr.NVTX.GlobalTID {
+		if trace.IsRange(tr.NVTX.EventType[i]) {
+			nvtx[i] = groupOf(g)
+		} else {
+			nvtx[i] = -1 // domains, categories, marks: kept in every group, counted in none
+		}
+	}
+	if by != ByStage { // stable, readable order: by label
+		idx := make([]int, len(order))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
+		labels2 := make([]string, len(idx))
+		newIdx := make([]int, len(idx))
+		for j, i := range idx {
+			labels2[j] = order[i]
+			newIdx[i] = j
+		}
+		order = labels2
+		for _, rows := range [][]int{rtGroup, osrt, kern, mcpy, mset, nvtx} {
+			for r, v := range rows {
+				if v >= 0 {
+					rows[r] = newIdx[v]
+				}
+			}
+		}
+	}
+	return trace.NewGrouping(col, order, trace.Groups{Runtime: rtGroup, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}, nvtx), nil
+}
+
+// Host labels the rows of a device grouping that run on no GPU.
+const Host = "(host)"
+
+// groupByDevice groups GPU operations by the device they ran on and API calls by the device of
+// the work they launched; calls that launched nothing, NVTX ranges and OS runtime calls are host rows.
+func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
+	names := map[int64]string{}
+	for _, g := range tr.GPUs {
+		names[g.ID] = g.Name
+	}
+	labels := map[int64]int{}
+	var order []string
+	var devs []int64
+	label := func(dev int64) int {
+		if i, ok := labels[dev]; ok {
+			return i
+		}
+		labels[dev] = len(order)
+		devs = append(devs, dev)
+		l := fmt.Sprintf("GPU %d", dev)
+		if n := names[dev]; n != "" {
+			l += " (" + n + ")"
+		}
+		order = append(order, l)
+		return labels[dev]
+	}
+	ops := func(dev []int64) []int {
+		out := make([]int, len(dev))
+		for i, d := range dev {
+			out[i] = label(d)
+		}
+		return out
+	}
+	kern, mcpy, mset := ops(tr.Kernels.Device), ops(tr.Memcpy.Device), ops(tr.Memset.Device)
+	host := -2 // assigned after the devices
+	rt := make([]int, tr.Runtime.Len())
+	for i := range rt {
+		rt[i] = host
+	}
+	calls := tr.Calls()
+	mark := func(gpid, corr []int64, g []int) {
+		for i := range gpid {
+			if c := calls.Call(gpid[i], corr[i]); c >= 0 && rt[c] == host {
+				rt[c] = g[i]
+			}
+		}
+	}
+	mark(tr.Kernels.GlobalPID, tr.Kernels.CorrID, kern)
+	mark(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID, mcpy)
+	mark(tr.Memset.GlobalPID, tr.Memset.CorrID, mset)
+	// devices in id order, then the host
+	idx := make([]int, len(devs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return devs[idx[a]] < devs[idx[b]] })
+	remap := make([]int, len(devs))
+	for newI, oldI := range idx {
+		remap[oldI] = newI
+	}
+	hostIdx := len(devs)
+	fix := func(g []int) {
+		for i, v := range g {
+			if v == host {
+				g[i] = hostIdx
+			} else {
+				g[i] = remap[v]
+			}
+		}
+	}
+	fix(kern)
+	fix(mcpy)
+	fix(mset)
+	fix(rt)
+	var out []string
+	for _, i := range idx {
+		out = append(out, order[i])
+	}
+	out = append(out, Host)
+	osrt := make([]int, tr.OSRT.Len())
+	for i := range osrt {
+		osrt[i] = hostIdx
+	}
+	nvtx := make([]int, tr.NVTX.Len())
+	for i := range nvtx {
+		if trace.IsRange(tr.NVTX.EventType[i]) {
+			nvtx[i] = hostIdx
+		} else {
+			nvtx[i] = -1
+		}
+	}
+	return trace.NewGrouping("Device", out, trace.Groups{Runtime: rt, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}, nvtx), nil
+}

@@ -1,0 +1,50 @@
+package trace
+
+// Grouping splits a trace's rows into labelled groups: every event row belongs to exactly one
+// group, so a report summed over the groups equals the report of the whole trace. Groupings are
+// made by stage.Group from a stage assignment; this type only holds and applies them.
+type Grouping struct {
+	Column string   // key column name: "Stage", "Process", "Thread" or "Device"
+	Labels []string // group labels, in output order
+	Keep   []Keep   // the row masks of each group (empty until Masks or Contiguous)
+	// rows is the group (index into Labels) of each row of the hot tables; nvtx the group of
+	// each NVTX row (-1: in every group)
+	rows Groups
+	nvtx []int
+}
+
+// NewGrouping makes a grouping from the group of each row; nvtx rows of group -1 (domains,
+// categories, marks) are kept in every group. The masks are made by Masks or Contiguous.
+func NewGrouping(column string, labels []string, rows Groups, nvtx []int) *Grouping {
+	return &Grouping{Column: column, Labels: labels, rows: rows, nvtx: nvtx}
+}
+
+// Masks fills Keep with each group's row masks.
+func (g *Grouping) Masks() {
+	g.Keep = make([]Keep, len(g.Labels))
+	for gi := range g.Labels {
+		g.Keep[gi] = keepOf(&g.rows, g.nvtx, gi)
+	}
+}
+
+// Contiguous reorders tr's rows by group (see Reorder) and makes the masks, so each group's
+// Subset shares tr's columns instead of copying them. tr must be the grouped trace; call it once.
+func (g *Grouping) Contiguous(tr *Trace) {
+	tr.Reorder(&g.rows)
+	g.Masks()
+	g.rows, g.nvtx = Groups{}, nil // the masks say it all now; on big traces this is tens of MB
+}
+
+// keepOf is group gi's row masks: the rows of each event table in group gi, and the NVTX rows of
+// gi or of no group (domains, categories, marks: kept in every group).
+func keepOf(rows *Groups, nvtx []int, gi int) Keep {
+	mask := func(groups []int, all bool) []bool {
+		m := make([]bool, len(groups))
+		for i, g := range groups {
+			m[i] = g == gi || (all && g < 0)
+		}
+		return m
+	}
+	return Keep{Runtime: mask(rows.Runtime, false), OSRT: mask(rows.OSRT, false), Kernels: mask(rows.Kernels, false),
+		Memcpy: mask(rows.Memcpy, false), Memset: mask(rows.Memset, false), NVTX: mask(nvtx, true)}
+}

@@ -1,0 +1,254 @@
+package trace
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// Span is a half-open time span [Start, End) in ns.
+type Span struct{ Start, End int64 }
+
+func bySpanStart(a, b Span) int { return cmp.Compare(a.Start, b.Start) }
+
+// Union is the total length covered by spans (sorted here when they are not), and the gaps
+// between them longer than minGap.
+func Union(spans []Span, minGap int64) (busy int64, gaps []Span) {
+	if len(spans) == 0 {
+		return 0, nil
+	}
+	if !slices.IsSortedFunc(spans, bySpanStart) {
+		slices.SortFunc(spans, bySpanStart)
+	}
+	cur := spans[0]
+	for _, x := range spans[1:] {
+		if x.Start > cur.End {
+			busy += cur.End - cur.Start
+			if x.Start-cur.End > minGap {
+				gaps = append(gaps, Span{cur.End, x.Start})
+			}
+			cur = x
+		} else if x.End > cur.End {
+			cur.End = x.End
+		}
+	}
+	return busy + cur.End - cur.Start, gaps
+}
+
+// Intersect is the length of time covered by both a and b, each sorted and disjoint.
+func Intersect(a, b []Span) int64 {
+	var t int64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		s, e := max(a[i].Start, b[j].Start), min(a[i].End, b[j].End)
+		if e > s {
+			t += e - s
+		}
+		if a[i].End < b[j].End {
+			i++
+		} else {
+			j++
+		}
+	}
+	return t
+}
+
+// GPUSpans lists the time covered by the GPU operations of tr (kernels, memcpy, memset) as
+// spans sorted by start and disjoint (overlapping or touching operations joined). Each table is
+// nearly sorted already (records come in stream order), so a table is copied and sorted only
+// when it must be; the three are merged straight from their columns.
+func GPUSpans(tr *Trace) []Span {
+	var lists []spanList
+	n := 0
+	for _, c := range [][2][]int64{{tr.Kernels.Start, tr.Kernels.End}, {tr.Memcpy.Start, tr.Memcpy.End}, {tr.Memset.Start, tr.Memset.End}} {
+		lists = append(lists, sortedRuns(c[0], c[1])...)
+		n += len(c[0])
+	}
+	return mergeSpans(lists, n)
+}
+
+// mergeSpans merges sorted span lists into sorted disjoint spans; n bounds how many there are.
+func mergeSpans(lists []spanList, n int) []Span {
+	out := make([]Span, 0, n)
+	for {
+		best := -1
+		for l := range lists {
+			if lists[l].i < len(lists[l].s) && (best < 0 || lists[l].s[lists[l].i] < lists[best].s[lists[best].i]) {
+				best = l
+			}
+		}
+		if best < 0 {
+			return clipSpans(out)
+		}
+		b := &lists[best]
+		out = coalesce(out, Span{b.s[b.i], b.e[b.i]})
+		b.i++
+	}
+}
+
+// coalesce appends x, which starts no earlier than the last span of out, joining the two when
+// they overlap or touch.
+func coalesce(out []Span, x Span) []Span {
+	if n := len(out); n > 0 && x.Start <= out[n-1].End {
+		out[n-1].End = max(out[n-1].End, x.End)
+		return out
+	}
+	return append(out, x)
+}
+
+// UnionSpans merges lists of sorted disjoint spans (the stages' GPUSpans) into the sorted
+// disjoint spans of all of them: GPUSpans of the whole trace, without going back to its tables.
+func UnionSpans(lists [][]Span) []Span {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]Span, 0, n)
+	at := make([]int, len(lists))
+	for {
+		best := -1
+		for l := range lists {
+			if at[l] < len(lists[l]) && (best < 0 || lists[l][at[l]].Start < lists[best][at[best]].Start) {
+				best = l
+			}
+		}
+		if best < 0 {
+			return clipSpans(out)
+		}
+		out = coalesce(out, lists[best][at[best]])
+		at[best]++
+	}
+}
+
+// clipSpans gives back the unused room of spans merged into far fewer than their bound.
+func clipSpans(out []Span) []Span {
+	if len(out) < cap(out)/2 {
+		return slices.Clone(out)
+	}
+	return out
+}
+
+// spanList walks the start and end columns of one table (or a run of it) in start order.
+type spanList struct {
+	s, e []int64
+	i    int
+}
+
+// MaxRuns is the most sorted runs of one table that GPUSpans merges as they are; a table in
+// more pieces is copied and sorted.
+const MaxRuns = 8
+
+// sortedRuns splits the columns into their sorted runs: a table read from an export is sorted by
+// start, and a whole trace whose rows were made stage-contiguous is one run per stage. Columns
+// in more than MaxRuns runs come back as one sorted copy.
+func sortedRuns(start, end []int64) []spanList {
+	var runs []spanList
+	from := 0
+	for i := 1; i <= len(start) && len(runs) <= MaxRuns; i++ {
+		if i == len(start) || start[i] < start[i-1] {
+			runs = append(runs, spanList{s: start[from:i], e: end[from:i]})
+			from = i
+		}
+	}
+	if len(runs) <= MaxRuns {
+		return runs
+	}
+	iv := make([]Span, len(start))
+	for i := range start {
+		iv[i] = Span{start[i], end[i]}
+	}
+	slices.SortFunc(iv, bySpanStart)
+	s, e := make([]int64, len(iv)), make([]int64, len(iv))
+	for i, x := range iv {
+		s[i], e[i] = x.Start, x.End
+	}
+	return []spanList{{s: s, e: e}}
+}
+
+// SpanSet is the GPU spans of one device ("GPU 1"), or of the one device a trace uses ("the GPU").
+type SpanSet struct {
+	GPU   string
+	Spans []Span
+}
+
+// SpanSets splits tr's GPU operations by device when they run on several; spans are tr's GPUSpans.
+func SpanSets(tr *Trace, spans []Span) []SpanSet {
+	devs := DeviceSpans(tr)
+	if devs == nil {
+		return []SpanSet{{"the GPU", spans}}
+	}
+	var out []SpanSet
+	for _, d := range slices.Sorted(maps.Keys(devs)) {
+		sp := devs[d]
+		slices.SortFunc(sp, bySpanStart)
+		out = append(out, SpanSet{fmt.Sprintf("GPU %d", d), sp})
+	}
+	return out
+}
+
+// BusyTime is the time GPU operations run, summed over the devices of tr; spans are its GPUSpans.
+func BusyTime(tr *Trace, spans []Span) (busy int64, devices int) {
+	return BusyOf(SpanSets(tr, spans))
+}
+
+// BusyOf is the busy time of the span sets, summed, and how many there are.
+func BusyOf(sets []SpanSet) (busy int64, devices int) {
+	for _, set := range sets {
+		b, _ := Union(set.Spans, 1<<62)
+		busy += b
+	}
+	return busy, len(sets)
+}
+
+// DeviceSpans lists the GPU operations of tr by device; nil when they all run on one device.
+func DeviceSpans(tr *Trace) map[int64][]Span {
+	type cols struct{ s, e, d []int64 }
+	all := []cols{{tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device}, {tr.Memcpy.Start, tr.Memcpy.End, tr.Memcpy.Device},
+		{tr.Memset.Start, tr.Memset.End, tr.Memset.Device}}
+	first, multi := int64(-1), false
+	for _, c := range all {
+		for _, d := range c.d {
+			if first < 0 {
+				first = d
+			} else if d != first {
+				multi = true
+			}
+		}
+	}
+	if !multi {
+		return nil
+	}
+	out := map[int64][]Span{}
+	for _, c := range all {
+		for i := range c.d {
+			out[c.d[i]] = append(out[c.d[i]], Span{c.s[i], c.e[i]})
+		}
+	}
+	return out
+}
+
+// SharesDevice says whether two device lists have a GPU in common.
+func SharesDevice(a, b []int64) bool {
+	for _, d := range a {
+		if slices.Contains(b, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// DevicesOf lists the GPUs tr's operations run on, in order.
+func DevicesOf(tr *Trace) []int64 {
+	var ds []int64
+	for _, col := range [][]int64{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
+		last := int64(Null)
+		for _, d := range col {
+			if d != last && !slices.Contains(ds, d) { // operations come in runs of one device
+				ds = append(ds, d)
+			}
+			last = d
+		}
+	}
+	slices.Sort(ds)
+	return ds
+}
