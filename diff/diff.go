@@ -22,6 +22,24 @@ type Options struct {
 }
 
 // Stage compares one stage (matched by its key) of two traces.
+// Figure is one stage figure in both runs (wall, GPU busy, …), scaled per step when the stage
+// has steps.
+type Figure struct {
+	Metric    string  // the gate metric: wall, gpu_time, …
+	Label     string  // "wall (ns)"
+	Base, New float64 // rounded to 0.1
+	Change    float64 // New − Base
+	ChangePct float64 // valid when HasPct
+	HasPct    bool    // false when Base is 0
+}
+
+// FindingChange is a finding of either run: kept, appeared or vanished.
+type FindingChange struct {
+	Status    string // kept, appeared, vanished
+	Finding   string // "scope id"
+	Base, New string // the finding's message in each run ("" when absent)
+}
+
 type Stage struct {
 	Stage      string         `json:"stage"`
 	InBase     bool           `json:"in_base"`
@@ -29,6 +47,7 @@ type Stage struct {
 	Per        string         `json:"per,omitempty"` // the range values are divided by
 	StepsBase  int64          `json:"steps_base,omitempty"`
 	StepsNew   int64          `json:"steps_new,omitempty"`
+	Figures    []Figure       `json:"-"` // the stage figures, also the rows of Overview
 	Overview   *table.Table   `json:"-"`
 	Tables     []*table.Table `json:"-"`
 	Verdict    string         `json:"verdict"`
@@ -39,7 +58,8 @@ type Stage struct {
 type Result struct {
 	Base, New string
 	Stages    []Stage
-	Findings  *table.Table
+	Findings  *table.Table    // FindingChanges as a table (the JSON form)
+	Changes   []FindingChange // the findings of both runs
 }
 
 // stageSubsets maps stage keys to their subset of tr.
@@ -97,23 +117,25 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 		if d.Per != "" {
 			scaleB, scaleN = 1/float64(d.StepsBase), 1/float64(d.StepsNew)
 		}
-		d.Overview = overviewDiff(b, n, scaleB, scaleN, d.Per)
+		d.Figures = figures(b, n, scaleB, scaleN)
+		d.Overview = overviewTable(d.Figures, d.Per)
 		for _, spec := range []struct {
 			r      func(*trace.Trace) *table.Table
 			labels []string
 			count  string
 		}{
-			{func(t *trace.Trace) *table.Table { return reports.CUDAAPISum(t, nil) }, []string{"Name"}, "Num Calls"},
-			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUKernSum(t, reports.Options{}, nil) }, []string{"Name"}, "Instances"},
-			{func(t *trace.Trace) *table.Table { return reports.NVTXSum(t, reports.NVTXAll, nil) }, []string{"Style", "Range"}, "Instances"},
-			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUMemTimeSum(t, nil, nil) }, []string{"Operation"}, "Count"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAAPISum(t) }, []string{"Name"}, "Num Calls"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUKernSum(t, reports.Options{}) }, []string{"Name"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return reports.NVTXSum(t, reports.NVTXAll) }, []string{"Style", "Range"}, "Instances"},
+			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUMemTimeSum(t) }, []string{"Operation"}, "Count"},
 		} {
 			d.Tables = append(d.Tables, tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k))
 		}
 		d.Verdict, d.WallChange = verdict(d)
 		res.Stages = append(res.Stages, d)
 	}
-	res.Findings = findingsDiff(base, nw, ab, an)
+	res.Changes = findingChanges(base, nw, ab, an)
+	res.Findings = findingsTable(res.Changes)
 	return res, nil
 }
 
@@ -125,14 +147,8 @@ func pct(b, n float64) (float64, bool) {
 }
 
 // overviewDiff compares the stage's main figures.
-func overviewDiff(b, n *trace.Trace, sb, sn float64, per string) *table.Table {
-	unit := ""
-	if per != "" {
-		unit = " per " + per
-	}
-	t := &table.Table{Name: "stage_diff", Title: "Stage figures" + unit,
-		Columns: []table.Column{{Name: "Metric"}, {Name: "Base", Unit: table.Ratio}, {Name: "New", Unit: table.Ratio},
-			{Name: "Change", Unit: table.Ratio}, {Name: "Change", Unit: table.Percent}}}
+func figures(b, n *trace.Trace, sb, sn float64) []Figure {
+	var out []Figure
 	for _, m := range []struct{ metric, label string }{
 		{"wall", "wall (ns)"}, {"gpu_time", "GPU busy (ns)"}, {"kernel_time", "kernel time (ns)"},
 		{"memcpy_time", "memory op time (ns)"}, {"api_time", "CUDA API time (ns)"}, {"api_calls", "CUDA API calls"}, {"kernels", "kernels"},
@@ -141,11 +157,26 @@ func overviewDiff(b, n *trace.Trace, sb, sn float64, per string) *table.Table {
 		vb, _ := g.Value(b, nil)
 		vn, _ := g.Value(n, nil)
 		vb, vn = stat.Round(vb*sb, 1), stat.Round(vn*sn, 1)
-		row := []table.Value{table.Str(m.label), table.F64(vb), table.F64(vn), table.F64(stat.Round(vn-vb, 1))}
-		if p, ok := pct(vb, vn); ok {
-			row = append(row, table.F64(p))
-		} else {
-			row = append(row, table.Value{})
+		f := Figure{Metric: m.metric, Label: m.label, Base: vb, New: vn, Change: stat.Round(vn-vb, 1)}
+		f.ChangePct, f.HasPct = pct(vb, vn)
+		out = append(out, f)
+	}
+	return out
+}
+
+// overviewTable is the stage figures as a table, per step when per names the step range.
+func overviewTable(figs []Figure, per string) *table.Table {
+	unit := ""
+	if per != "" {
+		unit = " per " + per
+	}
+	t := &table.Table{Name: "stage_diff", Title: "Stage figures" + unit,
+		Columns: []table.Column{{Name: "Metric"}, {Name: "Base", Unit: table.Ratio}, {Name: "New", Unit: table.Ratio},
+			{Name: "Change", Unit: table.Ratio}, {Name: "Change", Unit: table.Percent}}}
+	for _, f := range figs {
+		row := []table.Value{table.Str(f.Label), table.F64(f.Base), table.F64(f.New), table.F64(f.Change), {}}
+		if f.HasPct {
+			row[4] = table.F64(f.ChangePct)
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -242,8 +273,8 @@ func verdict(d Stage) (string, float64) {
 	case !d.InNew:
 		return fmt.Sprintf("%s: stage gone", d.Stage), 0
 	}
-	wall := d.Overview.Rows[0]
-	p := wall[4].F
+	wall := d.Figures[0]
+	p := wall.ChangePct
 	per := ""
 	if d.Per != "" {
 		per = " per " + d.Per
@@ -255,18 +286,18 @@ func verdict(d Stage) (string, float64) {
 	case p >= 2:
 		word = fmt.Sprintf("%.1f%% slower", p)
 	}
-	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, summary.FloatSep(wall[1].F), summary.FloatSep(wall[2].F))
+	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, summary.FloatSep(wall.Base), summary.FloatSep(wall.New))
 	for _, t := range d.Tables {
 		if t.Name == "cuda_api_sum_diff" && len(t.Rows) > 0 {
 			r := t.Rows[0]
-			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[7].S, r[6].S, summary.Signed(r[2].F))
+			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[t.Col("Name")].S, r[t.Col("Status")].S, summary.Signed(r[t.Col("Change")].F))
 		}
 	}
 	return out, p
 }
 
-// findingsDiff lists the findings of both traces: kept, appeared or vanished.
-func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table {
+// findingChanges lists the findings of both traces: kept, appeared or vanished.
+func findingChanges(base, nw *trace.Trace, ab, an *stage.Assignment) []FindingChange {
 	sum := func(tr *trace.Trace, a *stage.Assignment) map[string]string {
 		out := map[string]string{}
 		s, err := summary.Build(tr, a, summary.Options{Top: 1, Findings: summary.DefaultFindingOptions})
@@ -295,7 +326,7 @@ func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table 
 		}
 	}
 	sort.Strings(keys)
-	t := &table.Table{Name: "findings_diff", Title: "Findings (base → new)", Columns: []table.Column{{Name: "Status"}, {Name: "Finding"}, {Name: "Base"}, {Name: "New"}}}
+	var out []FindingChange
 	for _, k := range keys {
 		status := "kept"
 		if _, ok := b[k]; !ok {
@@ -303,7 +334,16 @@ func findingsDiff(base, nw *trace.Trace, ab, an *stage.Assignment) *table.Table 
 		} else if _, ok := n[k]; !ok {
 			status = "vanished"
 		}
-		t.Rows = append(t.Rows, []table.Value{table.Str(status), table.Str(k), table.Str(b[k]), table.Str(n[k])})
+		out = append(out, FindingChange{Status: status, Finding: k, Base: b[k], New: n[k]})
+	}
+	return out
+}
+
+// findingsTable is the finding changes as a table.
+func findingsTable(cs []FindingChange) *table.Table {
+	t := &table.Table{Name: "findings_diff", Title: "Findings (base → new)", Columns: []table.Column{{Name: "Status"}, {Name: "Finding"}, {Name: "Base"}, {Name: "New"}}}
+	for _, c := range cs {
+		t.Rows = append(t.Rows, []table.Value{table.Str(c.Status), table.Str(c.Finding), table.Str(c.Base), table.Str(c.New)})
 	}
 	return t
 }

@@ -72,17 +72,17 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error 
 			}
 		}
 	}
-	if len(d.Findings.Rows) > 0 {
+	if len(d.Changes) > 0 {
 		head("Findings")
-		for _, r := range d.Findings.Rows {
-			msg := r[3].S
+		for _, c := range d.Changes {
+			msg := c.New
 			if msg == "" {
-				msg = r[2].S
+				msg = c.Base
 			}
 			if md {
-				fmt.Fprintf(w, "- **%s** %s: %s\n", r[0].S, r[1].S, msg)
+				fmt.Fprintf(w, "- **%s** %s: %s\n", c.Status, c.Finding, msg)
 			} else {
-				fmt.Fprint(w, wrap(fmt.Sprintf("[%s] %s: %s", r[0].S, r[1].S, msg), "   - ", "     "))
+				fmt.Fprint(w, wrap(fmt.Sprintf("[%s] %s: %s", c.Status, c.Finding, msg), "   - ", "     "))
 			}
 		}
 	}

@@ -1,6 +1,11 @@
-// Package render writes tables: csv (byte for byte like `nsys stats --format csv`), column (the
-// readable terminal table), markdown and json. Writers only format: they never compute, sort
-// or filter rows. Only this package imports tablewriter.
+// Package render writes every output of omnistat: tables (render.go and one file per format:
+// csv byte for byte like `nsys stats --format csv`, column for the terminal, markdown, json) and
+// whole documents — the stats listing (stats.go), the summary (summary.go, summary_json.go), the
+// diff (diff.go, diff_json.go), the report's markdown (report.go) and its charts' data
+// (charts.go, drawn by package plots).
+//
+// Writers only format: they never compute figures, sort or filter rows, and never read traces
+// or write files (the verbs in cmd/omnistat do). Only this package imports tablewriter.
 package render
 
 import (

@@ -16,19 +16,17 @@ func init() {
 			}
 			return ""
 		},
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return CUDAAPISum(tr, nil) },
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return CUDAAPISum(tr) },
 	})
 }
 
 // CUDAAPISum is cuda_api_sum: every CUDA runtime and driver call, grouped by function, with
-// the time share among all calls. keep, when not nil, selects the calls (by row index).
-func CUDAAPISum(tr *trace.Trace, keep func(i int) bool) *table.Table {
+// the time share among all calls.
+func CUDAAPISum(tr *trace.Trace) *table.Table {
 	a := &tr.Runtime
 	g := newIntGrouper(a.Len())
 	for i := range a.Start {
-		if keep == nil || keep(i) {
-			g.add(a.NameID[i], a.End[i]-a.Start[i])
-		}
+		g.add(a.NameID[i], a.End[i]-a.Start[i])
 	}
 	g.done()
 	groups := make([]*group, len(g.ids))

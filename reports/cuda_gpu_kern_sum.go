@@ -17,7 +17,7 @@ func init() {
 			}
 			return ""
 		},
-		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAGPUKernSum(tr, opt, nil) },
+		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAGPUKernSum(tr, opt) },
 	})
 }
 
@@ -54,15 +54,12 @@ func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
 	return k.Demangled[i]
 }
 
-// CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name. keep, when not nil,
-// selects kernels by row index.
-func CUDAGPUKernSum(tr *trace.Trace, opt Options, keep func(i int) bool) *table.Table {
+// CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name.
+func CUDAGPUKernSum(tr *trace.Trace, opt Options) *table.Table {
 	k := &tr.Kernels
 	ig := newIntGrouper(k.Len())
 	for i := range k.Start {
-		if keep == nil || keep(i) {
-			ig.add(kernelNameID(k, i, opt.KernelName), k.End[i]-k.Start[i])
-		}
+		ig.add(kernelNameID(k, i, opt.KernelName), k.End[i]-k.Start[i])
 	}
 	ig.done()
 	// different ids may hold the same string: nsys groups by the string

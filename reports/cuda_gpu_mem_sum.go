@@ -10,12 +10,12 @@ func init() {
 	register(Report{
 		Name: "cuda_gpu_mem_time_sum", Title: "CUDA GPU MemOps Summary (by Time)", Skip: skipMem,
 		Needs: trace.MemcpyTable | trace.MemsetTable,
-		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemTimeSum(tr, nil, nil) },
+		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemTimeSum(tr) },
 	})
 	register(Report{
 		Name: "cuda_gpu_mem_size_sum", Title: "CUDA GPU MemOps Summary (by Size)", Skip: skipMem,
 		Needs: trace.MemcpyTable | trace.MemsetTable,
-		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemSizeSum(tr, nil, nil) },
+		Run:   func(tr *trace.Trace, _ Options) *table.Table { return CUDAGPUMemSizeSum(tr) },
 	})
 }
 
@@ -40,13 +40,10 @@ func MemcpyName(tr *trace.Trace, i int) (string, bool) {
 }
 
 // memGroups groups copies and memsets by operation name, valuing each by val.
-func memGroups(tr *trace.Trace, keepCopy, keepSet func(i int) bool, copyVal, setVal func(i int) int64) []*group {
+func memGroups(tr *trace.Trace, copyVal, setVal func(i int) int64) []*group {
 	g := newGrouper()
 	byKind := map[int64]string{}
 	for i := range tr.Memcpy.Start {
-		if keepCopy != nil && !keepCopy(i) {
-			continue
-		}
 		kind := tr.Memcpy.CopyKind[i]
 		name, ok := byKind[kind]
 		if !ok {
@@ -58,16 +55,14 @@ func memGroups(tr *trace.Trace, keepCopy, keepSet func(i int) bool, copyVal, set
 		g.add(name, func() []string { return []string{name} }, copyVal(i))
 	}
 	for i := range tr.Memset.Start {
-		if keepSet == nil || keepSet(i) {
-			g.add(MemsetName, func() []string { return []string{MemsetName} }, setVal(i))
-		}
+		g.add(MemsetName, func() []string { return []string{MemsetName} }, setVal(i))
 	}
 	return g.list
 }
 
 // CUDAGPUMemTimeSum is cuda_gpu_mem_time_sum: memcpy and memset durations by operation.
-func CUDAGPUMemTimeSum(tr *trace.Trace, keepCopy, keepSet func(i int) bool) *table.Table {
-	groups := memGroups(tr, keepCopy, keepSet,
+func CUDAGPUMemTimeSum(tr *trace.Trace) *table.Table {
+	groups := memGroups(tr,
 		func(i int) int64 { return tr.Memcpy.End[i] - tr.Memcpy.Start[i] },
 		func(i int) int64 { return tr.Memset.End[i] - tr.Memset.Start[i] })
 	return &table.Table{
@@ -80,8 +75,8 @@ func CUDAGPUMemTimeSum(tr *trace.Trace, keepCopy, keepSet func(i int) bool) *tab
 
 // CUDAGPUMemSizeSum is cuda_gpu_mem_size_sum: memcpy and memset sizes by operation, in bytes
 // (writers show MB like nsys). No percent column, no rounding.
-func CUDAGPUMemSizeSum(tr *trace.Trace, keepCopy, keepSet func(i int) bool) *table.Table {
-	groups := memGroups(tr, keepCopy, keepSet,
+func CUDAGPUMemSizeSum(tr *trace.Trace) *table.Table {
+	groups := memGroups(tr,
 		func(i int) int64 { return tr.Memcpy.Bytes[i] },
 		func(i int) int64 { return tr.Memset.Bytes[i] })
 	sums := make([]stat.Summary, len(groups))

@@ -47,7 +47,7 @@ func CUDAGPUSum(tr *trace.Trace, withAPI bool) *table.Table {
 	for i := range k.Start {
 		add("CUDA_KERNEL", tr.Strings.Get(k.Demangled[i]), k.End[i]-k.Start[i])
 	}
-	for _, gr := range memGroups(tr, nil, nil,
+	for _, gr := range memGroups(tr,
 		func(i int) int64 { return tr.Memcpy.End[i] - tr.Memcpy.Start[i] },
 		func(i int) int64 { return tr.Memset.End[i] - tr.Memset.Start[i] }) {
 		for _, v := range gr.vals {

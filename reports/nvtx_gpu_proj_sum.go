@@ -18,7 +18,7 @@ func init() {
 			}
 			return ""
 		},
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXGPUProjSum(tr, nil) },
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXGPUProjSum(tr) },
 	})
 }
 
@@ -37,19 +37,19 @@ type ProjectedRange struct {
 
 // ProjectRanges projects every NVTX range that launched GPU work (directly or through ranges
 // nested in it) onto the GPU, as nsys's nvtx_gpu_proj_trace does; ranges without GPU work are
-// left out. keepCall, when not nil, selects the launching API calls by runtime row.
-func ProjectRanges(tr *trace.Trace, keepCall func(i int) bool) []ProjectedRange {
-	return projectRanges(newProjection(tr, false), keepCall)
+// left out.
+func ProjectRanges(tr *trace.Trace) []ProjectedRange {
+	return projectRanges(newProjection(tr, false))
 }
 
 // ProjectRangesByProcess is ProjectRanges where a range also takes the GPU work launched by the
 // other threads of its process while it was open: for pipelines whose NVTX ranges and launches
 // live on different threads. Not what nsys computes; summarize labels it.
 func ProjectRangesByProcess(tr *trace.Trace) []ProjectedRange {
-	return projectRanges(newProjectionScope(tr, false, true), nil)
+	return projectRanges(newProjectionScope(tr, false, true))
 }
 
-func projectRanges(p *projection, keepCall func(i int) bool) []ProjectedRange {
+func projectRanges(p *projection) []ProjectedRange {
 	tr := p.tr
 	acc := make([]*ProjectedRange, len(p.ranges))
 	get := func(r int32) *ProjectedRange {
@@ -62,7 +62,7 @@ func projectRanges(p *projection, keepCall func(i int) bool) []ProjectedRange {
 	}
 	// distinct launching calls per range
 	for c, has := range p.hasOps {
-		if has && (keepCall == nil || keepCall(c)) {
+		if has {
 			for _, r := range p.enclosing(int32(c)) {
 				get(r).Ops++
 			}
@@ -70,7 +70,7 @@ func projectRanges(p *projection, keepCall func(i int) bool) []ProjectedRange {
 	}
 	span := func(calls []int32, start, end []int64) {
 		for i, c := range calls {
-			if c < 0 || (keepCall != nil && !keepCall(int(c))) {
+			if c < 0 {
 				continue
 			}
 			for _, r := range p.enclosing(c) {
@@ -140,8 +140,8 @@ func projectRanges(p *projection, keepCall func(i int) bool) []ProjectedRange {
 }
 
 // NVTXGPUProjSum is nvtx_gpu_proj_sum: projected ranges grouped by name and style.
-func NVTXGPUProjSum(tr *trace.Trace, keepCall func(i int) bool) *table.Table {
-	return projSumTable(tr, ProjectRanges(tr, keepCall))
+func NVTXGPUProjSum(tr *trace.Trace) *table.Table {
+	return projSumTable(tr, ProjectRanges(tr))
 }
 
 // NVTXGPUProjSumByProcess is NVTXGPUProjSum over ProjectRangesByProcess (titled as such).

@@ -13,11 +13,11 @@ func init() {
 		return ""
 	}
 	register(Report{Name: "nvtx_sum", Title: "NVTX Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXAll, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXAll) }})
 	register(Report{Name: "nvtx_pushpop_sum", Title: "NVTX Push/Pop Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXPushPop, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXPushPop) }})
 	register(Report{Name: "nvtx_startend_sum", Title: "NVTX Start/End Range Summary", Skip: skip, Needs: trace.NVTXTable,
-		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXStartEnd, nil) }})
+		Run: func(tr *trace.Trace, _ Options) *table.Table { return NVTXSum(tr, NVTXStartEnd) }})
 }
 
 // NVTXKind selects which ranges an NVTX summary covers.
@@ -83,8 +83,8 @@ func RangeEnd(n *trace.NVTX, i int, maxTS int64) int64 {
 }
 
 // NVTXSum is nvtx_sum (all ranges, with a Style column), nvtx_pushpop_sum or
-// nvtx_startend_sum. keep, when not nil, selects events by row index.
-func NVTXSum(tr *trace.Trace, kind NVTXKind, keep func(i int) bool) *table.Table {
+// nvtx_startend_sum.
+func NVTXSum(tr *trace.Trace, kind NVTXKind) *table.Table {
 	n := &tr.NVTX
 	names := NewNVTXNames(tr)
 	maxTS, _ := n.MaxTimestamp()
@@ -104,9 +104,6 @@ func NVTXSum(tr *trace.Trace, kind NVTXKind, keep func(i int) bool) *table.Table
 			if !trace.IsStartEnd(t) {
 				continue
 			}
-		}
-		if keep != nil && !keep(i) {
-			continue
 		}
 		name := names.Name(i)
 		d := RangeEnd(n, i, maxTS) - n.Start[i]

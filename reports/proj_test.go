@@ -21,7 +21,7 @@ func TestProjectByProcess(t *testing.T) {
 			Category: []int64{null}, Color: []int64{null}, GlobalTID: []int64{main}, EndGlobalTID: []int64{null}, TextID: []int64{0},
 			Text: []int32{-1}, DomainID: []int64{0}, Payload: []int64{null}},
 	}
-	if got := ProjectRanges(tr, nil); len(got) != 0 {
+	if got := ProjectRanges(tr); len(got) != 0 {
 		t.Errorf("thread projection (nsys): %+v, want none", got)
 	}
 	got := ProjectRangesByProcess(tr)

@@ -1,6 +1,10 @@
-// Package reports turns a *trace.Trace into tables: one file per report, named after the nsys
-// report it mirrors (cuda_api_sum.go, …). With no grouping, every report's numbers equal what
-// `nsys stats --report NAME` (nsys 2025.3.1) prints on the same file. Reports never format.
+// Package reports is the nsys mirror: it turns a *trace.Trace into tables, one file per report,
+// named after the nsys report it mirrors (cuda_api_sum.go, …), registered by name (registry.go)
+// and runnable on any row grouping (group.go). With no grouping, every report's numbers equal
+// what `nsys stats --report NAME` (nsys 2025.3.1) prints on the same file.
+//
+// Reports never format (package render), never decide stages (package stage) and hold no
+// findings or comparisons (packages summary and diff); they import only trace.
 package reports
 
 import (

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/render"
+	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/sqlite"
 )
 

@@ -1,8 +1,10 @@
 // Package stage decides which pipeline stage each process and thread of a trace belongs to:
 // from process titles (stage0_talker, StageEngineCoreProc_stage1_replica0, DiffusionWorker), else
 // from the dominant NVTX range prefix (talker.decode_step → talker), else name:pid, with user
-// rules on top. Processes with one role share a stage key and are told apart by replica number.
-// It computes no statistics.
+// rules on top (ParseRule: the --stage grammar). Processes with one role share a stage key and
+// are told apart by replica number. It owns the --by dimension (By) and cuts a trace's rows
+// along it (group.go: Group, for stats) or its stages into other sections (regroup.go, for
+// summarize). It computes no statistics.
 package stage
 
 import (

@@ -68,7 +68,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range
 			names := reports.NewNVTXNames(t)
 			var sum, n int64
-			for _, pr := range reports.ProjectRanges(t, nil) {
+			for _, pr := range reports.ProjectRanges(t) {
 				if names.Name(pr.Row) == step {
 					sum += pr.ProjEnd - pr.ProjStart
 					n++

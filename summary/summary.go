@@ -55,9 +55,9 @@ type Summary struct {
 	// GPUModels lists the GPUs by model for text: "2× NVIDIA H200 (0, 1)".
 	GPUModels []string `json:"-"`
 	// WindowNs spans the first to the last event of all stages (the capture window's busy part).
-	WindowNs int64 `json:"window_ns"`
+	WindowNs int64 `json:"-"` // text and markdown only
 	// Processes are the stage processes as "name (pid, stage key)".
-	Processes []string       `json:"processes"`
+	Processes []string       `json:"-"` // text and markdown only
 	Overview  *table.Table   `json:"-"`
 	Stages    []StageSummary `json:"stages"`
 	Findings  []Finding      `json:"findings"` // whole-trace findings and stage overlap

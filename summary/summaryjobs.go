@@ -38,13 +38,18 @@ func runJobs(jobs []job, par int) {
 	wg.Wait()
 }
 
+// stageTables are a stage's tables while they are computed.
+type stageTables struct {
+	proj, nvtx, kernels, api, memTime, memSize, replicas *table.Table
+}
+
 // stageWork is one stage's part of a summary while it is computed.
 type stageWork struct {
 	sub      *trace.Trace
 	st       stage.Stage
 	ss       StageSummary
-	tables   [7]*table.Table
-	nv       *table.Table
+	tables   stageTables
+	nv       *table.Table // the whole NVTX summary (its top range is the overview's)
 	findings []Finding
 	replica  []Finding
 	top      int // rows per table
@@ -63,21 +68,21 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 			w.findings = findingsOf(sub, st.Key, o.Findings, w.ss.StageOverview.Spans)
 		}},
 		{k, func() {
-			w.tables[2] = top(reports.CUDAGPUKernSum(sub, reports.Options{}, nil), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
+			w.tables.kernels = top(reports.CUDAGPUKernSum(sub, reports.Options{}), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
 		}},
 		{rt, func() {
-			w.tables[3] = top(reports.CUDAAPISum(sub, nil), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
+			w.tables.api = top(reports.CUDAAPISum(sub), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
 		}},
 		{m, func() {
-			w.tables[4] = top(reports.CUDAGPUMemTimeSum(sub, nil, nil), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
-			w.tables[5] = top(reports.CUDAGPUMemSizeSum(sub, nil, nil), o.Top, "Total", "Count", "Avg", "Operation")
+			w.tables.memTime = top(reports.CUDAGPUMemTimeSum(sub), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
+			w.tables.memSize = top(reports.CUDAGPUMemSizeSum(sub), o.Top, "Total", "Count", "Avg", "Operation")
 		}},
 	}
 	if len(st.Procs) > 1 && !st.Mixed {
 		js = append(js, job{rt + k + m + n, func() {
 			reps, step := replicasOf(sub, st)
 			if len(reps) > 0 {
-				w.tables[6] = replicaTable(st.Key, reps, step)
+				w.tables.replicas = replicaTable(st.Key, reps, step)
 			}
 			w.replica = replicaFinding(st.Key, reps, step)
 		}})
@@ -85,13 +90,13 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	if nvtx {
 		js = append(js,
 			job{rt + k + n, func() {
-				proj := reports.NVTXGPUProjSum(sub, nil)
+				proj := reports.NVTXGPUProjSum(sub)
 				if o.ProjectByProcess {
 					proj = reports.NVTXGPUProjSumByProcess(sub)
 				}
-				w.tables[0] = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
+				w.tables.proj = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
 			}},
-			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll, nil) }})
+			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll) }})
 	}
 	return js
 }
@@ -101,15 +106,14 @@ func (w *stageWork) finish() StageSummary {
 	ss, tables := w.ss, w.tables
 	if w.nv != nil {
 		if len(w.nv.Rows) > 0 {
-			ss.TopRange = w.nv.Rows[0][9].S
+			ss.TopRange = w.nv.Rows[0][w.nv.Col("Range")].S
 		}
-		tables[1] = top(w.nv, w.top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
+		tables.nvtx = top(w.nv, w.top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
 	}
-	if tables[6] != nil { // replicas first: they split everything below
-		ss.Tables = append(ss.Tables, tables[6])
-		tables[6] = nil
+	if tables.replicas != nil { // replicas first: they split everything below
+		ss.Tables = append(ss.Tables, tables.replicas)
 	}
-	for _, t := range tables {
+	for _, t := range []*table.Table{tables.proj, tables.nvtx, tables.kernels, tables.api, tables.memTime, tables.memSize} {
 		if t != nil {
 			t.Title = w.st.Key + ": " + t.Title
 			ss.Tables = append(ss.Tables, t)

@@ -2,8 +2,10 @@
 // CUDA API calls, GPU kernels, memory operations, NVTX events, OS runtime calls and GPUs.
 //
 // Hot tables are columnar (parallel slices indexed by row), so millions of rows cost a few
-// slices, not millions of structs. The package knows nothing about SQLite or nsys report
-// semantics: it refuses to read files (see package sqlite) and to compute statistics (see reports).
+// slices, not millions of structs. It owns the interval algebra on GPU time (spans.go: unions,
+// gaps, intersections, busy time per device) and row groupings (grouping.go, made by package
+// stage). The package knows nothing about SQLite or nsys report semantics: it refuses to read
+// files (see package sqlite) and to compute report statistics (see reports).
 package trace
 
 // Null marks a missing integer value (an SQL NULL) in the columnar slices.

@@ -67,7 +67,7 @@ func readGo(t *testing.T, name string) *trace.Trace {
 
 // apiShare is a function's Time (%) in cuda_api_sum, and its call count.
 func apiShare(tr *trace.Trace, name string) (float64, int64) {
-	for _, r := range reports.CUDAAPISum(tr, nil).Rows {
+	for _, r := range reports.CUDAAPISum(tr).Rows {
 		if r[8].S == name {
 			return r[0].F, r[2].I
 		}

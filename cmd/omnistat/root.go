@@ -38,9 +38,6 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // run is the whole CLI: argv in, exit code out. Tests call it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -85,7 +82,7 @@ An .nsys-rep is exported with nsys once, beside it (or in the cache when that fo
   omnistat report run.sqlite -o report/
   omnistat diff base.sqlite new.sqlite --fail-on 'api_calls>+5%'
   omnistat capture tts -o runs/tts`,
-		Version:       version,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -95,6 +92,7 @@ An .nsys-rep is exported with nsys once, beside it (or in the cache when that fo
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().BoolVar(&e.partial, "partial", false, "read a damaged export as far as possible: unreadable tables are skipped and named in a note")
 	root.AddCommand(newStatsCmd(e, nil), newSummarizeCmd(e), newReportCmd(e), newDiffCmd(e), newCaptureCmd(e), newWorkloadCmd(e))
+	addCompletions(root)
 	return root
 }
 
