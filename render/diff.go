@@ -11,32 +11,14 @@ import (
 
 // Diff writes a comparison and its gates as text or markdown.
 func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error {
-	md := f == Markdown
-	ro := Options{MemUnit: "MB", MaxText: 40}
-	head := func(s string) {
-		if md {
-			fmt.Fprintf(w, "\n## %s\n\n", s)
-		} else {
-			fmt.Fprintf(w, "\n ** %s\n\n", s)
-		}
-	}
-	if md {
-		fmt.Fprintf(w, "# omnistat diff\n\nbase: %s  \nnew: %s\n", d.Base, d.New)
-	} else {
-		fmt.Fprintf(w, "omnistat diff: base %s, new %s\n", d.Base, d.New)
-	}
-	head("Verdict")
+	doc := newDocument(w, f)
+	doc.diffHeader(d.Base, d.New)
+	doc.heading("Verdict")
 	for _, s := range d.Stages {
-		line := "- " + s.Verdict
-		if !md {
-			line = wrap(s.Verdict, "   - ", "     ")
-			fmt.Fprint(w, line)
-			continue
-		}
-		fmt.Fprintln(w, line)
+		doc.item(s.Verdict)
 	}
 	if len(gates) > 0 {
-		head("Gates")
+		doc.heading("Gates")
 		for _, g := range gates {
 			state := "ok"
 			if g.Tripped {
@@ -54,36 +36,24 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error 
 		if s.Per != "" {
 			per = fmt.Sprintf(", per %s (%d → %d instances)", s.Per, s.StepsBase, s.StepsNew)
 		}
-		head(fmt.Sprintf("Stage %s%s", s.Stage, per))
+		doc.heading(fmt.Sprintf("Stage %s%s", s.Stage, per))
 		for _, t := range append([]*table.Table{s.Overview}, s.Tables...) {
 			if len(t.Rows) == 0 {
 				continue
 			}
-			tt := shortNames(t)
-			if md {
-				if err := WriteMarkdown(w, tt, ro); err != nil {
-					return err
-				}
-				fmt.Fprintln(w)
-				continue
-			}
-			if err := writeSection(w, tt, ro, false); err != nil { // diff tables are wider than 120 columns
+			if err := doc.section(shortNames(t), false); err != nil { // diff tables are wider than 120 columns
 				return err
 			}
 		}
 	}
 	if len(d.Changes) > 0 {
-		head("Findings")
+		doc.heading("Findings")
 		for _, c := range d.Changes {
 			msg := c.New
 			if msg == "" {
 				msg = c.Base
 			}
-			if md {
-				fmt.Fprintf(w, "- **%s** %s: %s\n", c.Status, c.Finding, msg)
-			} else {
-				fmt.Fprint(w, wrap(fmt.Sprintf("[%s] %s: %s", c.Status, c.Finding, msg), "   - ", "     "))
-			}
+			doc.change(c.Status, c.Finding, msg)
 		}
 	}
 	return nil

@@ -29,7 +29,10 @@ type diffOptions struct {
 	New    string
 }
 
-func newDiffCmd(e *env) *cobra.Command {
+func newDiffCmd(e *env, runF func(*env, *diffOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDiff
+	}
 	o := &diffOptions{}
 	var format string
 	cmd := &cobra.Command{
@@ -78,7 +81,7 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
-			return runDiff(e, o)
+			return runF(e, o)
 		},
 	}
 	fl := cmd.Flags()

@@ -29,7 +29,10 @@ type reportOptions struct {
 	Traces []string
 }
 
-func newReportCmd(e *env) *cobra.Command {
+func newReportCmd(e *env, runF func(*env, *reportOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runReport
+	}
 	o := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report TRACE… -o DIR [--format png|svg]",
@@ -57,7 +60,7 @@ the folder for the images.`,
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
-			return runReport(e, o)
+			return runF(e, o)
 		},
 	}
 	f := cmd.Flags()

@@ -27,7 +27,10 @@ type summarizeOptions struct {
 // summarizeBys are the sections summarize makes (a device is no section of a summary).
 var summarizeBys = []stage.By{stage.ByStage, stage.ByProcess, stage.ByThread, stage.ByNone}
 
-func newSummarizeCmd(e *env) *cobra.Command {
+func newSummarizeCmd(e *env, runF func(*env, *summarizeOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runSummarize
+	}
 	o := &summarizeOptions{Findings: summary.DefaultFindingOptions}
 	var format string
 	var gapMs float64
@@ -57,7 +60,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 				return err
 			}
 			o.Findings.GapNs = int64(gapMs * 1e6)
-			return runSummarize(e, o)
+			return runF(e, o)
 		},
 	}
 	f := cmd.Flags()

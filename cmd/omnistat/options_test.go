@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/render"
+	"github.com/omnistat/omnistat/stage"
+	"github.com/spf13/cobra"
+)
+
+// parse runs argv through a verb's command with a runF that only captures the options: the
+// argv → options half of each verb, tested without reading a trace.
+func parse[T any](t *testing.T, mk func(*env, func(*env, *T) error) *cobra.Command, argv ...string) (*T, error) {
+	t.Helper()
+	var got *T
+	var out bytes.Buffer
+	e := &env{ctx: context.Background(), stdout: &out, stderr: &out}
+	cmd := mk(e, func(_ *env, o *T) error { got = o; return nil })
+	cmd.SetArgs(argv)
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.Execute()
+	return got, err
+}
+
+func TestVerbOptions(t *testing.T) {
+	s, err := parse(t, newStatsCmd, "-r", "cuda_gpu_kern_sum:base,nvtx_sum", "-f", "csv", "--by", "device", "--stage", "lm=proc:talker", "a.sqlite")
+	if err != nil || len(s.specs) != 2 || s.specs[0].spec != "cuda_gpu_kern_sum:base" || s.specs[0].opt.KernelName != "base" ||
+		s.Format != render.CSV || s.Group.By != stage.ByDevice || len(s.Group.rules) != 1 || s.Group.rules[0].Name != "lm" {
+		t.Errorf("stats: %+v %v", s, err)
+	}
+	if s, err := parse(t, newStatsCmd, "x.sqlite"); err != nil || s.Group.By != stage.ByNone || len(s.specs) == 0 {
+		t.Errorf("stats defaults: %+v %v", s, err)
+	}
+	m, err := parse(t, newSummarizeCmd, "--by", "thread", "-f", "json", "--gap-ms", "2.5", "a.sqlite", "b.sqlite")
+	if err != nil || m.Group.By != stage.ByThread || m.Format != render.JSON || m.Findings.GapNs != 2_500_000 || strings.Join(m.Traces, " ") != "a.sqlite b.sqlite" {
+		t.Errorf("summarize: %+v %v", m, err)
+	}
+	d, err := parse(t, newDiffCmd, "--fail-on", "wall>+5%", "--fail-on", "stage:talker:api:cudaMemcpyAsync>+10%", "a.sqlite", "b.sqlite")
+	if err != nil || len(d.gates) != 2 || d.gates[1].Stage != "talker" || d.Base != "a.sqlite" || d.New != "b.sqlite" || d.Group.By != stage.ByStage {
+		t.Errorf("diff: %+v %v", d, err)
+	}
+	r, err := parse(t, newReportCmd, "-o", "out", "--format", "svg", "--base", "b.sqlite", "a.sqlite")
+	if err != nil || r.Out != "out" || r.Format != "svg" || r.Base != "b.sqlite" || r.Group.By != stage.ByStage {
+		t.Errorf("report: %+v %v", r, err)
+	}
+	// usage errors never reach runF
+	for _, c := range []struct {
+		argv []string
+		mk   func(t *testing.T, argv []string) error
+	}{
+		{[]string{"--by", "device", "a.sqlite"}, func(t *testing.T, a []string) error { _, err := parse(t, newSummarizeCmd, a...); return err }},
+		{[]string{"--by", "gpu", "a.sqlite"}, func(t *testing.T, a []string) error { _, err := parse(t, newStatsCmd, a...); return err }},
+		{[]string{"-r", "nope", "a.sqlite"}, func(t *testing.T, a []string) error { _, err := parse(t, newStatsCmd, a...); return err }},
+		{[]string{"--fail-on", "wall", "a", "b"}, func(t *testing.T, a []string) error { _, err := parse(t, newDiffCmd, a...); return err }},
+		{[]string{"--stage", "x", "a", "b"}, func(t *testing.T, a []string) error { _, err := parse(t, newDiffCmd, a...); return err }},
+	} {
+		err := c.mk(t, c.argv)
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("%q: %v (%T), want a usage error", c.argv, err, err)
+		}
+	}
+}

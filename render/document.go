@@ -1,0 +1,102 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/summary"
+)
+
+// TextWidth is the width the text documents (summary, diff) keep to.
+const TextWidth = 120
+
+// document is how one format writes the parts the summary, diff and report documents are made
+// of; each document is written once, through it (one format, one file: doc_text.go and
+// doc_markdown.go).
+type document interface {
+	// heading writes a section heading.
+	heading(title string)
+	// summaryHeader writes the summary's first lines.
+	summaryHeader(trace, product, gpus, stages, window string)
+	// diffHeader writes the diff's first lines.
+	diffHeader(base, new string)
+	// table writes a table under a heading (no title of its own).
+	table(t *table.Table) error
+	// section writes a titled table and its notes; fit keeps text within TextWidth.
+	section(t *table.Table, fit bool) error
+	// findings writes a list of findings ("none" when empty).
+	findings(fs []summary.Finding)
+	// stageFindings writes the heading of a stage's findings.
+	stageFindings(stage string)
+	// item writes one list item (a verdict).
+	item(s string)
+	// change writes one finding of a comparison: its status, subject and message.
+	change(status, finding, msg string)
+}
+
+// newDocument returns the document writer of format f (text for every format but markdown).
+func newDocument(w io.Writer, f Format) document {
+	ro := Options{MemUnit: "MB", MaxText: 40}
+	if f == Markdown {
+		return markdownDoc{w, ro}
+	}
+	return textDoc{w, ro}
+}
+
+// shortNames is t with readable kernel names (the text views only; JSON keeps full names).
+func shortNames(t *table.Table) *table.Table {
+	c := t.Col("Name")
+	if c < 0 || (t.Name != "cuda_gpu_kern_sum" && t.Name != "cuda_gpu_kern_sum_diff") {
+		return t
+	}
+	out := *t
+	out.Rows = nil
+	for _, r := range t.Rows {
+		nr := append([]table.Value(nil), r...)
+		nr[c] = table.Str(summary.ShortKernelName(r[c].S))
+		out.Rows = append(out.Rows, nr)
+	}
+	return &out
+}
+
+// widest is the width of the longest line of s, in runes.
+func widest(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return n
+}
+
+// wrap breaks s into lines of at most TextWidth characters.
+func wrap(s, first, rest string) string {
+	var b strings.Builder
+	line := first
+	for _, word := range strings.Fields(s) {
+		if len([]rune(line))+len([]rune(word))+1 > TextWidth && strings.TrimSpace(line) != "" {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = rest
+		}
+		line += word + " "
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+func joinInts(xs []int64) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return strings.Join(s, ",")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
