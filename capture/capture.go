@@ -157,7 +157,7 @@ func Run(ctx context.Context, r Runner, nsys string, o Options, cmd []string, ou
 	fmt.Fprintf(log, "capture: %s %s\n", nsys, strings.Join(ProfileArgs(o, cmd), " "))
 	perr := r.Run(ctx, nsys, ProfileArgs(o, cmd), out, log)
 	res.ProfileS = time.Since(t0).Seconds()
-	res.Reports = Reports(o.Output, filepath.Glob)
+	res.Reports = writtenSince(Reports(o.Output, filepath.Glob), t0)
 	if perr != nil && len(res.Reports) == 0 {
 		return res, perr
 	}
@@ -179,6 +179,18 @@ func Run(ctx context.Context, r Runner, nsys string, o Options, cmd []string, ou
 	}
 	res.ExportS = time.Since(t1).Seconds()
 	return res, perr
+}
+
+// writtenSince keeps the reports modified at or after t0 (with a second's slack for coarse file
+// times): a report of an earlier run in the same folder is never exported as part of this one.
+func writtenSince(reports []string, t0 time.Time) []string {
+	var out []string
+	for _, r := range reports {
+		if st, err := os.Stat(r); err == nil && !st.ModTime().Before(t0.Add(-time.Second)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Version asks nsys for its version line.

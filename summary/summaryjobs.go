@@ -1,9 +1,9 @@
 package summary
 
 import (
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports"
 	"slices"
-	"sync"
 
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/stage"
@@ -16,26 +16,24 @@ type job struct {
 	run  func()
 }
 
-// runJobs runs the jobs on at most par goroutines, the most costly first (so that a long job
+// runJobs runs the jobs on at most workers goroutines, the most costly first (so that a long job
 // does not start last and leave the other cores idle at the end).
-func runJobs(jobs []job, par int) {
+func runJobs(jobs []job, workers int) {
 	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
 	next := make(chan func(), len(jobs))
 	for _, j := range jobs {
 		next <- j.run
 	}
 	close(next)
-	var wg sync.WaitGroup
-	for range max(1, min(par, len(jobs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var g par.Group
+	for range max(1, min(workers, len(jobs))) {
+		g.Go(func() {
 			for f := range next {
 				f()
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // stageTables are a stage's tables while they are computed.

@@ -1,8 +1,8 @@
 package trace
 
 import (
+	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
-	"sync"
 )
 
 // pick returns the elements of xs whose keep flag is set (nil stays nil); when the kept rows
@@ -224,15 +224,14 @@ func (t *Trace) Reorder(g *Groups) {
 }
 
 // inParts runs f over [0, n) cut into par parts, concurrently when n is large enough to pay.
-func inParts(n, par int, f func(lo, hi int)) {
-	if par < 2 || n < 1<<16 {
+func inParts(n, parts int, f func(lo, hi int)) {
+	if parts < 2 || n < 1<<16 {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for p := range par {
-		wg.Add(1)
-		go func() { defer wg.Done(); f(p*n/par, (p+1)*n/par) }()
+	var g par.Group
+	for p := range parts {
+		g.Go(func() { f(p*n/parts, (p+1)*n/parts) })
 	}
-	wg.Wait()
+	g.Wait()
 }

@@ -5,16 +5,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/omnistat/omnistat/summary"
+	"github.com/omnistat/omnistat/internal/safefs"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/omnistat/omnistat/capture"
 	"github.com/omnistat/omnistat/render"
+	"github.com/omnistat/omnistat/summary"
 	"github.com/omnistat/omnistat/workload"
 	"github.com/omnistat/omnistat/workload/cuda"
 	"github.com/spf13/cobra"
@@ -28,6 +30,30 @@ type captureOptions struct {
 	RangeEnd   string
 	GraphTrace string
 	Sample     bool
+	Force      bool // capture into a folder that is not empty
+}
+
+// validate checks the values nsys would otherwise reject late, after the workload ran.
+func (o *captureOptions) validate() error {
+	if o.Dir == "" {
+		return usagef("-o: give an output folder")
+	}
+	switch re := o.RangeEnd; {
+	case re == "stop", re == "repeat", re == "none":
+	case strings.HasPrefix(re, "repeat:") && isPositive(strings.TrimPrefix(re, "repeat:")):
+	default:
+		return usagef("unknown --range-end %q (use stop, repeat, repeat:N or none)", re)
+	}
+	if o.GraphTrace != "node" && o.GraphTrace != "graph" {
+		return usagef("unknown --graph-trace %q (use node or graph)", o.GraphTrace)
+	}
+	return nil
+}
+
+// isPositive says whether s is a decimal integer ≥ 1.
+func isPositive(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && strconv.Itoa(n) == s
 }
 
 // RunInfo is one capture in run.json.
@@ -81,11 +107,23 @@ process, or nsys records nothing.`,
 			return writeRunJSON(e, o, []RunInfo{run})
 		},
 	}
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if err := o.validate(); err != nil {
+			return err
+		}
+		// a capture never mixes with an earlier one: replaced files, or leftover windows of a
+		// repeat capture exported as this run's
+		if err := safefs.CheckEmpty(o.Dir, o.Force); err != nil {
+			return err
+		}
+		return nil
+	}
 	p := cmd.PersistentFlags()
 	p.StringVarP(&o.Dir, "output", "o", "omnistat-capture", "output folder")
 	p.StringVar(&o.Nsys, "nsys", "", "nsys binary (default: $NSYS, PATH, then the usual install folders)")
 	p.StringVar(&o.RangeEnd, "range-end", "stop", "what nsys does at cudaProfilerStop: stop (end the capture: one report), repeat (a report per\nstart/stop window), or none (keep recording until the program exits)")
 	p.StringVar(&o.GraphTrace, "graph-trace", "node", "CUDA graph tracing: node (each kernel of a graph) or graph (one record per launch)")
+	p.BoolVar(&o.Force, "force", false, "capture into an output folder that is not empty (its earlier files are kept, never reported as this run's)")
 	p.BoolVar(&o.Sample, "sample", false, "also record CPU samples and context switches (bigger traces)")
 
 	tts := workload.DefaultTTS()
@@ -146,6 +184,26 @@ process, or nsys records nothing.`,
 
 func findNsys(o *captureOptions) (string, error) {
 	return capture.FindNsys(o.Nsys, os.Getenv, exec.LookPath, filepath.Glob)
+}
+
+// writeInto writes one file of a capture into folder through safefs (a temporary name renamed
+// into place, never through a link); the folder passed CheckEmpty or --force, so files there
+// may be replaced. A failed fill leaves nothing.
+func writeInto(folder, name string, fill func(io.Writer) error) error {
+	d, err := safefs.OpenWith(folder, safefs.Options{Create: true, Force: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	f, err := d.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := fill(f); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Close()
 }
 
 // preflight finds nsys and a GPU driver before anything starts.
@@ -209,31 +267,25 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 		return ri
 	}
 	for _, db := range ri.SQLite {
-		out := strings.TrimSuffix(db, ".sqlite") + ".stats.txt"
-		f, err := os.Create(out)
-		if err != nil {
-			ri.Error = err.Error()
-			return ri
-		}
-		serr := runStats(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &statsOptions{Format: render.Column, MemUnit: "MB", Traces: []string{db}, Group: groupOptions{By: "none"}})
-		f.Close()
+		stem := strings.TrimSuffix(filepath.Base(db), ".sqlite")
+		serr := writeInto(filepath.Dir(db), stem+".stats.txt", func(w io.Writer) error {
+			return runStats(&env{ctx: e.ctx, stdout: w, stderr: io.Discard}, &statsOptions{Format: render.Column, MemUnit: "MB", Traces: []string{db}, Group: groupOptions{By: "none"}})
+		})
 		if serr != nil {
 			ri.Error = serr.Error()
 			return ri
 		}
-		ri.Stats = append(ri.Stats, out)
-		sum := strings.TrimSuffix(db, ".sqlite") + ".summary.txt"
-		if f, err := os.Create(sum); err == nil {
-			serr := runSummarize(&env{ctx: e.ctx, stdout: f, stderr: io.Discard}, &summarizeOptions{Format: render.Column, Top: 10,
+		ri.Stats = append(ri.Stats, strings.TrimSuffix(db, ".sqlite")+".stats.txt")
+		serr = writeInto(filepath.Dir(db), stem+".summary.txt", func(w io.Writer) error {
+			return runSummarize(&env{ctx: e.ctx, stdout: w, stderr: io.Discard}, &summarizeOptions{Format: render.Column, Top: 10,
 				Findings: summary.DefaultFindingOptions, Traces: []string{db}, Group: groupOptions{By: "stage"}})
-			f.Close()
-			if serr == nil {
-				ri.Stats = append(ri.Stats, sum)
-			}
+		})
+		if serr == nil {
+			ri.Stats = append(ri.Stats, strings.TrimSuffix(db, ".sqlite")+".summary.txt")
 		}
 		// the markdown report with its charts, in NAME-report/ beside the trace
 		rdir := strings.TrimSuffix(db, ".sqlite") + "-report"
-		rerr := runReport(&env{ctx: e.ctx, stdout: io.Discard, stderr: io.Discard}, &reportOptions{Out: rdir, Format: "png", Top: 10,
+		rerr := runReport(&env{ctx: e.ctx, stdout: io.Discard, stderr: io.Discard}, &reportOptions{Out: rdir, Format: "png", Top: 10, Force: o.Force,
 			Group: groupOptions{By: "stage"}, Traces: []string{db}})
 		if rerr == nil {
 			ri.Stats = append(ri.Stats, filepath.Join(rdir, "report.md"))
@@ -246,8 +298,8 @@ func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) Run
 func writeRunJSON(e *env, o *captureOptions, runs []RunInfo) error {
 	js, _ := json.MarshalIndent(map[string]any{"runs": runs}, "", "  ")
 	p := filepath.Join(o.Dir, "run.json")
-	if err := os.WriteFile(p, append(js, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
+	if err := writeInto(o.Dir, "run.json", func(w io.Writer) error { _, err := w.Write(append(js, '\n')); return err }); err != nil {
+		return err
 	}
 	for _, r := range runs {
 		if r.Error != "" {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/sqlite"
@@ -229,5 +230,24 @@ esac
 	run := string(mustRead(t, filepath.Join(dir, "run.json")))
 	if !strings.Contains(run, `"nsys_version": "NVIDIA Nsight Systems version 0.0-test"`) || !strings.Contains(run, `"true"`) {
 		t.Errorf("run.json: %s", run)
+	}
+	// a second capture into the same folder is refused; with --force it writes, and a leftover
+	// window of an earlier repeat capture is not taken for one of this run
+	if _, errOut, code := runCLI(t, "capture", "--nsys", fake, "-o", dir, "--", "true"); code != exitError || !strings.Contains(errOut, "is not empty") {
+		t.Errorf("capture into a used folder: exit %d, %q", code, errOut)
+	}
+	old := filepath.Join(dir, "trace.2.nsys-rep")
+	os.WriteFile(old, []byte("rep"), 0o644)
+	past := time.Now().Add(-time.Hour)
+	os.Chtimes(old, past, past)
+	if _, errOut, code := runCLI(t, "capture", "--force", "--nsys", fake, "-o", dir, "--", "true"); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, errOut)
+	}
+	run = string(mustRead(t, filepath.Join(dir, "run.json")))
+	if strings.Contains(run, "trace.2") || !strings.Contains(run, "trace.nsys-rep") {
+		t.Errorf("run.json after --force names files of an earlier run: %s", run)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "trace.2.sqlite")); err == nil {
+		t.Error("the leftover window was exported")
 	}
 }

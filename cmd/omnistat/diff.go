@@ -78,6 +78,9 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 				}
 				o.gates = append(o.gates, g)
 			}
+			if err := checkTop(o.Top); err != nil {
+				return err
+			}
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}

@@ -77,8 +77,21 @@ func TestSeveralFilesPerSide(t *testing.T) {
 	if code != exitGate || !strings.Contains(errOut, "merged 2 exports") || !strings.Contains(errOut, "(+100.0%)") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
-	out, _, code := runCLI(t, "summarize", "--merge", "--format", "json", p+","+p)
+	out, _, code := runCLI(t, "summarize", "--merge", "--format", "json", dir)
 	if code != 0 || !strings.Contains(out, `"replicas": 2`) {
 		t.Errorf("summarize --merge: exit %d", code)
+	}
+	// one file given twice (by the same or another name) would count every event twice
+	if err := os.Symlink(dir+"/run.1.sqlite", dir+"/link.sqlite"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{p + "," + p}, {p, p}, {dir + "/run.1.sqlite," + dir + "/link.sqlite"}} {
+		out, errOut, code := runCLI(t, append([]string{"summarize", "--merge"}, args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "are the same file") {
+			t.Errorf("summarize --merge %q: exit %d, %q", args, code, errOut)
+		}
+	}
+	if _, errOut, code := runCLI(t, "diff", p+","+p, p); code != exitUsage || !strings.Contains(errOut, "are the same file") {
+		t.Errorf("diff with a file twice on one side: exit %d, %q", code, errOut)
 	}
 }

@@ -86,3 +86,19 @@ func (g *groupOptions) grouping(tr *trace.Trace) (*trace.Grouping, *stage.Assign
 	gr, err := stage.Group(tr, g.By, a)
 	return gr, a, err
 }
+
+// checkTop validates --top (rows per table).
+func checkTop(n int) error {
+	if n < 1 {
+		return usagef("--top %d: give 1 or more rows per table", n)
+	}
+	return nil
+}
+
+// checkPercent validates a flag that is a share in percent.
+func checkPercent(flag string, v float64) error {
+	if !(v >= 0 && v <= 100) {
+		return usagef("--%s %g: give a percentage from 0 to 100", flag, v)
+	}
+	return nil
+}

@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/par"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/omnistat/omnistat/capture"
 	"github.com/omnistat/omnistat/trace"
@@ -31,8 +30,9 @@ func resolveInputs(e *env, paths []string) ([]string, error) {
 }
 
 // resolveInput returns the SQLite export to read for path: path itself, or for an .nsys-rep
-// report its export — beside it, or in the user's cache folder when its folder is read-only —
-// made once with nsys when missing or older than the report.
+// report its export, made once with nsys when missing or older than the report (see
+// capture.ExportSQLite: beside the report unless that would replace the user's own file or the
+// folder is read-only, then in the cache; concurrent runs share one export).
 func resolveInput(e *env, path string) (string, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".nsys-rep" && ext != ".qdrep" {
@@ -53,30 +53,14 @@ func resolveInput(e *env, path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: an .nsys-rep report must be exported to SQLite, and nsys was not found: install Nsight Systems (or set $NSYS), or run `nsys export --type sqlite %s` where nsys is", path, path)
 	}
-	target := sibling
-	if writable(filepath.Dir(path)) != nil {
-		target = cache
-		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
-			return "", fmt.Errorf("%s: its folder is read-only and the cache folder cannot be made: %w", path, err)
-		}
+	path2, note, err := capture.ExportSQLite(e.ctx, capture.ExecRunner{Env: os.Environ()}, nsys, path, capture.ExportOptions{Progress: e.stderr})
+	if err != nil {
+		return "", err
 	}
-	fmt.Fprintf(e.stderr, "exporting %s with %s to %s\n", path, nsys, target)
-	var log bytes.Buffer
-	tmp := target + ".part"
-	args := capture.ExportArgs(path, tmp)
-	if err := (capture.ExecRunner{Env: os.Environ()}).Run(e.ctx, nsys, args, io.Discard, &log); err != nil || !isSQLite(tmp) {
-		os.Remove(tmp)
-		msg := strings.TrimSpace(lastLine(log.String()))
-		if err == nil {
-			err = fmt.Errorf("nsys wrote no SQLite file")
-		}
-		return "", fmt.Errorf("%s: nsys export failed: %v %s", path, err, msg)
+	if note != "" {
+		fmt.Fprintf(e.stderr, "note: %s\n", note)
 	}
-	if err := os.Rename(tmp, target); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return target, nil
+	return path2, nil
 }
 
 // cachePath is where the export of a report in a read-only folder goes: one file per report
@@ -136,6 +120,26 @@ func expandInputs(args []string) ([]string, error) {
 	return out, nil
 }
 
+// distinct refuses one file given twice in a merge (it would count every event twice), by path
+// or through another name for the same file (a link, ./x and x).
+func distinct(paths []string) error {
+	var seen []os.FileInfo
+	var names []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // the reader names the file and the problem
+		}
+		for i, s := range seen {
+			if os.SameFile(s, st) {
+				return usagef("%s and %s are the same file: a merge would count its events twice", names[i], p)
+			}
+		}
+		seen, names = append(seen, st), append(names, p)
+	}
+	return nil
+}
+
 // sortWindows orders report.2.sqlite before report.10.sqlite.
 func sortWindows(paths []string) {
 	num := func(p string) (string, int) {
@@ -165,23 +169,24 @@ func loadMerged(e *env, args []string) (*trace.Trace, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := distinct(paths); err != nil {
+		return nil, err
+	}
 	if paths, err = resolveInputs(e, paths); err != nil {
 		return nil, err
 	}
 	trs := make([]*trace.Trace, len(paths))
 	errs := make([]error, len(paths))
-	var wg sync.WaitGroup
+	var g par.Group
 	sem := make(chan struct{}, 4)
 	for i, p := range paths {
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			defer func() { <-sem }()
 			trs[i], errs[i] = readTrace(e, p)
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

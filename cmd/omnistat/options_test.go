@@ -65,3 +65,42 @@ func TestVerbOptions(t *testing.T) {
 		}
 	}
 }
+
+// panicWriter panics on the first write: a stand-in for a bug anywhere in a verb.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("boom: a bug") }
+
+// TestPanicIsExit1: a panic is one line naming it an internal error and exit status 1, never the
+// runtime's 2 (a usage error's code).
+func TestPanicIsExit1(t *testing.T) {
+	var errb bytes.Buffer
+	code := run([]string{"stats", "-r", "cuda_api_sum", "../../testdata/traces/go_tts_pageable.sqlite"}, strings.NewReader(""), panicWriter{}, &errb)
+	if code != exitError || !strings.Contains(errb.String(), "internal error") || !strings.Contains(errb.String(), "boom: a bug") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestFlagValues: out-of-range flag values are usage errors (exit 2) that name the allowed values.
+func TestFlagValues(t *testing.T) {
+	const tr = "../../testdata/traces/go_tts_pageable.sqlite"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--top", "-1", tr, "-o", t.TempDir()}, "--top -1: give 1 or more"},
+		{[]string{"summarize", "--top", "0", tr}, "--top 0"},
+		{[]string{"diff", "--top", "-3", tr, tr}, "--top -3"},
+		{[]string{"summarize", "--low-util", "120", tr}, "from 0 to 100"},
+		{[]string{"summarize", "--dominant-api", "-1", tr}, "from 0 to 100"},
+		{[]string{"summarize", "--gap-ms", "-5", tr}, "--gap-ms -5"},
+		{[]string{"capture", "--range-end", "sometimes", "tts"}, "use stop, repeat, repeat:N or none"},
+		{[]string{"capture", "--range-end", "repeat:0", "tts"}, "repeat:N"},
+		{[]string{"capture", "--graph-trace", "all", "tts"}, "use node or graph"},
+	} {
+		out, errOut, code := runCLI(t, c.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, stderr %q, want exit 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/omnistat/omnistat/diff"
+	"github.com/omnistat/omnistat/internal/safefs"
 	"github.com/omnistat/omnistat/summary"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ type reportOptions struct {
 	Top    int
 	Base   string // compare against this trace (diff section and chart)
 	Merge  bool   // report all inputs as one trace
+	Force  bool   // replace files omnistat did not write
 	Group  groupOptions
 	Traces []string
 }
@@ -57,6 +59,9 @@ the folder for the images.`,
 				return usagef("-o - writes markdown to stdout: name a folder for the charts with --charts DIR")
 			}
 			o.Traces = args
+			if err := checkTop(o.Top); err != nil {
+				return err
+			}
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
@@ -68,6 +73,7 @@ the folder for the images.`,
 	f.StringVar(&o.Charts, "charts", "", "folder for the charts when -o is -")
 	f.StringVarP(&o.Format, "format", "f", "png", "chart format: png or svg")
 	f.IntVar(&o.Top, "top", 10, "rows per table and kernels in the top-kernels chart")
+	f.BoolVar(&o.Force, "force", false, "replace files in the output folders that omnistat did not write (by default they are kept and the run fails)")
 	f.BoolVar(&o.Merge, "merge", false, "report all inputs as one trace (repeat-capture windows, ranks)")
 	f.StringVar(&o.Base, "base", "", "a base trace to compare with: adds the diff verdicts and a before/after chart per stage")
 	o.Group.addRuleFlags(f)
@@ -75,75 +81,136 @@ the folder for the images.`,
 }
 
 func runReport(e *env, o *reportOptions) error {
-	chartDir, mdPath := o.Charts, ""
+	// both folders are opened (and made) before any work, and every file is written at the end,
+	// each through a temporary name: a failed or interrupted run leaves no partial report
+	chartPath, mdFolder := o.Charts, ""
 	if o.Out != "-" {
-		if chartDir == "" {
-			chartDir = o.Out
+		mdFolder = o.Out
+		if chartPath == "" {
+			chartPath = o.Out
 		}
-		mdPath = filepath.Join(o.Out, "report.md")
 	}
-	if err := os.MkdirAll(chartDir, 0o755); err != nil {
-		return fmt.Errorf("cannot write to %s: %w", chartDir, unwrapPath(err))
+	open := func(path string) (*safefs.Dir, error) {
+		d, err := safefs.OpenWith(path, safefs.Options{Create: true, Force: o.Force})
+		if err != nil {
+			return nil, fmt.Errorf("cannot write to %s: %w", path, unwrapPath(err))
+		}
+		return d, nil
 	}
-	if err := writable(chartDir); err != nil {
+	charts, err := open(chartPath)
+	if err != nil {
 		return err
 	}
+	defer charts.Close()
+	mdDir := charts
+	if mdFolder != "" && filepath.Clean(mdFolder) != filepath.Clean(chartPath) {
+		if mdDir, err = open(mdFolder); err != nil {
+			return err
+		}
+		defer mdDir.Close()
+	}
+	var files []outFile
+	var names safefs.Namer // chart files are named from stage names, which come from trace text
+	names.Reserve("report.md")
 	var md bytes.Buffer
-	var written []string
 	so := summary.Options{Top: o.Top, Findings: summary.DefaultFindingOptions}
-	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
+	err = summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
 		var err error
 		prefix := ""
 		if len(o.Traces) > 1 {
 			prefix = fmt.Sprintf("%d_%s_", i+1, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 		}
-		charts := render.Charts(s, tr, o.Top)
+		cs := render.Charts(s, tr, o.Top)
 		var d *diff.Result
 		if o.Base != "" {
 			if d, err = reportDiff(e, o, tr, a); err != nil {
 				return err
 			}
-			charts = append(charts, render.DiffCharts(d)...)
+			cs = append(cs, render.DiffCharts(d)...)
 		}
-		var files []string
-		for _, c := range charts {
-			name := prefix + c.Name + "." + o.Format
-			if err := writeChart(filepath.Join(chartDir, name), c, o.Format); err != nil {
-				return err
-			}
-			files = append(files, name)
-			written = append(written, filepath.Join(chartDir, name))
-		}
-		rel := chartDir
-		if mdPath != "" {
-			rel, _ = filepath.Rel(filepath.Dir(mdPath), chartDir)
+		rel := chartPath
+		if mdFolder != "" {
+			rel, _ = filepath.Rel(mdFolder, chartPath)
 		}
 		var links []string
-		for _, f := range files {
-			links = append(links, filepath.ToSlash(filepath.Join(rel, f)))
+		for _, c := range cs {
+			var b bytes.Buffer
+			if err := plots.Write(&b, c, o.Format); err != nil {
+				return fmt.Errorf("chart %s: %w", c.Name, err)
+			}
+			name := names.Name(prefix+c.Name) + "." + o.Format
+			files = append(files, outFile{name, b.Bytes()})
+			links = append(links, filepath.ToSlash(filepath.Join(rel, name)))
 		}
-		err = render.Report(&md, i, render.ReportPart{Summary: s, Diff: d, Base: o.Base, Path: path, Charts: charts, Links: links})
-		return err
+		return render.Report(&md, i, render.ReportPart{Summary: s, Diff: d, Base: o.Base, Path: path, Charts: cs, Links: links})
 	})
 	if err != nil {
 		return err
 	}
-	if mdPath == "" {
+	if err := e.ctx.Err(); err != nil {
+		return err // interrupted: write nothing
+	}
+	if mdFolder == "" {
+		if err := writeAll(charts, files); err != nil {
+			return err
+		}
 		_, err := e.stdout.Write(md.Bytes())
 		return err
 	}
-	tmp := mdPath + ".tmp"
-	if err := os.WriteFile(tmp, md.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", mdPath, err)
+	var esc bytes.Buffer // names from the trace cannot carry terminal escapes into the file
+	w := render.NewEscaper(&esc)
+	w.Write(md.Bytes())
+	w.Flush()
+	mdFile := outFile{"report.md", esc.Bytes()}
+	if mdDir == charts {
+		err = writeAll(charts, append(files, mdFile))
+	} else if err = writeAll(charts, files); err == nil {
+		err = writeAll(mdDir, []outFile{mdFile})
 	}
-	if err := os.Rename(tmp, mdPath); err != nil {
-		return fmt.Errorf("write %s: %w", mdPath, err)
+	if err != nil {
+		return err
 	}
-	for _, w := range written {
-		fmt.Fprintf(e.stderr, "wrote %s\n", w)
+	for _, f := range files {
+		fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(chartPath, f.name))
 	}
-	fmt.Fprintf(e.stderr, "wrote %s\n", mdPath)
+	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(mdFolder, "report.md"))
 	return nil
+}
+
+// outFile is one output file of a report, rendered before anything is written.
+type outFile struct {
+	name string
+	data []byte
+}
+
+// writeAll writes the files into d only when every one of them may be written: all targets are
+// checked (links, files omnistat did not write) before the first is replaced.
+func writeAll(d *safefs.Dir, files []outFile) error {
+	var open []*safefs.File
+	for _, f := range files {
+		h, err := d.Create(f.name)
+		if err != nil {
+			for _, o := range open {
+				o.Abort()
+			}
+			return err
+		}
+		open = append(open, h)
+	}
+	var first error
+	for i, h := range open {
+		if first != nil {
+			h.Abort()
+			continue
+		}
+		if _, err := h.Write(files[i].data); err != nil {
+			h.Abort()
+			first = err
+			continue
+		}
+		first = h.Close()
+	}
+	return first
 }
 
 // reportDiff compares the report's trace with --base.
@@ -163,32 +230,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// writable checks that files can be created in dir (a clear error before any work).
-func writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".omnistat-*")
-	if err != nil {
-		return fmt.Errorf("cannot write to %s: %w", dir, unwrapPath(err))
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
-}
-
-// writeChart draws c into path; a partial file is removed on error.
-func writeChart(path string, c plots.Chart, format string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = plots.Write(f, c, format)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("chart %s: %w", path, err)
-	}
-	return nil
 }

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/render"
 	"io"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -26,8 +30,30 @@ type env struct {
 	partial bool
 	ctx     context.Context
 	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	stdout  io.Writer // escapes control characters (render.Escaper)
+	stderr  io.Writer // escapes control characters
+	// rawStdout is stdout unescaped, for nsys's exact CSV bytes when stdout is no terminal
+	rawStdout io.Writer
+	terminal  bool // stdout is a terminal
+}
+
+// dataOut is where a format's report data goes: exact bytes for CSV written to a file or a pipe
+// (nsys parity), escaped text otherwise (see render.Escaper).
+func (e *env) dataOut(f render.Format) io.Writer {
+	if f == render.CSV && !e.terminal && e.rawStdout != nil {
+		return e.rawStdout
+	}
+	return e.stdout
+}
+
+// isTerminal says whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // usageError marks a mistake in the command line (exit 2).
@@ -38,11 +64,22 @@ func (u usageError) Unwrap() error { return u.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
-// run is the whole CLI: argv in, exit code out. Tests call it in-process.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run is the whole CLI: argv in, exit code out. Tests call it in-process. A panic (a bug) is
+// one line on stderr and exit status 1, never the runtime's status 2 (a usage error's code);
+// OMNISTAT_DEBUG=1 adds its stack.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = internalError(stderr, r)
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	outEsc, errEsc := render.NewEscaper(stdout), render.NewEscaper(stderr)
+	defer outEsc.Flush()
+	defer errEsc.Flush()
+	stderr = errEsc
+	e := &env{ctx: ctx, stdin: stdin, stdout: outEsc, stderr: errEsc, rawStdout: stdout, terminal: isTerminal(stdout)}
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -58,6 +95,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintln(stderr, "Run 'omnistat --help' for usage.")
 		return exitUsage
+	}
+	return exitError
+}
+
+// internalError reports a panic: what it was, and that it is omnistat's bug.
+func internalError(stderr io.Writer, r any) int {
+	stack := debug.Stack()
+	if p, ok := r.(par.Panic); ok {
+		r, stack = p.Value, p.Stack
+	}
+	fmt.Fprintf(stderr, "omnistat: internal error (a bug in omnistat, please report it with the command): %s\n", oneLine(fmt.Sprint(r)))
+	if os.Getenv("OMNISTAT_DEBUG") != "" {
+		stderr.Write(stack)
 	}
 	return exitError
 }

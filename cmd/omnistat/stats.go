@@ -152,7 +152,7 @@ func runStats(e *env, opts *statsOptions) error {
 				all = append(all, t)
 				continue
 			}
-			if err := render.Titled(e.stdout, t, sp.spec, opts.Format, ro, titled, path, len(opts.Traces) > 1); err != nil {
+			if err := render.Titled(e.dataOut(opts.Format), t, sp.spec, opts.Format, ro, titled, path, len(opts.Traces) > 1); err != nil {
 				return err
 			}
 			if !opts.Format.WritesNotes() {

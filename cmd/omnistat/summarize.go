@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/summary"
 	"strings"
 
@@ -59,6 +60,18 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 			if err := o.Group.parse(summarizeBys, "unknown --by %q for summarize (use stage, process, thread or none; stats --by device splits a report by GPU)"); err != nil {
 				return err
 			}
+			if err := checkTop(o.Top); err != nil {
+				return err
+			}
+			if !(gapMs >= 0 && gapMs < 1e9) {
+				return usagef("--gap-ms %g: give a duration in ms, 0 or more", gapMs)
+			}
+			if err := checkPercent("low-util", o.Findings.LowUtil); err != nil {
+				return err
+			}
+			if err := checkPercent("dominant-api", o.Findings.DominantAPI); err != nil {
+				return err
+			}
 			o.Findings.GapNs = int64(gapMs * 1e6)
 			return runF(e, o)
 		},
@@ -114,10 +127,10 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so summ
 		if err != nil {
 			return err
 		}
-		built := make(chan struct{}) // the call index, built while the stages are found
-		go func() { tr.Calls(); close(built) }()
+		var built par.Group // the call index, built while the stages are found
+		built.Go(func() { tr.Calls() })
 		a, err := g.assign(tr).Regroup(g.By, tr)
-		<-built
+		built.Wait()
 		if err != nil {
 			return err
 		}

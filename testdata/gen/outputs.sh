@@ -14,8 +14,8 @@ if [ "${1:-}" = "--compare" ]; then
   old=${2:?usage: outputs.sh --compare BIN_OLD BIN_NEW}; new=${3:?usage: outputs.sh --compare BIN_OLD BIN_NEW}
   tmp=$(mktemp -d)
   bash "$0" "$old" "$tmp/old" && bash "$0" "$new" "$tmp/new" || exit 1
-  if diff -r "$tmp/old" "$tmp/new" > "$tmp/diff.txt"; then
-    echo "identical: $(find "$tmp/old" -type f | wc -l) outputs"; rm -rf "$tmp"; exit 0
+  if diff -r -x .omnistat-files "$tmp/old" "$tmp/new" > "$tmp/diff.txt"; then
+    echo "identical: $(find "$tmp/old" -type f ! -name .omnistat-files | wc -l) outputs"; rm -rf "$tmp"; exit 0
   fi
   head -n 60 "$tmp/diff.txt"; echo "differences: $tmp/diff.txt"; exit 1
 fi

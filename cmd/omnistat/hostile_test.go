@@ -1,0 +1,158 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// evilName is a process title a hostile trace could carry: a path out of -o and a terminal
+// escape that retitles the window.
+const evilName = "../../x/evil\x1b]0;pwned\x07"
+
+// craft copies a real test trace to dir/name and changes it with SQL: hostile edge cases made
+// from a real export, never presented as an nsys trace of their own.
+func craft(t *testing.T, from, dir, name string, stmts ...string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, mustRead(t, "../../testdata/traces/"+from+".sqlite"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return p
+}
+
+// evilTrace is go_diffusion with its worker renamed evilName and no NVTX ranges, so the stage
+// is named after the process.
+func evilTrace(t *testing.T, dir string) string {
+	return craft(t, "go_diffusion", dir, "evil.sqlite",
+		"UPDATE PROCESSES SET name = '"+evilName+"' WHERE name = 'DiffusionWorker'", "DELETE FROM NVTX_EVENTS")
+}
+
+// files lists every file and link under dir, relative.
+func files(t *testing.T, dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			r, _ := filepath.Rel(dir, p)
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestHostileNames: a process named "../../x/evil<ESC>…" makes a stage of that name; report
+// --base (which names a chart after each stage) writes only inside -o, under clean names, and
+// no escape reaches the terminal or report.md.
+func TestHostileNames(t *testing.T) {
+	root := t.TempDir()
+	in := filepath.Join(root, "in")
+	os.Mkdir(in, 0o755)
+	tr := evilTrace(t, in)
+	out := filepath.Join(root, "a", "b", "out")
+	stdout, stderr, code := runCLI(t, "report", "--base", tr, tr, "-o", out)
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	for _, f := range files(t, root) {
+		if !strings.HasPrefix(f, "a/b/out/") && !strings.HasPrefix(f, "in/") {
+			t.Errorf("wrote %s outside -o", f)
+		}
+		if strings.ContainsAny(filepath.Base(f), "\x1b\x07/") || strings.HasPrefix(filepath.Base(f), ".") && !strings.HasPrefix(filepath.Base(f), ".omnistat") {
+			t.Errorf("file name from trace text: %q", f)
+		}
+	}
+	charts := 0
+	for _, f := range files(t, out) {
+		if strings.HasPrefix(f, "stage_diff_") {
+			charts++
+		}
+	}
+	md := string(mustRead(t, filepath.Join(out, "report.md")))
+	if charts != 1 || !strings.Contains(md, "evil") {
+		t.Errorf("%d stage_diff charts, files %v", charts, files(t, out))
+	}
+	for name, s := range map[string]string{"stdout": stdout, "stderr": stderr, "report.md": md} {
+		if strings.ContainsAny(s, "\x1b\x07") {
+			t.Errorf("%s carries a raw escape", name)
+		}
+	}
+	if !strings.Contains(md, `\x1b]0;pwned\x07`) {
+		t.Errorf("report.md does not show the escaped name")
+	}
+	s, _, _ := runCLI(t, "summarize", tr)
+	if strings.ContainsAny(s, "\x1b\x07") || !strings.Contains(s, `evil\x1b]0;pwned\x07`) {
+		t.Errorf("summarize prints the name unescaped or not at all")
+	}
+}
+
+// TestReportRefusesLinksAndOthersFiles: a link planted in -o is never followed, a file omnistat
+// did not write is kept unless --force, and a rerun replaces omnistat's own files freely.
+func TestReportRefusesLinksAndOthersFiles(t *testing.T) {
+	const tr = "../../testdata/traces/go_tts_pinned.sqlite"
+	root := t.TempDir()
+	outside := filepath.Join(root, "precious.txt")
+	os.WriteFile(outside, []byte("keep me"), 0o644)
+	for _, target := range []string{"stage_time.png", "report.md"} {
+		out := filepath.Join(root, "link-"+target)
+		os.Mkdir(out, 0o755)
+		if err := os.Symlink(outside, filepath.Join(out, target)); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runCLI(t, "report", tr, "-o", out, "--force")
+		if code != exitError || !strings.Contains(stderr, target) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("link %s: exit %d, %q", target, code, stderr)
+		}
+		if string(mustRead(t, outside)) != "keep me" {
+			t.Fatalf("link %s: the link's target was written", target)
+		}
+		if l, err := os.Readlink(filepath.Join(out, target)); err != nil || l != outside {
+			t.Errorf("link %s replaced", target)
+		}
+		if len(files(t, out)) != 1 {
+			t.Errorf("link %s: files left behind: %v", target, files(t, out))
+		}
+	}
+	out := filepath.Join(root, "mine")
+	os.Mkdir(out, 0o755)
+	os.WriteFile(filepath.Join(out, "report.md"), []byte("my notes"), 0o644)
+	if _, stderr, code := runCLI(t, "report", tr, "-o", out); code != exitError || !strings.Contains(stderr, "--force") {
+		t.Errorf("user's report.md: exit %d, %q", code, stderr)
+	}
+	if string(mustRead(t, filepath.Join(out, "report.md"))) != "my notes" {
+		t.Fatal("the user's report.md was replaced")
+	}
+	if _, stderr, code := runCLI(t, "report", tr, "-o", out, "--force"); code != 0 {
+		t.Fatalf("--force: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "report", tr, "-o", out); code != 0 {
+		t.Errorf("rerun over omnistat's own files: exit %d, %s", code, stderr)
+	}
+	// -o and --charts in two new folders: both made before any work, links relative
+	md, img := filepath.Join(root, "new", "md"), filepath.Join(root, "new", "img")
+	if _, stderr, code := runCLI(t, "report", tr, "-o", md, "--charts", img); code != 0 {
+		t.Fatalf("-o newdir --charts img: exit %d, %s", code, stderr)
+	}
+	if !strings.Contains(string(mustRead(t, filepath.Join(md, "report.md"))), "](../img/stage_time.png)") {
+		t.Errorf("report.md does not link ../img/stage_time.png")
+	}
+	for _, f := range files(t, root) {
+		if st, err := os.Lstat(filepath.Join(root, f)); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o022 != 0 {
+			t.Errorf("%s: mode %v is group/world writable", f, st.Mode().Perm())
+		}
+	}
+}

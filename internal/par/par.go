@@ -1,0 +1,54 @@
+// Package par runs functions on goroutines so that a panic in one of them is not a crash: the
+// first panic is re-raised in the goroutine that waits, where the CLI's recover turns it into
+// one line and exit status 1 (a panic on a bare goroutine ends the process with status 2, the
+// code of a usage error). It does nothing else.
+package par
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// Group is a sync.WaitGroup that carries panics to Wait. The zero value is ready to use.
+type Group struct {
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	p     any
+	stack []byte
+}
+
+// Go runs f on a new goroutine.
+func (g *Group) Go(f func()) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				g.mu.Lock()
+				if g.p == nil {
+					g.p, g.stack = r, debug.Stack()
+				}
+				g.mu.Unlock()
+			}
+		}()
+		f()
+	}()
+}
+
+// Wait waits for every function and re-raises the first panic, with the stack of the goroutine
+// it happened on.
+func (g *Group) Wait() {
+	g.wg.Wait()
+	if g.p != nil {
+		panic(Panic{Value: g.p, Stack: g.stack})
+	}
+}
+
+// Panic is a panic carried from another goroutine.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p Panic) String() string { return fmt.Sprintf("%v", p.Value) }
