@@ -25,7 +25,8 @@ func init() {
 
 // NVTXKernSum is nvtx_kern_sum: kernels grouped by each NVTX range (name, style, thread) that
 // encloses their launch, and by kernel name. A kernel counts once for every enclosing range;
-// kernels outside every range form rows with an empty range.
+// kernels outside every range form rows with an empty range, by the thread of their launching
+// call (PID and TID empty when the call is not in the trace), as nsys 2025.3.1 prints them.
 func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 	p := newProjection(tr, true)
 	names := NewNVTXNames(tr)
@@ -58,8 +59,12 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 	for i := range tr.Kernels.Start {
 		kname := KernelName(tr, i, opt.KernelName)
 		rs := p.enclosing(p.kernCall[i])
-		if len(rs) == 0 {
-			add(key{kernel: kname, tid: trace.Null}, -1, int32(i))
+		if len(rs) == 0 { // with the launching call's thread (nsys 2025.3.1), none without a call
+			tid := trace.Null
+			if c := p.kernCall[i]; c >= 0 {
+				tid = tr.Runtime.GlobalTID[c]
+			}
+			add(key{kernel: kname, tid: tid}, -1, int32(i))
 			continue
 		}
 		for _, r := range rs {
