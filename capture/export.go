@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/tempfiles"
 	"io"
 	"os"
 	"path/filepath"
@@ -184,6 +185,8 @@ func exportTo(ctx context.Context, r Runner, nsys, rep, target string, rst os.Fi
 		return &notBesideError{"cannot write in " + dir, err}
 	}
 	tmp := f.Name()
+	tempfiles.Add(tmp) // removed by an interrupted run's exit too
+	defer tempfiles.Done(tmp)
 	f.Chmod(rst.Mode().Perm() & 0o666) // as readable as the report it comes from
 	f.Close()
 	defer func() {

@@ -108,6 +108,7 @@ process, or nsys records nothing.`,
 		},
 	}
 	cmd.PersistentPreRunE = func(*cobra.Command, []string) error {
+		e.slowStop = true // nsys writes what it has after a Ctrl-C: let it
 		if err := o.validate(); err != nil {
 			return err
 		}

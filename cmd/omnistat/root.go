@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/tempfiles"
 	"github.com/omnistat/omnistat/render"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -22,16 +25,21 @@ const (
 	exitError = 1
 	exitUsage = 2
 	exitGate  = 3
+	// exitSIGINT and exitSIGTERM end a run interrupted by Ctrl-C or a termination request
+	exitSIGINT  = 130
+	exitSIGTERM = 143
 )
 
 // env is what a verb may touch: its streams and a context cancelled on Ctrl-C.
 type env struct {
 	// partial reads damaged exports as far as they are readable (--partial).
 	partial bool
-	ctx     context.Context
-	stdin   io.Reader
-	stdout  io.Writer // escapes control characters (render.Escaper)
-	stderr  io.Writer // escapes control characters
+	// slowStop: a signal cancels ctx and the verb stops when its child process does (capture)
+	slowStop bool
+	ctx      context.Context
+	stdin    io.Reader
+	stdout   io.Writer // escapes control characters (render.Escaper)
+	stderr   io.Writer // escapes control characters
 	// rawStdout is stdout unescaped, for nsys's exact CSV bytes when stdout is no terminal
 	rawStdout io.Writer
 	terminal  bool // stdout is a terminal
@@ -73,16 +81,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			code = internalError(stderr, r)
 		}
 	}()
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
 	outEsc, errEsc := render.NewEscaper(stdout), render.NewEscaper(stderr)
 	defer outEsc.Flush()
 	defer errEsc.Flush()
 	stderr = errEsc
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	e := &env{ctx: ctx, stdin: stdin, stdout: outEsc, stderr: errEsc, rawStdout: stdout, terminal: isTerminal(stdout)}
+	sig := onSignal(e, cancel, errEsc)
+	defer sig.stop()
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if s := sig.received(); s != nil {
+		tempfiles.RemoveAll()
+		fmt.Fprintf(stderr, "omnistat: interrupted (%s)\n", s)
+		return signalCode(s)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -97,6 +112,78 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return exitUsage
 	}
 	return exitError
+}
+
+// stopAfter is how long an interrupted run may take to stop by itself (its context is
+// cancelled) before it removes its temporary files and exits anyway.
+const stopAfter = 400 * time.Millisecond
+
+// signals watches SIGINT and SIGTERM for one run.
+type signals struct {
+	ch   chan os.Signal
+	done chan struct{}
+	got  atomic.Value // os.Signal
+}
+
+// onSignal makes the first SIGINT or SIGTERM cancel the run's context; a run that has not
+// returned stopAfter later (reading or summarising a big trace does not look at the context)
+// has its temporary files removed and exits with 130 or 143. Verbs that must let a child finish
+// (capture waits for nsys to write its report) set e.slowStop: they stop when their child
+// does, or at a second signal.
+func onSignal(e *env, cancel func(), stderr io.Writer) *signals {
+	s := &signals{ch: make(chan os.Signal, 2), done: make(chan struct{})}
+	signal.Notify(s.ch, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		var first os.Signal
+		for {
+			select {
+			case <-s.done:
+				return
+			case sg := <-s.ch:
+				if first == nil {
+					first = sg
+					s.got.Store(sg)
+					cancel()
+					if e.slowStop {
+						continue // a second signal ends it
+					}
+					select {
+					case <-s.done:
+						return
+					case <-time.After(stopAfter):
+					}
+				}
+				tempfiles.RemoveAll()
+				fmt.Fprintf(stderr, "omnistat: interrupted (%s)\n", first)
+				if f, ok := stderr.(interface{ Flush() error }); ok {
+					f.Flush()
+				}
+				exit(signalCode(first))
+			}
+		}
+	}()
+	return s
+}
+
+// received is the signal that interrupted the run, or nil.
+func (s *signals) received() os.Signal {
+	if v, ok := s.got.Load().(os.Signal); ok {
+		return v
+	}
+	return nil
+}
+
+func (s *signals) stop() {
+	signal.Stop(s.ch)
+	close(s.done)
+}
+
+// signalCode is the shell's exit status for a run ended by sg: 128 + its number.
+func signalCode(sg os.Signal) int {
+	if sg == syscall.SIGTERM {
+		return exitSIGTERM
+	}
+	return exitSIGINT
 }
 
 // internalError reports a panic: what it was, and that it is omnistat's bug.

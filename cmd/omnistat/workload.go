@@ -47,9 +47,11 @@ type WorkloadResult struct {
 
 func newWorkloadCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:    "workload tts|diffusion [flags]",
-		Short:  "Run a built-in GPU workload (what 'omnistat capture' runs under nsys)",
-		Hidden: true,
+		// the stage processes stop at their context's cancel, after closing their capture range
+		PersistentPreRun: func(*cobra.Command, []string) { e.slowStop = true },
+		Use:              "workload tts|diffusion [flags]",
+		Short:            "Run a built-in GPU workload (what 'omnistat capture' runs under nsys)",
+		Hidden:           true,
 	}
 	tts := workload.DefaultTTS()
 	dif := workload.DefaultDiffusion()

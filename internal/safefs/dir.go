@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/tempfiles"
 	"hash"
 	"io/fs"
 	"os"
@@ -133,6 +134,7 @@ func (f *File) Close() error {
 		return fmt.Errorf("close %s: %w", f.d.show(f.name), os.ErrClosed)
 	}
 	f.done = true
+	defer tempfiles.Done(filepath.Join(f.d.path, filepath.FromSlash(f.tmp)))
 	err := f.err
 	if err == nil && f.d.opt.Sync {
 		if err = f.f.Sync(); err != nil {
@@ -158,6 +160,7 @@ func (f *File) Abort() error {
 		return nil
 	}
 	f.done = true
+	defer tempfiles.Done(filepath.Join(f.d.path, filepath.FromSlash(f.tmp)))
 	f.f.Close()
 	if err := f.d.root.Remove(f.tmp); err != nil {
 		return fmt.Errorf("remove temporary file of %s: %w", f.d.show(f.name), err)
@@ -284,6 +287,7 @@ func (d *Dir) createTemp(folder, base, name string) (*File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("write %s: %w", d.show(name), err)
 		}
+		tempfiles.Add(filepath.Join(d.path, filepath.FromSlash(tmp))) // removed by an interrupted run's exit too
 		return &File{d: d, name: name, tmp: tmp, f: f, h: sha256.New()}, nil
 	}
 	return nil, fmt.Errorf("write %s: no free temporary name", d.show(name))
