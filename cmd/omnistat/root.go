@@ -116,7 +116,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 
 // stopAfter is how long an interrupted run may take to stop by itself (its context is
 // cancelled) before it removes its temporary files and exits anyway.
-const stopAfter = 400 * time.Millisecond
+const stopAfter = 250 * time.Millisecond
 
 // signals watches SIGINT and SIGTERM for one run.
 type signals struct {
