@@ -201,7 +201,10 @@ func timelineChart(s *summary.Summary) plots.Chart {
 			first, last = min(first, sp.Start), max(last, sp.End)
 		}
 	}
-	if last <= first {
+	// a window the clock cannot hold (damaged timestamps near the int64 limits) has no timeline:
+	// its bin arithmetic would overflow
+	const limit = 1 << 61
+	if last <= first || first < -limit || last > limit {
 		return plots.Chart{}
 	}
 	width := (last - first + timelineBins - 1) / timelineBins

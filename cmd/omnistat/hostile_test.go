@@ -156,3 +156,20 @@ func TestReportRefusesLinksAndOthersFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestExtremeTimestamps: kernels at the ends of the int64 clock (a damaged or hostile export)
+// make no chart divide by zero or overflow: every verb answers, the report is written.
+func TestExtremeTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	tr := craft(t, "go_tts_pinned", dir, "extreme.sqlite",
+		"UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = -9223372036854775733 WHERE rowid = 1",
+		"UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET end = 9223372036854775732 WHERE rowid = 2")
+	for _, args := range [][]string{{"report", tr, "-o", filepath.Join(dir, "out")}, {"summarize", tr}, {"stats", tr}, {"diff", tr, tr}} {
+		if _, errOut, code := runCLI(t, args...); code != 0 || strings.Contains(errOut, "internal error") {
+			t.Errorf("%s: exit %d: %s", args[0], code, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "report.md")); err != nil {
+		t.Error(err)
+	}
+}
