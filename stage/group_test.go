@@ -78,6 +78,14 @@ func TestStagesOfTestTraces(t *testing.T) {
 		"go_tts_pageable": "talker#0[1] code2wav#1[1]", "tts_pageable": "talker#0[1] code2wav#1[1]",
 		"go_diffusion": "diffusion#-1[1]", "go_diffusion_w2": "diffusion#-1[2]", "diffusion": "diffusion#-1[1]",
 		"go_diffusion_2gpu": "diffusion#-1[2]", "go_diffusion_w2_uneven": "diffusion#-1[2]", "go_tts_graphs_pinned": "talker#0[1] code2wav#1[1]",
+		// foreign pipelines (testdata/gen/foreign): rank titles cut to 15 characters are one stage
+		// with two replicas; python3 workers with the same range names but different models are
+		// two stages named by their kernels; vLLM stage engines (cut to StageEngineCore) are told
+		// apart by behaviour; a generic title takes the role of its main thread
+		"foreign_rank_split": "diffusion#-1[2]", "foreign_python3": "gemm#-1[1] conv#-1[1]",
+		"foreign_vllm_omni":  "diffusion#-1[1] stageenginecore.gemm#-1[1] stageenginecore.decode_chunk#-1[1]",
+		"foreign_warmup_tts": "talker#-1[1] vocoder#-1[1]", "foreign_graphs_timeslice": "decode_engine#-1[1] denoise_engine#-1[1]",
+		"foreign_tts_a": "tts-talker#-1[1] tts-vocoder#-1[1]",
 	} {
 		a := stage.Assign(testtrace.Read(t, name), nil)
 		var got []string
@@ -87,6 +95,23 @@ func TestStagesOfTestTraces(t *testing.T) {
 		if strings.Join(got, " ") != want {
 			t.Errorf("%s: stages %v, want %s", name, got, want)
 		}
+	}
+	// no stage is ever named after a pid, on any trace
+	files, _ := filepath.Glob("../testdata/traces/*.sqlite")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".sqlite")
+		tr := testtrace.Read(t, name)
+		for _, s := range stage.Assign(tr, nil).Stages {
+			for _, p := range tr.Processes {
+				if pid := fmt.Sprint(p.PID); strings.Contains(s.Key, ":"+pid) || strings.HasSuffix(s.Key, pid) && len(pid) > 2 {
+					t.Errorf("%s: stage %q carries pid %s", name, s.Key, pid)
+				}
+			}
+		}
+	}
+	// the two rank replicas run on different GPUs, as the explanation says
+	if es := stage.Assign(testtrace.Read(t, "foreign_rank_split"), nil).Explained; len(es) != 2 || fmt.Sprint(es[0].GPUs, es[1].GPUs) != "[0] [1]" || es[1].Comparison[0].Kernels < stage.AlikeKernels {
+		t.Errorf("rank split explained: %+v", es)
 	}
 	// replicas are numbered in PID order
 	tr := testtrace.Read(t, "go_diffusion_w2")

@@ -116,7 +116,10 @@ func fromTitle(name string) (key string, order, replica int, ok bool) {
 
 // Assignment maps the processes and threads of a trace to stages.
 type Assignment struct {
-	Stages   []Stage
+	Stages []Stage
+	// Explained says, per process found automatically, what its title, role and behaviour were
+	// and why it went where it did (summarize --explain-stages).
+	Explained []Explained
 	byProc   map[int64]int
 	byThread map[int64]int
 }
@@ -236,46 +239,17 @@ func Assign(tr *trace.Trace, rules []Rule) *Assignment {
 			}
 		}
 	}
-	type pending struct {
-		gpid           int64
-		key            string
-		order, replica int
-		source         string
-	}
-	var auto []pending
+	var left []int64
 	for _, gpid := range active {
-		if _, done := a.byProc[gpid]; done {
-			continue
-		}
-		name := names[gpid]
-		if key, order, rep, ok := fromTitle(name); ok {
-			auto = append(auto, pending{gpid, key, order, rep, "title"})
-		} else if key := dominantPrefix(rangeNames[gpid]); key != "" {
-			auto = append(auto, pending{gpid, key, -1, -1, "nvtx"})
-		} else {
-			if name == "" {
-				name = "pid"
-			}
-			auto = append(auto, pending{gpid, fmt.Sprintf("%s:%d", name, trace.PID(gpid)), -1, -1, "process"})
+		if _, done := a.byProc[gpid]; !done {
+			left = append(left, gpid)
 		}
 	}
-	// stage order: numbered stages first (stage0, stage1, …), then in order of first PID;
-	// replicas by their title's replica number, else by PID
-	sort.SliceStable(auto, func(i, j int) bool {
-		oi, oj := auto[i].order, auto[j].order
-		if (oi >= 0) != (oj >= 0) {
-			return oi >= 0
+	for _, c := range autoStages(tr, left, names, rangeNames, &a.Explained) {
+		s := stageOf(c.name, c.order, c.source)
+		for _, p := range c.procs {
+			addProc(s, p.gpid)
 		}
-		if oi != oj {
-			return oi < oj
-		}
-		if auto[i].key != auto[j].key {
-			return false
-		}
-		return auto[i].replica < auto[j].replica
-	})
-	for _, p := range auto {
-		addProc(stageOf(p.key, p.order, p.source), p.gpid)
 	}
 	return a
 }

@@ -23,6 +23,8 @@ type summarizeOptions struct {
 	ProjectByProcess bool
 	// Merge summarizes all inputs as one trace (repeat-capture windows, ranks)
 	Merge bool
+	// ExplainStages prints how the stages were found instead of the summary
+	ExplainStages bool
 }
 
 // summarizeBys are the sections summarize makes (a device is no section of a summary).
@@ -84,12 +86,16 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
 	f.Float64Var(&o.Findings.LowUtil, "low-util", o.Findings.LowUtil, "GPU busy (%) under which a stage is reported as underusing the GPU")
 	f.Float64Var(&gapMs, "gap-ms", 500, "GPU idle gap (ms) worth reporting (nsys's gpu_gaps default: 500)")
+	f.BoolVar(&o.ExplainStages, "explain-stages", false, "print how the stages were found (titles, roles, behaviour, the comparisons that made replicas) instead of the summary")
 	f.BoolVar(&o.Merge, "merge", false, "summarize all inputs as one trace (the windows of a repeat capture, one export per rank); a folder argument holds them")
 	f.BoolVar(&o.ProjectByProcess, "project-by-process", false, "attribute GPU work to an NVTX range when any thread of its process launched it while the range was open\n(beyond nsys, which matches the range's own thread only; for pipelines whose ranges and launches are on different threads)")
 	return cmd
 }
 
 func runSummarize(e *env, o *summarizeOptions) error {
+	if o.ExplainStages {
+		return explainStages(e, o)
+	}
 	var all []*summary.Summary
 	so := summary.Options{Top: o.Top, Findings: o.Findings, ProjectByProcess: o.ProjectByProcess}
 	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, _ string, _ *trace.Trace, _ *stage.Assignment, s *summary.Summary) error {
@@ -139,6 +145,37 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so summ
 			return err
 		}
 		if err := fn(i, path, tr, a, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// explainStages prints how the stages of each input were found.
+func explainStages(e *env, o *summarizeOptions) error {
+	inputs, err := expandInputs(o.Traces)
+	if err != nil {
+		return err
+	}
+	if o.Merge {
+		inputs = []string{strings.Join(inputs, ",")}
+	}
+	for i, path := range inputs {
+		tr, err := loadMerged(e, []string{path})
+		if err != nil {
+			return err
+		}
+		a := o.Group.assign(tr)
+		ruled := 0
+		for _, st := range a.Stages {
+			if st.Source == "rule" {
+				ruled += len(st.Procs)
+			}
+		}
+		if i > 0 && o.Format != render.JSON {
+			fmt.Fprintln(e.stdout)
+		}
+		if err := render.ExplainStages(e.stdout, path, ruled, a.Explained, o.Format); err != nil {
 			return err
 		}
 	}

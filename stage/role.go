@@ -1,0 +1,139 @@
+package stage
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The rules that turn a process title into a role. Linux keeps 15 characters of a title
+// (comm), so a title such as diffusion-rank-0 arrives as diffusion-rank-: the decorations are
+// matched whole or cut.
+var (
+	// genericTitle are runtime and launcher names: they say nothing of what a process does.
+	genericTitle = regexp.MustCompile(`^(?i)(python[0-9.]*|pt_main_thread|pt_autograd_\d*|java|node|sh|bash|dash|zsh|env|torchrun|accelerate|deepspeed|uvicorn|gunicorn|ray::\w*|ray|multiprocessing|spawn_main|forkserver|main|a\.out|omnistat)$`)
+	// decoration is a rank, replica or parallelism suffix, possibly cut by the 15-character
+	// limit: -rank-0, _rank_1, rank3, TP0, DP1, _replica_2, [3], -worker-1, trailing digits.
+	decoration = regexp.MustCompile(`(?i)(?:[-_. ]*(?:local_rank|rank|replica|worker|proc|process|tp|dp|pp|ep|gpu|device|dev)[-_. ]?\d*|\[\d*\]?|[-_. ]+\d*|\d+)$`)
+	// namespace is a framework prefix such as "vLLM-Omni::" before the role.
+	namespace = regexp.MustCompile(`^.*::`)
+)
+
+// roleWords complete a role cut by the 15-character limit: a title of 15 characters whose role
+// is a proper prefix (3 letters or more) of exactly one of these words gets the word
+// (vLLM-Omni::DiffusionWorker arrives as vLLM-Omni::Diff: diffusion).
+var roleWords = []string{"diffusion", "denoise", "denoiser", "talker", "thinker", "vocoder", "code2wav", "encoder", "decoder",
+	"prefill", "decode", "tokenizer", "detokenizer", "scheduler", "generator", "embedding", "retriever", "reranker", "upsampler"}
+
+// completeCut completes role when title looks cut (15 characters) and role is a prefix of one
+// role word.
+func completeCut(title, role string) string {
+	if len(title) != 15 || len(role) < 3 {
+		return role
+	}
+	found := ""
+	for _, w := range roleWords {
+		if strings.HasPrefix(w, role) && w != role {
+			if found != "" && !strings.HasPrefix(w, found) && !strings.HasPrefix(found, w) {
+				return role // ambiguous
+			}
+			if found == "" || len(w) < len(found) {
+				found = w
+			}
+		}
+	}
+	if found == "" {
+		return role
+	}
+	return found
+}
+
+// Role is what a process title says the process does, without its rank or replica decorations:
+// diffusion-rank-0 (or its cut diffusion-rank-) → diffusion, tts_talker_TP1 → tts_talker,
+// vLLM-Omni::DiffusionWorker_0 → diffusion, StageEngineCoreProc_stage0_replica0 (cut to
+// StageEngineCore) → stageenginecore. Generic runtime names (python3, pt_main_thread, bash, …)
+// give no role (""). Roles are lower case.
+func Role(title string) string {
+	t := strings.TrimSpace(title)
+	if genericTitle.MatchString(t) {
+		return ""
+	}
+	t = namespace.ReplaceAllString(t, "")
+	for {
+		u := decoration.ReplaceAllString(t, "")
+		if u == "" {
+			return "" // nothing but a decoration: rank0, 123
+		}
+		if u == t {
+			break
+		}
+		t = u
+	}
+	if m := workerTitle.FindStringSubmatch(t); m != nil {
+		t = m[1]
+	}
+	t = strings.Trim(t, "-_. :")
+	if t == "" || genericTitle.MatchString(t) {
+		return ""
+	}
+	return completeCut(strings.TrimSpace(title), strings.ToLower(t))
+}
+
+// familyWords are kernel families by the words their names carry, the more specific first
+// (a convolution's implicit GEMM is a convolution; flash attention is attention).
+var familyWords = []struct{ family, words string }{
+	{"attention", "flash|fmha|attention|attn|sdpa"},
+	{"conv", "conv|winograd|cudnn::cnn|implicit_convolve|fprop|wgrad|dgrad|nchwtonhwc|nhwctonchw"},
+	{"gemv", "gemv|gemvx"},
+	{"gemm", "gemm|matmul|xmma|cutlass|cublaslt|nvjet|splitkreduce"},
+	{"norm", "layer_norm|layernorm|rms_norm|rmsnorm|group_norm|batch_norm|norm_kernel"},
+	{"softmax", "softmax"},
+	{"reduce", "reduce|argmax|argmin|topk|sort"},
+	{"embedding", "embedding|index_select|gather|scatter"},
+	{"copy", "copy|memcpy|cat_|transpose|permute"},
+	{"elementwise", "elementwise|unrolled|vectorized|pointwise|activation|gelu|silu|relu|add|mul"},
+}
+
+var familyRes = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(familyWords))
+	for i, f := range familyWords {
+		out[i] = regexp.MustCompile(`(?i)` + f.words)
+	}
+	return out
+}()
+
+// knownFamily says whether f is one of the families of familyWords (not a kernel's first word).
+func knownFamily(f string) bool {
+	for _, w := range familyWords {
+		if w.family == f {
+			return true
+		}
+	}
+	return false
+}
+
+// KernelFamily is the family of a kernel by the words of its name (gemm, conv, attention, …),
+// else the first word of its name.
+func KernelFamily(name string) string {
+	for i, re := range familyRes {
+		if re.MatchString(name) {
+			return familyWords[i].family
+		}
+	}
+	n := strings.TrimPrefix(name, "void ")
+	if i := strings.IndexAny(n, "<(["); i >= 0 {
+		n = n[:i]
+	}
+	if i := strings.LastIndex(n, "::"); i >= 0 {
+		n = n[i+2:]
+	}
+	if w := strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == ' ' }); len(w) > 0 {
+		return strings.ToLower(w[0])
+	}
+	return "kernel"
+}
+
+var digits = regexp.MustCompile(`\d+`)
+
+// Family is a range name with its numbers as N: vLLM's execute_context_2(40)_generation_0(0) and
+// execute_context_0(0)_generation_3(3) are one family, execute_context_N(N)_generation_N(N).
+func Family(name string) string { return digits.ReplaceAllString(name, "N") }

@@ -1,0 +1,150 @@
+package stage
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// Thresholds of the behaviour comparison (docs/summarize.md, "How stages are found").
+const (
+	// AlikeKernels is the least kernel-time overlap of two processes of one role that makes them
+	// replicas: the sum over kernel names of the smaller of their shares of each process's
+	// kernel time (1: the same kernels in the same proportions; 0: no kernel in common).
+	AlikeKernels = 0.5
+	// AlikeRanges is the least Jaccard index of their NVTX range families (names with numbers
+	// as N) that makes two processes of one role replicas.
+	AlikeRanges = 0.5
+)
+
+// Signature is what a process does on the GPU: its kernels, NVTX ranges and GPUs.
+type Signature struct {
+	Kernels  map[string]int64 // kernel base name → total time (ns)
+	Families map[string]int64 // kernel family (gemm, conv, …) → total time
+	Ranges   map[string]int64 // NVTX range family (numbers as N) → total time
+	GPUs     []int64
+	KernelNs int64
+	FirstGPU int64 // start of its first GPU operation (its first event when it has none)
+}
+
+// signatures computes the signature of every process in procs.
+func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
+	out := map[int64]*Signature{}
+	for _, p := range procs {
+		out[p] = &Signature{Kernels: map[string]int64{}, Families: map[string]int64{}, Ranges: map[string]int64{}, FirstGPU: 1<<63 - 1}
+	}
+	type pk struct{ proc, id int64 }
+	byID := map[pk]int64{}
+	k := &tr.Kernels
+	for i := range k.Start {
+		s := out[k.GlobalPID[i]]
+		if s == nil {
+			continue
+		}
+		d := k.End[i] - k.Start[i]
+		byID[pk{k.GlobalPID[i], k.Short[i]}] += d
+		s.KernelNs += d
+		s.FirstGPU = min(s.FirstGPU, k.Start[i])
+		if !slices.Contains(s.GPUs, k.Device[i]) {
+			s.GPUs = append(s.GPUs, k.Device[i])
+		}
+	}
+	for key, d := range byID {
+		name := tr.Strings.Get(key.id)
+		s := out[key.proc]
+		s.Kernels[name] += d
+		s.Families[KernelFamily(name)] += d
+	}
+	for _, ops := range [][3][]int64{{tr.Memcpy.Start, tr.Memcpy.GlobalPID, tr.Memcpy.Device}, {tr.Memset.Start, tr.Memset.GlobalPID, tr.Memset.Device}} {
+		for i, st := range ops[0] {
+			if s := out[ops[1][i]]; s != nil {
+				s.FirstGPU = min(s.FirstGPU, st)
+				if !slices.Contains(s.GPUs, ops[2][i]) {
+					s.GPUs = append(s.GPUs, ops[2][i])
+				}
+			}
+		}
+	}
+	n := &tr.NVTX
+	maxTS, _ := n.MaxTimestamp()
+	for i := range n.Start {
+		if !trace.IsRange(n.EventType[i]) {
+			continue
+		}
+		s := out[trace.ProcessOf(n.GlobalTID[i])]
+		if s == nil {
+			continue
+		}
+		msg, _ := n.Message(&tr.Strings, i)
+		end := n.End[i]
+		if end == trace.Null {
+			end = maxTS
+		}
+		s.Ranges[Family(msg)] += end - n.Start[i]
+		if s.KernelNs == 0 && len(s.GPUs) == 0 {
+			s.FirstGPU = min(s.FirstGPU, n.Start[i])
+		}
+	}
+	for i, g := range tr.Runtime.GlobalTID {
+		if s := out[trace.ProcessOf(g)]; s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
+			s.FirstGPU = min(s.FirstGPU, tr.Runtime.Start[i])
+		}
+	}
+	for _, s := range out {
+		slices.Sort(s.GPUs)
+	}
+	return out
+}
+
+// KernelOverlap is the overlap of two processes' kernel time distributions (see AlikeKernels);
+// ok is false when either ran no kernel.
+func KernelOverlap(a, b *Signature) (float64, bool) {
+	if a.KernelNs <= 0 || b.KernelNs <= 0 {
+		return 0, false
+	}
+	var sum float64
+	for name, d := range a.Kernels {
+		if e, ok := b.Kernels[name]; ok {
+			sum += min(float64(d)/float64(a.KernelNs), float64(e)/float64(b.KernelNs))
+		}
+	}
+	return sum, true
+}
+
+// RangeJaccard is the Jaccard index of two processes' NVTX range families; ok is false when
+// either has no range.
+func RangeJaccard(a, b *Signature) (float64, bool) {
+	if len(a.Ranges) == 0 || len(b.Ranges) == 0 {
+		return 0, false
+	}
+	inter := 0
+	for r := range a.Ranges {
+		if _, ok := b.Ranges[r]; ok {
+			inter++
+		}
+	}
+	return float64(inter) / float64(len(a.Ranges)+len(b.Ranges)-inter), true
+}
+
+// Alike says whether two processes of one role are replicas: their kernels overlap at least
+// AlikeKernels and their range families at least AlikeRanges, where both have them; two
+// processes with neither kernels nor ranges are alike.
+func Alike(a, b *Signature) bool {
+	k, kok := KernelOverlap(a, b)
+	r, rok := RangeJaccard(a, b)
+	return (!kok || k >= AlikeKernels) && (!rok || r >= AlikeRanges)
+}
+
+// top lists the keys of m by value, largest first (ties by key), at most n.
+func top(m map[string]int64, n int) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(m[b], m[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return keys[:min(n, len(keys))]
+}
