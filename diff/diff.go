@@ -25,29 +25,53 @@ type Options struct {
 // Figure is one stage figure in both runs (wall, GPU busy, …), scaled per step when the stage
 // has steps.
 type Figure struct {
-	Metric    string  // the gate metric: wall, gpu_time, …
-	Label     string  // "wall (ns)"
-	Base, New float64 // rounded to 0.1
-	Change    float64 // New − Base
-	ChangePct float64 // valid when HasPct
-	HasPct    bool    // false when Base is 0
+	Metric    string   `json:"metric"` // the gate metric: wall, gpu_time, …
+	Label     string   `json:"-"`      // "wall (ns)"
+	Base      float64  `json:"base"`   // rounded to 0.1
+	New       float64  `json:"new"`
+	Change    float64  `json:"change"`     // New − Base
+	ChangePct *float64 `json:"change_pct"` // nil when Base is 0
 }
 
-// FindingChange is a finding of either run: kept, appeared or vanished.
+// TableChange is one report compared between the runs (CUDA APIs, kernels, NVTX ranges,
+// memory operations), largest change first, cut to the top rows.
+type TableChange struct {
+	Report   string   `json:"report"` // cuda_api_sum, cuda_gpu_kern_sum, nvtx_sum, cuda_gpu_mem_time_sum
+	Rows     []Change `json:"rows"`
+	MoreRows int      `json:"more_rows"` // rows left out by --top
+}
+
+// Change is one entry of a report in both runs: time in ns and a count, per step or totals as
+// the stage's Per says.
+type Change struct {
+	Name      string   `json:"name"`
+	Status    string   `json:"status"` // new, gone, changed, same
+	BaseNs    float64  `json:"base_ns"`
+	NewNs     float64  `json:"new_ns"`
+	ChangeNs  float64  `json:"change_ns"`
+	ChangePct *float64 `json:"change_pct"` // nil when the base has none
+	BaseCount float64  `json:"base_count"`
+	NewCount  float64  `json:"new_count"`
+}
+
+// FindingChange is a finding of either run: new, gone, kept or changed.
 type FindingChange struct {
-	Status    string // kept, appeared, vanished
-	Finding   string // "scope id"
-	Base, New string // the finding's message in each run ("" when absent)
+	Status  string `json:"status"`  // new, gone, kept, changed (the same finding about another subject)
+	Finding string `json:"finding"` // "scope id"
+	Base    string `json:"base"`    // the finding's message in each run ("" when absent)
+	New     string `json:"new"`
 }
 
 type Stage struct {
 	Stage      string         `json:"stage"`
 	InBase     bool           `json:"in_base"`
 	InNew      bool           `json:"in_new"`
-	Per        string         `json:"per,omitempty"` // the range values are divided by
-	StepsBase  int64          `json:"steps_base,omitempty"`
-	StepsNew   int64          `json:"steps_new,omitempty"`
-	Figures    []Figure       `json:"-"` // the stage figures, also the rows of Overview
+	Per        string         `json:"per"`                  // the step range family the values are divided by ("" for totals)
+	PerReason  string         `json:"per_reason,omitempty"` // why totals are compared, when they are
+	StepsBase  int64          `json:"steps_base"`
+	StepsNew   int64          `json:"steps_new"`
+	Figures    []Figure       `json:"figures"` // the stage figures, also the rows of Overview
+	Changes    []TableChange  `json:"tables"`  // the reports compared, also Tables
 	Overview   *table.Table   `json:"-"`
 	Tables     []*table.Table `json:"-"`
 	Verdict    string         `json:"verdict"`
@@ -58,7 +82,6 @@ type Stage struct {
 type Result struct {
 	Base, New string
 	Stages    []Stage
-	Findings  *table.Table    // FindingChanges as a table (the JSON form)
 	Changes   []FindingChange // the findings of both runs
 }
 
@@ -78,6 +101,35 @@ func stageSubsets(tr *trace.Trace, a *stage.Assignment) (map[string]*trace.Trace
 		order = append(order, l)
 	}
 	return out, order, nil
+}
+
+// steps picks what a stage is compared per: the range per asks for, or with "auto" the step
+// range of each run (summary.StepFamily, the rule summarize uses) when both have the same one;
+// otherwise totals, with the reason.
+func steps(per string, b, n *trace.Trace) (name string, sb, sn int64, reason string) {
+	switch per {
+	case "none":
+		return "", 0, 0, "--per none"
+	case "auto", "":
+		fb, cb := summary.StepFamily(b)
+		fn, cn := summary.StepFamily(n)
+		switch {
+		case fb == "" && fn == "":
+			return "", 0, 0, "no step range (no range with 2 or more instances) in either run"
+		case fb == "":
+			return "", 0, 0, "no step range in the base run"
+		case fn == "":
+			return "", 0, 0, "no step range in the new run"
+		case fb != fn:
+			return "", 0, 0, fmt.Sprintf("the runs' step ranges differ (%s, %s)", fb, fn)
+		}
+		return fb, cb, cn, ""
+	}
+	sb, sn = summary.CountFamily(b, per), summary.CountFamily(n, per)
+	if sb == 0 || sn == 0 {
+		return "", 0, 0, fmt.Sprintf("--per %s: %d instances in the base run, %d in the new", per, sb, sn)
+	}
+	return per, sb, sn, ""
 }
 
 // Compare compares base and new, stage by stage (stages are matched by key, so reruns with other
@@ -111,7 +163,7 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 			n = nw.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, nw.NVTX.Len())})
 		}
 		if d.InBase && d.InNew {
-			d.Per, d.StepsBase, d.StepsNew = summary.StepRange(o.Per, b, n)
+			d.Per, d.StepsBase, d.StepsNew, d.PerReason = steps(o.Per, b, n)
 		}
 		scaleB, scaleN := 1.0, 1.0
 		if d.Per != "" {
@@ -129,13 +181,13 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 			{func(t *trace.Trace) *table.Table { return reports.NVTXSum(t, reports.NVTXAll) }, []string{"Style", "Range"}, "Instances"},
 			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUMemTimeSum(t) }, []string{"Operation"}, "Count"},
 		} {
-			d.Tables = append(d.Tables, tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k))
+			t, tc := tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k)
+			d.Tables, d.Changes = append(d.Tables, t), append(d.Changes, tc)
 		}
 		d.Verdict, d.WallChange = verdict(d)
 		res.Stages = append(res.Stages, d)
 	}
 	res.Changes = findingChanges(base, nw, ab, an)
-	res.Findings = findingsTable(res.Changes)
 	return res, nil
 }
 
@@ -154,11 +206,13 @@ func figures(b, n *trace.Trace, sb, sn float64) []Figure {
 		{"memcpy_time", "memory op time (ns)"}, {"api_time", "CUDA API time (ns)"}, {"api_calls", "CUDA API calls"}, {"kernels", "kernels"},
 	} {
 		g := Gate{Metric: m.metric}
-		vb, _ := g.Value(b, nil)
-		vn, _ := g.Value(n, nil)
+		vb, _ := g.Value(b)
+		vn, _ := g.Value(n)
 		vb, vn = stat.Round(vb*sb, 1), stat.Round(vn*sn, 1)
 		f := Figure{Metric: m.metric, Label: m.label, Base: vb, New: vn, Change: stat.Round(vn-vb, 1)}
-		f.ChangePct, f.HasPct = pct(vb, vn)
+		if p, ok := pct(vb, vn); ok {
+			f.ChangePct = &p
+		}
 		out = append(out, f)
 	}
 	return out
@@ -175,8 +229,8 @@ func overviewTable(figs []Figure, per string) *table.Table {
 			{Name: "Change", Unit: table.Ratio}, {Name: "Change", Unit: table.Percent}}}
 	for _, f := range figs {
 		row := []table.Value{table.Str(f.Label), table.F64(f.Base), table.F64(f.New), table.F64(f.Change), {}}
-		if f.HasPct {
-			row[4] = table.F64(f.ChangePct)
+		if f.ChangePct != nil {
+			row[4] = table.F64(*f.ChangePct)
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -185,7 +239,8 @@ func overviewTable(figs []Figure, per string) *table.Table {
 
 // tableDiff joins two report tables on their label columns and ranks the rows by the size of
 // the change in total time.
-func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float64, per string, top int, stageKey string) *table.Table {
+func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float64, per string, top int, stageKey string) (*table.Table, TableChange) {
+	tc := TableChange{Report: tb.Name, Rows: []Change{}}
 	type row struct {
 		label          string
 		tb, tn, cb, cn float64
@@ -243,26 +298,31 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 	for i, k := range order {
 		if i == top {
 			t.Notes = append(t.Notes, summary.MoreRows(len(order)-top))
+			tc.MoreRows = len(order) - top
 			break
 		}
 		x := rows[k]
 		status := "changed"
 		switch {
 		case !x.inBase:
-			status = "appeared"
+			status = "new"
 		case !x.inNew:
-			status = "vanished"
+			status = "gone"
 		case x.tb == x.tn && x.cb == x.cn:
 			status = "same"
 		}
 		p := table.Value{}
+		c := Change{Name: x.label, Status: status, BaseNs: stat.Round(x.tb, 1), NewNs: stat.Round(x.tn, 1), ChangeNs: stat.Round(x.tn-x.tb, 1),
+			BaseCount: stat.Round(x.cb, 2), NewCount: stat.Round(x.cn, 2)}
 		if v, ok := pct(x.tb, x.tn); ok {
 			p = table.F64(v)
+			c.ChangePct = &v
 		}
+		tc.Rows = append(tc.Rows, c)
 		t.Rows = append(t.Rows, []table.Value{table.F64(stat.Round(x.tb, 1)), table.F64(stat.Round(x.tn, 1)), table.F64(stat.Round(x.tn-x.tb, 1)), p,
 			table.F64(stat.Round(x.cb, 2)), table.F64(stat.Round(x.cn, 2)), table.Str(status), table.Str(x.label)})
 	}
-	return t
+	return t, tc
 }
 
 // verdict sums up a stage: faster or slower (wall per step), and the largest change.
@@ -274,7 +334,10 @@ func verdict(d Stage) (string, float64) {
 		return fmt.Sprintf("%s: stage gone", d.Stage), 0
 	}
 	wall := d.Figures[0]
-	p := wall.ChangePct
+	p := 0.0
+	if wall.ChangePct != nil {
+		p = *wall.ChangePct
+	}
 	per := ""
 	if d.Per != "" {
 		per = " per " + d.Per
@@ -296,7 +359,7 @@ func verdict(d Stage) (string, float64) {
 	return out, p
 }
 
-// findingChanges lists the findings of both traces: kept, appeared or vanished.
+// findingChanges lists the findings of both traces: new, gone, kept or changed.
 func findingChanges(base, nw *trace.Trace, ab, an *stage.Assignment) []FindingChange {
 	sum := func(tr *trace.Trace, a *stage.Assignment) map[string]string {
 		out := map[string]string{}
@@ -330,20 +393,11 @@ func findingChanges(base, nw *trace.Trace, ab, an *stage.Assignment) []FindingCh
 	for _, k := range keys {
 		status := "kept"
 		if _, ok := b[k]; !ok {
-			status = "appeared"
+			status = "new"
 		} else if _, ok := n[k]; !ok {
-			status = "vanished"
+			status = "gone"
 		}
 		out = append(out, FindingChange{Status: status, Finding: k, Base: b[k], New: n[k]})
 	}
 	return out
-}
-
-// findingsTable is the finding changes as a table.
-func findingsTable(cs []FindingChange) *table.Table {
-	t := &table.Table{Name: "findings_diff", Title: "Findings (base → new)", Columns: []table.Column{{Name: "Status"}, {Name: "Finding"}, {Name: "Base"}, {Name: "New"}}}
-	for _, c := range cs {
-		t.Rows = append(t.Rows, []table.Value{table.Str(c.Status), table.Str(c.Finding), table.Str(c.Base), table.Str(c.New)})
-	}
-	return t
 }

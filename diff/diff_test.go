@@ -2,6 +2,8 @@ package diff
 
 import (
 	"github.com/omnistat/omnistat/internal/testtrace"
+	"github.com/omnistat/omnistat/trace"
+	"strings"
 	"testing"
 
 	"github.com/omnistat/omnistat/stage"
@@ -9,43 +11,67 @@ import (
 
 func TestParseGate(t *testing.T) {
 	for _, c := range []struct {
-		in, stage, metric, arg string
-		limit                  float64
-		pct, ok                bool
+		in, stage, metric, arg, per string
+		kind                        GateKind
+		op                          byte
+		limit                       float64
+		share, ok                   bool
 	}{
-		{"api_calls>+1%", "", "api_calls", "", 1, true, true},
-		{"wall>+5.5%", "", "wall", "", 5.5, true, true},
-		{"kernels>+100", "", "kernels", "", 100, false, true},
-		{"stage:talker:range:talker.decode_step>+5%", "talker", "range", "talker.decode_step", 5, true, true},
-		{"kernel:gemv.*>+10%", "", "kernel", "gemv.*", 10, true, true},
-		{"stage:code2wav:api:cudaMemcpyAsync>+0%", "code2wav", "api", "cudaMemcpyAsync", 0, true, true},
-		{"api_calls>1%", "", "", "", 0, false, false},
-		{"api_calls<+1%", "", "", "", 0, false, false},
-		{"speed>+1%", "", "", "", 0, false, false},
-		{"wall:x>+1%", "", "", "", 0, false, false},
-		{"range>+1%", "", "", "", 0, false, false},
-		{"kernel:(>+1%", "", "", "", 0, false, false},
-		{"", "", "", "", 0, false, false},
+		{"api_calls>+1%", "", "api_calls", "", "", Relative, '>', 1, false, true},
+		{"wall>+5.5%", "", "wall", "", "", Relative, '>', 5.5, false, true},
+		{"kernels>+100", "", "kernels", "", "", Delta, '>', 100, false, true},
+		{"stage:talker:range:talker.decode_step>+5%", "talker", "range", "talker.decode_step", "", Relative, '>', 5, false, true},
+		{"kernel:gemv.*>+10%", "", "kernel", "gemv.*", "", Relative, '>', 10, false, true},
+		{"stage:code2wav:api:cudaMemcpyAsync>+0%", "code2wav", "api", "cudaMemcpyAsync", "", Relative, '>', 0, false, true},
+		{"steps<-10%", "", "steps", "", "", Relative, '<', 10, false, true},
+		{"wall_per_step>2ms", "", "wall", "", "step", Bound, '>', 2e6, false, true},
+		{"wall_total>+1.5s", "", "wall", "", "total", Delta, '>', 1.5e9, false, true},
+		{"api:cudaMemcpyAsync:share>50%", "", "api", "cudaMemcpyAsync", "", Bound, '>', 50, true, true},
+		{"stage:talker:kernel:gemm:share<20%", "talker", "kernel", "gemm", "", Bound, '<', 20, true, true},
+		{"gpu_time_per_step<-5%", "", "gpu_time", "", "step", Relative, '<', 5, false, true},
+		{"kernels<1000", "", "kernels", "", "", Bound, '<', 1000, false, true},
+		{"api_calls>1%", "", "", "", "", 0, 0, 0, false, false},  // a bound in % of a count
+		{"api_calls<+1%", "", "", "", "", 0, 0, 0, false, false}, // a drop with a plus
+		{"api_calls>-1%", "", "", "", "", 0, 0, 0, false, false}, // a rise with a minus
+		{"speed>+1%", "", "", "", "", 0, 0, 0, false, false},     // unknown metric
+		{"wall:x>+1%", "", "", "", "", 0, 0, 0, false, false},    // argument on a plain metric
+		{"range>+1%", "", "", "", "", 0, 0, 0, false, false},     // range without a name
+		{"kernel:(>+1%", "", "", "", "", 0, 0, 0, false, false},  // bad regex
+		{"kernels>+5ms", "", "", "", "", 0, 0, 0, false, false},  // a count has no time unit
+		{"wall:share>5%", "", "", "", "", 0, 0, 0, false, false}, // only api/kernel have shares
+		{"steps_per_step>+1%", "", "", "", "", 0, 0, 0, false, false},
+		{"", "", "", "", "", 0, 0, 0, false, false},
 	} {
 		g, err := ParseGate(c.in)
 		if (err == nil) != c.ok {
 			t.Errorf("%q: err %v", c.in, err)
 			continue
 		}
-		if c.ok && (g.Stage != c.stage || g.Metric != c.metric || g.Arg != c.arg || g.Limit != c.limit || g.Percent != c.pct) {
+		if c.ok && (g.Stage != c.stage || g.Metric != c.metric || g.Arg != c.arg || g.Per != c.per || g.Kind != c.kind || g.Op != c.op || g.Limit != c.limit || g.Share != c.share) {
 			t.Errorf("%q: %+v", c.in, g)
 		}
 	}
 }
 
 func FuzzParseGate(f *testing.F) {
-	for _, s := range []string{"api_calls>+1%", "stage:a:range:b.c>+5%", "kernel:x>+3", "wall>+", ">+1%"} {
+	for _, s := range []string{"api_calls>+1%", "stage:a:range:b.c>+5%", "kernel:x>+3", "wall>+", ">+1%", "api:x:share>5%", "wall_per_step<2ms"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		g, err := ParseGate(s)
-		if err == nil && (g.Metric == "" || g.Limit < 0) {
+		if err != nil {
+			if !strings.Contains(err.Error(), "forms:") {
+				t.Fatalf("%q: error without the forms: %v", s, err)
+			}
+			return
+		}
+		if g.Metric == "" || g.Limit < 0 || (g.Op != '>' && g.Op != '<') || g.Text != strings.TrimSpace(s) {
 			t.Fatalf("%q parsed to %+v", s, g)
+		}
+		// the parse is stable: the gate's own text parses to the same gate
+		h, err := ParseGate(g.Text)
+		if err != nil || h.Metric != g.Metric || h.Limit != g.Limit || h.Kind != g.Kind || h.Arg != g.Arg || h.Stage != g.Stage {
+			t.Fatalf("%q: reparse %+v %v", s, h, err)
 		}
 	})
 }
@@ -62,7 +88,7 @@ func TestDiffGraphs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(d.Stages) != 2 || d.Stages[0].Stage != "talker" || d.Stages[0].Per != "omnistat:talker.decode_step" {
+		if len(d.Stages) != 2 || d.Stages[0].Stage != "talker" || d.Stages[0].Per != "talker.decode_step" {
 			t.Fatalf("%s: stages %+v", c.base, d.Stages)
 		}
 		status := map[string]string{}
@@ -74,7 +100,7 @@ func TestDiffGraphs(t *testing.T) {
 				}
 			}
 		}
-		if status[c.graph] != "appeared" || change[c.launch] >= 0 {
+		if status[c.graph] != "new" || change[c.launch] >= 0 {
 			t.Errorf("%s → %s: %s %s, %s change %v", c.base, c.new, c.graph, status[c.graph], c.launch, change[c.launch])
 		}
 	}
@@ -84,10 +110,10 @@ func TestGates(t *testing.T) {
 	p, g := testtrace.Read(t, "go_tts_pageable"), testtrace.Read(t, "go_tts_graphs")
 	ap, ag := stage.Assign(p, nil), stage.Assign(g, nil)
 	calls, _ := ParseGate("api_calls>+1%")
-	if r := calls.Check(g, p, ag, ap); !r.Tripped || r.Change != "+755.0%" { // graphs → pageable: a rise
+	if r := calls.Check(g, p, ag, ap, "none"); !r.Tripped || r.Change != "+755.0%" { // graphs → pageable: a rise
 		t.Errorf("rise: %+v", r)
 	}
-	if r := calls.Check(p, g, ap, ag); r.Tripped { // pageable → graphs: a fall
+	if r := calls.Check(p, g, ap, ag, "none"); r.Tripped { // pageable → graphs: a fall
 		t.Errorf("fall tripped: %+v", r)
 	}
 	for _, s := range []string{"wall>+0%", "gpu_time>+0%", "kernel_time>+0", "memcpy_time>+0%", "api_time>+0%", "api_calls>+0", "kernels>+0",
@@ -96,12 +122,69 @@ func TestGates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := gate.Check(p, p, ap, ap); r.Tripped || r.Missing != "" || r.Change == "" {
+		if r := gate.Check(p, p, ap, ap, "auto"); r.Tripped || r.Missing != "" || r.Change == "" {
 			t.Errorf("identical inputs: %s: %+v", s, r)
 		}
 	}
 	missing, _ := ParseGate("stage:nope:wall>+1%")
-	if r := missing.Check(p, p, ap, ap); r.Tripped || r.Missing != "in neither trace" {
+	if r := missing.Check(p, p, ap, ap, "auto"); r.Tripped || r.Missing != "in neither trace" {
 		t.Errorf("missing stage: %+v", r)
+	}
+}
+
+// TestGatesOnRuns: two captures of one build (foreign_tts_a, _b) and one 20% slower per decode
+// step (foreign_tts_slow). Per-step gates (the default where both runs have steps) pass on the
+// pair and trip on the slow build; a drop gate and a bound work; the talker's steps differ in
+// number between the runs only through the workload, which per-step values ignore.
+func TestGatesOnRuns(t *testing.T) {
+	a, b, slow := testtrace.Read(t, "foreign_tts_a"), testtrace.Read(t, "foreign_tts_b"), testtrace.Read(t, "foreign_tts_slow")
+	sa, sb, ss := stage.Assign(a, nil), stage.Assign(b, nil), stage.Assign(slow, nil)
+	check := func(expr string, b, n *trace.Trace, ab, an *stage.Assignment) GateResult {
+		g, err := ParseGate(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Validate(b, n, ab, an); err != nil {
+			t.Fatal(err)
+		}
+		return g.Check(b, n, ab, an, "auto")
+	}
+	for _, c := range []struct {
+		gate         string
+		againstB     bool // trips on a → b (noise)
+		againstSlow  bool // trips on a → slow
+		perStepLabel bool
+	}{
+		{"stage:tts-talker:wall>+10%", false, true, true},
+		{"stage:tts-talker:gpu_time>+10%", false, true, true},
+		{"stage:tts-talker:kernel_time>+10%", false, true, true},
+		{"stage:tts-talker:range:decode_step>+10%", false, true, false},
+		{"stage:tts-talker:steps<-10%", false, false, false},
+		{"stage:tts-talker:wall_per_step>1s", false, false, true},
+	} {
+		rb := check(c.gate, a, b, sa, sb)
+		rs := check(c.gate, a, slow, sa, ss)
+		if rb.Tripped != c.againstB || rs.Tripped != c.againstSlow {
+			t.Errorf("%s: a→b tripped %v (%s), a→slow tripped %v (%s)", c.gate, rb.Tripped, rb.Change, rs.Tripped, rs.Change)
+		}
+		if c.perStepLabel != strings.HasPrefix(rs.Per, "step") {
+			t.Errorf("%s: per %q", c.gate, rs.Per)
+		}
+	}
+	// a typo in any part of a gate is a mistake, with the right names suggested
+	for gate, want := range map[string]string{
+		"stage:tts-talkr:wall>+5%":                      `no stage "tts-talkr" in either trace: did you mean tts-talker?`,
+		"api:cudamemcpyasync>+5%":                       "did you mean cudaMemcpyAsync?",
+		"stage:tts-talker:range:decode_stpe>+5%":        "did you mean decode_step",
+		"kernel:no_such_kernel_anywhere>+5%":            `no kernel matching "no_such_kernel_anywhere"`,
+		"stage:tts-vocoder:api:cudaMemcpyAsnc:share>5%": "did you mean cudaMemcpyAsync?",
+	} {
+		g, err := ParseGate(gate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Validate(a, b, sa, sb); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", gate, err, want)
+		}
 	}
 }

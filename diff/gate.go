@@ -2,8 +2,6 @@ package diff
 
 import (
 	"fmt"
-	"github.com/omnistat/omnistat/reports"
-	"github.com/omnistat/omnistat/summary"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,195 +10,197 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// Gate is a CI regression gate: METRIC (optionally of one stage) may rise by at most Limit,
-// in percent of the base value or in absolute units.
+// GateKind is how a gate compares its metric.
+type GateKind int
+
+const (
+	// Relative trips on a change beyond Limit percent of the base value (wall>+5%, steps<-10%).
+	Relative GateKind = iota
+	// Delta trips on a change beyond Limit units (kernels>+100, wall_per_step>+1ms).
+	Delta
+	// Bound trips when the new run's value is beyond Limit (wall_per_step>2ms,
+	// api:cudaMemcpyAsync:share>50%).
+	Bound
+)
+
+// Gate is a CI gate (docs/diff.md, "Gates"): METRIC of the whole trace or of one stage,
+// compared between the runs or against a bound.
 type Gate struct {
-	Text    string // as written
-	Stage   string // "" for the whole trace
-	Metric  string // wall, gpu_time, kernel_time, memcpy_time, api_time, api_calls, kernels, range, kernel, api
-	Arg     string // the range name, kernel regex or API name
-	Limit   float64
-	Percent bool
-	re      *regexp.Regexp
+	Text   string // as written
+	Stage  string // "" for the whole trace
+	Metric string // wall, gpu_time, kernel_time, memcpy_time, api_time, api_calls, kernels, steps, range, kernel, api
+	Arg    string // the range name, kernel regex or API name
+	Share  bool   // api:NAME:share, kernel:REGEX:share: the share (%) of API or kernel time
+	// Per: "step" (METRIC_per_step), "total" (METRIC_total), or "" for per step where both runs
+	// have steps (relative and delta gates) and totals otherwise.
+	Per   string
+	Op    byte // '>' or '<'
+	Kind  GateKind
+	Limit float64 // percent (Relative), ns or a count (Delta, Bound), percent for shares
+	re    *regexp.Regexp
 }
 
-// Metrics a gate can watch.
-var Metrics = []string{"wall", "gpu_time", "kernel_time", "memcpy_time", "api_time", "api_calls", "kernels", "range:NAME", "kernel:REGEX", "api:NAME"}
+// Metrics a gate can watch; the time metrics and counts take _per_step or _total.
+var Metrics = []string{"wall", "gpu_time", "kernel_time", "memcpy_time", "api_time", "api_calls", "kernels", "steps",
+	"range:NAME", "kernel:REGEX", "api:NAME", "api:NAME:share", "kernel:REGEX:share"}
 
-var gateRe = regexp.MustCompile(`^(?:stage:([^:]+):)?([a-z_]+)(?::(.+?))?>\+([0-9]+(?:\.[0-9]+)?)(%?)$`)
+var (
+	gateRe  = regexp.MustCompile(`^(?:stage:([^:]+):)?([a-z_]+)(?::(.+?))?(:share)?(>|<)([+-]?)([0-9]+(?:\.[0-9]+)?)(%|ns|us|µs|ms|s)?$`)
+	timeOf  = map[string]float64{"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
+	isTime  = map[string]bool{"wall": true, "gpu_time": true, "kernel_time": true, "memcpy_time": true, "api_time": true, "range": true, "kernel": true, "api": true}
+	perStep = map[string]bool{"wall": true, "gpu_time": true, "kernel_time": true, "memcpy_time": true, "api_time": true, "api_calls": true, "kernels": true, "kernel": true, "api": true}
+)
 
-// ParseGate parses "[stage:NAME:]METRIC>+X%" or "…>+N".
+// ParseGate parses a gate; the error says what is wrong and the forms allowed.
 func ParseGate(s string) (Gate, error) {
-	m := gateRe.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return Gate{}, fmt.Errorf("gate %q: want [stage:NAME:]METRIC>+X%% or METRIC>+N, METRIC one of %s", s, strings.Join(Metrics, ", "))
+	s = strings.TrimSpace(s)
+	m := gateRe.FindStringSubmatch(s)
+	bad := func(why string) (Gate, error) {
+		return Gate{}, fmt.Errorf("gate %q: %s; forms: [stage:NAME:]METRIC>+X%% (a rise), METRIC<-X%% (a drop), METRIC>+N[unit] (a change), METRIC>N[unit] or <N (a bound), METRIC one of %s, time units ns, us, ms, s", s, why, strings.Join(Metrics, ", "))
 	}
-	g := Gate{Text: s, Stage: m[1], Metric: m[2], Arg: m[3], Percent: m[5] == "%"}
-	g.Limit, _ = strconv.ParseFloat(m[4], 64)
+	if m == nil {
+		return bad("not a gate")
+	}
+	g := Gate{Text: s, Stage: m[1], Metric: m[2], Arg: m[3], Share: m[4] != "", Op: m[5][0]}
+	sign, unit := m[6], m[8]
+	g.Limit, _ = strconv.ParseFloat(m[7], 64)
+	for _, suffix := range []string{"_per_step", "_total"} {
+		if base, ok := strings.CutSuffix(g.Metric, suffix); ok {
+			g.Metric, g.Per = base, strings.TrimPrefix(suffix, "_")
+			if g.Per == "per_step" {
+				g.Per = "step"
+			}
+			if !perStep[base] {
+				return bad(fmt.Sprintf("%s has no %s form", base, suffix))
+			}
+		}
+	}
 	switch g.Metric {
-	case "wall", "gpu_time", "kernel_time", "memcpy_time", "api_time", "api_calls", "kernels":
-		if g.Arg != "" {
-			return Gate{}, fmt.Errorf("gate %q: %s takes no argument", s, g.Metric)
+	case "wall", "gpu_time", "kernel_time", "memcpy_time", "api_time", "api_calls", "kernels", "steps":
+		if g.Arg != "" || g.Share {
+			return bad(g.Metric + " takes no argument")
 		}
 	case "range", "api":
 		if g.Arg == "" {
-			return Gate{}, fmt.Errorf("gate %q: %s needs a name (%s:NAME)", s, g.Metric, g.Metric)
+			return bad(fmt.Sprintf("%s needs a name (%s:NAME)", g.Metric, g.Metric))
 		}
 	case "kernel":
 		re, err := regexp.Compile(g.Arg)
 		if g.Arg == "" || err != nil {
-			return Gate{}, fmt.Errorf("gate %q: kernel needs a valid regular expression (kernel:REGEX)", s)
+			return bad("kernel needs a valid regular expression (kernel:REGEX)")
 		}
 		g.re = re
 	default:
-		return Gate{}, fmt.Errorf("gate %q: unknown metric %q (use %s)", s, g.Metric, strings.Join(Metrics, ", "))
+		return bad(fmt.Sprintf("unknown metric %q", g.Metric))
+	}
+	if g.Share && g.Metric != "api" && g.Metric != "kernel" {
+		return bad("only api:NAME and kernel:REGEX have a share")
+	}
+	switch {
+	case sign == "" && unit == "%" && !g.Share:
+		return bad("a bound in % is for shares (api:NAME:share>50%); a change needs a sign (>+5%)")
+	case sign == "":
+		g.Kind = Bound
+	case (g.Op == '>') != (sign == "+"):
+		return bad("a rise is >+X, a drop <-X")
+	case unit == "%" && !g.Share:
+		g.Kind = Relative
+	default:
+		g.Kind = Delta
+	}
+	if f, ok := timeOf[unit]; ok {
+		if !isTime[g.Metric] || g.Share {
+			return bad(fmt.Sprintf("%s is not a time: no unit %s", g.Metric, unit))
+		}
+		g.Limit *= f
+	}
+	if g.Share && unit != "%" && unit != "" {
+		return bad("a share is in %")
 	}
 	return g, nil
-}
-
-// Value is the gate's metric on one trace (ns, or a count), and whether it exists there.
-func (g Gate) Value(tr *trace.Trace, a *stage.Assignment) (float64, bool) {
-	if g.Stage != "" {
-		gr, err := stage.Group(tr, stage.ByStage, a)
-		if err != nil {
-			return 0, false
-		}
-		found := false
-		for i, l := range gr.Labels {
-			if l == g.Stage {
-				tr, found = tr.Subset(gr.Keep[i]), true
-			}
-		}
-		if !found {
-			return 0, false
-		}
-	}
-	sum := func(start, end []int64, keep func(i int) bool) (t int64) {
-		for i := range start {
-			if keep == nil || keep(i) {
-				t += end[i] - start[i]
-			}
-		}
-		return t
-	}
-	switch g.Metric {
-	case "wall":
-		first, last := int64(1<<63-1), int64(-1<<63)
-		for _, sp := range trace.GPUSpans(tr) {
-			first, last = min(first, sp.Start), max(last, sp.End)
-		}
-		for i := range tr.Runtime.Start {
-			first, last = min(first, tr.Runtime.Start[i]), max(last, tr.Runtime.End[i])
-		}
-		if last < first {
-			return 0, false
-		}
-		return float64(last - first), true
-	case "gpu_time":
-		busy, _ := trace.BusyTime(tr, trace.GPUSpans(tr))
-		return float64(busy), true
-	case "kernel_time":
-		return float64(sum(tr.Kernels.Start, tr.Kernels.End, nil)), true
-	case "memcpy_time":
-		return float64(sum(tr.Memcpy.Start, tr.Memcpy.End, nil) + sum(tr.Memset.Start, tr.Memset.End, nil)), true
-	case "api_time":
-		return float64(sum(tr.Runtime.Start, tr.Runtime.End, nil)), true
-	case "api_calls":
-		return float64(tr.Runtime.Len()), true
-	case "kernels":
-		return float64(tr.Kernels.Len()), true
-	case "api":
-		is := summary.ByName(tr, func(n string) bool { return n == g.Arg })
-		n := 0
-		t := sum(tr.Runtime.Start, tr.Runtime.End, func(i int) bool {
-			ok := is(tr.Runtime.NameID[i])
-			if ok {
-				n++
-			}
-			return ok
-		})
-		return float64(t), n > 0
-	case "kernel":
-		names := map[int64]bool{}
-		n := 0
-		t := sum(tr.Kernels.Start, tr.Kernels.End, func(i int) bool {
-			id := tr.Kernels.Demangled[i]
-			ok, seen := names[id]
-			if !seen {
-				ok = g.re.MatchString(tr.Strings.Get(id))
-				names[id] = ok
-			}
-			if ok {
-				n++
-			}
-			return ok
-		})
-		return float64(t), n > 0
-	case "range": // mean duration of the range (name as nvtx_sum prints it, or the message alone)
-		names := reports.NewNVTXNames(tr)
-		maxTS, _ := tr.NVTX.MaxTimestamp()
-		var t, n int64
-		for i := range tr.NVTX.Start {
-			if !trace.IsRange(tr.NVTX.EventType[i]) {
-				continue
-			}
-			full := names.Name(i)
-			if full == g.Arg || strings.SplitN(full, ":", 2)[1] == g.Arg {
-				t += reports.RangeEnd(&tr.NVTX, i, maxTS) - tr.NVTX.Start[i]
-				n++
-			}
-		}
-		if n == 0 {
-			return 0, false
-		}
-		return float64(t) / float64(n), true
-	}
-	return 0, false
 }
 
 // GateResult is a gate checked on a pair of traces.
 type GateResult struct {
 	Gate      string  `json:"gate"`
-	Base, New float64 `json:"-"`
 	BaseValue float64 `json:"base"`
 	NewValue  float64 `json:"new"`
+	Per       string  `json:"per"` // "step (decode_step: 78 → 78)" or "total"
 	Change    string  `json:"change"`
 	Tripped   bool    `json:"tripped"`
 	Missing   string  `json:"missing,omitempty"`
 }
 
-// Check evaluates the gate on base and new.
-func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment) GateResult {
-	r := GateResult{Gate: g.Text}
-	b, okb := g.Value(base, ab)
-	n, okn := g.Value(nw, an)
-	r.BaseValue, r.NewValue = b, n
-	switch {
-	case !okb && !okn:
-		r.Missing = "in neither trace"
-		return r
-	case !okb:
-		r.Missing = "not in the base trace"
-		r.Tripped = n > 0 // something that appeared is a rise
-		r.Change = "appeared"
-		return r
-	case !okn:
-		r.Missing = "not in the new trace"
-		r.Change = "vanished"
+// Check evaluates the gate on base and new; perDefault "none" (diff --per none) makes gates
+// without _per_step compare totals.
+func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault string) GateResult {
+	if g.Per == "" && perDefault == "none" {
+		g.Per = "total"
+	}
+	r := GateResult{Gate: g.Text, Per: "total"}
+	vb, vn := g.values(base, ab), g.values(nw, an)
+	b, n := vb.value, vn.value
+	if g.Per == "step" && (vb.steps == 0 && g.Kind != Bound || vn.steps == 0 || vb.step != vn.step && g.Kind != Bound) {
+		r.Missing = fmt.Sprintf("no common step range (base %q ×%d, new %q ×%d)", vb.step, vb.steps, vn.step, vn.steps)
 		return r
 	}
-	if g.Percent {
-		if b == 0 {
-			r.Tripped = n > 0
-			r.Change = "from 0"
+	if g.usesSteps(vb, vn) {
+		if vb.steps > 0 {
+			b = vb.value / float64(vb.steps)
+		}
+		n = vn.value / float64(vn.steps)
+		r.Per = fmt.Sprintf("step (%s: %d → %d)", vn.step, vb.steps, vn.steps)
+	}
+	r.BaseValue, r.NewValue = b, n
+	if g.Kind == Bound {
+		if !vn.found {
+			r.Missing = "not in the new trace"
 			return r
 		}
-		pct := (n - b) * 100 / b
-		r.Change = fmt.Sprintf("%+.1f%%", pct)
-		r.Tripped = pct > g.Limit
-	} else {
-		r.Change = fmt.Sprintf("%+g", n-b)
-		r.Tripped = n-b > g.Limit
+		r.Change = fmt.Sprintf("%c %g: %s", g.Op, g.Limit, strconv.FormatFloat(n, 'f', 1, 64))
+		r.Tripped = (g.Op == '>' && n > g.Limit) || (g.Op == '<' && n < g.Limit)
+		return r
 	}
+	switch {
+	case !vb.found && !vn.found:
+		r.Missing = "in neither trace"
+		return r
+	case !vb.found:
+		r.Missing, r.Change = "not in the base trace", "new"
+		r.Tripped = g.Op == '>' && n > 0 // something that appeared is a rise
+		return r
+	case !vn.found:
+		r.Missing, r.Change = "not in the new trace", "gone"
+		r.Tripped = g.Op == '<' // something that vanished is a drop
+		return r
+	}
+	change := n - b
+	if g.Kind == Relative {
+		if b == 0 {
+			r.Change = "from 0"
+			r.Tripped = (g.Op == '>' && n > 0) || (g.Op == '<' && n < 0)
+			return r
+		}
+		change = (n - b) * 100 / b
+		r.Change = fmt.Sprintf("%+.1f%%", change)
+	} else {
+		r.Change = fmt.Sprintf("%+g", change)
+	}
+	r.Tripped = (g.Op == '>' && change > g.Limit) || (g.Op == '<' && change < -g.Limit)
 	return r
+}
+
+// usesSteps says whether the gate compares per step: asked for, or by default for changes of
+// step-scaled metrics when both runs have the same step range.
+func (g Gate) usesSteps(b, n value) bool {
+	if g.Share || !perStep[g.Metric] || n.steps == 0 {
+		return false
+	}
+	if g.Per == "step" && g.Kind == Bound {
+		return true // only the new run's value counts
+	}
+	if b.steps == 0 || b.step != n.step {
+		return false
+	}
+	return g.Per == "step" || (g.Per == "" && g.Kind != Bound)
 }

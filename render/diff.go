@@ -28,7 +28,7 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error 
 			if g.Missing != "" {
 				extra = " (" + g.Missing + ")"
 			}
-			fmt.Fprintf(w, "   %-7s %s: %s → %s, %s%s\n", state, g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra)
+			fmt.Fprintf(w, "   %-7s %s: %s → %s, %s%s (%s)\n", state, g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra, perLabel(g.Per))
 		}
 	}
 	for _, s := range d.Stages {
@@ -76,4 +76,13 @@ func withSepInt(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// perLabel says what a gate compared: "per step of X (78 → 78)" or "totals".
+func perLabel(per string) string {
+	if rest, ok := strings.CutPrefix(per, "step ("); ok {
+		name, counts, _ := strings.Cut(strings.TrimSuffix(rest, ")"), ": ")
+		return "per step of " + name + ", " + counts + " steps"
+	}
+	return "totals"
 }

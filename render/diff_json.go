@@ -5,25 +5,26 @@ import (
 	"io"
 
 	"github.com/omnistat/omnistat/diff"
-	"github.com/omnistat/omnistat/reports/table"
 )
 
-// DiffJSON writes a comparison and its gates in their JSON form (docs/diff.md).
+// DiffJSON writes a comparison and its gates in their JSON form (docs/diff.md): the models'
+// own json tags, with every list present ([] when empty).
 func DiffJSON(w io.Writer, d *diff.Result, gates []diff.GateResult) error {
-	type stageJSON struct {
-		diff.Stage
-		Figures any `json:"figures"`
-		Tables  any `json:"tables"`
-	}
 	out := struct {
-		Base     string            `json:"base"`
-		New      string            `json:"new"`
-		Stages   []stageJSON       `json:"stages"`
-		Findings any               `json:"findings"`
-		Gates    []diff.GateResult `json:"gates"`
-	}{Base: d.Base, New: d.New, Findings: JSONTables([]*table.Table{d.Findings}), Gates: gates}
-	for _, s := range d.Stages {
-		out.Stages = append(out.Stages, stageJSON{Stage: s, Figures: JSONTables([]*table.Table{s.Overview}), Tables: JSONTables(s.Tables)})
+		Base     string               `json:"base"`
+		New      string               `json:"new"`
+		Stages   []diff.Stage         `json:"stages"`
+		Findings []diff.FindingChange `json:"findings"`
+		Gates    []diff.GateResult    `json:"gates"`
+	}{Base: d.Base, New: d.New, Stages: d.Stages, Findings: d.Changes, Gates: gates}
+	if out.Stages == nil {
+		out.Stages = []diff.Stage{}
+	}
+	if out.Findings == nil {
+		out.Findings = []diff.FindingChange{}
+	}
+	if out.Gates == nil {
+		out.Gates = []diff.GateResult{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

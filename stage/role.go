@@ -132,8 +132,30 @@ func KernelFamily(name string) string {
 	return "kernel"
 }
 
-var digits = regexp.MustCompile(`\d+`)
-
 // Family is a range name with its numbers as N: vLLM's execute_context_2(40)_generation_0(0) and
-// execute_context_0(0)_generation_3(3) are one family, execute_context_N(N)_generation_N(N).
-func Family(name string) string { return digits.ReplaceAllString(name, "N") }
+// execute_context_0(0)_generation_3(3) are one family, execute_context_N(N)_generation_N(N). A
+// number is a run of digits with no letter right before or after it, so digits inside a word
+// stay (code2wav, stage0, fp16).
+func Family(name string) string {
+	isLetter := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+	var out []byte
+	for i := 0; i < len(name); {
+		c := name[i]
+		if c < '0' || c > '9' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		j := i
+		for j < len(name) && name[j] >= '0' && name[j] <= '9' {
+			j++
+		}
+		if (i > 0 && isLetter(name[i-1])) || (j < len(name) && isLetter(name[j])) {
+			out = append(out, name[i:j]...)
+		} else {
+			out = append(out, 'N')
+		}
+		i = j
+	}
+	return string(out)
+}

@@ -120,8 +120,8 @@ type Assignment struct {
 	// Explained says, per process found automatically, what its title, role and behaviour were
 	// and why it went where it did (summarize --explain-stages).
 	Explained []Explained
-	byProc   map[int64]int
-	byThread map[int64]int
+	byProc    map[int64]int
+	byThread  map[int64]int
 }
 
 // Of returns the stage index of a thread (globalTid): its thread rule if one matched, else its

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"github.com/omnistat/omnistat/diff"
 	"github.com/omnistat/omnistat/stage"
+	"github.com/omnistat/omnistat/summary"
+	"github.com/omnistat/omnistat/trace"
+	"os"
+	"sort"
 	"strings"
 
 	"github.com/omnistat/omnistat/render"
@@ -19,14 +23,15 @@ func (g gateError) Error() string {
 
 // diffOptions are the options of `omnistat diff`.
 type diffOptions struct {
-	Format render.Format
-	Per    string
-	Top    int
-	Gates  []string // --fail-on values
-	gates  []diff.Gate
-	Group  groupOptions
-	Base   string
-	New    string
+	Format    render.Format
+	Per       string
+	Top       int
+	Gates     []string // --fail-on values
+	GatesFile string   // --fail-on-file: one gate a line, # comments
+	gates     []diff.Gate
+	Group     groupOptions
+	Base      string
+	New       string
 }
 
 func newDiffCmd(e *env, runF func(*env, *diffOptions) error) *cobra.Command {
@@ -71,12 +76,8 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 				return usagef("unknown format %q (use text, markdown or json)", format)
 			}
 			o.Format, o.Base, o.New = f, args[0], args[1]
-			for _, s := range o.Gates {
-				g, err := diff.ParseGate(s)
-				if err != nil {
-					return usageError{err}
-				}
-				o.gates = append(o.gates, g)
+			if err := o.parseGates(); err != nil {
+				return err
 			}
 			if err := checkTop(o.Top); err != nil {
 				return err
@@ -91,6 +92,7 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 	fl.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
 	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range; auto: each stage's most frequent push/pop range; none: totals")
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
+	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed)")
 	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N (repeatable); exit 3 when one trips")
 	o.Group.addRuleFlags(fl)
 	return cmd
@@ -106,6 +108,14 @@ func runDiff(e *env, o *diffOptions) error {
 		return err
 	}
 	ab, an := o.Group.assign(base), o.Group.assign(nw)
+	if err := checkPer(o.Per, base, nw); err != nil {
+		return err
+	}
+	for _, g := range o.gates {
+		if err := g.Validate(base, nw, ab, an); err != nil {
+			return usageError{err}
+		}
+	}
 	d, err := diff.Compare(base, nw, ab, an, diff.Options{Per: o.Per, Top: o.Top})
 	if err != nil {
 		return err
@@ -113,7 +123,7 @@ func runDiff(e *env, o *diffOptions) error {
 	var results []diff.GateResult
 	var tripped []string
 	for _, g := range o.gates {
-		r := g.Check(base, nw, ab, an)
+		r := g.Check(base, nw, ab, an, o.Per)
 		results = append(results, r)
 		if r.Tripped {
 			tripped = append(tripped, fmt.Sprintf("%s (%s)", r.Gate, r.Change))
@@ -131,4 +141,59 @@ func runDiff(e *env, o *diffOptions) error {
 		return gateError{tripped}
 	}
 	return nil
+}
+
+// parseGates parses --fail-on and the lines of --fail-on-file, once.
+func (o *diffOptions) parseGates() error {
+	exprs := append([]string(nil), o.Gates...)
+	if o.GatesFile != "" {
+		b, err := os.ReadFile(o.GatesFile)
+		if err != nil {
+			return fmt.Errorf("--fail-on-file: %w", err)
+		}
+		for i, l := range strings.Split(string(b), "\n") {
+			l = strings.TrimSpace(l)
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			if _, err := diff.ParseGate(l); err != nil {
+				return usagef("%s:%d: %v", o.GatesFile, i+1, err)
+			}
+			exprs = append(exprs, l)
+		}
+	}
+	for _, s := range exprs {
+		g, err := diff.ParseGate(s)
+		if err != nil {
+			return usageError{err}
+		}
+		o.gates = append(o.gates, g)
+	}
+	return nil
+}
+
+// checkPer refuses a --per range that neither run has (a typo would compare totals without a
+// word), naming the step ranges there are.
+func checkPer(per string, base, nw *trace.Trace) error {
+	if per == "auto" || per == "none" || per == "" {
+		return nil
+	}
+	if summary.CountFamily(base, per)+summary.CountFamily(nw, per) > 0 {
+		return nil
+	}
+	fams := summary.Families(base)
+	for f, n := range summary.Families(nw) {
+		fams[f] += n
+	}
+	names := make([]string, 0, len(fams))
+	for f := range fams {
+		names = append(names, f)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if fams[names[i]] != fams[names[j]] {
+			return fams[names[i]] > fams[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return usagef("--per %q: no such range in either trace%s", per, diff.Suggest(per, names))
 }

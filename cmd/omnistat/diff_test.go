@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,7 +44,7 @@ func TestDiffCLI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Stages) != 2 || d.Stages[0].Per != "omnistat:talker.decode_step" || !strings.Contains(d.Stages[0].Verdict, "cuLaunchKernel vanished") || len(d.Gates) != 1 || d.Gates[0].Tripped {
+	if len(d.Stages) != 2 || d.Stages[0].Per != "talker.decode_step" || !strings.Contains(d.Stages[0].Verdict, "cuLaunchKernel gone") || len(d.Gates) != 1 || d.Gates[0].Tripped {
 		t.Errorf("json: %+v", d)
 	}
 }
@@ -93,5 +95,92 @@ func TestSeveralFilesPerSide(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "diff", p+","+p, p); code != exitUsage || !strings.Contains(errOut, "are the same file") {
 		t.Errorf("diff with a file twice on one side: exit %d, %q", code, errOut)
+	}
+}
+
+// TestDiffJSONKeys: every JSON key of a diff is unique within its object and named for its
+// unit; empty lists are [], not null.
+func TestDiffJSONKeys(t *testing.T) {
+	p := "../../testdata/traces/foreign_tts_a.sqlite"
+	out, _, code := runCLI(t, "diff", "-f", "json", p, "../../testdata/traces/foreign_tts_slow.sqlite")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	// a decoder that fails on a repeated key in any object
+	var walk func(dec *json.Decoder) error
+	walk = func(dec *json.Decoder) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, _ := dec.Token()
+				if seen[k.(string)] {
+					return fmt.Errorf("key %q twice in one object", k)
+				}
+				seen[k.(string)] = true
+				if err := walk(dec); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+		case json.Delim('['):
+			for dec.More() {
+				if err := walk(dec); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token()
+		}
+		return err
+	}
+	if err := walk(json.NewDecoder(strings.NewReader(out))); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"change_ns"`, `"change_pct"`, `"base_ns"`, `"gates": []`, `"per": "decode_step"`, `"steps_base": 78`, `"status": "changed"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff JSON lacks %s", want)
+		}
+	}
+	if strings.Contains(out, "null,") && strings.Contains(out, `"gates": null`) {
+		t.Error("null list")
+	}
+}
+
+// TestGateTyposAndFiles: a gate or --per that matches nothing in either run is a usage error
+// naming the closest names; gates can come from a file; a slower build trips the per-step gate
+// that two captures of one build pass.
+func TestGateTyposAndFiles(t *testing.T) {
+	a, b, slow := "../../testdata/traces/foreign_tts_a.sqlite", "../../testdata/traces/foreign_tts_b.sqlite", "../../testdata/traces/foreign_tts_slow.sqlite"
+	for args, want := range map[string]string{
+		"--fail-on|stage:talker:wall>+5%":        `no stage "talker" in either trace: did you mean tts-talker?`,
+		"--fail-on|api:cudaMemcpyasync>+5%":      "did you mean cudaMemcpyAsync?",
+		"--fail-on|range:decode_stp>+5%":         "did you mean decode_step",
+		"--per|decode_stpe":                      `--per "decode_stpe": no such range in either trace: did you mean decode_step?`,
+		"--fail-on|stage:tts-talker:wall>5%":     "a bound in % is for shares",
+		"--fail-on|stage:tts-talker:steps>-10%":  "a rise is >+X, a drop <-X",
+		"--fail-on|kernel:nope_nothing_here>+1%": `no kernel matching "nope_nothing_here"`,
+	} {
+		flag, val, _ := strings.Cut(args, "|")
+		out, errOut, code := runCLI(t, "diff", a, b, flag, val)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("%s %s: exit %d, %q, want exit 2 and %q", flag, val, code, errOut, want)
+		}
+	}
+	gates := filepath.Join(t.TempDir(), "gates.txt")
+	os.WriteFile(gates, []byte("# decode step, per step by default\nstage:tts-talker:wall>+10%\n\nstage:tts-talker:steps<-10%\n"), 0o644)
+	if _, errOut, code := runCLI(t, "diff", a, b, "--fail-on-file", gates); code != 0 {
+		t.Errorf("a → b (same build): exit %d: %s", code, errOut)
+	}
+	_, errOut, code := runCLI(t, "diff", a, slow, "--fail-on-file", gates)
+	if code != exitGate || !strings.Contains(errOut, "stage:tts-talker:wall>+10%") || strings.Contains(errOut, "steps<-10%") {
+		t.Errorf("a → slow: exit %d: %s", code, errOut)
+	}
+	os.WriteFile(gates, []byte("wall>+1%\nnot a gate\n"), 0o644)
+	if _, errOut, code := runCLI(t, "diff", a, b, "--fail-on-file", gates); code != exitUsage || !strings.Contains(errOut, "gates.txt:2") {
+		t.Errorf("bad line: exit %d: %s", code, errOut)
 	}
 }
