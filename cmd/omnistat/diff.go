@@ -92,7 +92,7 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 	fl.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
 	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range; auto: each stage's most frequent push/pop range; none: totals")
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
-	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed)")
+	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed, also after a gate)")
 	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N (repeatable); exit 3 when one trips")
 	o.Group.addRuleFlags(fl)
 	return cmd
@@ -152,6 +152,9 @@ func (o *diffOptions) parseGates() error {
 			return fmt.Errorf("--fail-on-file: %w", err)
 		}
 		for i, l := range strings.Split(string(b), "\n") {
+			if j := strings.Index(l, " #"); j >= 0 { // a comment after the gate
+				l = l[:j]
+			}
 			l = strings.TrimSpace(l)
 			if l == "" || strings.HasPrefix(l, "#") {
 				continue

@@ -179,6 +179,14 @@ func TestGateTyposAndFiles(t *testing.T) {
 	if code != exitGate || !strings.Contains(errOut, "stage:tts-talker:wall>+10%") || strings.Contains(errOut, "steps<-10%") {
 		t.Errorf("a → slow: exit %d: %s", code, errOut)
 	}
+	// the gate file of docs/diff.md's CI recipe: the same build passes, the slower one trips
+	os.WriteFile(gates, []byte("stage:tts-talker:gpu_time>+8%\nstage:tts-talker:range:decode_step>+10%\nstage:tts-talker:steps<-10%             # a drop\nstage:tts-talker:api:cudaMemcpyAsync:share>+10%\n"), 0o644)
+	if _, errOut, code := runCLI(t, "diff", a, b, "--fail-on-file", gates); code != 0 {
+		t.Errorf("CI recipe, same build: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "diff", b, slow, "--fail-on-file", gates); code != exitGate || !strings.Contains(errOut, "2 gate(s) tripped") {
+		t.Errorf("CI recipe, slower build: exit %d: %s", code, errOut)
+	}
 	os.WriteFile(gates, []byte("wall>+1%\nnot a gate\n"), 0o644)
 	if _, errOut, code := runCLI(t, "diff", a, b, "--fail-on-file", gates); code != exitUsage || !strings.Contains(errOut, "gates.txt:2") {
 		t.Errorf("bad line: exit %d: %s", code, errOut)
