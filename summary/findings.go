@@ -2,10 +2,10 @@ package summary
 
 import (
 	"fmt"
-	"github.com/omnistat/omnistat/reports"
 	"strconv"
 	"strings"
 
+	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/trace"
@@ -15,19 +15,44 @@ import (
 type FindingOptions struct {
 	DominantAPI float64 // share of CUDA API time, in percent, at which one API is "dominant" (50)
 	LowUtil     float64 // GPU busy percent under which a stage is "underusing the GPU" (50)
-	GapNs       int64   // GPU idle gap worth reporting, in ns (nsys's gpu_gaps default: 500 ms)
+	// GapNs is the idle gap that is always reported (nsys's gpu_gaps default: 500 ms); with a
+	// step range, shorter gaps are reported too when longer than one steady step and GapFloorNs.
+	GapNs int64
+	// GapFloorNs is the shortest gap reported against the step time (1 ms; 0 means the default).
+	GapFloorNs int64
+	// CopyShare is the share of GPU busy time, in percent, at which copies bind a stage (50;
+	// 0 means the default).
+	CopyShare float64
 }
 
 // DefaultFindingOptions are nsys's defaults where nsys has one.
-var DefaultFindingOptions = FindingOptions{DominantAPI: 50, LowUtil: 50, GapNs: 500_000_000}
+var DefaultFindingOptions = FindingOptions{DominantAPI: 50, LowUtil: 50, GapNs: 500_000_000, GapFloorNs: 1_000_000, CopyShare: 50}
 
-// Finding is one observation with its numbers and what to try.
+// The fixed thresholds of the findings (docs/summarize.md, "Findings").
+const (
+	syncShare      = 10.0   // sync_api: synchronize calls' share of CUDA API time, in percent
+	minLaunches    = 100    // launch_bound: launches outside graphs in the steady window
+	shortKernelNs  = 10_000 // launch_bound: a median kernel under this is short
+	graphsDone     = 90.0   // percent of kernels in graphs above which no graph advice is given
+	graphsMost     = 50.0   // percent of kernels in graphs above which launches are mostly amortised
+	overlapShare   = 10.0   // stage_overlap: share of the shorter stage's time that counts as overlap
+	activityBridge = 1_000_000
+)
+
+// Finding is one observation with its numbers, what to try, and the time at stake.
 type Finding struct {
-	Scope   string  `json:"scope"` // a stage key, or "trace"
-	ID      string  `json:"id"`    // dominant_api, pageable_async_memcpy, sync_memcpy, sync_api, gpu_gap, low_gpu_util, launch_bound, cuda_graphs, stage_overlap
+	Scope   string  `json:"scope"` // a stage key, "trace", or "a+b" for a pair of stages
+	ID      string  `json:"id"`    // warmup, dominant_api, memcpy_bound, pageable_async_memcpy, sync_memcpy, sync_api, gpu_gap, low_gpu_util, launch_bound, cuda_graphs, stage_overlap, replica_balance, replica_split
 	Message string  `json:"message"`
 	Advice  string  `json:"advice"`
 	Value   float64 `json:"value"` // the finding's main number (a percent, a count, ns)
+	// ImpactNs is the time at stake (ns): what the findings of a scope are ordered by.
+	ImpactNs int64 `json:"impact_ns"`
+	// Also lists the findings merged into this one because they restate its cause.
+	Also []string `json:"also,omitempty"`
+	// cause groups the findings that restate one cause; brief is the clause a merged finding
+	// adds to the finding it joins.
+	cause, brief string
 }
 
 // launchAPIs are the calls that launch GPU work.
@@ -42,45 +67,49 @@ func isLaunch(name string) bool {
 	return false
 }
 
-// Findings looks at one trace (or one stage's subset of it, scope naming it).
-func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
-	return findingsOf(tr, scope, o, trace.GPUSpans(tr))
+func isGraphLaunch(name string) bool {
+	return strings.HasPrefix(name, "cudaGraphLaunch") || strings.HasPrefix(name, "cuGraphLaunch")
 }
 
-// findingsOf is Findings with the GPU spans of tr (GPUSpans) already computed.
-func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span) []Finding {
+func isCopyAPI(name string) bool {
+	return strings.HasPrefix(name, "cudaMemcpy") || strings.HasPrefix(name, "cuMemcpy")
+}
+
+func isSyncAPI(n string) bool {
+	return strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize"
+}
+
+// Findings looks at one trace (or one stage's subset of it, scope naming it).
+func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
+	return findingsOf(tr, scope, o, trace.GPUSpans(tr), StepsOf(tr))
+}
+
+// findingsOf is Findings with the GPU spans of tr (GPUSpans) and its steps already computed:
+// every finding once per cause (verdict), ordered by the time at stake.
+func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps) []Finding {
+	if o.GapFloorNs <= 0 {
+		o.GapFloorNs = DefaultFindingOptions.GapFloorNs
+	}
+	if o.CopyShare <= 0 {
+		o.CopyShare = DefaultFindingOptions.CopyShare
+	}
+	j := newJudge(tr, scope, o, spans, steps)
 	var out []Finding
-	in := ""
-	if scope != "trace" {
-		in = " in the " + scope + " stage"
-	}
-	// dominant CUDA API, with nsys's own share (cuda_api_sum's Time %, Num Calls and Avg; the
-	// medians are not needed, so nothing is sorted)
-	if name, total, calls, all := topAPI(tr); all > 0 {
-		share := stat.Percent(total, all)
-		if share >= o.DominantAPI {
-			f := Finding{Scope: scope, ID: "dominant_api", Value: share,
-				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, WithSep(calls), FloatSep(float64(total)/float64(calls)))}
-			switch {
-			case strings.HasPrefix(name, "cudaMemcpy") || strings.HasPrefix(name, "cuMemcpy"):
-				f.Advice = "the CPU waits in copies: a copy into pageable host memory blocks until the GPU work before it is done; copy into pinned memory with non_blocking and synchronise only where the value is needed"
-			case strings.Contains(name, "Synchronize"):
-				f.Advice = "the CPU waits for the GPU: overlap host work with the GPU, or synchronise less often"
-			case isLaunch(name):
-				f.Advice = "launch-bound: many small kernels; capture the step into a CUDA graph or fuse kernels"
-			default:
-				f.Advice = "look at where this call is made and whether it can move out of the hot loop"
-			}
-			out = append(out, f)
-		}
-	}
-	out = append(out, copyFindings(tr, scope, in)...)
-	// synchronization APIs
+	out = append(out, j.warmupFinding()...)
+	out = append(out, j.apiFindings()...)
+	out = append(out, j.copyFindings()...)
+	out = append(out, j.gpuFindings()...)
+	return verdict(out)
+}
+
+// apiFindings: the dominant CUDA API, with nsys's own share (cuda_api_sum's Time %, Num Calls
+// and Avg), and the synchronization calls' share of API time.
+func (j *judge) apiFindings() []Finding {
+	tr, scope, in := j.tr, j.scope, j.in
+	var out []Finding
 	var syncT, apiT int64
 	var syncN int
-	isSync := ByName(tr, func(n string) bool {
-		return strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize"
-	})
+	isSync := ByName(tr, isSyncAPI)
 	for i := range tr.Runtime.Start {
 		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
 		apiT += d
@@ -89,14 +118,68 @@ func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.S
 			syncN++
 		}
 	}
-	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= 10 {
+	busy := j.busyClause()
+	if name, total, calls, all := topAPI(tr); all > 0 {
+		share := stat.Percent(total, all)
+		if share >= j.o.DominantAPI {
+			f := Finding{Scope: scope, ID: "dominant_api", Value: share, ImpactNs: total, cause: "api:" + name,
+				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, WithSep(calls), FloatSep(float64(total)/float64(calls)))}
+			f.brief = fmt.Sprintf("%s takes %.1f%% of CUDA API time (dominant_api)", name, share)
+			switch {
+			case isCopyAPI(name):
+				f.cause = "copies"
+				f.Advice = "the CPU waits in copies: a copy into pageable host memory blocks until the GPU work before it is done; copy into pinned memory with non_blocking and synchronise only where the value is needed"
+				if j.gpuBusy() {
+					f.Advice = fmt.Sprintf("the CPU waits in copies for a busy GPU (%s): a copy into pageable host memory blocks until the GPU work before it is done, expected while the GPU is the bottleneck; copy into pinned memory with non_blocking to free the CPU for other work, and make the GPU work shorter to go faster", busy)
+				}
+			case isSyncAPI(name):
+				f.cause = "wait"
+				if j.gpuBusy() {
+					f.Advice = fmt.Sprintf("the CPU waits for a busy GPU (%s): expected while the GPU is the bottleneck; make the GPU work shorter, or queue the next step's work before waiting", busy)
+				} else {
+					f.Advice = fmt.Sprintf("the CPU waits for the GPU, though this work keeps it %s: it waits for other work on the same GPU (another stage) or synchronises more often than needed; synchronise once per step or less so the CPU can queue work ahead", busy)
+				}
+			case strings.HasPrefix(name, "cuLibraryLoad") || strings.HasPrefix(name, "cuModuleLoad"):
+				f.Advice = "loading GPU code (CUDA lazy module loading on a kernel's first use): a warm-up cost; run a warm-up pass before serving, or load eagerly (CUDA_MODULE_LOADING=EAGER)"
+			case isLaunch(name):
+				f.cause = "launch"
+				f.Advice = j.launchAdvice()
+				if j.gpuBusy() {
+					f.Advice = fmt.Sprintf("launch calls take the CPU's time, but the GPU stays busy (%s): launch overhead is hidden behind the kernels", busy)
+				}
+			default:
+				f.Advice = "look at where this call is made and whether it can move out of the hot loop"
+			}
+			if w := j.warmupTime(name); j.warm() && 2*w >= total { // a warm-up cost: the warm-up finding's
+				f.cause = "warmup"
+				f.brief = fmt.Sprintf("%s takes %.1f%% of CUDA API time, %.1f%% of it during the warm-up (dominant_api)", name, share, stat.Percent(w, total))
+			}
+			out = append(out, f)
+		}
+	}
+	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= syncShare {
 		p := stat.Percent(syncT, apiT)
-		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p,
+		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p, ImpactNs: syncT, cause: "wait",
 			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)", WithSep(int64(syncN)), p, in, WithSep(syncT)),
+			brief:   fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time (sync_api)", WithSep(int64(syncN)), p),
 			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
 	}
-	out = append(out, gpuFindings(tr, scope, in, o, spans)...)
 	return out
+}
+
+// warmupTime is the time of the calls to API name that start before the steady window.
+func (j *judge) warmupTime(name string) int64 {
+	if !j.warm() {
+		return 0
+	}
+	is := ByName(j.tr, func(n string) bool { return n == name })
+	var t int64
+	for i, s := range j.tr.Runtime.Start {
+		if s < j.from && is(j.tr.Runtime.NameID[i]) {
+			t += j.tr.Runtime.End[i] - s
+		}
+	}
+	return t
 }
 
 // topAPI is the CUDA API function (as cuda_api_sum names and groups it: by name id) with the
@@ -159,126 +242,6 @@ func ByName(tr *trace.Trace, f func(name string) bool) func(id int64) bool {
 		}
 		return v
 	}
-}
-
-// copyFindings reports async copies touching pageable memory (nsys's cuda_memcpy_async rule) and
-// synchronous copies (cuda_memcpy_sync).
-func copyFindings(tr *trace.Trace, scope, in string) []Finding {
-	calls := tr.Calls()
-	var asyncN, syncN int
-	var asyncT, syncT, memT int64
-	m := &tr.Memcpy
-	for i := range m.Start {
-		d := m.End[i] - m.Start[i]
-		memT += d
-		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
-		if c < 0 {
-			continue
-		}
-		name := tr.Strings.Get(tr.Runtime.NameID[c])
-		if !strings.HasPrefix(name, "cudaMemcpy") && !strings.HasPrefix(name, "cuMemcpy") {
-			continue
-		}
-		if strings.Contains(name, "Async") {
-			if m.SrcKind[i] == 0 || m.DstKind[i] == 0 {
-				asyncN++
-				asyncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
-			}
-		} else if !(m.CopyKind[i] == 1 && m.Bytes[i] <= 64000) {
-			syncN++
-			syncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
-		}
-	}
-	var out []Finding
-	if asyncN > 0 {
-		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN),
-			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns", WithSep(int64(asyncN)), in, WithSep(asyncT)),
-			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
-	}
-	if syncN > 0 {
-		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN),
-			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", WithSep(int64(syncN)), in, WithSep(syncT)),
-			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
-	}
-	return out
-}
-
-// gpuFindings: idle gaps, low utilisation, launch-bound work, CUDA graph share.
-func gpuFindings(tr *trace.Trace, scope, in string, o FindingOptions, spans []trace.Span) []Finding {
-	var out []Finding
-	if len(spans) == 0 {
-		return nil
-	}
-	for _, set := range trace.SpanSets(tr, spans) {
-		busy, gaps := trace.Union(set.Spans, o.GapNs)
-		first, last := set.Spans[0].Start, set.Spans[0].End
-		for _, s := range set.Spans {
-			first, last = min(first, s.Start), max(last, s.End)
-		}
-		window := last - first
-		for _, g := range gaps {
-			out = append(out, Finding{Scope: scope, ID: "gpu_gap", Value: float64(g.End - g.Start),
-				Message: fmt.Sprintf("%s is idle for %s ns%s (from %s ns into the window)", set.GPU, WithSep(g.End-g.Start), in, WithSep(g.Start-first)),
-				Advice:  "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"})
-		}
-		if window > 0 {
-			if u := stat.Percent(busy, window); u < o.LowUtil {
-				out = append(out, Finding{Scope: scope, ID: "low_gpu_util", Value: u,
-					Message: fmt.Sprintf("%s is busy %.1f%% of the %s ns from the first to the last GPU operation%s", set.GPU, u, WithSep(window), in),
-					Advice:  "the GPU waits for the CPU: batch more work per launch, overlap stages, or move CPU work off the critical path"})
-			}
-		}
-	}
-	// launch-bound: CPU time in launch calls versus the GPU time of the kernels they launched
-	var launchT int64
-	var launches int
-	launch := ByName(tr, isLaunch)
-	for i := range tr.Runtime.Start {
-		if launch(tr.Runtime.NameID[i]) {
-			launchT += tr.Runtime.End[i] - tr.Runtime.Start[i]
-			launches++
-		}
-	}
-	var kernT int64
-	nk := tr.Kernels.Len()
-	graphK := 0
-	for i := range tr.Kernels.Start {
-		kernT += tr.Kernels.End[i] - tr.Kernels.Start[i]
-		if g := tr.Kernels.GraphNodeID[i]; g != trace.Null && g != 0 {
-			graphK++
-		}
-	}
-	if nk > 0 {
-		med := -1.0 // the median kernel, selected only when the finding needs it
-		median := func() float64 {
-			if med < 0 {
-				kd := make([]int64, nk)
-				for i := range kd {
-					kd[i] = tr.Kernels.End[i] - tr.Kernels.Start[i]
-				}
-				med = stat.Median(kd)
-			}
-			return med
-		}
-		if launchT > kernT || (launches > 1000 && median() < 10000) {
-			out = append(out, Finding{Scope: scope, ID: "launch_bound", Value: float64(launchT),
-				Message: fmt.Sprintf("%s launch calls take %s ns of CPU time%s against %s ns of GPU time for %s kernels (median kernel %s ns)",
-					WithSep(int64(launches)), WithSep(launchT), in, WithSep(kernT), WithSep(int64(nk)), FloatSep(median())),
-				Advice: "many short kernels: capture the repeated step into a CUDA graph (one launch per step) or fuse kernels"})
-		}
-		share := stat.Percent(int64(graphK), int64(nk))
-		out = append(out, Finding{Scope: scope, ID: "cuda_graphs", Value: share,
-			Message: fmt.Sprintf("%.1f%% of the kernels%s run inside CUDA graphs (%s of %s)", share, in, WithSep(int64(graphK)), WithSep(int64(nk))),
-			Advice:  graphAdvice(share)})
-	}
-	return out
-}
-
-func graphAdvice(share float64) string {
-	if share >= 50 {
-		return "launch overhead is already amortised by graphs; look at the kernels themselves"
-	}
-	return "repeated steps (decode steps, denoising steps) are candidates for CUDA graphs"
 }
 
 // WithSep formats n with thousands separators.

@@ -179,7 +179,7 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 	for i := 0; i < len(kds) && i < 3; i++ {
 		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", clip(ShortKernelName(kds[i].name), 48), Signed(stat.Round(kds[i].d, 1))))
 	}
-	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1),
+	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1), ImpactNs: int64((slow.StepNs - med.StepNs) * float64(slow.Steps)),
 		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns); kernels that differ most: %s",
 			len(reps), slow.Index, slow.PID, onGPUs(slow.Devices), FloatSep(slow.StepNs), what, stat.Round(diff, 1),
 			med.Index, med.PID, onGPUs(med.Devices), FloatSep(med.StepNs), strings.Join(parts, ", ")),
@@ -222,7 +222,11 @@ func splitFinding(key string, reps []Replica, step string) []Finding {
 		return WithSep(r.GPUBusy) + " ns of GPU time"
 	}
 	ratio := stat.Round(work(hi)/work(lo), 2)
-	return []Finding{{Scope: key, ID: "replica_split", Value: ratio,
+	var busy int64 // the busiest replica's GPU time beyond the mean: what an even split saves
+	for _, r := range reps {
+		busy += r.GPUBusy
+	}
+	return []Finding{{Scope: key, ID: "replica_split", Value: ratio, ImpactNs: max(hi.GPUBusy-busy/int64(len(reps)), 0),
 		Message: fmt.Sprintf("work is split unevenly over %d replicas: replica %d (pid %d%s) ran %s, replica %d (pid %d%s) %s, %.2f× as much",
 			len(reps), hi.Index, hi.PID, onGPUs(hi.Devices), what(hi), lo.Index, lo.PID, onGPUs(lo.Devices), what(lo), ratio),
 		Advice: "spread requests evenly over the workers (or give the busiest more GPUs): the stage waits for its slowest replica"}}

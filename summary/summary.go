@@ -31,13 +31,17 @@ type StageOverview struct {
 	Replicas int     `json:"replicas"` // processes playing the stage's role; 0 for a --by none section
 	APINs    int64   `json:"cuda_api_ns"`
 	TopRange string  `json:"top_nvtx_range,omitempty"`
+	// Steps is the stage's step range and steady state; nil without a step range.
+	Steps *Steps `json:"steps,omitempty"`
 	// Spans are the stage's GPU spans, sorted and disjoint; Sets the same per GPU (Spans itself
 	// when there is one GPU).
 	Spans   []trace.Span    `json:"-"`
 	Sets    []trace.SpanSet `json:"-"`
 	devices []int64         // the GPUs of its operations
-	first   int64
-	last    int64
+	// devOps and devKernels are its operations' and its kernels' spans by GPU.
+	devOps, devKernels map[int64][]trace.Span
+	first              int64
+	last               int64
 }
 
 // StageSummary is one stage's section.
@@ -110,7 +114,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 			for _, w := range works {
 				spans = append(spans, w.ss.Spans)
 			}
-			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans))
+			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans), StepsOf(tr))
 		} else {
 			traceFindings = Findings(tr, "trace", o.Findings)
 		}
@@ -130,7 +134,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	for _, w := range works {
 		s.Stages = append(s.Stages, w.finish())
 	}
-	s.Findings = append(traceFindings, overlapFindings(s.Stages)...)
+	s.Findings = byImpact(append(traceFindings, overlapFindings(s.Stages)...))
 	names := map[int64]string{}
 	for _, p := range tr.Processes {
 		names[trace.PID(p.GlobalPID)] = p.Name
@@ -245,6 +249,15 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	o.Spans = trace.GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
 	o.devices = trace.DevicesOf(sub)
 	o.Sets = trace.SpanSets(sub, o.Spans)
+	o.devKernels = devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device)
+	o.devOps = map[int64][]trace.Span{}
+	if len(o.devices) == 1 {
+		o.devOps[o.devices[0]] = o.Spans
+	} else if len(o.devices) > 1 {
+		cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
+		o.devOps = devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
+			cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device))
+	}
 	o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
@@ -265,36 +278,6 @@ func overviewTable(stages []StageSummary) *table.Table {
 			table.F64(s.GPUPct), table.I64(s.KernelNs), table.I64(s.MemcpyNs + s.MemsetNs), table.I64(s.APINs), table.Str(s.TopRange)})
 	}
 	return t
-}
-
-// overlapFindings says, for each pair of stages with GPU work, how much of the shorter one's GPU
-// time runs at the same time as the other's.
-func overlapFindings(stages []StageSummary) []Finding {
-	var out []Finding
-	for i := 0; i < len(stages); i++ {
-		for j := i + 1; j < len(stages); j++ {
-			a, b := stages[i].Spans, stages[j].Spans
-			if len(a) == 0 || len(b) == 0 {
-				continue
-			}
-			both := trace.Intersect(a, b)
-			smaller := min(stages[i].GPUBusy, stages[j].GPUBusy)
-			p := stat.Percent(both, smaller)
-			f := Finding{Scope: stages[i].Stage + "+" + stages[j].Stage, ID: "stage_overlap", Value: p}
-			if p >= 10 {
-				f.Message = fmt.Sprintf("the %s and %s stages run on the GPU at the same time for %s ns, %.1f%% of the shorter one's GPU time", stages[i].Stage, stages[j].Stage, WithSep(both), p)
-				f.Advice = "the stages overlap: a pipeline; their GPU work competes for the same device"
-				if !trace.SharesDevice(stages[i].devices, stages[j].devices) {
-					f.Advice = "the stages overlap on different GPUs: a pipeline, as intended"
-				}
-			} else {
-				f.Message = fmt.Sprintf("the %s and %s stages overlap on the GPU for only %.1f%% of the shorter one's GPU time: they serialise", stages[i].Stage, stages[j].Stage, p)
-				f.Advice = "stream work between stages in smaller chunks so the later stage starts while the earlier one runs"
-			}
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // gpuNames lists the GPUs by ID ("NVIDIA H200 (0)"), and by model ("2× NVIDIA H200 (0, 1)" when

@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports"
 	"slices"
@@ -38,7 +39,7 @@ func runJobs(jobs []job, workers int) {
 
 // stageTables are a stage's tables while they are computed.
 type stageTables struct {
-	proj, nvtx, kernels, api, memTime, memSize, replicas *table.Table
+	proj, nvtx, kernels, api, memTime, memSize, replicas, steps *table.Table
 }
 
 // stageWork is one stage's part of a summary while it is computed.
@@ -61,9 +62,15 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
 	js := []job{
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
-			w.ss.StageOverview = overview(sub, st)
+			ov := overview(sub, st)
+			steps := StepsOf(sub)
+			if steps.Count > 0 {
+				ov.Steps = &steps
+				w.tables.steps = stepsTable(st.Key, steps)
+			}
+			w.ss.StageOverview = ov
 			overviewDone()
-			w.findings = findingsOf(sub, st.Key, o.Findings, w.ss.StageOverview.Spans)
+			w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, steps)
 		}},
 		{k, func() {
 			w.tables.kernels = top(reports.CUDAGPUKernSum(sub, reports.Options{}), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
@@ -108,8 +115,10 @@ func (w *stageWork) finish() StageSummary {
 		}
 		tables.nvtx = top(w.nv, w.top, "Time", "Total Time", "Instances", "Avg", "Med", "Style", "Range")
 	}
-	if tables.replicas != nil { // replicas first: they split everything below
-		ss.Tables = append(ss.Tables, tables.replicas)
+	for _, t := range []*table.Table{tables.replicas, tables.steps} { // replicas first: they split everything below
+		if t != nil {
+			ss.Tables = append(ss.Tables, t)
+		}
 	}
 	for _, t := range []*table.Table{tables.proj, tables.nvtx, tables.kernels, tables.api, tables.memTime, tables.memSize} {
 		if t != nil {
@@ -117,6 +126,30 @@ func (w *stageWork) finish() StageSummary {
 			ss.Tables = append(ss.Tables, t)
 		}
 	}
-	ss.Findings = append(w.findings, w.replica...)
+	ss.Findings = byImpact(append(w.findings, w.replica...))
 	return ss
+}
+
+// stepsTable is the stage's step range and steady state as a table of one row.
+func stepsTable(key string, s Steps) *table.Table {
+	t := &table.Table{Name: "stage_steps", Title: key + ": Steps",
+		Columns: []table.Column{{Name: "Range"}, {Name: "Style"}, {Name: "Steps", Unit: table.Count}}}
+	row := []table.Value{table.Str(s.Range), table.Str(s.Style), table.I64(int64(s.Count))}
+	if s.Phased {
+		t.Columns = append(t.Columns, table.Column{Name: "Prefill", Unit: table.Count}, table.Column{Name: "Decode", Unit: table.Count})
+		row = append(row, table.I64(int64(s.Prefill)), table.I64(int64(s.Decode)))
+	}
+	t.Columns = append(t.Columns, table.Column{Name: "Warm-up Steps", Unit: table.Count}, table.Column{Name: "Warm-up Time", Unit: table.Ns},
+		table.Column{Name: "Steady Med", Unit: table.Ns}, table.Column{Name: "Steady P90", Unit: table.Ns})
+	row = append(row, table.I64(int64(s.Warmup)), table.I64(s.WarmupNs), table.F64(s.SteadyMedianNs), table.I64(s.SteadyP90Ns))
+	t.Rows = [][]table.Value{row}
+	what := "steps: the range family with the most instances"
+	if s.Phased {
+		what += "; steady figures over decode steps"
+	}
+	if s.Warmup > 0 {
+		what += fmt.Sprintf("; warm-up: leading steps over %.0f× the median of the second half", WarmupFactor)
+	}
+	t.Notes = append(t.Notes, what)
+	return t
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/omnistat/omnistat/render"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,11 +28,15 @@ type summaryJSON []struct {
 			Report string
 			Rows   []map[string]any
 		}
-		Findings []struct{ Scope, ID, Message string }
+		Findings []struct {
+			Scope, ID, Message string
+			Also               []string
+		}
 	}
 	Findings []struct {
 		Scope, ID, Message string
 		Value              float64
+		Also               []string
 	}
 }
 
@@ -59,14 +64,15 @@ func goldenTop(t *testing.T, name, report string) (string, string) {
 }
 
 func finding(s summaryJSON, scope, id string) (string, float64, bool) {
+	// a finding merged into another (it restates that one's cause) is listed in its Also
 	for _, f := range s[0].Findings {
-		if f.Scope == scope && f.ID == id {
+		if f.Scope == scope && (f.ID == id || slices.Contains(f.Also, id)) {
 			return f.Message, f.Value, true
 		}
 	}
 	for _, st := range s[0].Stages {
 		for _, f := range st.Findings {
-			if f.Scope == scope && f.ID == id {
+			if f.Scope == scope && (f.ID == id || slices.Contains(f.Also, id)) {
 				return f.Message, 0, true
 			}
 		}

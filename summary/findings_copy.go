@@ -1,0 +1,130 @@
+package summary
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// copyFindings reports async copies touching pageable memory (nsys's cuda_memcpy_async rule),
+// synchronous copies (cuda_memcpy_sync), and copies that fill the GPU's busy time.
+func (j *judge) copyFindings() []Finding {
+	tr, scope, in := j.tr, j.scope, j.in
+	calls := tr.Calls()
+	var asyncN, syncN int
+	var asyncT, syncT int64
+	m := &tr.Memcpy
+	for i := range m.Start {
+		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
+		if c < 0 {
+			continue
+		}
+		name := tr.Strings.Get(tr.Runtime.NameID[c])
+		if !isCopyAPI(name) {
+			continue
+		}
+		if strings.Contains(name, "Async") {
+			if m.SrcKind[i] == 0 || m.DstKind[i] == 0 {
+				asyncN++
+				asyncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+			}
+		} else if !(m.CopyKind[i] == 1 && m.Bytes[i] <= 64000) {
+			syncN++
+			syncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+		}
+	}
+	var out []Finding
+	if asyncN > 0 {
+		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN), ImpactNs: asyncT, cause: "copies",
+			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns", WithSep(int64(asyncN)), in, WithSep(asyncT)),
+			brief:   fmt.Sprintf("%s asynchronous copies use pageable host memory, so each blocks the CPU; their calls take %s ns (pageable_async_memcpy)", WithSep(int64(asyncN)), WithSep(asyncT)),
+			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
+	}
+	if syncN > 0 {
+		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN), ImpactNs: syncT, cause: "copies",
+			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", WithSep(int64(syncN)), in, WithSep(syncT)),
+			brief:   fmt.Sprintf("%s synchronous copies take %s ns of API time (sync_memcpy)", WithSep(int64(syncN)), WithSep(syncT)),
+			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
+	}
+	return append(out, j.copyBound()...)
+}
+
+// direction is the copies of one kind (Host-to-Device, …) in the steady window.
+type direction struct {
+	label         string
+	n, pageable   int
+	bytes, timeNs int64
+}
+
+// copyBound reports copies whose GPU time (their union, per GPU) is at least CopyShare percent
+// of the GPU's busy time in the steady window, with the bytes and bandwidth of each direction.
+func (j *judge) copyBound() []Finding {
+	m := &j.tr.Memcpy
+	if m.Len() == 0 || j.sBusy == 0 {
+		return nil
+	}
+	byDev := map[int64][]trace.Span{}
+	byKind := map[int64]*direction{}
+	for i := range m.Start {
+		if m.End[i] <= j.from {
+			continue
+		}
+		byDev[m.Device[i]] = append(byDev[m.Device[i]], trace.Span{Start: max(m.Start[i], j.from), End: m.End[i]})
+		d := byKind[m.CopyKind[i]]
+		if d == nil {
+			d = &direction{label: j.tr.MemcpyKinds[m.CopyKind[i]]}
+			if d.label == "" {
+				d.label = fmt.Sprintf("copy kind %d", m.CopyKind[i])
+			}
+			byKind[m.CopyKind[i]] = d
+		}
+		d.n++
+		d.bytes += m.Bytes[i]
+		d.timeNs += m.End[i] - m.Start[i]
+		if m.SrcKind[i] == 0 || m.DstKind[i] == 0 {
+			d.pageable++
+		}
+	}
+	var copyT int64
+	for _, sp := range byDev {
+		b, _ := trace.Union(sp, 1<<62)
+		copyT += b
+	}
+	share := stat.Percent(copyT, j.sBusy)
+	if share < j.o.CopyShare || copyT < j.o.GapFloorNs {
+		return nil
+	}
+	var dirs []*direction
+	for _, d := range byKind {
+		dirs = append(dirs, d)
+	}
+	slices.SortFunc(dirs, func(a, b *direction) int {
+		return cmp.Or(cmp.Compare(b.timeNs, a.timeNs), strings.Compare(a.label, b.label))
+	})
+	var parts []string
+	for i, d := range dirs {
+		if i == 2 {
+			break
+		}
+		p := fmt.Sprintf("%s %.1f MB in %s copies at %.1f GB/s", d.label, float64(d.bytes)/1e6, WithSep(int64(d.n)), float64(d.bytes)/float64(max(d.timeNs, 1)))
+		if d.pageable > 0 {
+			p += fmt.Sprintf(" (%s from or to pageable memory)", WithSep(int64(d.pageable)))
+		}
+		parts = append(parts, p)
+	}
+	where := ""
+	if j.warm() {
+		where = fmt.Sprintf(" in steady state (after %s)", plural(j.steps.Warmup, "warm-up step"))
+	}
+	f := Finding{Scope: j.scope, ID: "memcpy_bound", Value: share, ImpactNs: copyT, cause: "copies",
+		Message: fmt.Sprintf("copies fill %.1f%% of the GPU's busy time%s%s (%s of %s ns): %s", share, j.in, where, WithSep(copyT), WithSep(j.sBusy), strings.Join(parts, "; ")),
+		Advice:  "copy less or hide the copies: keep the data on the GPU, batch small copies, and overlap copies with compute on another stream"}
+	if dirs[0].pageable*2 >= dirs[0].n && strings.Contains(dirs[0].label, "Host") {
+		f.Advice = "copy from pinned host memory (cudaHostAlloc, pin_memory=True): pageable copies go through a staging buffer at a fraction of the link's bandwidth and block the CPU; then overlap them with compute on another stream, or keep the data on the GPU"
+	}
+	return []Finding{f}
+}

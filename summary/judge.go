@@ -1,0 +1,175 @@
+package summary
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/trace"
+)
+
+// judge holds what the findings of one scope share: its steps, the steady window (after the
+// warm-up steps; the whole trace without a warm-up) and the GPU figures over both windows.
+type judge struct {
+	tr        *trace.Trace
+	scope, in string
+	o         FindingOptions
+	steps     Steps
+	from      int64        // start of the steady window; math.MinInt64 without a warm-up
+	spans     []trace.Span // the GPU spans of every device, sorted and disjoint
+	gpus      []gpuWindow
+	// busy and window sum the GPUs' busy time and windows (first to last GPU operation);
+	// sBusy and sWindow the same over the steady window.
+	busy, window, sBusy, sWindow int64
+	// stepBusy is GPU busy time inside the steady steps, stepTime their host time.
+	stepBusy, stepTime int64
+	// kernels counts the kernels, graphKernels those launched from CUDA graphs.
+	kernels, graphKernels int
+}
+
+// gpuWindow is one GPU's operations over the whole window and the steady one.
+type gpuWindow struct {
+	name        string
+	first, last int64
+	busy        int64
+	sFirst      int64        // start of its steady window: max(first, the first steady step's start)
+	sBusy       int64        // busy time in the steady window
+	steady      []trace.Span // its spans in the steady window, sorted and disjoint
+}
+
+func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps) *judge {
+	j := &judge{tr: tr, scope: scope, o: o, steps: steps, spans: spans, from: steps.SteadyStart()}
+	if scope != "trace" {
+		j.in = " in the " + scope + " stage"
+	}
+	for _, g := range tr.Kernels.GraphNodeID {
+		if g != trace.Null && g != 0 {
+			j.graphKernels++
+		}
+	}
+	j.kernels = tr.Kernels.Len()
+	if len(spans) == 0 {
+		return j
+	}
+	for _, set := range trace.SpanSets(tr, spans) {
+		sp := disjoint(set.Spans)
+		g := gpuWindow{name: set.GPU, first: sp[0].Start, last: sp[len(sp)-1].End}
+		g.sFirst = max(g.first, j.from)
+		for _, s := range sp {
+			g.busy += s.End - s.Start
+			if s.End > g.sFirst {
+				s.Start = max(s.Start, g.sFirst)
+				g.steady = append(g.steady, s)
+				g.sBusy += s.End - s.Start
+			}
+		}
+		j.busy += g.busy
+		j.window += g.last - g.first
+		j.sBusy += g.sBusy
+		j.sWindow += max(g.last-g.sFirst, 0)
+		j.gpus = append(j.gpus, g)
+	}
+	if steps.Count > 0 {
+		ss := steps.stepSpans(j.from)
+		for _, s := range ss {
+			j.stepTime += s.End - s.Start
+		}
+		j.stepBusy = trace.Intersect(spans, ss)
+	}
+	return j
+}
+
+// disjoint joins the spans (sorted by start) that overlap or touch, into a new slice.
+func disjoint(spans []trace.Span) []trace.Span {
+	var out []trace.Span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, s.End)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// warm says whether the scope has warm-up steps.
+func (j *judge) warm() bool { return j.from != math.MinInt64 }
+
+// steadyPct is GPU busy over the steady window, in percent.
+func (j *judge) steadyPct() float64 { return stat.Percent(j.sBusy, j.sWindow) }
+
+// gpuBusy says whether the GPU counts as busy in steady state: at least --low-util percent.
+func (j *judge) gpuBusy() bool { return j.sWindow > 0 && j.steadyPct() >= j.o.LowUtil }
+
+// busyClause is "busy 95.3%", or both figures when there is a warm-up: "busy 0.5% over the
+// window, 23.4% in steady state after 12 warm-up steps".
+func (j *judge) busyClause() string {
+	if j.window == 0 {
+		return "no GPU work"
+	}
+	if !j.warm() {
+		return fmt.Sprintf("busy %.1f%%", stat.Percent(j.busy, j.window))
+	}
+	return fmt.Sprintf("busy %.1f%% over the window, %.1f%% in steady state after %s", stat.Percent(j.busy, j.window), j.steadyPct(), plural(j.steps.Warmup, "warm-up step"))
+}
+
+// stepNs is the steady step's median duration (0 without a step range).
+func (j *judge) stepNs() int64 { return int64(math.Round(j.steps.SteadyMedianNs)) }
+
+// warmupFinding says how many leading steps are warm-up, what they cost, and the steady step.
+func (j *judge) warmupFinding() []Finding {
+	s := j.steps
+	if s.Warmup == 0 {
+		return nil
+	}
+	var total int64
+	for _, st := range s.Instances {
+		total += st.End - st.Start
+	}
+	extra := s.WarmupNs - int64(float64(s.Warmup)*s.SteadyMedianNs)
+	first := fmt.Sprintf("the first %d of %s %s steps%s are warm-up (each over %.0f× the median of the later steps): they take", s.Warmup, WithSep(int64(s.Count)), s.Range, j.in, WarmupFactor)
+	if s.Warmup == 1 {
+		first = fmt.Sprintf("the first of %s %s steps%s is warm-up (over %.0f× the median of the later steps): it takes", WithSep(int64(s.Count)), s.Range, j.in, WarmupFactor)
+	}
+	msg := fmt.Sprintf("%s %s ns, %.1f%% of the steps' time; in steady state a step takes %s ns (median; p90 %s ns)",
+		first, WithSep(s.WarmupNs), stat.Percent(s.WarmupNs, total), FloatSep(s.SteadyMedianNs), WithSep(s.SteadyP90Ns))
+	if j.window > 0 {
+		msg += "; the GPU is " + j.busyClause()
+	}
+	return []Finding{{Scope: j.scope, ID: "warmup", Value: float64(s.Warmup), ImpactNs: max(extra, 0), cause: "warmup", Message: msg,
+		Advice: "lazy initialisation, autotuning or compilation in the first steps: warm up before serving (or before the capture range opens); the utilisation, gap and launch findings judge the steady state"}}
+}
+
+// graphShare is the percentage of kernels launched from CUDA graphs.
+func (j *judge) graphShare() float64 { return stat.Percent(int64(j.graphKernels), int64(j.kernels)) }
+
+// stepBusyPct is GPU busy time inside the steady steps over their host time, in percent; ok is
+// false without steps.
+func (j *judge) stepBusyPct() (float64, bool) {
+	if j.stepTime == 0 {
+		return 0, false
+	}
+	return stat.Percent(j.stepBusy, j.stepTime), true
+}
+
+// launchAdvice is the launch-bound advice: no CUDA graph advice when graphs already run at
+// least graphsDone percent of the kernels.
+func (j *judge) launchAdvice() string {
+	if j.graphShare() >= graphsDone {
+		return fmt.Sprintf("%.1f%% of the kernels already run in CUDA graphs: fuse the kernels still launched one by one, or cut the CPU work between graph launches", j.graphShare())
+	}
+	return "many short kernels: capture the steady step into a CUDA graph (one launch per step) or fuse kernels (torch.compile)"
+}
+
+// covered is how much of span x the sorted, disjoint spans ss cover (a binary search to the
+// first that ends after x starts).
+func covered(x trace.Span, ss []trace.Span) int64 {
+	i, _ := slices.BinarySearchFunc(ss, x.Start, func(s trace.Span, t int64) int { return cmp.Compare(s.End, t+1) })
+	var c int64
+	for ; i < len(ss) && ss[i].Start < x.End; i++ {
+		c += max(min(ss[i].End, x.End)-max(ss[i].Start, x.Start), 0)
+	}
+	return c
+}
