@@ -5,6 +5,7 @@ import (
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/summary"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/omnistat/omnistat/reports/stat"
@@ -359,45 +360,48 @@ func verdict(d Stage) (string, float64) {
 	return out, p
 }
 
-// findingChanges lists the findings of both traces: new, gone, kept or changed.
+// findingChanges lists the findings of both traces: new, gone, kept or changed. A finding of
+// one run matches one of the other in the same scope when they share an id, counting the ids
+// merged into each (a dominant_api in one run may be merged into memcpy_bound in the other); a
+// match about another subject (a different dominant API) is "changed".
 func findingChanges(base, nw *trace.Trace, ab, an *stage.Assignment) []FindingChange {
-	sum := func(tr *trace.Trace, a *stage.Assignment) map[string]string {
-		out := map[string]string{}
+	all := func(tr *trace.Trace, a *stage.Assignment) []summary.Finding {
 		s, err := summary.Build(tr, a, summary.Options{Top: 1, Findings: summary.DefaultFindingOptions})
 		if err != nil {
-			return out
+			return nil
 		}
-		all := append([]summary.Finding(nil), s.Findings...)
+		out := append([]summary.Finding(nil), s.Findings...)
 		for _, st := range s.Stages {
-			all = append(all, st.Findings...)
+			out = append(out, st.Findings...)
 		}
-		for _, f := range all {
-			if f.ID != "cuda_graphs" && f.ID != "stage_overlap" {
-				out[f.Scope+" "+f.ID] = f.Message
+		return slices.DeleteFunc(out, func(f summary.Finding) bool { return f.ID == "cuda_graphs" || f.ID == "stage_overlap" })
+	}
+	ids := func(f summary.Finding) []string { return append([]string{f.ID}, f.Also...) }
+	matches := func(x, y summary.Finding) bool {
+		return x.Scope == y.Scope && slices.ContainsFunc(ids(x), func(id string) bool { return slices.Contains(ids(y), id) })
+	}
+	b, n := all(base, ab), all(nw, an)
+	used := make([]bool, len(n))
+	var out []FindingChange
+	for _, fb := range b {
+		c := FindingChange{Status: "gone", Finding: fb.Scope + " " + fb.ID, Base: fb.Message}
+		for j, fn := range n {
+			if !used[j] && matches(fb, fn) {
+				used[j] = true
+				c.New, c.Status = fn.Message, "kept"
+				if fb.Subject != fn.Subject {
+					c.Status = "changed"
+				}
+				break
 			}
 		}
-		return out
+		out = append(out, c)
 	}
-	b, n := sum(base, ab), sum(nw, an)
-	var keys []string
-	for k := range b {
-		keys = append(keys, k)
-	}
-	for k := range n {
-		if _, ok := b[k]; !ok {
-			keys = append(keys, k)
+	for j, fn := range n {
+		if !used[j] {
+			out = append(out, FindingChange{Status: "new", Finding: fn.Scope + " " + fn.ID, New: fn.Message})
 		}
 	}
-	sort.Strings(keys)
-	var out []FindingChange
-	for _, k := range keys {
-		status := "kept"
-		if _, ok := b[k]; !ok {
-			status = "new"
-		} else if _, ok := n[k]; !ok {
-			status = "gone"
-		}
-		out = append(out, FindingChange{Status: status, Finding: k, Base: b[k], New: n[k]})
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Finding < out[j].Finding })
 	return out
 }

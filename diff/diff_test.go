@@ -188,3 +188,34 @@ func TestGatesOnRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingStatus: pageable → pinned changes the talker's dominant API (cudaMemcpyAsync →
+// cuStreamSynchronize): "changed", not "kept"; a finding with no counterpart is "gone" or "new";
+// the same trace twice keeps every finding.
+func TestFindingStatus(t *testing.T) {
+	p, q := testtrace.Read(t, "go_tts_pageable"), testtrace.Read(t, "go_tts_pinned")
+	ap, aq := stage.Assign(p, nil), stage.Assign(q, nil)
+	d, err := Compare(p, q, ap, aq, Options{Per: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]FindingChange{}
+	for _, c := range d.Changes {
+		status[c.Finding] = c
+	}
+	if c := status["talker dominant_api"]; c.Status != "changed" || !strings.HasPrefix(c.Base, "cudaMemcpyAsync") || !strings.HasPrefix(c.New, "cuStreamSynchronize") {
+		t.Errorf("talker dominant_api: %+v", c)
+	}
+	same, err := Compare(p, p, ap, ap, Options{Per: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range same.Changes {
+		if c.Status != "kept" {
+			t.Errorf("same trace: %+v", c)
+		}
+	}
+	if len(same.Changes) == 0 {
+		t.Error("no findings to compare")
+	}
+}

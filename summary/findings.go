@@ -50,6 +50,9 @@ type Finding struct {
 	ImpactNs int64 `json:"impact_ns"`
 	// Also lists the findings merged into this one because they restate its cause.
 	Also []string `json:"also,omitempty"`
+	// Subject is what the finding is about when one finding can be about several things (the
+	// API of dominant_api): a diff tells "the dominant API changed" from "kept" by it.
+	Subject string `json:"subject,omitempty"`
 	// cause groups the findings that restate one cause; brief is the clause a merged finding
 	// adds to the finding it joins.
 	cause, brief string
@@ -122,7 +125,7 @@ func (j *judge) apiFindings() []Finding {
 	if name, total, calls, all := topAPI(tr); all > 0 {
 		share := stat.Percent(total, all)
 		if share >= j.o.DominantAPI {
-			f := Finding{Scope: scope, ID: "dominant_api", Value: share, ImpactNs: total, cause: "api:" + name,
+			f := Finding{Scope: scope, ID: "dominant_api", Subject: name, Value: share, ImpactNs: total, cause: "api:" + name,
 				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, WithSep(calls), FloatSep(float64(total)/float64(calls)))}
 			f.brief = fmt.Sprintf("%s takes %.1f%% of CUDA API time (dominant_api)", name, share)
 			switch {
