@@ -88,9 +88,13 @@ func trimLines(w io.Writer, s string) error {
 	return err
 }
 
-// clip shortens s to max characters (maxCell when max is 0), ending in "…".
+// clip shortens s to max characters (maxCell when max is 0, never when it is negative), ending
+// in "…".
 func clip(s string, max int) string {
-	if max <= 0 {
+	if max < 0 {
+		return s
+	}
+	if max == 0 {
 		max = maxCell
 	}
 	if utf8.RuneCountInString(s) <= max {

@@ -10,8 +10,8 @@ import (
 )
 
 // Diff writes a comparison and its gates as text or markdown.
-func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error {
-	doc := newDocument(w, f)
+func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layout) error {
+	doc := newDocument(w, f, l)
 	doc.diffHeader(d.Base, d.New)
 	doc.heading("Verdict")
 	for _, s := range d.Stages {
@@ -41,7 +41,10 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format) error 
 			if len(t.Rows) == 0 {
 				continue
 			}
-			if err := doc.section(shortNames(t), false); err != nil { // diff tables are wider than 120 columns
+			if !l.Wide {
+				t = shortNames(t)
+			}
+			if err := doc.section(t, l.Width > 0); err != nil { // fitted on a terminal only: files keep the whole rows
 				return err
 			}
 		}

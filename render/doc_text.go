@@ -9,34 +9,39 @@ import (
 	"github.com/omnistat/omnistat/summary"
 )
 
-// textDoc writes documents for a terminal: " ** " headings, column tables within TextWidth,
+// textDoc writes documents for a terminal: " ** " headings, column tables within the width,
 // wrapped findings.
 type textDoc struct {
 	w  io.Writer
 	ro Options
+	l  Layout
 }
 
 func (d textDoc) heading(title string) { fmt.Fprintf(d.w, "\n ** %s\n\n", title) }
 
 func (d textDoc) summaryHeader(trace, product, gpus, stages, window string) {
-	fmt.Fprint(d.w, wrap(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", trace, product, gpus, stages), "", "  "))
-	fmt.Fprint(d.w, wrap(window+".", "", "  "))
+	fmt.Fprint(d.w, wrap(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", trace, product, gpus, stages), "", "  ", d.l.width()))
+	fmt.Fprint(d.w, wrap(window+".", "", "  ", d.l.width()))
 }
 
 func (d textDoc) diffHeader(base, new string) {
 	fmt.Fprintf(d.w, "omnistat diff: base %s, new %s\n", base, new)
 }
 
-// table keeps within TextWidth: long names (thread sections, kernels) are cut shorter until it does.
+// table keeps within the layout's width: long names (thread sections, kernels) are cut shorter
+// until it does (never with Wide).
 func (d textDoc) table(t *table.Table) error {
 	o := d.ro
+	if d.l.Wide {
+		return WriteColumn(d.w, t, o)
+	}
 	var b strings.Builder
 	for {
 		b.Reset()
 		if err := WriteColumn(&b, t, o); err != nil {
 			return err
 		}
-		if o.MaxText <= 16 || widest(b.String()) <= TextWidth {
+		if o.MaxText <= 10 || widest(b.String()) <= d.l.width() {
 			break
 		}
 		o.MaxText -= 4
@@ -45,7 +50,7 @@ func (d textDoc) table(t *table.Table) error {
 	return err
 }
 
-// section writes a titled table: its title, its columns (within TextWidth when fit) and its
+// section writes a titled table: its title, its columns (within the layout's width when fit) and its
 // notes ("3 more rows: …").
 func (d textDoc) section(t *table.Table, fit bool) error {
 	fmt.Fprintf(d.w, " %s\n\n", t.Title)
@@ -59,7 +64,7 @@ func (d textDoc) section(t *table.Table, fit bool) error {
 		return err
 	}
 	for _, n := range t.Notes {
-		fmt.Fprintf(d.w, "   (%s)\n", n)
+		fmt.Fprint(d.w, wrap("("+n+")", "   ", "    ", d.l.width()))
 	}
 	_, err = fmt.Fprintln(d.w)
 	return err
@@ -71,16 +76,16 @@ func (d textDoc) findings(fs []summary.Finding) {
 		return
 	}
 	for _, f := range fs {
-		fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s.", f.ID, f.Message), "   - ", "     "))
-		fmt.Fprint(d.w, wrap("try: "+f.Advice+".", "     ", "     "))
+		fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s.", f.ID, f.Message), "   - ", "     ", d.l.width()))
+		fmt.Fprint(d.w, wrap("try: "+f.Advice+".", "     ", "     ", d.l.width()))
 	}
 	fmt.Fprintln(d.w)
 }
 
 func (d textDoc) stageFindings(stage string) { fmt.Fprintf(d.w, " %s: findings\n\n", stage) }
 
-func (d textDoc) item(s string) { fmt.Fprint(d.w, wrap(s, "   - ", "     ")) }
+func (d textDoc) item(s string) { fmt.Fprint(d.w, wrap(s, "   - ", "     ", d.l.width())) }
 
 func (d textDoc) change(status, finding, msg string) {
-	fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s: %s", status, finding, msg), "   - ", "     "))
+	fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s: %s", status, finding, msg), "   - ", "     ", d.l.width()))
 }

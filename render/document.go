@@ -10,8 +10,23 @@ import (
 	"github.com/omnistat/omnistat/summary"
 )
 
-// TextWidth is the width the text documents (summary, diff) keep to.
+// TextWidth is the width the text documents (summary, diff) keep to when the output is no
+// terminal (Layout.Width 0).
 const TextWidth = 120
+
+// Layout is how wide the text documents are: Width columns (TextWidth when 0; the terminal's
+// width on a terminal), name columns cut shorter first; Wide never cuts a name.
+type Layout struct {
+	Width int
+	Wide  bool
+}
+
+func (l Layout) width() int {
+	if l.Width <= 0 {
+		return TextWidth
+	}
+	return max(l.Width, 40)
+}
 
 // document is how one format writes the parts the summary, diff and report documents are made
 // of; each document is written once, through it (one format, one file: doc_text.go and
@@ -38,12 +53,15 @@ type document interface {
 }
 
 // newDocument returns the document writer of format f (text for every format but markdown).
-func newDocument(w io.Writer, f Format) document {
+func newDocument(w io.Writer, f Format, l Layout) document {
 	ro := Options{MemUnit: "MB", MaxText: 40}
 	if f == Markdown {
 		return markdownDoc{w, ro}
 	}
-	return textDoc{w, ro}
+	if l.Wide {
+		ro.MaxText = -1
+	}
+	return textDoc{w, ro, l}
 }
 
 // shortNames is t with readable kernel names (the text views only; JSON keeps full names).
@@ -71,12 +89,12 @@ func widest(s string) int {
 	return n
 }
 
-// wrap breaks s into lines of at most TextWidth characters.
-func wrap(s, first, rest string) string {
+// wrap breaks s into lines of at most width characters.
+func wrap(s, first, rest string, width int) string {
 	var b strings.Builder
 	line := first
 	for _, word := range strings.Fields(s) {
-		if len([]rune(line))+len([]rune(word))+1 > TextWidth && strings.TrimSpace(line) != "" {
+		if len([]rune(line))+len([]rune(word))+1 > width && strings.TrimSpace(line) != "" {
 			b.WriteString(strings.TrimRight(line, " ") + "\n")
 			line = rest
 		}

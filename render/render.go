@@ -52,7 +52,8 @@ type Options struct {
 	// MemUnit is the unit Bytes columns are shown in: "MB" (nsys's default, 1000² bytes, three
 	// decimals), "KB", "GB" or "B".
 	MemUnit string
-	// MaxText clips text cells of the column and markdown formats to this many characters
+	// MaxText clips text cells of the column and markdown formats to this many characters (-1:
+	// never)
 	// (column: 100, as nsys, when 0; markdown: no clipping when 0).
 	MaxText int
 }

@@ -28,7 +28,7 @@ func Report(w io.Writer, i int, p ReportPart) error {
 			return err
 		}
 	}
-	return Summary(w, p.Summary, Markdown, func(w io.Writer) error {
+	return Summary(w, p.Summary, Markdown, Layout{}, func(w io.Writer) error {
 		if p.Diff != nil {
 			fmt.Fprintf(w, "## Compared with %s\n\n", p.Base)
 			for _, st := range p.Diff.Stages {

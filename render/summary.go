@@ -10,8 +10,8 @@ import (
 
 // Summary writes s as text or markdown; afterFindings, when not nil, writes more (the
 // report's charts) after the whole-trace findings.
-func Summary(w io.Writer, s *summary.Summary, f Format, afterFindings func(io.Writer) error) error {
-	d := newDocument(w, f)
+func Summary(w io.Writer, s *summary.Summary, f Format, l Layout, afterFindings func(io.Writer) error) error {
+	d := newDocument(w, f, l)
 	nst := fmt.Sprintf("%d stages", len(s.Stages))
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
@@ -35,7 +35,10 @@ func Summary(w io.Writer, s *summary.Summary, f Format, afterFindings func(io.Wr
 			if len(t.Rows) == 0 {
 				continue
 			}
-			if err := d.section(shortNames(t), true); err != nil {
+			if !l.Wide {
+				t = shortNames(t)
+			}
+			if err := d.section(t, true); err != nil {
 				return err
 			}
 		}

@@ -28,6 +28,7 @@ type diffOptions struct {
 	Top       int
 	Gates     []string // --fail-on values
 	GatesFile string   // --fail-on-file: one gate a line, # comments
+	Wide      bool     // never cut names
 	gates     []diff.Gate
 	Group     groupOptions
 	Base      string
@@ -92,6 +93,7 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 	fl.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
 	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range; auto: each stage's most frequent push/pop range; none: totals")
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
+	fl.BoolVar(&o.Wide, "wide", false, "never cut names to fit the terminal")
 	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed, also after a gate)")
 	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N (repeatable); exit 3 when one trips")
 	o.Group.addRuleFlags(fl)
@@ -132,7 +134,7 @@ func runDiff(e *env, o *diffOptions) error {
 	if o.Format == render.JSON {
 		err = render.DiffJSON(e.stdout, d, results)
 	} else {
-		err = render.Diff(e.stdout, d, results, o.Format)
+		err = render.Diff(e.stdout, d, results, o.Format, e.layout(o.Wide))
 	}
 	if err != nil {
 		return err

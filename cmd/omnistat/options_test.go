@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/omnistat/omnistat/summary"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/omnistat/omnistat/render"
 	"github.com/omnistat/omnistat/stage"
@@ -102,5 +105,46 @@ func TestFlagValues(t *testing.T) {
 		if code != exitUsage || out != "" || !strings.Contains(errOut, c.want) {
 			t.Errorf("%q: exit %d, stderr %q, want exit 2 and %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// TestTerminalWidth: on a terminal the text keeps to its width ($COLUMNS), names shrinking first;
+// --wide never cuts a name; off a terminal the width is 120 whatever $COLUMNS says.
+func TestTerminalWidth(t *testing.T) {
+	widest := func(s string) int {
+		n := 0
+		for _, l := range strings.Split(s, "\n") {
+			n = max(n, utf8.RuneCountInString(l))
+		}
+		return n
+	}
+	const tr = "../../testdata/traces/foreign_warmup_tts.sqlite" // long cuDNN kernel names
+	for _, cols := range []int{80, 110, 160} {
+		t.Setenv("COLUMNS", strconv.Itoa(cols))
+		var out bytes.Buffer
+		e := &env{ctx: context.Background(), stdout: &out, stderr: &bytes.Buffer{}, terminal: true}
+		if err := runSummarize(e, &summarizeOptions{Format: render.Column, Top: 10, Findings: summary.DefaultFindingOptions, Traces: []string{tr}, Group: groupOptions{By: stage.ByStage}}); err != nil {
+			t.Fatal(err)
+		}
+		// at 80 columns the tables of numbers alone are wider: their names are cut to the least
+		if w := widest(out.String()); w > cols && cols > 100 {
+			t.Errorf("COLUMNS=%d: a line of %d columns", cols, w)
+		}
+		if cols == 80 && !strings.Contains(out.String(), "…") {
+			t.Error("COLUMNS=80: no name was cut")
+		}
+	}
+	var wide bytes.Buffer
+	e := &env{ctx: context.Background(), stdout: &wide, stderr: &bytes.Buffer{}, terminal: true}
+	if err := runSummarize(e, &summarizeOptions{Format: render.Column, Top: 10, Findings: summary.DefaultFindingOptions, Traces: []string{tr}, Group: groupOptions{By: stage.ByStage}, Wide: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(wide.String(), "…") || widest(wide.String()) <= 120 {
+		t.Errorf("--wide cut names (widest line %d)", widest(wide.String()))
+	}
+	t.Setenv("COLUMNS", "60")
+	out, _, _ := runCLI(t, "summarize", tr) // a buffer is no terminal
+	if w := widest(out); w > render.TextWidth || w < 100 {
+		t.Errorf("off a terminal: widest line %d, want up to %d", w, render.TextWidth)
 	}
 }

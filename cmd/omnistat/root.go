@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -52,6 +53,22 @@ func (e *env) dataOut(f render.Format) io.Writer {
 		return e.rawStdout
 	}
 	return e.stdout
+}
+
+// layout is how wide text documents are: on a terminal its width ($COLUMNS first, then the
+// terminal's own), otherwise render.TextWidth (120) so files and pipes are the same everywhere;
+// wide never cuts names.
+func (e *env) layout(wide bool) render.Layout {
+	l := render.Layout{Wide: wide}
+	if !e.terminal {
+		return l
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		l.Width = n
+	} else if f, ok := e.rawStdout.(*os.File); ok {
+		l.Width = ttyColumns(f)
+	}
+	return l
 }
 
 // isTerminal says whether w is a character device (a terminal).

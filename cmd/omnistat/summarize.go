@@ -25,6 +25,8 @@ type summarizeOptions struct {
 	Merge bool
 	// ExplainStages prints how the stages were found instead of the summary
 	ExplainStages bool
+	// Wide never cuts names to fit the width
+	Wide bool
 }
 
 // summarizeBys are the sections summarize makes (a device is no section of a summary).
@@ -86,6 +88,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f.Float64Var(&o.Findings.DominantAPI, "dominant-api", o.Findings.DominantAPI, "share of CUDA API time (%) that makes one API a finding")
 	f.Float64Var(&o.Findings.LowUtil, "low-util", o.Findings.LowUtil, "GPU busy (%) under which a stage is reported as underusing the GPU")
 	f.Float64Var(&gapMs, "gap-ms", 500, "GPU idle gap (ms) worth reporting (nsys's gpu_gaps default: 500)")
+	f.BoolVar(&o.Wide, "wide", false, "never cut names to fit the terminal (the text is as wide as its longest name)")
 	f.BoolVar(&o.ExplainStages, "explain-stages", false, "print how the stages were found (titles, roles, behaviour, the comparisons that made replicas) instead of the summary")
 	f.BoolVar(&o.Merge, "merge", false, "summarize all inputs as one trace (the windows of a repeat capture, one export per rank); a folder argument holds them")
 	f.BoolVar(&o.ProjectByProcess, "project-by-process", false, "attribute GPU work to an NVTX range when any thread of its process launched it while the range was open\n(beyond nsys, which matches the range's own thread only; for pipelines whose ranges and launches are on different threads)")
@@ -106,7 +109,7 @@ func runSummarize(e *env, o *summarizeOptions) error {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		return render.Summary(e.stdout, s, o.Format, nil)
+		return render.Summary(e.stdout, s, o.Format, e.layout(o.Wide), nil)
 	})
 	if err != nil {
 		return err
