@@ -1,5 +1,5 @@
-// Package capture runs a program under Nsight Systems with a cudaProfilerApi capture range and
-// exports what nsys recorded to SQLite. It finds nsys, builds nsys's argument lists (pure
+// Package capture runs a program under Nsight Systems (with a cudaProfilerApi or NVTX capture
+// range, or none) and exports what nsys recorded to SQLite. It finds nsys, builds nsys's argument lists (pure
 // functions, table-tested) and runs them through a Runner, so everything but the processes
 // themselves is tested without nsys or a GPU. It does not analyse traces.
 package capture
@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +64,9 @@ type Options struct {
 	RangeEnd   string   // --capture-range-end: stop (default) or repeat[:N]
 	GraphTrace string   // --cuda-graph-trace: node (default) or graph
 	Sample     bool     // CPU sampling and context switches (off by default: smaller traces)
+	Range      Range    // where recording starts (default: cudaProfilerApi)
+	Delay      int      // --delay: seconds before recording starts (0: none)
+	Duration   int      // --duration: seconds recorded (0: until the program ends)
 	Extra      []string // more nsys profile options, passed as they are
 }
 
@@ -78,10 +82,14 @@ func ProfileArgs(o Options, cmd []string) []string {
 		"--output=" + o.Output,
 		"--force-overwrite=true",
 		"--trace=" + def(o.Trace, "cuda,nvtx,osrt"),
-		"--capture-range=cudaProfilerApi",
-		"--capture-range-end=" + def(o.RangeEnd, "stop"),
-		"--trace-fork-before-exec=true",
-		"--cuda-graph-trace=" + def(o.GraphTrace, "node"),
+	}
+	args = append(args, o.Range.args(def(o.RangeEnd, "stop"))...)
+	args = append(args, "--trace-fork-before-exec=true", "--cuda-graph-trace="+def(o.GraphTrace, "node"))
+	if o.Delay > 0 {
+		args = append(args, "--delay="+strconv.Itoa(o.Delay))
+	}
+	if o.Duration > 0 {
+		args = append(args, "--duration="+strconv.Itoa(o.Duration))
 	}
 	if !o.Sample {
 		args = append(args, "--sample=none", "--cpuctxsw=none")
@@ -165,7 +173,7 @@ func Run(ctx context.Context, r Runner, nsys string, o Options, cmd []string, ou
 		if m, _ := filepath.Glob(o.Output + "*.qdstrm"); len(m) > 0 {
 			return res, fmt.Errorf("nsys wrote only %s: its importer failed (on CUDA images it needs libdw.so.1: see docs/capture.md)", m[0])
 		}
-		return res, fmt.Errorf("nsys wrote no report for %s: did the program call cudaProfilerStart (cuProfilerStart) in a GPU process?", o.Output)
+		return res, noReport(o)
 	}
 	t1 := time.Now()
 	for _, rep := range res.Reports {

@@ -22,7 +22,7 @@ func WriteColumn(w io.Writer, t *table.Table, o Options) error {
 	header := make([]string, len(cols))
 	align := make([]tw.Align, len(cols))
 	for j, ci := range cols {
-		header[j] = table.Header(t.Columns[ci], o.memUnit())
+		header[j] = headerOf(t.Columns[ci], o)
 		align[j] = tw.AlignLeft
 		if isNumeric(t, ci) {
 			align[j] = tw.AlignRight

@@ -21,7 +21,7 @@ func WriteCSV(w io.Writer, t *table.Table, o Options) error {
 		if j > 0 {
 			bw.WriteByte(',')
 		}
-		bw.WriteString(csvField(table.Header(t.Columns[ci], o.memUnit())))
+		bw.WriteString(csvField(headerOf(t.Columns[ci], o)))
 	}
 	bw.WriteByte('\n')
 	for _, r := range t.Rows {

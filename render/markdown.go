@@ -16,7 +16,7 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 	fmt.Fprintf(&b, "### %s (%s)\n\n", t.Title, t.Name)
 	b.WriteString("|")
 	for _, ci := range cols {
-		b.WriteString(" " + mdEscape(table.Header(t.Columns[ci], o.memUnit())) + " |")
+		b.WriteString(" " + mdEscape(headerOf(t.Columns[ci], o)) + " |")
 	}
 	b.WriteString("\n|")
 	for _, ci := range cols {

@@ -31,6 +31,11 @@ type captureOptions struct {
 	GraphTrace string
 	Sample     bool
 	Force      bool // capture into a folder that is not empty
+	// RangeSpec, DelaySpec and DurationSpec are --range, --delay and --duration as given;
+	// validate parses them into Range, Delay and Duration.
+	RangeSpec, DelaySpec, DurationSpec string
+	Range                              capture.Range
+	Delay, Duration                    int
 }
 
 // validate checks the values nsys would otherwise reject late, after the workload ran.
@@ -47,6 +52,22 @@ func (o *captureOptions) validate() error {
 	if o.GraphTrace != "node" && o.GraphTrace != "graph" {
 		return usagef("unknown --graph-trace %q (use node or graph)", o.GraphTrace)
 	}
+	r, err := capture.ParseRange(o.RangeSpec)
+	if err != nil {
+		return usageError{err}
+	}
+	o.Range = r
+	if r.Kind == capture.RangeNone && o.RangeEnd != "stop" {
+		return usagef("--range-end %s needs a capture range (--range cuda or nvtx:NAME[@DOMAIN]); --range none records the whole run", o.RangeEnd)
+	}
+	if o.Delay, err = capture.ParseSeconds("delay", o.DelaySpec, 0); err != nil {
+		return usageError{err}
+	}
+	if o.DurationSpec != "" {
+		if o.Duration, err = capture.ParseSeconds("duration", o.DurationSpec, 1); err != nil {
+			return usageError{err}
+		}
+	}
 	return nil
 }
 
@@ -60,6 +81,7 @@ func isPositive(s string) bool {
 type RunInfo struct {
 	Name        string          `json:"name"`
 	Command     []string        `json:"command"`
+	Range       string          `json:"range"` // --range: cuda, nvtx:NAME[@DOMAIN] or none
 	Nsys        string          `json:"nsys"`
 	NsysVersion string          `json:"nsys_version"`
 	Started     time.Time       `json:"started"`
@@ -84,14 +106,18 @@ nsys version, wall times, achieved GEMM TFLOP/s) and the stats of each trace.
 
 The built-in workloads are a two-stage TTS pipeline (talker → code2wav, one process each) and a
 diffusion pipeline (an engine process and GPU worker processes). Any other program can be
-captured after "--"; it must call cudaProfilerStart/Stop (cuProfilerStart/Stop) in each GPU
-process, or nsys records nothing.`,
+captured after "--". With the default --range cuda it must call cudaProfilerStart/Stop
+(cuProfilerStart/Stop) in each GPU process, or nsys records nothing; a program without
+profiler calls is recorded whole with --range none (--delay/--duration bound it), or from
+its first NVTX range of a name with --range nvtx:NAME[@DOMAIN].`,
 		Example: `  omnistat capture tts -o runs/tts
   omnistat capture tts --pinned -o runs/tts-pinned
   omnistat capture tts --graphs -o runs/tts-graphs
   omnistat capture diffusion --steps 30 -o runs/diffusion
   omnistat capture all -o runs/all
-  omnistat capture -o runs/mine -- python3 serve.py --profile`,
+  omnistat capture -o runs/mine -- python3 serve.py --profile
+  omnistat capture --range none --delay 20 --duration 10 -o runs/plain -- python3 train.py
+  omnistat capture --range nvtx:step -o runs/step -- python3 train.py`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if cmd.ArgsLenAtDash() < 0 || len(args) == 0 {
 				return usagef("name a workload (tts, diffusion, all) or give a command after --")
@@ -122,6 +148,9 @@ process, or nsys records nothing.`,
 	p := cmd.PersistentFlags()
 	p.StringVarP(&o.Dir, "output", "o", "omnistat-capture", "output folder")
 	p.StringVar(&o.Nsys, "nsys", "", "nsys binary (default: $NSYS, PATH, then the usual install folders)")
+	p.StringVar(&o.RangeSpec, "range", capture.RangeCUDA, "where recording starts: cuda (each process's cudaProfilerStart/Stop), nvtx:NAME[@DOMAIN]\n(an NVTX range of that name; the default domain without @) or none (the whole run)")
+	p.StringVar(&o.DelaySpec, "delay", "0", "seconds to wait before recording (nsys --delay)")
+	p.StringVar(&o.DurationSpec, "duration", "", "seconds to record, then stop the program (nsys --duration; default: until it ends)")
 	p.StringVar(&o.RangeEnd, "range-end", "stop", "what nsys does at cudaProfilerStop: stop (end the capture: one report), repeat (a report per\nstart/stop window), or none (keep recording until the program exits)")
 	p.StringVar(&o.GraphTrace, "graph-trace", "node", "CUDA graph tracing: node (each kernel of a graph) or graph (one record per launch)")
 	p.BoolVar(&o.Force, "force", false, "capture into an output folder that is not empty (its earlier files are kept, never reported as this run's)")
@@ -237,14 +266,15 @@ func workloadArgv(name string, cmd *cobra.Command) []string {
 // runCapture profiles argv into DIR/name.*, exports it and writes the stats beside it. Errors
 // are recorded in the RunInfo (and returned through writeRunJSON) so run.json says what happened.
 func runCapture(e *env, o *captureOptions, nsys, name string, argv []string) RunInfo {
-	ri := RunInfo{Name: name, Command: argv, Nsys: nsys, Started: time.Now().UTC()}
+	ri := RunInfo{Name: name, Command: argv, Range: o.Range.String(), Nsys: nsys, Started: time.Now().UTC()}
 	r := capture.ExecRunner{Env: os.Environ()}
 	ri.NsysVersion = capture.Version(e.ctx, r, nsys)
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		ri.Error = fmt.Sprintf("output folder %s: %v", o.Dir, err)
 		return ri
 	}
-	opt := capture.Options{Output: filepath.Join(o.Dir, name), RangeEnd: o.RangeEnd, GraphTrace: o.GraphTrace, Sample: o.Sample}
+	opt := capture.Options{Output: filepath.Join(o.Dir, name), RangeEnd: o.RangeEnd, GraphTrace: o.GraphTrace, Sample: o.Sample,
+		Range: o.Range, Delay: o.Delay, Duration: o.Duration}
 	fmt.Fprintf(e.stderr, "capture: %s under %s (%s)\n", name, nsys, ri.NsysVersion)
 	var appOut bytes.Buffer
 	app, logw := prefixWriter(e.stderr, "  | "), prefixWriter(e.stderr, "  ")

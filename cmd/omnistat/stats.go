@@ -28,8 +28,10 @@ type statsOptions struct {
 	specs   []reportSpec
 	Format  render.Format
 	MemUnit string
-	Traces  []string
-	Group   groupOptions
+	// TimeUnit is --timeunit as ParseTimeUnit returns it: nsec, usec, msec or sec.
+	TimeUnit string
+	Traces   []string
+	Group    groupOptions
 }
 
 func newStatsCmd(e *env, runF func(*env, *statsOptions) error) *cobra.Command {
@@ -41,7 +43,8 @@ func newStatsCmd(e *env, runF func(*env, *statsOptions) error) *cobra.Command {
 		Long: `stats prints the summary reports of 'nsys stats' from nsys SQLite exports, with the same
 columns, rows, rounding and names as nsys 2025.3.1 (see docs/reports.md).
 
-With one --report and --format csv, stdout is exactly the CSV nsys prints. With no --report,
+With one --report and --format csv, stdout is exactly the CSV nsys prints (with --timeunit,
+that of nsys stats --timeunit: durations in us, ms or sec). With no --report,
 it prints the reports of nsys's default set that omnistat has, each under its title. A report
 whose data the trace lacks prints nsys's SKIPPED line on stderr and is not an error.
 
@@ -50,7 +53,8 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 		Example: `  omnistat stats run.sqlite
   omnistat stats --report cuda_api_sum --format csv run.sqlite > cuda_api_sum.csv
   omnistat stats --report cuda_gpu_kern_sum:base,nvtx_sum --format markdown run.sqlite
-  omnistat stats --report cuda_gpu_mem_size_sum --mem-unit B run.sqlite`,
+  omnistat stats --report cuda_gpu_mem_size_sum --mem-unit B run.sqlite
+  omnistat stats --report cuda_api_sum --timeunit usec --format csv run.sqlite`,
 		Args: minArgs(1, "TRACE: give one or more nsys SQLite exports"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := render.ParseFormat(format)
@@ -62,6 +66,9 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 			case "B", "KB", "MB", "GB":
 			default:
 				return usagef("unknown --mem-unit %q (use B, KB, MB or GB)", opts.MemUnit)
+			}
+			if opts.TimeUnit, err = render.ParseTimeUnit(opts.TimeUnit); err != nil {
+				return usageError{err}
 			}
 			opts.Traces = args
 			if err := opts.Group.parse(stage.Bys, "unknown --by %q (use "+byValues(stage.Bys)+")"); err != nil {
@@ -79,6 +86,7 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 	cmd.Flags().StringSliceVarP(&opts.Reports, "report", "r", nil, "reports to print, comma-separated (default: nsys's default set)")
 	cmd.Flags().StringVarP(&format, "format", "f", "column", "output format: column, csv, json or markdown")
 	cmd.Flags().StringVar(&opts.MemUnit, "mem-unit", "MB", "unit of memory sizes: B, KB, MB (nsys's default) or GB")
+	cmd.Flags().StringVar(&opts.TimeUnit, "timeunit", "nsec", "unit of durations, as nsys stats --timeunit: nsec, usec, msec or sec\n(a prefix of nsec, nanoseconds, usec, microseconds, msec, milliseconds, seconds: us, ms, s…)")
 	opts.Group.addByFlag(cmd.Flags(), stage.ByNone, "group rows by: "+byValues(stage.Bys))
 	opts.Group.addRuleFlags(cmd.Flags())
 	return cmd
@@ -108,7 +116,7 @@ func runStats(e *env, opts *statsOptions) error {
 			return err
 		}
 	}
-	ro := render.Options{MemUnit: opts.MemUnit}
+	ro := render.Options{MemUnit: opts.MemUnit, TimeUnit: opts.TimeUnit}
 	var need trace.Tables
 	for _, sp := range opts.specs {
 		need |= sp.report.Needs

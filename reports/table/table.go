@@ -86,10 +86,14 @@ func (t *Table) Col(name string) int {
 
 // Header is the label nsys prints for column c: "Total Time (ns)", "Time (%)", "Total (MB)"
 // (for Bytes columns, memUnit names the shown unit).
-func Header(c Column, memUnit string) string {
+func Header(c Column, memUnit string) string { return HeaderIn(c, memUnit, "ns") }
+
+// HeaderIn is Header with durations shown in timeUnit, nsys's label for it: "ns", "us", "ms"
+// or "sec" (`nsys stats --timeunit`): "Total Time (us)".
+func HeaderIn(c Column, memUnit, timeUnit string) string {
 	switch c.Unit {
 	case Ns:
-		return c.Name + " (ns)"
+		return c.Name + " (" + timeUnit + ")"
 	case Percent:
 		return c.Name + " (%)"
 	case Bytes:
