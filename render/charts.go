@@ -11,6 +11,7 @@ import (
 
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
+	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -33,20 +34,27 @@ func Charts(s *summary.Summary, tr *trace.Trace, top int) []plots.Chart {
 
 func ms(ns int64) float64 { return float64(ns) / 1e6 }
 
-// stageTimeChart: per stage, GPU time by category and GPU idle time over the stage's wall time
-// (times its GPUs: a stage on two GPUs has twice the wall time to fill).
+// stageTimeChart: per stage, its GPU time over its wall time times its GPUs: the busy time
+// (each GPU's union of operations) split by category in proportion to the categories' summed
+// times, and the idle rest. Operations that overlap (replicas sharing a GPU, streams) are counted
+// once, so the bar is never taller than wall × GPUs and idle is never negative.
 func stageTimeChart(s *summary.Summary) plots.Chart {
 	t := &table.Table{Name: "stage_time", Columns: []table.Column{{Name: "Stage"}, {Name: "Kernels (ms)", Unit: table.Ratio},
 		{Name: "Memcpy (ms)", Unit: table.Ratio}, {Name: "Memset (ms)", Unit: table.Ratio}, {Name: "GPU idle (ms)", Unit: table.Ratio}}}
 	for _, st := range s.Stages {
-		idle := st.WallNs*int64(max(st.Devices, 1)) - st.GPUBusy // per GPU: busy time is summed over them
-		if idle < 0 {
-			idle = 0
+		capacity := st.WallNs * int64(max(st.Devices, 1))
+		busy := min(max(st.GPUBusy, 0), max(capacity, 0))
+		sum := st.KernelNs + st.MemcpyNs + st.MemsetNs
+		share := func(ns int64) float64 {
+			if sum <= 0 {
+				return 0
+			}
+			return stat.Round(float64(ns)/float64(sum)*float64(busy)/1e6, 6)
 		}
-		t.Rows = append(t.Rows, []table.Value{table.Str(st.Stage), table.F64(ms(st.KernelNs)), table.F64(ms(st.MemcpyNs)),
-			table.F64(ms(st.MemsetNs)), table.F64(ms(idle))})
+		t.Rows = append(t.Rows, []table.Value{table.Str(st.Stage), table.F64(share(st.KernelNs)), table.F64(share(st.MemcpyNs)),
+			table.F64(share(st.MemsetNs)), table.F64(ms(max(capacity-busy, 0)))})
 	}
-	return plots.Chart{Name: "stage_time", Kind: plots.Stacked, Title: "GPU time per stage, by category (idle: stage wall time without GPU work)",
+	return plots.Chart{Name: "stage_time", Kind: plots.Stacked, Title: "GPU time per stage: busy by category (overlaps once), idle = wall × GPUs − busy",
 		YLabel: "time (ms)", Data: t}
 }
 
@@ -138,46 +146,113 @@ func apiShareChart(s *summary.Summary) plots.Chart {
 	return plots.Chart{Name: "api_share", Kind: plots.Stacked, Title: "CUDA API time share per stage", YLabel: "share of the stage's CUDA API time (%)", Data: t}
 }
 
-// rangeBoxChart: the duration distribution of the per-step NVTX ranges (push/pop ranges with the
-// most instances in each stage, up to two per stage).
+// Caps on what the step chart draws.
+const (
+	boxRanges = 2   // range families per stage
+	boxPoints = 120 // points per box: the warm-up instances first, then the steady outliers
+)
+
+// rangeBoxChart: the duration distribution of each stage's NVTX range families with the most
+// instances (at least 4; the stage's step range first, then one more): box and whiskers over the
+// steady instances (those starting at or after the stage's first steady step), the warm-up
+// instances and the steady ones outside p5–p95 as points.
 func rangeBoxChart(s *summary.Summary, tr *trace.Trace) plots.Chart {
-	t := &table.Table{Name: "step_ranges", Columns: []table.Column{{Name: "Range"}, {Name: "Stage"}, {Name: "Min (ms)", Unit: table.Ratio},
+	t := &table.Table{Name: "step_ranges", Columns: []table.Column{{Name: "Range"}, {Name: "Stage"}, {Name: "P5 (ms)", Unit: table.Ratio},
 		{Name: "Q1 (ms)", Unit: table.Ratio}, {Name: "Median (ms)", Unit: table.Ratio}, {Name: "Q3 (ms)", Unit: table.Ratio},
-		{Name: "Max (ms)", Unit: table.Ratio}, {Name: "Instances", Unit: table.Count}}}
+		{Name: "P95 (ms)", Unit: table.Ratio}, {Name: "Instances", Unit: table.Count}, {Name: "Warm-up", Unit: table.Count}}}
+	pts := &table.Table{Name: "step_points", Columns: []table.Column{{Name: "Row", Unit: table.ID}, {Name: "Duration (ms)", Unit: table.Ratio},
+		{Name: "Warm-up", Unit: table.Count}}}
+	n := &tr.NVTX
 	names := reports.NewNVTXNames(tr)
-	maxTS, _ := tr.NVTX.MaxTimestamp()
+	maxTS, _ := n.MaxTimestamp()
+	families := map[string]string{} // message → family
+	type inst struct{ start, dur int64 }
 	for _, st := range s.Stages {
-		durs := map[string][]int64{}
-		for i := range tr.NVTX.Start {
-			if !trace.IsPushPop(tr.NVTX.EventType[i]) || !containsPID(st.PIDs, trace.PID(tr.NVTX.GlobalTID[i])) {
+		by := map[string][]inst{}
+		for i := range n.Start {
+			if !trace.IsRange(n.EventType[i]) || !containsPID(st.PIDs, trace.PID(n.GlobalTID[i])) {
 				continue
 			}
-			n := names.Name(i)
-			durs[n] = append(durs[n], reports.RangeEnd(&tr.NVTX, i, maxTS)-tr.NVTX.Start[i])
+			msg, _ := n.Message(&tr.Strings, i)
+			f, ok := families[msg]
+			if !ok {
+				f = stage.Family(msg)
+				families[msg] = f
+			}
+			key := names.Domain(i) + ":" + f
+			by[key] = append(by[key], inst{n.Start[i], reports.RangeEnd(n, i, maxTS) - n.Start[i]})
 		}
-		var ns []string
-		for n, d := range durs {
-			if len(d) >= 4 {
-				ns = append(ns, n)
+		stepRange := ""
+		if st.Steps != nil {
+			stepRange = st.Steps.Range
+		}
+		var keys []string
+		for k, v := range by {
+			if len(v) >= 4 {
+				keys = append(keys, k)
 			}
 		}
-		sort.Slice(ns, func(i, j int) bool {
-			if len(durs[ns[i]]) != len(durs[ns[j]]) {
-				return len(durs[ns[i]]) > len(durs[ns[j]])
+		sort.Slice(keys, func(i, j int) bool {
+			if (keys[i] == stepRange) != (keys[j] == stepRange) {
+				return keys[i] == stepRange
 			}
-			return ns[i] < ns[j]
+			if len(by[keys[i]]) != len(by[keys[j]]) {
+				return len(by[keys[i]]) > len(by[keys[j]])
+			}
+			return keys[i] < keys[j]
 		})
-		if len(ns) > 2 {
-			ns = ns[:2]
+		if len(keys) > boxRanges {
+			keys = keys[:boxRanges]
 		}
-		for _, n := range ns {
-			x := stat.Summarize(durs[n])
-			t.Rows = append(t.Rows, []table.Value{table.Str(n), table.Str(st.Stage), table.F64(ms(x.Min)), table.F64(x.Q1 / 1e6),
-				table.F64(x.Med / 1e6), table.F64(x.Q3 / 1e6), table.F64(ms(x.Max)), table.I64(x.Count)})
+		steadyStart := st.Steps.SteadyStart()
+		for _, k := range keys {
+			var warm, steady []int64
+			for _, x := range by[k] {
+				if x.start < steadyStart {
+					warm = append(warm, x.dur)
+				} else {
+					steady = append(steady, x.dur)
+				}
+			}
+			if len(steady) == 0 {
+				steady, warm = warm, nil
+			}
+			x := stat.Summarize(steady) // sorts steady
+			p5, p95 := stat.Quantile(steady, 0.05), stat.Quantile(steady, 0.95)
+			row := int64(len(t.Rows))
+			t.Rows = append(t.Rows, []table.Value{table.Str(strings.TrimPrefix(k, ":")), table.Str(st.Stage), table.F64(p5 / 1e6), table.F64(x.Q1 / 1e6),
+				table.F64(x.Med / 1e6), table.F64(x.Q3 / 1e6), table.F64(p95 / 1e6), table.I64(int64(len(by[k]))), table.I64(int64(len(warm)))})
+			var out []int64
+			for _, d := range steady {
+				if float64(d) < p5 || float64(d) > p95 {
+					out = append(out, d)
+				}
+			}
+			for _, d := range spread(warm, boxPoints) {
+				pts.Rows = append(pts.Rows, []table.Value{table.I64(row), table.F64(ms(d)), table.I64(1)})
+			}
+			for _, d := range spread(out, boxPoints-min(len(warm), boxPoints)) {
+				pts.Rows = append(pts.Rows, []table.Value{table.I64(row), table.F64(ms(d)), table.I64(0)})
+			}
 		}
 	}
-	return plots.Chart{Name: "step_ranges", Kind: plots.Boxes, Title: "Duration of the per-step NVTX ranges (box: quartiles; whiskers: min, max)",
-		YLabel: "duration (ms)", Data: t}
+	return plots.Chart{Name: "step_ranges", Kind: plots.Boxes, Title: "Per-step NVTX ranges: box Q1–Q3 and whiskers p5–p95 of the steady steps",
+		YLabel: "duration (ms)", Data: t, Points: pts}
+}
+
+// spread keeps at most n of xs, evenly spaced (the first and the last kept).
+func spread(xs []int64, n int) []int64 {
+	if len(xs) <= n {
+		return xs
+	}
+	if n <= 1 {
+		return xs[:max(n, 0)]
+	}
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = xs[i*(len(xs)-1)/(n-1)]
+	}
+	return out
 }
 
 func containsPID(pids []int64, p int64) bool {
@@ -189,11 +264,12 @@ func containsPID(pids []int64, p int64) bool {
 	return false
 }
 
-// timelineBins is the number of bins of the utilisation timeline.
-const timelineBins = 100
+// timelineBins is about the number of bins of the utilisation timeline: the bin width is the
+// round duration (1, 2 or 5 × 10^k ns) that cuts the window into at most this many.
+const timelineBins = 150
 
-// timelineChart: GPU busy percent per stage over the capture window, in timelineBins bins (per
-// GPU: the mean over the stage's GPUs).
+// timelineChart: GPU busy percent over the capture window per stage, and per GPU when a stage
+// runs on several, in bins of a round width.
 func timelineChart(s *summary.Summary) plots.Chart {
 	first, last := int64(1<<63-1), int64(-1<<63)
 	for _, st := range s.Stages {
@@ -207,43 +283,60 @@ func timelineChart(s *summary.Summary) plots.Chart {
 	if last <= first || first < -limit || last > limit {
 		return plots.Chart{}
 	}
-	width := (last - first + timelineBins - 1) / timelineBins
+	width := max(int64(plots.NiceCeil(float64(last-first)/timelineBins)), 1)
+	bins := (last - first + width - 1) / width
 	t := &table.Table{Name: "gpu_timeline", Columns: []table.Column{{Name: "Time (ms)", Unit: table.Ratio}}}
-	busy := make([][]int64, len(s.Stages))
-	gpus := make([]int64, len(s.Stages))
-	for i, st := range s.Stages {
-		t.Columns = append(t.Columns, table.Column{Name: st.Stage + " (%)", Unit: table.Ratio})
-		busy[i] = make([]int64, timelineBins)
-		sets := st.Sets // per GPU: a stage on two GPUs is 100 % busy when both are
+	var series [][]int64
+	for _, st := range s.Stages {
+		sets := st.Sets
 		if len(sets) == 0 {
 			sets = []trace.SpanSet{{Spans: st.Spans}}
 		}
 		for _, set := range sets {
+			name := st.Stage
+			if len(sets) > 1 {
+				name += " " + set.GPU
+			}
+			t.Columns = append(t.Columns, table.Column{Name: name + " (%)", Unit: table.Ratio})
+			busy := make([]int64, bins)
 			for _, sp := range set.Spans {
-				for b := (sp.Start - first) / width; b < timelineBins && first+b*width < sp.End; b++ {
+				for b := (sp.Start - first) / width; b < bins && first+b*width < sp.End; b++ {
 					lo, hi := max(sp.Start, first+b*width), min(sp.End, first+(b+1)*width)
 					if hi > lo {
-						busy[i][b] += hi - lo
+						busy[b] += hi - lo
 					}
 				}
 			}
+			series = append(series, busy)
 		}
-		gpus[i] = int64(len(sets))
 	}
-	for b := int64(0); b < timelineBins; b++ {
+	for b := int64(0); b < bins; b++ {
 		row := []table.Value{table.F64(ms(b * width))}
-		for i := range s.Stages {
-			row = append(row, table.F64(stat.Round(float64(busy[i][b])*100/float64(width*gpus[i]), 1)))
+		for _, busy := range series {
+			row = append(row, table.F64(stat.Round(min(float64(busy[b])*100/float64(width), 100), 1)))
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return plots.Chart{Name: "gpu_timeline", Kind: plots.Timeline, Title: fmt.Sprintf("GPU busy per stage over the capture window (%d bins of %.2f ms)", timelineBins, ms(width)),
+	return plots.Chart{Name: "gpu_timeline", Kind: plots.Timeline, Title: fmt.Sprintf("GPU busy per stage and GPU over the capture window (bins of %s)", durationText(width)),
 		XLabel: "time since the first GPU operation (ms)", YLabel: "GPU busy (%)", Data: t}
+}
+
+// durationText is a round duration in its unit: "50 ms", "200 µs", "2 s".
+func durationText(ns int64) string {
+	switch {
+	case ns >= 1e9 && ns%1e8 == 0:
+		return fmt.Sprintf("%g s", float64(ns)/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%g ms", float64(ns)/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%g µs", float64(ns)/1e3)
+	}
+	return fmt.Sprintf("%d ns", ns)
 }
 
 // ChartGrouped draws side-by-side bars: rows are categories, columns after the first are the
 // bars of each category (base, new).
-const ChartGrouped = "grouped_bars"
+const ChartGrouped = plots.Grouped
 
 // DiffCharts compare, per stage, base and new wall, GPU busy, kernel and CUDA API time (per
 // step when the diff is normalised): one chart per stage, so stages of different scales stay legible.

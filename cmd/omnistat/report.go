@@ -38,12 +38,14 @@ func newReportCmd(e *env, runF func(*env, *reportOptions) error) *cobra.Command 
 	o := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report TRACE… -o DIR [--format png|svg]",
-		Short: "Write a markdown report with charts: stage overview, findings, per-stage tables",
+		Short: "Write a markdown and an HTML report with charts: stage overview, findings, per-stage tables",
 		Long: `report writes DIR/report.md and its charts: time per stage by category, the top kernels, the
 CUDA API time share per stage, the duration distribution of the per-step NVTX ranges, and GPU
-utilisation over the capture window per stage. The tables and findings are those of
-'omnistat summarize' (same numbers). With -o - the markdown goes to stdout and --charts names
-the folder for the images.`,
+utilisation over the capture window per stage and GPU. The tables and findings are those of
+'omnistat summarize' (same numbers). Beside report.md it writes report.html: one self-contained
+page (nothing fetched) with the same tables (sortable), the charts, and a timeline of each stage's
+GPU work and steps that zooms and pans. With -o - the markdown goes to stdout, --charts names
+the folder for the images, and no HTML is written.`,
 		Example: `  omnistat report run.sqlite -o report/
   omnistat report --format svg run.sqlite -o report/
   omnistat report run.sqlite -o - --charts img/ > report.md`,
@@ -112,7 +114,9 @@ func runReport(e *env, o *reportOptions) error {
 	var files []outFile
 	var names safefs.Namer // chart files are named from stage names, which come from trace text
 	names.Reserve("report.md")
+	names.Reserve("report.html")
 	var md bytes.Buffer
+	var page render.HTMLReport
 	so := summary.Options{Top: o.Top, Findings: summary.DefaultFindingOptions}
 	err = summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
 		var err error
@@ -142,7 +146,13 @@ func runReport(e *env, o *reportOptions) error {
 			files = append(files, outFile{name, b.Bytes()})
 			links = append(links, filepath.ToSlash(filepath.Join(rel, name)))
 		}
-		return render.Report(&md, i, render.ReportPart{Summary: s, Diff: d, Base: o.Base, Path: path, Charts: cs, Links: links})
+		part := render.ReportPart{Summary: s, Diff: d, Base: o.Base, Path: path, Charts: cs, Links: links}
+		if mdFolder != "" {
+			if err := page.Add(part); err != nil {
+				return err
+			}
+		}
+		return render.Report(&md, i, part)
 	})
 	if err != nil {
 		return err
@@ -161,11 +171,15 @@ func runReport(e *env, o *reportOptions) error {
 	w := render.NewEscaper(&esc)
 	w.Write(md.Bytes())
 	w.Flush()
-	mdFile := outFile{"report.md", esc.Bytes()}
+	var htmlPage bytes.Buffer
+	if _, err := page.WriteTo(&htmlPage); err != nil {
+		return err
+	}
+	docs := []outFile{{"report.md", esc.Bytes()}, {"report.html", htmlPage.Bytes()}}
 	if mdDir == charts {
-		err = writeAll(charts, append(files, mdFile))
+		err = writeAll(charts, append(files, docs...))
 	} else if err = writeAll(charts, files); err == nil {
-		err = writeAll(mdDir, []outFile{mdFile})
+		err = writeAll(mdDir, docs)
 	}
 	if err != nil {
 		return err
@@ -173,7 +187,9 @@ func runReport(e *env, o *reportOptions) error {
 	for _, f := range files {
 		fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(chartPath, f.name))
 	}
-	fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(mdFolder, "report.md"))
+	for _, f := range docs {
+		fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(mdFolder, f.name))
+	}
 	return nil
 }
 
