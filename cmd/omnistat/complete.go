@@ -32,6 +32,7 @@ func addCompletions(root *cobra.Command) {
 			c.RegisterFlagCompletionFunc("by", fixed(byStrings(stage.Bys)...))
 			c.RegisterFlagCompletionFunc("format", fixed("column", "csv", "json", "markdown"))
 			c.RegisterFlagCompletionFunc("mem-unit", fixed("B", "KB", "MB", "GB"))
+			c.RegisterFlagCompletionFunc("timeunit", fixed("nsec", "usec", "msec", "sec"))
 		case "summarize":
 			c.ValidArgsFunction = traces
 			c.RegisterFlagCompletionFunc("by", fixed(byStrings(summarizeBys)...))
@@ -44,6 +45,11 @@ func addCompletions(root *cobra.Command) {
 			c.ValidArgsFunction = traces
 			c.RegisterFlagCompletionFunc("format", fixed("text", "markdown", "json"))
 			c.RegisterFlagCompletionFunc("fail-on", completeGates)
+		}
+		if c.Name() == "capture" {
+			c.RegisterFlagCompletionFunc("range", fixed("cuda", "none", "nvtx:"))
+			c.RegisterFlagCompletionFunc("range-end", fixed("stop", "repeat", "repeat:", "none"))
+			c.RegisterFlagCompletionFunc("graph-trace", fixed("node", "graph"))
 		}
 		if c.Flags().Lookup("stage") != nil {
 			c.RegisterFlagCompletionFunc("stage", completeStageRules)
