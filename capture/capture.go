@@ -186,7 +186,17 @@ func Run(ctx context.Context, r Runner, nsys string, o Options, cmd []string, ou
 		res.SQLite = append(res.SQLite, db)
 	}
 	res.ExportS = time.Since(t1).Seconds()
+	if durationEnded(o, perr) {
+		perr = nil
+	}
 	return res, perr
+}
+
+// durationEnded says whether perr is only nsys ending the program at the end of --duration: nsys
+// sends it SIGTERM and exits with its status, 143 (seen with nsys 2025.3.1 on an H200).
+func durationEnded(o Options, perr error) bool {
+	var ee *exec.ExitError
+	return o.Duration > 0 && errors.As(perr, &ee) && ee.ExitCode() == 143
 }
 
 // writtenSince keeps the reports modified at or after t0 (with a second's slack for coarse file

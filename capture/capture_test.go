@@ -3,8 +3,10 @@ package capture
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -160,4 +162,42 @@ func (e *exportFails) Run(ctx context.Context, n string, args []string, o, l io.
 		return errors.New("disk full")
 	}
 	return nil
+}
+
+// profileExits fails the profile step with a real exit status (the program's, as nsys passes it).
+type profileExits struct {
+	*fakeRunner
+	code int
+}
+
+func (p *profileExits) Run(ctx context.Context, n string, args []string, o, l io.Writer) error {
+	p.fakeRunner.Run(ctx, n, args, o, l)
+	if args[0] == "profile" {
+		return fmt.Errorf("nsys profile: %w", exec.Command("sh", "-c", fmt.Sprintf("exit %d", p.code)).Run())
+	}
+	return nil
+}
+
+// TestDurationEnd: with --duration nsys ends the program with SIGTERM and exits 143 (seen on an
+// H200 with nsys 2025.3.1): the capture succeeded. Without --duration, or with another status, the
+// program's failure is still an error.
+func TestDurationEnd(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		duration, code int
+		ok             bool
+	}{{2, 143, true}, {0, 143, false}, {2, 1, false}} {
+		out := filepath.Join(dir, fmt.Sprintf("d%d_%d", c.duration, c.code))
+		r := &profileExits{&fakeRunner{write: func(args []string) {
+			if args[0] == "profile" {
+				os.WriteFile(out+".nsys-rep", []byte("rep"), 0o644)
+			} else {
+				os.WriteFile(strings.TrimPrefix(args[3], "--output="), []byte("db"), 0o644)
+			}
+		}}, c.code}
+		res, err := Run(context.Background(), r, "nsys", Options{Output: out, Duration: c.duration}, []string{"app"}, io.Discard, io.Discard)
+		if (err == nil) != c.ok || len(res.SQLite) != 1 {
+			t.Errorf("duration %d, exit %d: err %v, %d exports", c.duration, c.code, err, len(res.SQLite))
+		}
+	}
 }
