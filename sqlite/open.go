@@ -3,8 +3,10 @@
 // schema changed between nsys versions (2021 → 2026).
 //
 // The file is opened read-only and immutable: omnistat never writes to, locks or journals an
-// input. A table the capture did not produce is a note on the trace, not an error. The package
-// computes no statistics.
+// input (a write-ahead log or hot journal beside it is applied in a private copy). Every page
+// is checked before it is decoded, by the scanner or by SQLite, so a damaged file gives the
+// same error every time. A table the capture did not produce is a note on the trace, not an
+// error. The package computes no statistics.
 package sqlite
 
 import (
@@ -51,23 +53,33 @@ type Options struct {
 	Partial bool
 }
 
-// Read opens the export at path read-only and returns its model.
+// Read opens the export at path read-only and returns its model: the rows SQLite reads, with
+// a write-ahead log or a hot journal beside the file applied (see resolve).
 func Read(ctx context.Context, path string, opt Options) (*trace.Trace, error) {
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	truncated := checkLength(path)
+	src, err := resolve(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	defer src.done()
+	truncated := checkLength(src.file)
 	if truncated != nil && !opt.Partial {
 		return nil, fmt.Errorf("%s: %w", path, truncated)
 	}
-	db, err := openDB(path)
+	db, err := openDB(src.file)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, describe(err))
 	}
 	defer db.Close()
-	tr, err := readAll(ctx, db, path, opt)
+	tr, err := readAll(ctx, db, src.file, opt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	tr.Path = path
+	if src.note != "" {
+		tr.Notes = append(tr.Notes, src.note)
 	}
 	if truncated != nil {
 		tr.Notes = append(tr.Notes, truncated.Error())

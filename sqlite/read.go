@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -13,87 +14,16 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// schema is what the export holds: tables and, per table, its columns.
-type schema struct {
-	tables map[string]bool
-	cols   map[string]map[string]bool
-	// order lists each wanted table's columns in record order; rowid names its INTEGER PRIMARY
-	// KEY column (stored as the rowid), root its b-tree root page.
-	order map[string][]string
-	rowid map[string]string
-	root  map[string]uint32
-}
-
-func (s *schema) has(table, col string) bool { return s.cols[table][col] }
-
-func readSchema(ctx context.Context, db *sql.DB) (*schema, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, coalesce(rootpage, 0) FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		return nil, err
-	}
-	s := &schema{tables: map[string]bool{}, cols: map[string]map[string]bool{}, order: map[string][]string{},
-		rowid: map[string]string{}, root: map[string]uint32{}}
-	for rows.Next() {
-		var name string
-		var root int64
-		if err := rows.Scan(&name, &root); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		s.tables[name] = true
-		s.root[name] = uint32(root)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, t := range wantedTables {
-		if !s.tables[t] {
-			continue
-		}
-		r, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name, upper(type), pk FROM pragma_table_info(%s) ORDER BY cid`, quoteString(t)))
-		if err != nil {
-			return nil, fmt.Errorf("read columns of %s: %w", t, err)
-		}
-		cols := map[string]bool{}
-		var pks []string
-		for r.Next() {
-			var c, typ string
-			var pk int
-			if err := r.Scan(&c, &typ, &pk); err != nil {
-				r.Close()
-				return nil, err
-			}
-			cols[c] = true
-			s.order[t] = append(s.order[t], c)
-			if pk > 0 && typ == "INTEGER" {
-				pks = append(pks, c)
-			}
-		}
-		if len(pks) == 1 {
-			s.rowid[t] = pks[0]
-		}
-		r.Close()
-		s.cols[t] = cols
-	}
-	return s, nil
-}
-
-// wantedTables are the tables omnistat reads.
-var wantedTables = []string{
-	"StringIds", "PROCESSES", "ThreadNames", "TARGET_INFO_GPU", "META_DATA_EXPORT", "EXPORT_META_DATA",
-	"TARGET_INFO_SYSTEM_ENV", "ENUM_CUDA_MEMCPY_OPER", "ENUM_CUDA_MEM_KIND",
-	"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY",
-	"CUPTI_ACTIVITY_KIND_MEMSET", "NVTX_EVENTS", "OSRT_API",
-}
-
-// exportMarkers are tables of which an nsys export holds at least one.
-var exportMarkers = []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API",
-	"TARGET_INFO_GPU", "ThreadNames", "META_DATA_EXPORT", "EXPORT_META_DATA"}
-
 func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.Trace, error) {
+	acc := &access{checked: map[uint32]*checkOnce{}}
+	if pg, err := openPager(path); err == nil {
+		defer pg.close()
+		acc.pg, acc.scan = pg, !opt.SQLOnly && pg.decodes
+		if err := checkTree(pg, 1); err != nil {
+			return nil, describe(fmt.Errorf("read the schema: %w", err))
+		}
+	}
+	ctx = context.WithValue(ctx, accessKey{}, acc)
 	s, err := readSchema(ctx, db)
 	if err != nil {
 		return nil, describe(err)
@@ -108,20 +38,17 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	if !s.tables["StringIds"] {
 		return nil, fmt.Errorf("%w: it has no StringIds table, so no name can be resolved", ErrNotExport)
 	}
-	tr := &trace.Trace{Path: path, Tables: s.tables}
-	if !opt.SQLOnly {
-		if pg, err := openPager(path); err == nil {
-			defer pg.close()
-			ctx = context.WithValue(ctx, pagerKey{}, pg)
-		}
+	if st, err := os.Stat(path); err == nil {
+		s.maxRows = int(st.Size()/6) + 1
 	}
+	tr := &trace.Trace{Path: path, Tables: s.tables}
 	for _, t := range []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API"} {
 		if !s.tables[t] {
 			tr.Notes = append(tr.Notes, fmt.Sprintf("no %s table: the capture recorded no such events", t))
 		}
 	}
 	jobs := []func() error{
-		func() error { return readStrings(ctx, db, tr) },
+		func() error { return readStrings(ctx, db, s, tr) },
 		func() error { return readMeta(ctx, db, s, tr) },
 		func() error { return readProcesses(ctx, db, s, tr) },
 		func() error { return readEnums(ctx, db, s, tr) },
@@ -190,6 +117,11 @@ func describe(err error) error {
 		return fmt.Errorf("%w (header or page corrupt): %s", ErrNotSQLite, sqliteMsg(msg))
 	case strings.Contains(msg, "malformed") || strings.Contains(msg, "(11)"):
 		return fmt.Errorf("%w: %s", ErrCorrupt, sqliteMsg(msg))
+	case strings.Contains(msg, "converting driver.Value type"):
+		// text, a blob or a real where the export keeps integers: database/sql refuses it
+		return fmt.Errorf("%w: a value of the wrong type: %s", ErrCorrupt, msg)
+	case strings.Contains(msg, "too big") || strings.Contains(msg, "(18)"):
+		return fmt.Errorf("%w: %s", ErrCorrupt, strings.TrimSuffix(msg, " (18)"))
 	}
 	return err
 }
@@ -203,14 +135,6 @@ func sqliteMsg(m string) string {
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// pagerKey carries the file-format scanner's pager in the read's context.
-type pagerKey struct{}
-
-func pagerOf(ctx context.Context) *pager {
-	p, _ := ctx.Value(pagerKey{}).(*pager)
-	return p
-}
-
 // intCol names an integer column to read into dst; a column the table lacks reads as Null.
 type intCol struct {
 	name string
@@ -219,30 +143,33 @@ type intCol struct {
 
 // readInts reads integer columns of table (with an optional WHERE clause) into the slices.
 // NULLs become trace.Null. Without a WHERE clause and with a pager, the file-format scanner reads
-// the table; otherwise SQL does, the slices sized from a count(*) first.
+// the table; otherwise, or where the table holds a value SQL converts, SQL does (once the table
+// is checked), the slices sized from a count(*) first.
 func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) error {
 	if !s.tables[table] {
 		return nil
 	}
-	if pg := pagerOf(ctx); pg != nil && where == "" && s.root[table] > 0 {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	acc := accessOf(ctx)
+	if pg := acc.scanner(); pg != nil && where == "" && s.scannable(table, names, "") {
 		spec := scanSpec{}
 		for _, c := range cols {
-			idx := -2
-			for i, name := range s.order[table] {
-				if name == c.name {
-					idx = i
-				}
-			}
-			if c.name == s.rowid[table] {
-				idx = -1
-			}
-			spec.cols = append(spec.cols, idx)
+			spec.cols = append(spec.cols, s.recordCol(table, c.name))
 			spec.dst = append(spec.dst, c.dst)
 		}
-		if err := scanTable(pg, s.root[table], spec, runtime.NumCPU()); err != nil {
+		err := scanTable(pg, s.root[table], spec, runtime.NumCPU())
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errUnusual) {
 			return fmt.Errorf("read %s: %w", table, err)
 		}
-		return nil
+		deferred.Add(1) // a well-formed table with values SQL converts
+	} else if err := acc.check(s, table); err != nil {
+		return fmt.Errorf("read %s: %w", table, err)
 	}
 	exprs := make([]string, len(cols))
 	for i, c := range cols {
@@ -257,9 +184,10 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 		q += " WHERE " + where
 	}
 	var n int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)+" NOT INDEXED").Scan(&n); err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
 	}
+	n = min(n, s.maxRows)
 	for _, c := range cols {
 		*c.dst = make([]int64, 0, n)
 	}
@@ -287,7 +215,10 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 	return nil
 }
 
-func readStrings(ctx context.Context, db *sql.DB, tr *trace.Trace) error {
+func readStrings(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	if err := accessOf(ctx).check(s, "StringIds"); err != nil {
+		return fmt.Errorf("read StringIds: %w", err)
+	}
 	rows, err := db.QueryContext(ctx, `SELECT id, coalesce(value, '') FROM StringIds`)
 	if err != nil {
 		return fmt.Errorf("read StringIds: %w", err)
@@ -315,11 +246,15 @@ var versionInPath = regexp.MustCompile(`nsight-systems[-/](\d{4}\.\d+\.\d+(?:\.\
 // readMeta probes the schema version: META_DATA_EXPORT (2023.3+), EXPORT_META_DATA (2022),
 // else the install path in TARGET_INFO_SYSTEM_ENV or StringIds (2021).
 func readMeta(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	acc := accessOf(ctx)
 	for _, t := range []string{"META_DATA_EXPORT", "EXPORT_META_DATA"} {
 		if !s.tables[t] {
 			continue
 		}
-		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name, coalesce(value, '') FROM %s WHERE name IN ('EXPORT_PRODUCT_VERSION', 'EXPORT_SCHEMA_VERSION')`, t))
+		if err := acc.check(s, t); err != nil {
+			return fmt.Errorf("read %s: %w", t, err)
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT name, coalesce(value, '') FROM %s NOT INDEXED WHERE name IN ('EXPORT_PRODUCT_VERSION', 'EXPORT_SCHEMA_VERSION')`, t))
 		if err != nil {
 			return fmt.Errorf("read %s: %w", t, err)
 		}
@@ -335,15 +270,24 @@ func readMeta(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error
 				tr.Schema = v
 			}
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return fmt.Errorf("read %s: %w", t, err)
+		}
 		rows.Close()
 		return nil
 	}
 	var q string
+	t := "StringIds"
 	switch {
 	case s.tables["TARGET_INFO_SYSTEM_ENV"]:
-		q = `SELECT value FROM TARGET_INFO_SYSTEM_ENV WHERE name = 'TargetInstallDir' LIMIT 1`
+		t = "TARGET_INFO_SYSTEM_ENV"
+		q = `SELECT value FROM TARGET_INFO_SYSTEM_ENV NOT INDEXED WHERE name = 'TargetInstallDir' LIMIT 1`
 	default:
-		q = `SELECT value FROM StringIds WHERE value LIKE '%nsight-systems%20__.%' LIMIT 1`
+		q = `SELECT value FROM StringIds NOT INDEXED WHERE value LIKE '%nsight-systems%20__.%' LIMIT 1`
+	}
+	if err := acc.check(s, t); err != nil {
+		return fmt.Errorf("read %s: %w", t, err)
 	}
 	var v string
 	if err := db.QueryRowContext(ctx, q).Scan(&v); err == nil {

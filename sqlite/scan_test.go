@@ -9,7 +9,7 @@ import (
 )
 
 // TestScannerEqualsSQL: the file-format scanner and SQL read the same model from every testdata
-// trace and every shared sample.
+// trace and every shared sample, and the scanner reads every hot table of them itself.
 func TestScannerEqualsSQL(t *testing.T) {
 	files := traces(t)
 	if testutil.SamplesSet() {
@@ -17,9 +17,13 @@ func TestScannerEqualsSQL(t *testing.T) {
 		files = append(files, s...)
 	}
 	for _, f := range files {
+		before := deferred.Load()
 		fast, err := Read(ctx, f, Options{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if n := deferred.Load() - before; n > 0 {
+			t.Errorf("%s: the scanner handed %d tables to SQL", filepath.Base(f), n)
 		}
 		slow, err := Read(ctx, f, Options{SQLOnly: true})
 		if err != nil {

@@ -10,6 +10,12 @@ import (
 )
 
 func readProcesses(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {
+	acc := accessOf(ctx)
+	for _, t := range []string{"PROCESSES", "ThreadNames", "StringIds", "TARGET_INFO_GPU"} {
+		if err := acc.check(s, t); err != nil {
+			return fmt.Errorf("read %s: %w", t, err)
+		}
+	}
 	if s.tables["PROCESSES"] {
 		rows, err := db.QueryContext(ctx, `SELECT coalesce(globalPid, 0), coalesce(pid, 0), coalesce(name, '') FROM PROCESSES`)
 		if err != nil {
@@ -27,7 +33,7 @@ func readProcesses(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) 
 	}
 	if s.tables["ThreadNames"] {
 		rows, err := db.QueryContext(ctx, `SELECT coalesce(t.globalTid, 0), coalesce(s.value, ''), coalesce(t.priority, 0)
-			FROM ThreadNames t LEFT JOIN StringIds s ON s.id = t.nameId`)
+			FROM ThreadNames t LEFT JOIN StringIds s NOT INDEXED ON s.id = t.nameId`)
 		if err != nil {
 			return fmt.Errorf("read ThreadNames: %w", err)
 		}
@@ -90,6 +96,9 @@ func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) erro
 	read := func(table string, builtin map[int64]string) (map[int64]string, error) {
 		if !s.tables[table] {
 			return builtin, nil
+		}
+		if err := accessOf(ctx).check(s, table); err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
 		}
 		rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT id, coalesce(label, '') FROM %s`, table))
 		if err != nil {
@@ -181,22 +190,32 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 	if len(ps) > 0 {
 		payload = fmt.Sprintf("coalesce(%s, %d)", joinComma(ps), trace.Null)
 	}
-	if pg := pagerOf(ctx); pg != nil && s.root[t] > 0 {
+	names := []string{"int64Value", "uint64Value", "int32Value", "uint32Value"}
+	for _, c := range intCols {
+		names = append(names, c.name)
+	}
+	acc := accessOf(ctx)
+	if pg := acc.scanner(); pg != nil && s.scannable(t, names, "text") {
 		err := scanNVTX(pg, s, intCols, n)
-		if err == nil || errors.Is(err, errMalformed) {
+		if err == nil || !errors.Is(err, errUnusual) {
 			return err
 		}
-		// a value the scanner does not read as text (a blob, a real): SQL converts it as nsys would
+		// a well-formed table with a value the scanner does not convert (a real in an integer
+		// column, a blob as text): SQL reads it as nsys would, or fails as database/sql does
+		deferred.Add(1)
 		*n = trace.NVTX{}
+	} else if err := acc.check(s, t); err != nil {
+		return fmt.Errorf("read %s: %w", t, err)
 	}
 	text := "NULL"
 	if s.has(t, "text") {
 		text = "text"
 	}
 	var count int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM NVTX_EVENTS").Scan(&count); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM NVTX_EVENTS NOT INDEXED").Scan(&count); err != nil {
 		return fmt.Errorf("read NVTX_EVENTS: %w", err)
 	}
+	count = min(count, s.maxRows)
 	for _, c := range intCols {
 		*c.dst = make([]int64, 0, count)
 	}
@@ -215,7 +234,14 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 	var raw sql.RawBytes
 	ptrs[len(vals)] = &raw
 	intern := map[string]int32{}
+	keep := make(sql.RawBytes, 0, 64)
 	for rows.Next() {
+		// raw starts each row non-nil: Scan sets it nil for NULL and appends a text to it, so
+		// an empty text stays an empty text (as the scanner reads it), not a missing one
+		if raw != nil && cap(raw) > cap(keep) {
+			keep = raw[:0]
+		}
+		raw = keep[:0]
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read NVTX_EVENTS: %w", err)
 		}
@@ -254,17 +280,7 @@ func joinComma(xs []string) string {
 // value columns that is not NULL) and the inline text.
 func scanNVTX(pg *pager, s *schema, intCols []intCol, n *trace.NVTX) error {
 	const t = "NVTX_EVENTS"
-	col := func(name string) int {
-		if name == s.rowid[t] {
-			return -1
-		}
-		for i, c := range s.order[t] {
-			if c == name {
-				return i
-			}
-		}
-		return -2
-	}
+	col := func(name string) int { return s.recordCol(t, name) }
 	spec := scanSpec{text: -1}
 	for _, c := range intCols {
 		spec.cols, spec.dst = append(spec.cols, col(c.name)), append(spec.dst, c.dst)
