@@ -104,7 +104,7 @@ func (f *figure) add(name string, th ...plot.Thumbnailer) {
 
 // Write draws c and writes it to w as "png" or "svg".
 func Write(w io.Writer, c Chart, format string) error {
-	f, err := build(c)
+	f, err := build(printableChart(c))
 	if err != nil {
 		return err
 	}

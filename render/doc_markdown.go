@@ -15,14 +15,18 @@ type markdownDoc struct {
 	ro Options
 }
 
-func (d markdownDoc) heading(title string) { fmt.Fprintf(d.w, "\n## %s\n\n", title) }
+func (d markdownDoc) heading(title string) { fmt.Fprintf(d.w, "\n## %s\n\n", Printable(title)) }
 
-func (d markdownDoc) summaryHeader(trace, product, gpus, stages, window string) {
-	fmt.Fprintf(d.w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n%s.\n", trace, product, gpus, stages, window)
+func (d markdownDoc) summaryHeader(trace, product, gpus, stages, window string, windows []string) {
+	p := Printable
+	fmt.Fprintf(d.w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n%s.\n", p(trace), p(product), p(gpus), p(stages), p(window))
+	if len(windows) > 0 {
+		fmt.Fprintf(d.w, "\n%d exports merged on one clock: %s.\n", len(windows), Printable(strings.Join(windows, ", ")))
+	}
 }
 
 func (d markdownDoc) diffHeader(base, new string) {
-	fmt.Fprintf(d.w, "# omnistat diff\n\nbase: %s  \nnew: %s\n", base, new)
+	fmt.Fprintf(d.w, "# omnistat diff\n\nbase: %s  \nnew: %s\n", Printable(base), Printable(new))
 }
 
 // table writes a markdown table without its heading (the caller wrote one).
@@ -50,15 +54,17 @@ func (d markdownDoc) findings(fs []summary.Finding) {
 		return
 	}
 	for _, f := range fs {
-		fmt.Fprintf(d.w, "- **%s** (%s): %s. *Try:* %s.\n", f.ID, f.Scope, f.Message, f.Advice)
+		fmt.Fprintf(d.w, "- **%s** (%s): %s. *Try:* %s.\n", f.ID, Printable(f.Scope), Printable(f.Message), Printable(f.Advice))
 	}
 	fmt.Fprintln(d.w)
 }
 
-func (d markdownDoc) stageFindings(stage string) { fmt.Fprintf(d.w, "#### %s: findings\n\n", stage) }
+func (d markdownDoc) stageFindings(stage string) {
+	fmt.Fprintf(d.w, "#### %s: findings\n\n", Printable(stage))
+}
 
-func (d markdownDoc) item(s string) { fmt.Fprintln(d.w, "- "+s) }
+func (d markdownDoc) item(s string) { fmt.Fprintln(d.w, "- "+Printable(s)) }
 
 func (d markdownDoc) change(status, finding, msg string) {
-	fmt.Fprintf(d.w, "- **%s** %s: %s\n", status, finding, msg)
+	fmt.Fprintf(d.w, "- **%s** %s: %s\n", status, Printable(finding), Printable(msg))
 }

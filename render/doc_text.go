@@ -17,15 +17,18 @@ type textDoc struct {
 	l  Layout
 }
 
-func (d textDoc) heading(title string) { fmt.Fprintf(d.w, "\n ** %s\n\n", title) }
+func (d textDoc) heading(title string) { fmt.Fprintf(d.w, "\n ** %s\n\n", Printable(title)) }
 
-func (d textDoc) summaryHeader(trace, product, gpus, stages, window string) {
-	fmt.Fprint(d.w, wrap(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", trace, product, gpus, stages), "", "  ", d.l.width()))
-	fmt.Fprint(d.w, wrap(window+".", "", "  ", d.l.width()))
+func (d textDoc) summaryHeader(trace, product, gpus, stages, window string, windows []string) {
+	fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", trace, product, gpus, stages)), "", "  ", d.l.width()))
+	fmt.Fprint(d.w, wrap(Printable(window+"."), "", "  ", d.l.width()))
+	if len(windows) > 0 {
+		fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("%d exports merged on one clock: %s.", len(windows), strings.Join(windows, ", "))), "", "  ", d.l.width()))
+	}
 }
 
 func (d textDoc) diffHeader(base, new string) {
-	fmt.Fprintf(d.w, "omnistat diff: base %s, new %s\n", base, new)
+	fmt.Fprintf(d.w, "omnistat diff: base %s, new %s\n", Printable(base), Printable(new))
 }
 
 // table keeps within the layout's width: long names (thread sections, kernels) are cut shorter
@@ -53,7 +56,7 @@ func (d textDoc) table(t *table.Table) error {
 // section writes a titled table: its title, its columns (within the layout's width when fit) and its
 // notes ("3 more rows: …").
 func (d textDoc) section(t *table.Table, fit bool) error {
-	fmt.Fprintf(d.w, " %s\n\n", t.Title)
+	fmt.Fprintf(d.w, " %s\n\n", Printable(t.Title))
 	var err error
 	if fit {
 		err = d.table(t)
@@ -64,7 +67,7 @@ func (d textDoc) section(t *table.Table, fit bool) error {
 		return err
 	}
 	for _, n := range t.Notes {
-		fmt.Fprint(d.w, wrap("("+n+")", "   ", "    ", d.l.width()))
+		fmt.Fprint(d.w, wrap(Printable("("+n+")"), "   ", "    ", d.l.width()))
 	}
 	_, err = fmt.Fprintln(d.w)
 	return err
@@ -76,16 +79,16 @@ func (d textDoc) findings(fs []summary.Finding) {
 		return
 	}
 	for _, f := range fs {
-		fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s.", f.ID, f.Message), "   - ", "     ", d.l.width()))
-		fmt.Fprint(d.w, wrap("try: "+f.Advice+".", "     ", "     ", d.l.width()))
+		fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("[%s] %s.", f.ID, f.Message)), "   - ", "     ", d.l.width()))
+		fmt.Fprint(d.w, wrap(Printable("try: "+f.Advice+"."), "     ", "     ", d.l.width()))
 	}
 	fmt.Fprintln(d.w)
 }
 
-func (d textDoc) stageFindings(stage string) { fmt.Fprintf(d.w, " %s: findings\n\n", stage) }
+func (d textDoc) stageFindings(stage string) { fmt.Fprintf(d.w, " %s: findings\n\n", Printable(stage)) }
 
-func (d textDoc) item(s string) { fmt.Fprint(d.w, wrap(s, "   - ", "     ", d.l.width())) }
+func (d textDoc) item(s string) { fmt.Fprint(d.w, wrap(Printable(s), "   - ", "     ", d.l.width())) }
 
 func (d textDoc) change(status, finding, msg string) {
-	fmt.Fprint(d.w, wrap(fmt.Sprintf("[%s] %s: %s", status, finding, msg), "   - ", "     ", d.l.width()))
+	fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("[%s] %s: %s", status, finding, msg)), "   - ", "     ", d.l.width()))
 }

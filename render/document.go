@@ -35,7 +35,7 @@ type document interface {
 	// heading writes a section heading.
 	heading(title string)
 	// summaryHeader writes the summary's first lines.
-	summaryHeader(trace, product, gpus, stages, window string)
+	summaryHeader(trace, product, gpus, stages, window string, windows []string)
 	// diffHeader writes the diff's first lines.
 	diffHeader(base, new string)
 	// table writes a table under a heading (no title of its own).

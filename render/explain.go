@@ -22,7 +22,7 @@ func ExplainStages(w io.Writer, trace string, rules int, es []stage.Explained, f
 			Processes []stage.Explained `json:"processes"`
 		}{trace, rules, es})
 	}
-	fmt.Fprintf(w, "how the stages of %s were found", trace)
+	fmt.Fprintf(w, "how the stages of %s were found", Printable(trace))
 	if rules > 0 {
 		fmt.Fprintf(w, " (%d processes taken by --stage rules are not listed)", rules)
 	}
@@ -36,17 +36,17 @@ func ExplainStages(w io.Writer, trace string, rules int, es []stage.Explained, f
 			role += " (from the " + e.RoleFrom + ")"
 		}
 		fmt.Fprintf(w, "\n pid %d  title %q  main thread %q\n", e.PID, e.Title, e.Thread)
-		fmt.Fprintf(w, "   role %s; GPUs %s\n", role, ints(e.GPUs))
-		fmt.Fprintf(w, "   kernels: %s\n", orDash(strings.Join(e.Kernels, ", ")))
-		fmt.Fprintf(w, "   ranges: %s\n", orDash(strings.Join(e.Ranges, ", ")))
+		fmt.Fprintf(w, "   role %s; GPUs %s\n", Printable(role), ints(e.GPUs))
+		fmt.Fprintf(w, "   kernels: %s\n", Printable(orDash(strings.Join(e.Kernels, ", "))))
+		fmt.Fprintf(w, "   ranges: %s\n", Printable(orDash(strings.Join(e.Ranges, ", "))))
 		for _, p := range e.Comparison {
 			verdict := "unlike"
 			if p.Alike {
 				verdict = "alike"
 			}
-			fmt.Fprintf(w, "   vs pid %d (%s): kernel overlap %s, range Jaccard %s → %s\n", p.PID, p.Stage, frac(p.Kernels), frac(p.Ranges), verdict)
+			fmt.Fprintf(w, "   vs pid %d (%s): kernel overlap %s, range Jaccard %s → %s\n", p.PID, Printable(p.Stage), frac(p.Kernels), frac(p.Ranges), verdict)
 		}
-		fmt.Fprintf(w, "   → stage %s, replica %d (named by %s)\n", e.Stage, e.Replica, e.NamedBy)
+		fmt.Fprintf(w, "   → stage %s, replica %d (named by %s)\n", Printable(e.Stage), e.Replica, e.NamedBy)
 	}
 	return nil
 }

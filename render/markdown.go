@@ -13,7 +13,7 @@ import (
 func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 	cols := visible(t)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s (%s)\n\n", t.Title, t.Name)
+	fmt.Fprintf(&b, "### %s (%s)\n\n", Printable(t.Title), t.Name)
 	b.WriteString("|")
 	for _, ci := range cols {
 		b.WriteString(" " + mdEscape(headerOf(t.Columns[ci], o)) + " |")

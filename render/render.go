@@ -234,7 +234,10 @@ func withSeparators(s string) string {
 // pretty is the human form of v: thousands separators on numbers except IDs.
 func pretty(v table.Value, c table.Column, o Options) string {
 	s := cell(v, c, o)
-	if v.Kind == table.Text || v.Kind == table.Null || c.Unit == table.ID {
+	if v.Kind == table.Text {
+		return Printable(s) // a name with a newline or an escape from the trace stays on its line
+	}
+	if v.Kind == table.Null || c.Unit == table.ID {
 		return s
 	}
 	return withSeparators(s)

@@ -129,6 +129,16 @@ func checkFile(path string) error {
 	if st.IsDir() {
 		return fmt.Errorf("%s: is a directory, not an nsys SQLite export", path)
 	}
+	if !st.Mode().IsRegular() { // a device, a FIFO, a socket: SQLite needs a file it can seek in
+		kind := "a device"
+		switch {
+		case st.Mode()&os.ModeNamedPipe != 0:
+			kind = "a FIFO"
+		case st.Mode()&os.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return fmt.Errorf("%s: not a regular file (%s), %w", path, kind, ErrNotSQLite)
+	}
 	if st.Size() == 0 {
 		return fmt.Errorf("%s: empty file, %w", path, ErrNotSQLite)
 	}

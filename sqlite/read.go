@@ -50,6 +50,7 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	jobs := []func() error{
 		func() error { return readStrings(ctx, db, s, tr) },
 		func() error { return readMeta(ctx, db, s, tr) },
+		func() error { return readSession(ctx, db, s, tr) },
 		func() error { return readProcesses(ctx, db, s, tr) },
 		func() error { return readEnums(ctx, db, s, tr) },
 	}

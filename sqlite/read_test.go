@@ -164,6 +164,7 @@ func TestBadFiles(t *testing.T) {
 		{filepath.Join(dir, "missing.sqlite"), "no such file", nil},
 		{dir, "is a directory", nil},
 		{write("empty.sqlite", nil), "empty file", ErrNotSQLite},
+		{"/dev/zero", "not a regular file", ErrNotSQLite},
 		{write("text.sqlite", []byte("hello, this is text\n")), "not an SQLite database", ErrNotSQLite},
 		{write("report.nsys-rep", []byte("QDSTRM\x00\x01 binary report")), ".nsys-rep", ErrNsysRep},
 		{write("capture.qdstrm", []byte("\x01\x02 stream")), "QdstrmImporter", nil},

@@ -155,7 +155,9 @@ func (a *Assignment) Replica(globalPID int64) int {
 	return -1
 }
 
-// Active lists the processes with GPU work or NVTX ranges: the candidates for stages.
+// Active lists the processes with GPU work or NVTX ranges of their own: the candidates for
+// stages. A process whose only rows are CUDA API calls (a parent that queried the device, a
+// helper that loaded a library) is no stage: its calls are (other) rows.
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
 	add := func(col []int64, proc func(int64) int64) { // rows come in runs of one process
@@ -170,7 +172,6 @@ func Active(tr *trace.Trace) []int64 {
 	add(tr.Kernels.GlobalPID, self)
 	add(tr.Memcpy.GlobalPID, self)
 	add(tr.Memset.GlobalPID, self)
-	add(tr.Runtime.GlobalTID, trace.ProcessOf)
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {
 			seen[trace.ProcessOf(g)] = true

@@ -34,7 +34,7 @@ func (j *judge) gaps(g gpuWindow) []trace.Span {
 	var gaps []trace.Span
 	prev := g.sFirst
 	for _, s := range g.steady {
-		if s.Start-prev > thr {
+		if s.Start-prev > thr && j.tr.UncapturedIn(prev, s.Start) == 0 { // between windows nothing was recorded
 			gaps = append(gaps, trace.Span{Start: prev, End: s.Start})
 		}
 		prev = max(prev, s.End)
@@ -101,7 +101,7 @@ func (j *judge) gapFinding(g gpuWindow) []Finding {
 		msg = fmt.Sprintf("%s is idle for %s ns%s%s (from %s ns into the window%s), longer than %s", g.name, WithSep(total), j.in, where, WithSep(longest.Start-g.first), during, rule)
 	} else {
 		msg = fmt.Sprintf("%s is idle %d times%s%s for longer than %s: %s ns in all, %.1f%% of the window; the longest %s ns from %s ns into the window%s",
-			g.name, len(gaps), j.in, where, rule, WithSep(total), stat.Percent(total, g.last-g.sFirst), WithSep(longest.End-longest.Start), WithSep(longest.Start-g.first), during)
+			g.name, len(gaps), j.in, where, rule, WithSep(total), stat.Percent(total, g.sDur()), WithSep(longest.End-longest.Start), WithSep(longest.Start-g.first), during)
 	}
 	advice := "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"
 	if ss := j.steps.stepSpans(j.from); len(ss) > 0 {

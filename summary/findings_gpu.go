@@ -40,7 +40,7 @@ func idleCause(gpu string) string { return "idle:" + gpu }
 
 // utilFinding reports a GPU busy under --low-util percent of its steady window.
 func (j *judge) utilFinding(g gpuWindow) []Finding {
-	sw := g.last - g.sFirst
+	sw := g.sDur()
 	if sw <= 0 {
 		return nil
 	}
@@ -51,7 +51,7 @@ func (j *judge) utilFinding(g gpuWindow) []Finding {
 	msg := fmt.Sprintf("%s is busy %.1f%% of the %s ns from the first to the last GPU operation%s", g.name, u, WithSep(sw), j.in)
 	if j.warm() {
 		msg = fmt.Sprintf("%s is busy %.1f%% of the %s ns from the first to the last GPU operation%s, %.1f%% of the %s ns in steady state after %s",
-			g.name, stat.Percent(g.busy, g.last-g.first), WithSep(g.last-g.first), j.in, u, WithSep(sw), plural(j.steps.Warmup, "warm-up step"))
+			g.name, stat.Percent(g.busy, g.dur()), WithSep(g.dur()), j.in, u, WithSep(sw), plural(j.steps.Warmup, "warm-up step"))
 	}
 	advice := "the GPU waits for the CPU: batch more work per launch, overlap stages, or move CPU work off the critical path"
 	if p, ok := j.stepBusyPct(); ok && len(j.gpus) == 1 {

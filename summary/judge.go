@@ -37,6 +37,15 @@ type gpuWindow struct {
 	sFirst      int64        // start of its steady window: max(first, the first steady step's start)
 	sBusy       int64        // busy time in the steady window
 	steady      []trace.Span // its spans in the steady window, sorted and disjoint
+	hole, sHole int64        // time of the window (of the steady window) that no merged export recorded
+}
+
+// dur is the GPU's window, less the time between merged exports that nothing recorded.
+func (g gpuWindow) dur() int64 { return g.last - g.first - g.hole }
+
+// sDur is the GPU's steady window, less the time nothing recorded.
+func (g gpuWindow) sDur() int64 {
+	return max(g.last-g.sFirst-g.sHole, 0)
 }
 
 func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps) *judge {
@@ -65,10 +74,11 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 				g.sBusy += s.End - s.Start
 			}
 		}
+		g.hole, g.sHole = tr.UncapturedIn(g.first, g.last), tr.UncapturedIn(g.sFirst, g.last)
 		j.busy += g.busy
-		j.window += g.last - g.first
+		j.window += g.dur()
 		j.sBusy += g.sBusy
-		j.sWindow += max(g.last-g.sFirst, 0)
+		j.sWindow += g.sDur()
 		j.gpus = append(j.gpus, g)
 	}
 	if steps.Count > 0 {

@@ -56,6 +56,9 @@ type Summary struct {
 	Trace   string   `json:"trace"`
 	Product string   `json:"nsys_version,omitempty"`
 	GPUs    []string `json:"gpus,omitempty"` // "NVIDIA H200 (0)", by ID
+	// Windows are the exports of a merged trace with where each starts on the merged clock
+	// ("run.2.sqlite (+4147.6 ms)"); empty for one export.
+	Windows []string `json:"windows,omitempty"`
 	// GPUModels lists the GPUs by model for text: "2× NVIDIA H200 (0, 1)".
 	GPUModels []string `json:"-"`
 	// WindowNs spans the first to the last event of all stages (the capture window's busy part).
@@ -88,6 +91,11 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		return nil, err
 	}
 	s := &Summary{Trace: tr.Path, Product: tr.Product}
+	if len(tr.Windows) > 1 {
+		for _, w := range tr.Windows {
+			s.Windows = append(s.Windows, fmt.Sprintf("%s (%+.1f ms)", w.Path, float64(w.OffsetNs)/1e6))
+		}
+	}
 	s.GPUs, s.GPUModels = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
 	// concurrently (the trace is read-only; its call index is built before anything starts)
@@ -243,7 +251,7 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		}
 	}
 	if last > first {
-		o.WallNs = last - first
+		o.WallNs = last - first - sub.UncapturedIn(first, last) // time between merged windows was not recorded
 		o.first, o.last = first, last
 	}
 	o.Spans = trace.GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting

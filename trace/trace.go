@@ -8,6 +8,8 @@
 // files (see package sqlite) and to compute report statistics (see reports).
 package trace
 
+import "sort"
+
 // Null marks a missing integer value (an SQL NULL) in the columnar slices.
 const Null int64 = -1 << 63
 
@@ -16,6 +18,14 @@ type Trace struct {
 	Path    string // the file it was read from
 	Product string // nsys version that exported it, e.g. "2025.3.1.90"; "" when unknown
 	Schema  string // export schema version, e.g. "3.25.0"; "" when the file has none
+	// SessionStartNs is the wall clock (ns since the Unix epoch) of the capture session's start,
+	// which the event timestamps count from; 0 when the export does not say.
+	SessionStartNs int64
+	// Host is the captured machine's host name; "" when the export does not say.
+	Host string
+	// Windows are the exports a merged trace was made of, in order, with where each one's clock
+	// starts on the merged clock; nil for a trace read from one file.
+	Windows []Window
 
 	Strings   Strings
 	Processes []Process
@@ -147,3 +157,40 @@ const (
 
 	AllTables = RuntimeTable | OSRTTable | KernelTable | MemcpyTable | MemsetTable | NVTXTable
 )
+
+// Window is one export of a merged trace: a capture window of a repeat capture, or one rank.
+type Window struct {
+	Path       string
+	OffsetNs   int64 // its timestamps were moved by this much onto the merged clock
+	Start, End int64 // its first and last event on the merged clock
+}
+
+// Uncaptured lists the time between the windows of a merged trace that no window covers: nothing
+// was recorded there, so it is neither busy nor idle. Nil for a trace of one export.
+func (t *Trace) Uncaptured() []Span {
+	if len(t.Windows) < 2 {
+		return nil
+	}
+	ws := append([]Window(nil), t.Windows...)
+	sort.Slice(ws, func(i, j int) bool { return ws[i].Start < ws[j].Start })
+	var out []Span
+	end := ws[0].End
+	for _, w := range ws[1:] {
+		if w.Start > end {
+			out = append(out, Span{end, w.Start})
+		}
+		end = max(end, w.End)
+	}
+	return out
+}
+
+// UncapturedIn is how much of [start, end) no window of a merged trace covers.
+func (t *Trace) UncapturedIn(start, end int64) int64 {
+	var n int64
+	for _, u := range t.Uncaptured() {
+		if s, e := max(u.Start, start), min(u.End, end); e > s {
+			n += e - s
+		}
+	}
+	return n
+}

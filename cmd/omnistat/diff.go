@@ -190,7 +190,7 @@ func checkPer(per string, base, nw *trace.Trace) error {
 	for f, n := range summary.Families(nw) {
 		fams[f] += n
 	}
-	names := make([]string, 0, len(fams))
+	names := make([]string, 0, len(fams)+2)
 	for f := range fams {
 		names = append(names, f)
 	}
@@ -200,5 +200,6 @@ func checkPer(per string, base, nw *trace.Trace) error {
 		}
 		return names[i] < names[j]
 	})
+	names = append([]string{"auto", "none"}, names...) // the keywords are candidates too
 	return usagef("--per %q: no such range in either trace%s", per, diff.Suggest(per, names))
 }

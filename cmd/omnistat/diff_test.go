@@ -79,8 +79,10 @@ func TestSeveralFilesPerSide(t *testing.T) {
 	if code != exitGate || !strings.Contains(errOut, "merged 2 exports") || !strings.Contains(errOut, "(+100.0%)") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
+	// copies of one export are windows of one run (one host, one clock): a PID in both is one
+	// process, not two replicas
 	out, _, code := runCLI(t, "summarize", "--merge", "--format", "json", dir)
-	if code != 0 || !strings.Contains(out, `"replicas": 2`) {
+	if code != 0 || strings.Contains(out, `"replicas": 2`) || !strings.Contains(out, `"windows"`) {
 		t.Errorf("summarize --merge: exit %d", code)
 	}
 	// one file given twice (by the same or another name) would count every event twice
@@ -190,5 +192,48 @@ func TestGateTyposAndFiles(t *testing.T) {
 	os.WriteFile(gates, []byte("wall>+1%\nnot a gate\n"), 0o644)
 	if _, errOut, code := runCLI(t, "diff", a, b, "--fail-on-file", gates); code != exitUsage || !strings.Contains(errOut, "gates.txt:2") {
 		t.Errorf("bad line: exit %d: %s", code, errOut)
+	}
+}
+
+// TestRepeatWindows: the two windows of a real repeat capture (foreign_repeat.1 and .2, one run,
+// nsys 2025.3.1) merge onto one clock from their session starts (4,147.6 ms apart) and the same
+// processes stay one process each; without the clock they would overlap.
+func TestRepeatWindows(t *testing.T) {
+	w1, w2 := "../../testdata/traces/foreign_repeat.1.sqlite", "../../testdata/traces/foreign_repeat.2.sqlite"
+	out, errOut, code := runCLI(t, "summarize", "--merge", w1+","+w2)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"2 exports merged on one clock", "foreign_repeat.2.sqlite (+4147.6 ms)", "win-encoder  523 ", "win-decoder  524 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("merged summary lacks %q", want)
+		}
+	}
+	s := summarizeJSON(t, "foreign_repeat.1")
+	one := 0
+	for _, st := range s[0].Stages {
+		one += len(st.PIDs)
+	}
+	var m summaryJSON
+	js, _, _ := runCLI(t, "summarize", "--merge", "-f", "json", w1+","+w2)
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		t.Fatal(err)
+	}
+	both := 0
+	for i, st := range m[0].Stages {
+		both += len(st.PIDs)
+		// the 4.1 s between the windows was not recorded: it is neither in the wall time nor an
+		// idle gap, and the merged wall is more than one window's
+		if w1 := s[0].Stages[i].WallNs; st.WallNs <= w1 || st.WallNs > 2*w1+10_000_000 {
+			t.Errorf("%s: merged wall %d ns, one window %d ns", st.Stage, st.WallNs, w1)
+		}
+		for _, f := range st.Findings {
+			if f.ID == "gpu_gap" {
+				t.Errorf("%s: a gap between the windows: %s", st.Stage, f.Message)
+			}
+		}
+	}
+	if one != 2 || both != 2 {
+		t.Errorf("processes: one window %d, merged %d; want 2 and 2", one, both)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,43 @@ func TestExtremeTimestamps(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "report.md")); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestNewlineInNames: a process named with a newline cannot break or forge a line of any
+// document: summarize (text, markdown), --explain-stages, report.md and the SVG charts.
+func TestNewlineInNames(t *testing.T) {
+	dir := t.TempDir()
+	tr := craft(t, "go_diffusion", dir, "nl.sqlite",
+		"UPDATE PROCESSES SET name = 'x"+"\n"+"[dominant_api] fake finding' WHERE name = 'DiffusionWorker'", "DELETE FROM NVTX_EVENTS")
+	forged := func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "[dominant_api] fake") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, args := range [][]string{{"summarize", tr}, {"summarize", "-f", "markdown", tr}, {"summarize", "--explain-stages", tr}} {
+		out, _, code := runCLI(t, args...)
+		if code != 0 || forged(out) || !strings.Contains(out, `x\x0a[dominant_api] fake finding`) {
+			t.Errorf("%v: exit %d, a forged line or no escaped name", args, code)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	if _, errOut, code := runCLI(t, "report", "--format", "svg", tr, "-o", out); code != 0 {
+		t.Fatalf("report: %s", errOut)
+	}
+	if forged(string(mustRead(t, filepath.Join(out, "report.md")))) {
+		t.Error("report.md has a forged line")
+	}
+	svgs, _ := filepath.Glob(filepath.Join(out, "*.svg"))
+	for _, f := range svgs {
+		if err := xml.Unmarshal(mustRead(t, f), new(struct{})); err != nil {
+			t.Errorf("%s: not XML: %v", filepath.Base(f), err)
+		}
+	}
+	if len(svgs) == 0 {
+		t.Error("no SVG charts")
 	}
 }

@@ -110,7 +110,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if s := sig.received(); s != nil {
+	if s := sig.received(); s != nil && err != nil { // a run that finished anyway succeeded
 		tempfiles.RemoveAll()
 		fmt.Fprintf(stderr, "omnistat: interrupted (%s)\n", s)
 		return signalCode(s)

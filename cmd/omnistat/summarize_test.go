@@ -18,6 +18,7 @@ type summaryJSON []struct {
 	Stages []struct {
 		Stage    string
 		PIDs     []int64 `json:"pids"`
+		WallNs   int64   `json:"wall_ns"`
 		Replicas int
 		KernelNs int64 `json:"kernel_ns"`
 		MemcpyNs int64 `json:"memcpy_ns"`
