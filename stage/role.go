@@ -10,7 +10,7 @@ import (
 // matched whole or cut.
 var (
 	// genericTitle are runtime and launcher names: they say nothing of what a process does.
-	genericTitle = regexp.MustCompile(`^(?i)(python[0-9.]*|pt_main_thread|pt_autograd_\d*|java|node|sh|bash|dash|zsh|env|torchrun|accelerate|deepspeed|uvicorn|gunicorn|ray::\w*|ray|multiprocessing|spawn_main|forkserver|main|a\.out|omnistat|nsys|nsys-launcher|mpirun|mpiexec|orted|prted|prterun|srun|hydra_pmi_proxy)$`)
+	genericTitle = regexp.MustCompile(`^(?i)(python[0-9.]*|pt_main_thread|pt_autograd_\d*|java|node|sh|bash|dash|zsh|env|torchrun|accelerate|deepspeed|uvicorn|gunicorn|ray::\w*|ray|multiprocessing|spawn_main|forkserver|main|a\.out|omnistat|nsys|nsys-launcher|mpirun|mpiexec|orted|prted|prterun|srun|hydra_pmi_proxy|mpi)$`)
 	// decoration is a rank, replica or parallelism suffix, possibly cut by the 15-character
 	// limit: -rank-0, _rank_1, rank3, TP0, DP1, _replica_2, [3], -worker-1, trailing digits.
 	decoration = regexp.MustCompile(`(?i)(?:[-_. ]*(?:local_rank|rank|replica|worker|proc|process|tp|dp|pp|ep|gpu|device|dev)[-_. ]?\d*|\[\d*\]?|[-_. ]+\d*|\d+)$`)

@@ -11,7 +11,7 @@ func TestRole(t *testing.T) {
 		"tts-talker": "tts-talker", "DiffusionWorker": "diffusion",
 		"python3": "", "python3.11": "", "python": "", "pt_main_thread": "", "bash": "", "node": "", "java": "",
 		"ray::IDLE": "", "": "", "rank0": "", "123": "",
-		"./saxpy-mpi-cuda": "saxpy-mpi-cuda", "./build/src/clue/main": "", "/usr/bin/python3": "", "nsys-launcher": "", "mpirun": "",
+		"./saxpy-mpi-cuda": "saxpy-mpi-cuda", "./build/src/clue/main": "", "/usr/bin/python3": "", "nsys-launcher": "", "mpirun": "", "MPI Rank 3": "",
 	} {
 		if got := Role(title); got != want {
 			t.Errorf("Role(%q) = %q, want %q", title, got, want)
