@@ -188,15 +188,17 @@ func (j *judge) warmupTime(name string) int64 {
 // topAPI is the CUDA API function (as cuda_api_sum names and groups it: by name id) with the
 // most total time: its name, total, calls, and the total of all calls.
 func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
+	// by the name nsys prints: an export may hold one function under two ids (cudaMemcpy and
+	// cudaMemcpy_v3020, both printed cudaMemcpy), and the chart and the gates count them as one
 	type acc struct{ total, n int64 }
-	by := map[int64]*acc{}
+	byID := map[int64]*acc{}
 	var last *acc
 	lastID := int64(trace.Null)
 	for i, id := range tr.Runtime.NameID {
 		if id != lastID || last == nil {
-			if last = by[id]; last == nil {
+			if last = byID[id]; last == nil {
 				last = &acc{}
-				by[id] = last
+				byID[id] = last
 			}
 			lastID = id
 		}
@@ -205,16 +207,21 @@ func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
 		last.n++
 		all += d
 	}
-	best := int64(trace.Null)
-	for id, a := range by {
-		if best == trace.Null || a.total > by[best].total || (a.total == by[best].total && reports.APIName(tr.Strings.Get(id)) < reports.APIName(tr.Strings.Get(best))) {
-			best = id
+	byName := map[string]*acc{}
+	for id, a := range byID {
+		n := reports.APIName(tr.Strings.Get(id))
+		if byName[n] == nil {
+			byName[n] = &acc{}
+		}
+		byName[n].total += a.total
+		byName[n].n += a.n
+	}
+	for n, a := range byName {
+		if name == "" || a.total > total || (a.total == total && n < name) {
+			name, total, calls = n, a.total, a.n
 		}
 	}
-	if best == trace.Null {
-		return "", 0, 0, 0
-	}
-	return reports.APIName(tr.Strings.Get(best)), by[best].total, by[best].n, all
+	return name, total, calls, all
 }
 
 // ByName evaluates f once per API name id (on the name without its CUPTI suffix) and answers
