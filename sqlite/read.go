@@ -9,8 +9,8 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -73,24 +73,22 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 			jobs = append(jobs, f.job)
 		}
 	}
-	par := opt.Parallel
-	if par <= 0 {
-		par = len(jobs)
+	workers := opt.Parallel
+	if workers <= 0 {
+		workers = len(jobs)
 	}
-	db.SetMaxOpenConns(par)
+	db.SetMaxOpenConns(workers)
 	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, par)
-	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	var g par.Group // a panic in a reader reaches the caller (the CLI's one line), not the runtime
 	for i, job := range jobs {
-		wg.Add(1)
 		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			defer func() { <-sem }()
 			errs[i] = job()
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	tr.Notes = append(tr.Notes, checkRows(tr)...)
 	for i, e := range errs {
 		if e == nil {
@@ -98,8 +96,11 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		}
 		if !opt.Partial || i == 0 { // without StringIds nothing can be named
 			err := describe(e)
-			if errors.Is(err, ErrCorrupt) {
+			switch {
+			case errors.Is(err, ErrCorrupt) && !opt.Partial:
 				err = fmt.Errorf("%w (run with --partial to report the readable tables)", err)
+			case errors.Is(err, ErrCorrupt):
+				err = fmt.Errorf("%w (its string table is unreadable: no name can be resolved, so nothing can be reported even with --partial)", err)
 			}
 			return nil, err
 		}

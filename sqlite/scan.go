@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
-	"sync"
 )
 
 // The hot tables (CUDA API calls, kernels, copies, OS runtime calls, NVTX) are read by scanning
@@ -153,18 +153,14 @@ func hdrOffset(n uint32) int {
 // maxCells is the most cells SQLite accepts on a page (MX_CELL).
 func maxCells(p *pager) int { return (p.pageSize - 8) / 6 }
 
-// inParts runs f on par contiguous parts of [0, n) concurrently and returns the first error.
-func inParts(n, par int, f func(lo, hi int) error) error {
-	errs := make([]error, par)
-	var wg sync.WaitGroup
-	for w := range par {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = f(w*n/par, (w+1)*n/par)
-		}()
+// inParts runs f on parts contiguous parts of [0, n) concurrently and returns the first error.
+func inParts(n, parts int, f func(lo, hi int) error) error {
+	errs := make([]error, parts)
+	var g par.Group
+	for w := range parts {
+		g.Go(func() { errs[w] = f(w*n/parts, (w+1)*n/parts) })
 	}
-	wg.Wait()
+	g.Wait()
 	for _, e := range errs {
 		if e != nil {
 			return e
