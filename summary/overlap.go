@@ -13,7 +13,14 @@ import (
 
 // devSpans lists the spans of operations by device (sorted and disjoint per device).
 func devSpans(start, end, dev []int64) map[int64][]trace.Span {
-	by := map[int64][]trace.Span{}
+	n := map[int64]int{}
+	for _, d := range dev {
+		n[d]++
+	}
+	by := make(map[int64][]trace.Span, len(n))
+	for d, c := range n {
+		by[d] = make([]trace.Span, 0, c)
+	}
 	for i := range start {
 		by[dev[i]] = append(by[dev[i]], trace.Span{Start: start[i], End: end[i]})
 	}
