@@ -237,3 +237,44 @@ func TestRepeatWindows(t *testing.T) {
 		t.Errorf("processes: one window %d, merged %d; want 2 and 2", one, both)
 	}
 }
+
+// TestPerStepWithMoreSteps: a run with twice the vocoder chunks (two captures of one build merged
+// as one side: 16 start/end decode_chunk ranges, ended on another thread, against 8) is compared
+// per chunk: about the same per step, where totals would say twice as slow; and a --per gate on the
+// chunks does not trip.
+func TestPerStepWithMoreSteps(t *testing.T) {
+	a, b := "../../testdata/traces/foreign_tts_a.sqlite", "../../testdata/traces/foreign_tts_b.sqlite"
+	out, errOut, code := runCLI(t, "diff", "-f", "json", a, a+","+b, "--fail-on", "stage:tts-vocoder:gpu_time>+10%", "--fail-on", "stage:tts-vocoder:gpu_time_total>+50%")
+	if code != exitGate {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var d struct {
+		Stages []struct {
+			Stage               string
+			Per                 string
+			StepsBase, StepsNew int64   `json:"-"`
+			SB                  int64   `json:"steps_base"`
+			SN                  int64   `json:"steps_new"`
+			WallChange          float64 `json:"wall_change_pct"`
+		}
+		Gates []struct {
+			Gate    string
+			Tripped bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range d.Stages {
+		if s.Stage == "tts-vocoder" {
+			found = true
+			if s.Per != "decode_chunk" || s.SB != 8 || s.SN != 16 {
+				t.Errorf("vocoder compared per %q, %d → %d steps", s.Per, s.SB, s.SN)
+			}
+		}
+	}
+	if !found || len(d.Gates) != 2 || d.Gates[0].Tripped || !d.Gates[1].Tripped {
+		t.Errorf("stages %+v gates %+v: the per-step gate must pass, the totals gate trip", d.Stages, d.Gates)
+	}
+}
