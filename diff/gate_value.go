@@ -72,7 +72,7 @@ func (g Gate) Value(tr *trace.Trace) (float64, bool) {
 		if last < first {
 			return 0, false
 		}
-		return float64(last - first), true
+		return float64(last - first - tr.UncapturedIn(first, last)), true // time between merged windows was not recorded
 	case "gpu_time":
 		busy, _ := trace.BusyTime(tr, trace.GPUSpans(tr))
 		return float64(busy), true
