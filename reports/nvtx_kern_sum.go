@@ -56,6 +56,18 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 		}
 		g.kernels[kern] = true
 	}
+	// nsys joins each kernel to every API row with its correlation id: an export that stores one
+	// call under two names (cudaLaunchKernel and cudaLaunchKernel_v7000, seen in a 2022.2 export)
+	// counts the kernel's duration twice in Total and StdDev (Kern Inst counts it once)
+	mult := func(int) int { return 1 }
+	if tr.Calls().Dups() {
+		type key struct{ pid, corr int64 }
+		n := map[key]int{}
+		for i, g := range tr.Runtime.GlobalTID {
+			n[key{trace.ProcessOf(g), tr.Runtime.CorrID[i]}]++
+		}
+		mult = func(k int) int { return max(1, n[key{tr.Kernels.GlobalPID[k], tr.Kernels.CorrID[k]}]) }
+	}
 	for i := range tr.Kernels.Start {
 		kname := KernelName(tr, i, opt.KernelName)
 		rs := p.enclosing(p.kernCall[i])
@@ -64,12 +76,16 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 			if c := p.kernCall[i]; c >= 0 {
 				tid = tr.Runtime.GlobalTID[c]
 			}
-			add(key{kernel: kname, tid: tid}, -1, int32(i))
+			for range mult(i) {
+				add(key{kernel: kname, tid: tid}, -1, int32(i))
+			}
 			continue
 		}
 		for _, r := range rs {
 			row := p.ranges[r]
-			add(key{names.Name(row), Style(tr.NVTX.EventType[row]), tr.NVTX.GlobalTID[row], kname}, row, int32(i))
+			for range mult(i) {
+				add(key{names.Name(row), Style(tr.NVTX.EventType[row]), tr.NVTX.GlobalTID[row], kname}, row, int32(i))
+			}
 		}
 	}
 	sums := make([]stat.Summary, len(order))

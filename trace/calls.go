@@ -195,6 +195,15 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 	return -1
 }
 
+// Dups says whether a correlation id repeats within a process (an export that stores one call
+// under two names, or a damaged one).
+func (x *CallIndex) Dups() bool {
+	for x.parent != nil {
+		x = x.parent
+	}
+	return x.dups
+}
+
 // Calls is the trace's CallIndex over its CUDA API calls, built on first use and kept. Not safe
 // for concurrent first use; a Subset has its own.
 func (t *Trace) Calls() *CallIndex {

@@ -84,6 +84,24 @@ func TestStatsEqualsNsys(t *testing.T) {
 
 // TestStatsOnSamples runs every report on the public nsys exports of 2021 → 2026 and compares
 // with nsys 2025.3.1 wherever nsys could read the file.
+// TestStatsOnPublic: every report equals nsys 2025.3.1's on the public exports made by others
+// (../shared/nsys-public through OMNISTAT_PUBLIC: MPI ranks, unified memory, 13,513 inline-text
+// NVTX ranges, a transitional 2023 schema, a failed injection, a 2020.5 report's export), their
+// goldens in testdata/public-golden (made by testdata/gen/goldens.sh on the GPU machine).
+func TestStatsOnPublic(t *testing.T) {
+	dir := testutil.Public(t)
+	exports, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+	if len(exports) == 0 {
+		t.Fatalf("no exports in %s", dir)
+	}
+	for _, db := range exports {
+		name := strings.TrimSuffix(filepath.Base(db), ".sqlite")
+		t.Run(name, func(t *testing.T) {
+			checkGoldens(t, db, filepath.Join("../../testdata/public-golden", name), false)
+		})
+	}
+}
+
 func TestStatsOnSamples(t *testing.T) {
 	dir := testutil.Samples(t)
 	samples, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))

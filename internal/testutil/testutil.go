@@ -47,3 +47,21 @@ func ModuleRoot(t testing.TB) string {
 
 // SamplesSet reports whether OMNISTAT_SAMPLES is set.
 func SamplesSet() bool { return os.Getenv("OMNISTAT_SAMPLES") != "" }
+
+// Public returns the folder of more public exports named by OMNISTAT_PUBLIC (../shared/nsys-public
+// beside the checkout; a relative path counts from the module root), or skips the test when the
+// variable is unset.
+func Public(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv("OMNISTAT_PUBLIC")
+	if d == "" {
+		t.Skip("OMNISTAT_PUBLIC is not set (the public nsys exports are not beside this checkout)")
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(ModuleRoot(t), d)
+	}
+	if st, err := os.Stat(d); err != nil || !st.IsDir() {
+		t.Fatalf("OMNISTAT_PUBLIC=%s: not a folder", d)
+	}
+	return d
+}
