@@ -66,13 +66,18 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 		sp := disjoint(set.Spans)
 		g := gpuWindow{name: set.GPU, first: sp[0].Start, last: sp[len(sp)-1].End}
 		g.sFirst = max(g.first, j.from)
+		// the steady spans are a tail of sp, its first one cut at sFirst: shared, not copied, when
+		// nothing is cut (no warm-up, the usual case)
+		k, _ := slices.BinarySearchFunc(sp, g.sFirst, func(s trace.Span, t int64) int { return cmp.Compare(s.End, t+1) })
+		g.steady = sp[k:]
+		if len(g.steady) > 0 && g.steady[0].Start < g.sFirst {
+			g.steady = append([]trace.Span{{Start: g.sFirst, End: g.steady[0].End}}, g.steady[1:]...)
+		}
 		for _, s := range sp {
 			g.busy += s.End - s.Start
-			if s.End > g.sFirst {
-				s.Start = max(s.Start, g.sFirst)
-				g.steady = append(g.steady, s)
-				g.sBusy += s.End - s.Start
-			}
+		}
+		for _, s := range g.steady {
+			g.sBusy += s.End - s.Start
 		}
 		g.hole, g.sHole = tr.UncapturedIn(g.first, g.last), tr.UncapturedIn(g.sFirst, g.last)
 		j.busy += g.busy

@@ -23,7 +23,14 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 		}
 	}
 	// the CUDA API call starts of each thread, sorted
-	calls := map[int64][]int64{}
+	per := map[int64]int{}
+	for _, g := range tr.Runtime.GlobalTID {
+		per[g]++
+	}
+	calls := make(map[int64][]int64, len(per))
+	for g, n := range per {
+		calls[g] = make([]int64, 0, n)
+	}
 	for i, g := range tr.Runtime.GlobalTID {
 		calls[g] = append(calls[g], tr.Runtime.Start[i])
 	}
