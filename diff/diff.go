@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
@@ -84,6 +85,9 @@ type Result struct {
 	Base, New string
 	Stages    []Stage
 	Changes   []FindingChange // the findings of both runs
+	// Note warns about the comparison as a whole: no stage in common (unrelated programs, or a
+	// stage renamed), so every stage is new or gone and only whole-trace gates compare.
+	Note string
 }
 
 // stageSubsets maps stage keys to their subset of tr.
@@ -154,6 +158,15 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 		}
 	}
 	res := &Result{Base: base.Path, New: nw.Path}
+	common := 0
+	for _, k := range ob {
+		if sn[k] != nil {
+			common++
+		}
+	}
+	if common == 0 && len(ob) > 0 && len(on) > 0 {
+		res.Note = fmt.Sprintf("no stage in common (base: %s; new: %s): the runs may be different programs, or a stage was renamed (--stage rules can name them alike)", strings.Join(ob, ", "), strings.Join(on, ", "))
+	}
 	for _, k := range keys {
 		b, n := sb[k], sn[k]
 		d := Stage{Stage: k, InBase: b != nil, InNew: n != nil}

@@ -219,3 +219,20 @@ func TestFindingStatus(t *testing.T) {
 		t.Error("no findings to compare")
 	}
 }
+
+// TestNoCommonStage: two unrelated programs share no stage: the result says so (every stage is
+// new or gone); runs that share one say nothing.
+func TestNoCommonStage(t *testing.T) {
+	a, b := testtrace.Read(t, "go_tts_pageable"), testtrace.Read(t, "go_diffusion")
+	d, err := Compare(a, b, stage.Assign(a, nil), stage.Assign(b, nil), Options{Per: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.Note, "no stage in common (base: talker, code2wav; new: diffusion)") {
+		t.Errorf("note %q", d.Note)
+	}
+	c := testtrace.Read(t, "go_tts_pinned")
+	if d, _ := Compare(a, c, stage.Assign(a, nil), stage.Assign(c, nil), Options{Per: "auto"}); d.Note != "" {
+		t.Errorf("note on related runs: %q", d.Note)
+	}
+}

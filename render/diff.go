@@ -14,6 +14,9 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layo
 	doc := newDocument(w, f, l)
 	doc.diffHeader(d.Base, d.New)
 	doc.heading("Verdict")
+	if d.Note != "" {
+		doc.item(d.Note)
+	}
 	for _, s := range d.Stages {
 		doc.item(s.Verdict)
 	}

@@ -16,7 +16,8 @@ func DiffJSON(w io.Writer, d *diff.Result, gates []diff.GateResult) error {
 		Stages   []diff.Stage         `json:"stages"`
 		Findings []diff.FindingChange `json:"findings"`
 		Gates    []diff.GateResult    `json:"gates"`
-	}{Base: d.Base, New: d.New, Stages: d.Stages, Findings: d.Changes, Gates: gates}
+		Note     string               `json:"note,omitempty"`
+	}{Base: d.Base, New: d.New, Note: d.Note, Stages: d.Stages, Findings: d.Changes, Gates: gates}
 	if out.Stages == nil {
 		out.Stages = []diff.Stage{}
 	}
