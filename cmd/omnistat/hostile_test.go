@@ -212,3 +212,23 @@ func TestNewlineInNames(t *testing.T) {
 		t.Error("no SVG charts")
 	}
 }
+
+// TestReportPrunesOldCharts: a report written over an earlier one of another trace removes that
+// one's charts (omnistat wrote them, unchanged) and keeps a user's file and a chart the user edited.
+func TestReportPrunesOldCharts(t *testing.T) {
+	out := t.TempDir()
+	if _, errOut, code := runCLI(t, "report", "--base", "../../testdata/traces/go_tts_pageable.sqlite", "../../testdata/traces/go_tts_pinned.sqlite", "-o", out); code != 0 {
+		t.Fatal(errOut)
+	}
+	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	os.WriteFile(filepath.Join(out, "stage_diff_code2wav.png"), []byte("edited"), 0o644)
+	_, errOut, code := runCLI(t, "report", "../../testdata/traces/go_diffusion.sqlite", "-o", out)
+	if code != 0 || !strings.Contains(errOut, "removed "+filepath.Join(out, "stage_diff_talker.png")) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for n, want := range map[string]bool{"stage_diff_talker.png": false, "stage_diff_code2wav.png": true, "notes.txt": true, "report.md": true, "stage_time.png": true} {
+		if _, err := os.Stat(filepath.Join(out, n)); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", n, err == nil, want)
+		}
+	}
+}

@@ -164,6 +164,7 @@ func runReport(e *env, o *reportOptions) error {
 		if err := writeAll(charts, files); err != nil {
 			return err
 		}
+		pruneCharts(e, charts, chartPath, files)
 		_, err := e.stdout.Write(md.Bytes())
 		return err
 	}
@@ -184,6 +185,7 @@ func runReport(e *env, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	pruneCharts(e, charts, chartPath, files)
 	for _, f := range files {
 		fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(chartPath, f.name))
 	}
@@ -191,6 +193,23 @@ func runReport(e *env, o *reportOptions) error {
 		fmt.Fprintf(e.stderr, "wrote %s\n", filepath.Join(mdFolder, f.name))
 	}
 	return nil
+}
+
+// pruneCharts removes the charts an earlier report wrote into the folder that this one did not
+// (another trace's, another stage's): unchanged files omnistat's manifest lists, charts only.
+func pruneCharts(e *env, d *safefs.Dir, folder string, files []outFile) {
+	var keep []string
+	for _, f := range files {
+		keep = append(keep, f.name)
+	}
+	isChart := func(n string) bool { return strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".svg") }
+	gone, err := d.Prune(keep, isChart)
+	for _, n := range gone {
+		fmt.Fprintf(e.stderr, "removed %s (a chart of an earlier report)\n", filepath.Join(folder, n))
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "note: %v\n", err)
+	}
 }
 
 // outFile is one output file of a report, rendered before anything is written.

@@ -11,5 +11,6 @@
 // the root; and, unless opened with Force, replacing a file that its manifest (ManifestName in
 // the root, listing size and SHA-256 of what omnistat wrote) does not list with its current
 // content, that is a file omnistat did not write or one a user has edited since (ErrExists).
-// It has no RemoveAll and never deletes anything but its own temporaries.
+// It has no RemoveAll: it deletes only its own temporaries and, through Prune, files an earlier
+// run wrote that the manifest still lists unchanged.
 package safefs
