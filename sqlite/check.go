@@ -52,10 +52,10 @@ func checkRows(tr *trace.Trace) []string {
 		&k.Demangled, &k.Short, &k.Mangled, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID)
 	m := &tr.Memcpy
 	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream,
-		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID)
+		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	ms := &tr.Memset
 	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, &ms.GlobalPID, &ms.CorrID, &ms.Device, &ms.Context, &ms.Stream,
-		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID)
+		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext)
 	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name
 	dangling := func(table string, ids []int64) {
 		n := 0

@@ -48,6 +48,10 @@ type Options struct {
 	// SQLOnly reads every table through SQL (modernc.org/sqlite), not the file-format scanner:
 	// slower, for cross-checks.
 	SQLOnly bool
+	// Details also reads the columns only the analyze rules need (contexts, streams, green
+	// contexts, copies' source and destination devices); without it they stay nil, which saves
+	// memory on big traces.
+	Details bool
 	// Partial reads what it can of a damaged export: a table that cannot be read is left empty
 	// and named in a note, instead of failing the whole read.
 	Partial bool

@@ -41,7 +41,7 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	if st, err := os.Stat(path); err == nil {
 		s.maxRows = int(st.Size()/6) + 1
 	}
-	tr := &trace.Trace{Path: path, Tables: s.tables}
+	tr := &trace.Trace{Path: path, Tables: s.tables, Columns: s.cols}
 	for _, t := range []string{"CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL", "NVTX_EVENTS", "OSRT_API"} {
 		if !s.tables[t] {
 			tr.Notes = append(tr.Notes, fmt.Sprintf("no %s table: the capture recorded no such events", t))
@@ -64,10 +64,11 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	}{
 		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime) }},
 		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT) }},
-		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels) }},
-		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy) }},
-		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset) }},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details) }},
+		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details) }},
+		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details) }},
 		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }},
+		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }},
 	} {
 		if only&f.fam != 0 {
 			jobs = append(jobs, f.job)

@@ -137,27 +137,47 @@ func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.
 	return readInts(ctx, db, s, table, "", cols)
 }
 
-func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels) error {
-	// launch geometry, context and stream are not read: no report uses them yet
-	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", []intCol{
+func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, details bool) error {
+	// launch geometry and stream are not read: no report uses them yet; the context only for
+	// the analyze rules
+	cols := []intCol{
 		{"start", &k.Start}, {"end", &k.End}, {"globalPid", &k.GlobalPID}, {"correlationId", &k.CorrID},
 		{"deviceId", &k.Device}, {"demangledName", &k.Demangled}, {"shortName", &k.Short}, {"mangledName", &k.Mangled},
 		{"graphNodeId", &k.GraphNodeID},
-	})
+	}
+	if details {
+		cols = append(cols, intCol{"contextId", &k.Context})
+	}
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", cols)
 }
 
-func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy) error {
-	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", []intCol{
+func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, details bool) error {
+	cols := []intCol{
 		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
 		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
 		{"graphNodeId", &m.GraphNodeID},
-	})
+	}
+	if details {
+		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream},
+			intCol{"srcDeviceId", &m.SrcDevice}, intCol{"dstDeviceId", &m.DstDevice}, intCol{"greenContextId", &m.GreenContext})
+	}
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", cols)
 }
 
-func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset) error {
-	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMSET", "", []intCol{
+func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset, details bool) error {
+	cols := []intCol{
 		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
 		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"memKind", &m.MemKind}, {"graphNodeId", &m.GraphNodeID},
+	}
+	if details {
+		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream}, intCol{"greenContextId", &m.GreenContext})
+	}
+	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMSET", "", cols)
+}
+
+func readOverhead(ctx context.Context, db *sql.DB, s *schema, o *trace.Overhead) error {
+	return readInts(ctx, db, s, "PROFILER_OVERHEAD", "", []intCol{
+		{"start", &o.Start}, {"end", &o.End}, {"globalTid", &o.GlobalTID}, {"nameId", &o.NameID},
 	})
 }
 

@@ -96,7 +96,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 		s.Memcpy = Memcpy{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: pick(x.GlobalPID, kp, n),
 			CorrID: pick(x.CorrID, kp, n), Device: pick(x.Device, kp, n), Context: pick(x.Context, kp, n),
 			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), CopyKind: pick(x.CopyKind, kp, n),
-			SrcKind: pick(x.SrcKind, kp, n), DstKind: pick(x.DstKind, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n)}
+			SrcKind: pick(x.SrcKind, kp, n), DstKind: pick(x.DstKind, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n),
+			SrcDevice: pick(x.SrcDevice, kp, n), DstDevice: pick(x.DstDevice, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
 	}
 	if k.Memset != nil {
 		n, kp := count(k.Memset), k.Memset
@@ -104,7 +105,7 @@ func (t *Trace) Subset(k Keep) *Trace {
 		s.Memset = Memset{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: pick(x.GlobalPID, kp, n),
 			CorrID: pick(x.CorrID, kp, n), Device: pick(x.Device, kp, n), Context: pick(x.Context, kp, n),
 			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), MemKind: pick(x.MemKind, kp, n),
-			GraphNodeID: pick(x.GraphNodeID, kp, n)}
+			GraphNodeID: pick(x.GraphNodeID, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
 	}
 	if k.NVTX != nil {
 		n, kp := count(k.NVTX), k.NVTX
@@ -215,11 +216,12 @@ func (t *Trace) Reorder(g *Groups) {
 	}
 	if d := perm(g.Memcpy); d != nil {
 		m := &t.Memcpy
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID)
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
+			&m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	}
 	if d := perm(g.Memset); d != nil {
 		m := &t.Memset
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID)
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
 	}
 }
 

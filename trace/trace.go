@@ -38,6 +38,8 @@ type Trace struct {
 	Memcpy  Memcpy
 	Memset  Memset
 	NVTX    NVTX
+	// Overhead is PROFILER_OVERHEAD (read with OverheadTable).
+	Overhead Overhead
 
 	// MemcpyKinds and MemKinds label copyKind and memory-kind codes (ENUM tables, or built-in
 	// labels for exports that predate them).
@@ -48,6 +50,8 @@ type Trace struct {
 
 	// Tables lists the tables present in the export, by name.
 	Tables map[string]bool
+	// Columns lists the columns of each table present in the export: Columns[table][column].
+	Columns map[string]map[string]bool
 	// Notes are warnings about the input (missing tables, odd rows): values, not errors.
 	Notes []string
 
@@ -56,6 +60,9 @@ type Trace struct {
 
 // Has reports whether the export holds a table of that name.
 func (t *Trace) Has(table string) bool { return t.Tables[table] }
+
+// HasColumn reports whether the export's table holds a column of that name.
+func (t *Trace) HasColumn(table, col string) bool { return t.Columns[table][col] }
 
 // Process is one row of PROCESSES.
 type Process struct {
@@ -102,7 +109,7 @@ type Kernels struct {
 	Stream           []int64
 	Demangled, Short []int64 // StringIds ids
 	Mangled          []int64 // StringIds id or Null
-	// Context, Stream and the launch geometry are not read (nil) until a report needs them.
+	// Stream and the launch geometry are not read (nil) until a report needs them.
 	GridX, GridY, GridZ []int64
 	BlockX, BlockY      []int64
 	BlockZ              []int64
@@ -123,6 +130,10 @@ type Memcpy struct {
 	CopyKind         []int64
 	SrcKind, DstKind []int64 // memory kinds, Null when absent
 	GraphNodeID      []int64
+	// SrcDevice, DstDevice and GreenContext (srcDeviceId, dstDeviceId, greenContextId) are
+	// Null when absent; Context and Stream likewise.
+	SrcDevice, DstDevice []int64
+	GreenContext         []int64
 }
 
 // Len is the number of copies.
@@ -138,7 +149,18 @@ type Memset struct {
 	Bytes           []int64
 	MemKind         []int64
 	GraphNodeID     []int64
+	GreenContext    []int64 // greenContextId, Null when absent
 }
+
+// Overhead holds PROFILER_OVERHEAD rows: time the profiler itself took.
+type Overhead struct {
+	Start, End []int64
+	GlobalTID  []int64
+	NameID     []int64
+}
+
+// Len is the number of overhead rows.
+func (o *Overhead) Len() int { return len(o.Start) }
 
 // Len is the number of memsets.
 func (m *Memset) Len() int { return len(m.Start) }
@@ -154,8 +176,9 @@ const (
 	MemcpyTable
 	MemsetTable
 	NVTXTable
+	OverheadTable // PROFILER_OVERHEAD
 
-	AllTables = RuntimeTable | OSRTTable | KernelTable | MemcpyTable | MemsetTable | NVTXTable
+	AllTables = RuntimeTable | OSRTTable | KernelTable | MemcpyTable | MemsetTable | NVTXTable | OverheadTable
 )
 
 // Window is one export of a merged trace: a capture window of a repeat capture, or one rank.

@@ -33,6 +33,10 @@ func addCompletions(root *cobra.Command) {
 			c.RegisterFlagCompletionFunc("format", fixed("column", "csv", "json", "markdown"))
 			c.RegisterFlagCompletionFunc("mem-unit", fixed("B", "KB", "MB", "GB"))
 			c.RegisterFlagCompletionFunc("timeunit", fixed("nsec", "usec", "msec", "sec"))
+		case "analyze":
+			c.ValidArgsFunction = traces
+			c.RegisterFlagCompletionFunc("rule", fixed(reports.RuleNames()...))
+			c.RegisterFlagCompletionFunc("format", fixed("column", "csv", "json", "markdown"))
 		case "summarize":
 			c.ValidArgsFunction = traces
 			c.RegisterFlagCompletionFunc("by", fixed(byStrings(summarizeBys)...))
