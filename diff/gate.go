@@ -2,6 +2,8 @@ package diff
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/summary"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -138,6 +140,9 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 		g.Per = "total"
 	}
 	r := GateResult{Gate: g.Text, Per: "total"}
+	if g.Metric == "range" {
+		r.Per = "instance" // a range's mean duration is already per instance
+	}
 	vb, vn := g.values(base, ab), g.values(nw, an)
 	b, n := vb.value, vn.value
 	if g.Per == "step" && (vb.steps == 0 && g.Kind != Bound || vn.steps == 0 || vb.step != vn.step && g.Kind != Bound) {
@@ -157,7 +162,7 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 			r.Missing = "not in the new trace"
 			return r
 		}
-		r.Change = fmt.Sprintf("%c %g: %s", g.Op, g.Limit, strconv.FormatFloat(n, 'f', 1, 64))
+		r.Change = fmt.Sprintf("%s, bound %c %s", g.format(n, false), g.Op, g.format(g.Limit, false))
 		r.Tripped = (g.Op == '>' && n > g.Limit) || (g.Op == '<' && n < g.Limit)
 		return r
 	}
@@ -184,10 +189,35 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 		change = (n - b) * 100 / b
 		r.Change = fmt.Sprintf("%+.1f%%", change)
 	} else {
-		r.Change = fmt.Sprintf("%+g", change)
+		r.Change = g.format(change, true)
 	}
 	r.Tripped = (g.Op == '>' && change > g.Limit) || (g.Op == '<' && change < -g.Limit)
 	return r
+}
+
+// format writes a value of the gate's metric with its unit: a share in percent (a change of a
+// share in percentage points), a time in ns with separators, a count; signed for changes.
+func (g Gate) format(v float64, signed bool) string {
+	num := summary.FloatSep(math.Abs(math.Round(v*10) / 10))
+	if strings.HasSuffix(num, ".0") {
+		num = strings.TrimSuffix(num, ".0")
+	}
+	sign := ""
+	if signed && v >= 0 {
+		sign = "+"
+	}
+	if v < 0 {
+		sign = "-"
+	}
+	switch {
+	case g.Share && signed:
+		return sign + num + " pp"
+	case g.Share:
+		return sign + num + "%"
+	case isTime[g.Metric]:
+		return sign + num + " ns"
+	}
+	return sign + num
 }
 
 // usesSteps says whether the gate compares per step: asked for, or by default for changes of

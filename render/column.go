@@ -54,7 +54,12 @@ func WriteColumn(w io.Writer, t *table.Table, o Options) error {
 	for _, r := range t.Rows {
 		rec := make([]string, len(cols))
 		for j, ci := range cols {
-			rec[j] = clip(pretty(r[ci], t.Columns[ci], o), o.MaxText)
+			v := pretty(r[ci], t.Columns[ci], o)
+			if align[j] == tw.AlignRight { // a number is never cut: a cut number is a wrong number
+				rec[j] = v
+			} else {
+				rec[j] = clip(v, o.MaxText)
+			}
 		}
 		if err := tbl.Append(rec); err != nil {
 			return err

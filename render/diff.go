@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/summary"
 	"io"
 	"strings"
 
@@ -31,7 +32,12 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layo
 			if g.Missing != "" {
 				extra = " (" + g.Missing + ")"
 			}
-			fmt.Fprintf(w, "   %-7s %s: %s → %s, %s%s (%s)\n", state, g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra, perLabel(g.Per))
+			line := fmt.Sprintf("%s: %s → %s, %s%s (%s)", g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra, perLabel(g.Per))
+			if f == Markdown { // a list, so the posted comment keeps one gate a line
+				fmt.Fprintf(w, "- **%s** %s\n", state, Printable(line))
+				continue
+			}
+			fmt.Fprintf(w, "   %-7s %s\n", state, Printable(line))
 		}
 	}
 	for _, s := range d.Stages {
@@ -69,7 +75,7 @@ func fmtNum(v float64) string {
 	if v == float64(int64(v)) {
 		return withSepInt(int64(v))
 	}
-	return fmt.Sprintf("%.1f", v)
+	return summary.FloatSep(v)
 }
 
 func withSepInt(n int64) string {
@@ -89,6 +95,9 @@ func perLabel(per string) string {
 	if rest, ok := strings.CutPrefix(per, "step ("); ok {
 		name, counts, _ := strings.Cut(strings.TrimSuffix(rest, ")"), ": ")
 		return "per step of " + name + ", " + counts + " steps"
+	}
+	if per == "instance" {
+		return "mean per range instance"
 	}
 	return "totals"
 }

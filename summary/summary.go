@@ -155,7 +155,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		}
 	}
 	if last > first {
-		s.WindowNs = last - first
+		s.WindowNs = last - first - tr.UncapturedIn(first, last) // time between merged exports was not recorded
 	}
 	s.Overview = overviewTable(s.Stages)
 	return s, nil

@@ -151,8 +151,9 @@ func (o *diffOptions) parseGates() error {
 	if o.GatesFile != "" {
 		b, err := os.ReadFile(o.GatesFile)
 		if err != nil {
-			return fmt.Errorf("--fail-on-file: %w", err)
+			return usagef("%s: cannot read the gate file (--fail-on-file): %v", o.GatesFile, unwrapPath(err))
 		}
+		before := len(exprs)
 		for i, l := range strings.Split(string(b), "\n") {
 			if j := strings.Index(l, " #"); j >= 0 { // a comment after the gate
 				l = l[:j]
@@ -165,6 +166,9 @@ func (o *diffOptions) parseGates() error {
 				return usagef("%s:%d: %v", o.GatesFile, i+1, err)
 			}
 			exprs = append(exprs, l)
+		}
+		if len(exprs) == before { // a gate file that gates nothing would pass every build
+			return usagef("%s: no gate in the gate file (one a line; # starts a comment)", o.GatesFile)
 		}
 	}
 	for _, s := range exprs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -281,5 +282,26 @@ func TestPerStepWithMoreSteps(t *testing.T) {
 	}
 	if !found || len(d.Gates) != 2 || d.Gates[0].Tripped || !d.Gates[1].Tripped {
 		t.Errorf("stages %+v gates %+v: the per-step gate must pass, the totals gate trip", d.Stages, d.Gates)
+	}
+}
+
+// TestGateLines: gate values carry their unit, rounded (ns with separators, shares in %, their
+// changes in percentage points), and markdown lists the gates one a line.
+func TestGateLines(t *testing.T) {
+	a, slow := "../../testdata/traces/foreign_tts_a.sqlite", "../../testdata/traces/foreign_tts_slow.sqlite"
+	args := []string{"diff", a, slow, "--fail-on", "stage:tts-talker:api:cudaMemcpyAsync:share>+10%", "--fail-on", "wall>1ms",
+		"--fail-on", "gpu_time>+8", "--fail-on", "stage:tts-talker:range:decode_step>+10%"}
+	out, _, _ := runCLI(t, args...)
+	for _, want := range []string{"+13.4 pp (totals)", "568,791,096 ns, bound > 1,000,000 ns (totals)", "+1,045,407 ns (per step of decode_step, 78 → 78 steps)", "(mean per range instance)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("gates lack %q", want)
+		}
+	}
+	if regexp.MustCompile(`\d\.\d{4,}|e\+0`).MatchString(out[strings.Index(out, "Gates"):]) {
+		t.Error("an unrounded or scientific value in the gates")
+	}
+	md, _, _ := runCLI(t, append(args, "-f", "markdown")...)
+	if !strings.Contains(md, "\n- **TRIPPED** stage:tts-talker:api:cudaMemcpyAsync:share>+10%") {
+		t.Error("markdown gates are not a list")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"github.com/omnistat/omnistat/summary"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,10 @@ func TestTerminalWidth(t *testing.T) {
 		}
 		if cols == 80 && !strings.Contains(out.String(), "…") {
 			t.Error("COLUMNS=80: no name was cut")
+		}
+		// a number is never cut: a cut number is a wrong number
+		if m := regexp.MustCompile(`[0-9],?…`).FindString(out.String()); m != "" {
+			t.Errorf("COLUMNS=%d: a number was cut (%q)", cols, m)
 		}
 	}
 	var wide bytes.Buffer
