@@ -73,21 +73,9 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layo
 
 func fmtNum(v float64) string {
 	if v == float64(int64(v)) {
-		return withSepInt(int64(v))
+		return summary.WithSep(int64(v))
 	}
 	return summary.FloatSep(v)
-}
-
-func withSepInt(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // perLabel says what a gate compared: "per step of X (78 → 78)" or "totals".

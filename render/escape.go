@@ -2,9 +2,8 @@ package render
 
 import (
 	"fmt"
+	"github.com/omnistat/omnistat/internal/text"
 	"io"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -85,28 +84,5 @@ type bytesBuffer []byte
 
 func (b *bytesBuffer) Write(p []byte) (int, error) { *b = append(*b, p...); return len(p), nil }
 
-// Printable is s as one line of text: every control character, newline and tab included, and
-// every byte that is not UTF-8 as a visible escape (\x0a, \x1b). The documents write every name
-// and message that can carry trace text through it, so a process named "x\n[fake] finding" can
-// neither break a line nor forge one.
-func Printable(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) && utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsControl(r) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// Printable is s as one line of text: see text.Printable (shared with the chart labels).
+func Printable(s string) string { return text.Printable(s) }
