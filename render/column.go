@@ -18,6 +18,9 @@ const maxCell = 100
 // WriteColumn writes t as an aligned terminal table: a header, a dashed rule, numbers
 // right-aligned with thousands separators, long text clipped.
 func WriteColumn(w io.Writer, t *table.Table, o Options) error {
+	if t.Stream != nil {
+		return writeColumnStream(w, t, o)
+	}
 	cols := visible(t)
 	header := make([]string, len(cols))
 	align := make([]tw.Align, len(cols))

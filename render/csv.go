@@ -12,6 +12,9 @@ import (
 // parentheses, values as Python prints them, Python's minimal quoting, LF line ends. Like
 // nsys ("PROCESSED (EMPTY RESULTS)"), a table without rows writes nothing, not even a header.
 func WriteCSV(w io.Writer, t *table.Table, o Options) error {
+	if t.Stream != nil {
+		return writeCSVStream(w, t, o)
+	}
 	if len(t.Rows) == 0 {
 		return nil
 	}

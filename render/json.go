@@ -23,11 +23,14 @@ type jsonColumn struct {
 }
 
 var unitNames = map[table.Unit]string{table.Count: "count", table.Ns: "ns", table.Bytes: "bytes",
-	table.Percent: "percent", table.Ratio: "ratio", table.ID: "id"}
+	table.Percent: "percent", table.Ratio: "ratio", table.ID: "id", table.Rate: "bytes/s"}
 
 // WriteJSON writes tables as a JSON array; each row is an object keyed by column name, numbers
 // stay numbers in base units (ns, bytes), whatever the display options.
 func WriteJSON(w io.Writer, ts []*table.Table, _ Options) error {
+	if anyStream(ts) {
+		return writeJSONStream(w, ts)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(JSONTables(ts))

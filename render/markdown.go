@@ -11,6 +11,9 @@ import (
 // WriteMarkdown writes t as a GitHub table under a "### Title" heading, numbers right-aligned
 // with thousands separators, notes as a list below.
 func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
+	if t.Stream != nil {
+		return writeMarkdownStream(w, t, o)
+	}
 	cols := visible(t)
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s (%s)\n\n", Printable(t.Title), t.Name)

@@ -166,7 +166,7 @@ func cell(v table.Value, c table.Column, o Options) string {
 	case table.Text:
 		return v.S
 	}
-	if c.Unit == table.Bytes {
+	if c.Unit == table.Bytes || c.Unit == table.Rate {
 		div, dec := memScale(o.memUnit())
 		if dec < 0 {
 			if v.Kind == table.Int {

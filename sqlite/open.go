@@ -52,6 +52,9 @@ type Options struct {
 	// contexts, copies' source and destination devices); without it they stay nil, which saves
 	// memory on big traces.
 	Details bool
+	// Trace reads, besides the Details columns, the columns only the trace reports print (launch
+	// geometry, registers, shared memory, kernels' green contexts, CUDA calls' return values).
+	Trace bool
 	// Partial reads what it can of a damaged export: a table that cannot be read is left empty
 	// and named in a note, instead of failing the whole read.
 	Partial bool

@@ -62,11 +62,11 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		fam trace.Tables
 		job func() error
 	}{
-		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime) }},
-		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT) }},
-		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details) }},
-		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details) }},
-		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details) }},
+		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }},
+		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }},
+		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }},
+		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }},
 		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }},
 		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }},
 	} {

@@ -127,17 +127,20 @@ func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) erro
 
 // readAPI reads API calls; the columns no report uses (return values; the event class of CUDA
 // calls, which nsys's CUDA reports ignore) stay unread to keep big traces small in memory.
-func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls) error {
+func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls, returns bool) error {
 	cols := []intCol{
 		{"start", &a.Start}, {"end", &a.End}, {"globalTid", &a.GlobalTID}, {"correlationId", &a.CorrID}, {"nameId", &a.NameID},
 	}
 	if table == "OSRT_API" {
 		cols = append(cols, intCol{"eventClass", &a.EventClass})
 	}
+	if returns {
+		cols = append(cols, intCol{"returnValue", &a.ReturnValue})
+	}
 	return readInts(ctx, db, s, table, "", cols)
 }
 
-func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, details bool) error {
+func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, details, traceCols bool) error {
 	// launch geometry and stream are not read: no report uses them yet; the context only for
 	// the analyze rules
 	cols := []intCol{
@@ -147,6 +150,12 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, d
 	}
 	if details {
 		cols = append(cols, intCol{"contextId", &k.Context})
+	}
+	if traceCols { // what cuda_gpu_trace and cuda_kern_exec_* print
+		cols = append(cols, intCol{"streamId", &k.Stream}, intCol{"gridX", &k.GridX}, intCol{"gridY", &k.GridY},
+			intCol{"gridZ", &k.GridZ}, intCol{"blockX", &k.BlockX}, intCol{"blockY", &k.BlockY}, intCol{"blockZ", &k.BlockZ},
+			intCol{"registersPerThread", &k.Registers}, intCol{"staticSharedMemory", &k.StaticSMem},
+			intCol{"dynamicSharedMemory", &k.DynamicSMem}, intCol{"greenContextId", &k.GreenContext})
 	}
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", cols)
 }

@@ -88,7 +88,9 @@ func (t *Trace) Subset(k Keep) *Trace {
 			Stream: pick(x.Stream, kp, n), Demangled: pick(x.Demangled, kp, n), Short: pick(x.Short, kp, n),
 			Mangled: pick(x.Mangled, kp, n), GridX: pick(x.GridX, kp, n), GridY: pick(x.GridY, kp, n),
 			GridZ: pick(x.GridZ, kp, n), BlockX: pick(x.BlockX, kp, n), BlockY: pick(x.BlockY, kp, n),
-			BlockZ: pick(x.BlockZ, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n)}
+			BlockZ: pick(x.BlockZ, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n),
+			Registers: pick(x.Registers, kp, n), StaticSMem: pick(x.StaticSMem, kp, n),
+			DynamicSMem: pick(x.DynamicSMem, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
 	}
 	if k.Memcpy != nil {
 		n, kp := count(k.Memcpy), k.Memcpy
@@ -212,7 +214,8 @@ func (t *Trace) Reorder(g *Groups) {
 	if d := perm(g.Kernels); d != nil {
 		k := &t.Kernels
 		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short, &k.Mangled,
-			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID)
+			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID,
+			&k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	}
 	if d := perm(g.Memcpy); d != nil {
 		m := &t.Memcpy

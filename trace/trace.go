@@ -114,6 +114,11 @@ type Kernels struct {
 	BlockX, BlockY      []int64
 	BlockZ              []int64
 	GraphNodeID         []int64 // Null when not launched from a graph
+	// Registers (per thread), StaticSMem and DynamicSMem (shared memory bytes) and GreenContext
+	// (greenContextId) are read only for the trace reports (sqlite.Options.Trace); Null when absent.
+	Registers, StaticSMem []int64
+	DynamicSMem           []int64
+	GreenContext          []int64
 }
 
 // Len is the number of kernels.

@@ -15,6 +15,7 @@ const (
 	Percent             // a share in percent
 	Ratio               // a plain number without unit
 	ID                  // an identifier (PID, TID, device): no thousands separators
+	Rate                // bytes per second (nsys shows MB/s by default)
 )
 
 // Column is one column: Name is the label without unit ("Total Time"), Unit how to show values.
@@ -71,7 +72,47 @@ type Table struct {
 	Title   string // e.g. "CUDA API Summary"
 	Columns []Column
 	Rows    [][]Value
-	Notes   []string // footnotes: warnings and remarks about the data
+	// Stream, when set, yields the rows instead of Rows (the trace reports: a row is built,
+	// written and forgotten, so a trace of millions of rows is never held as a table). The row
+	// slice is reused between calls: a consumer must not keep it. Stream can be ranged more
+	// than once (the column writer measures, then prints).
+	Stream func(yield func(row []Value) bool)
+	Notes  []string // footnotes: warnings and remarks about the data
+}
+
+// Each calls f on every row, of Rows or of Stream, until f returns false.
+func (t *Table) Each(f func(row []Value) bool) {
+	if t.Stream != nil {
+		t.Stream(f)
+		return
+	}
+	for _, r := range t.Rows {
+		if !f(r) {
+			return
+		}
+	}
+}
+
+// Empty reports whether the table has no row.
+func (t *Table) Empty() bool {
+	empty := true
+	t.Each(func([]Value) bool { empty = false; return false })
+	return empty
+}
+
+// Materialize returns t with Stream collected into Rows (each row copied); for tests and for
+// consumers that need random access.
+func (t *Table) Materialize() *Table {
+	if t.Stream == nil {
+		return t
+	}
+	out := *t
+	out.Stream, out.Rows = nil, nil
+	t.Stream(func(r []Value) bool {
+		out.Rows = append(out.Rows, append([]Value(nil), r...))
+		return true
+	})
+	return &out
 }
 
 // Col returns the index of the column with that name, or -1.
@@ -98,6 +139,8 @@ func HeaderIn(c Column, memUnit, timeUnit string) string {
 		return c.Name + " (%)"
 	case Bytes:
 		return c.Name + " (" + memUnit + ")"
+	case Rate:
+		return c.Name + " (" + memUnit + "/s)"
 	}
 	return c.Name
 }
