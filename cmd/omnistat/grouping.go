@@ -87,6 +87,15 @@ func (g *groupOptions) grouping(tr *trace.Trace) (*trace.Grouping, *stage.Assign
 	return gr, a, err
 }
 
+// groupingOf returns tr's row grouping along --by (nil for none) by the stages a found (on tr,
+// or on the whole trace tr was filtered from).
+func (g *groupOptions) groupingOf(tr *trace.Trace, a *stage.Assignment) (*trace.Grouping, error) {
+	if g.By == stage.ByNone {
+		return nil, nil
+	}
+	return stage.Group(tr, g.By, a)
+}
+
 // checkTop validates --top (rows per table).
 func checkTop(n int) error {
 	if n < 1 {

@@ -32,6 +32,7 @@ type statsOptions struct {
 	TimeUnit string
 	Traces   []string
 	Group    groupOptions
+	Filter   filterOptions
 }
 
 func newStatsCmd(e *env, runF func(*env, *statsOptions) error) *cobra.Command {
@@ -77,6 +78,9 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 			if err := opts.parseReports(); err != nil {
 				return err
 			}
+			if err := opts.Filter.parse(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(e, opts)
 			}
@@ -89,6 +93,7 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 	cmd.Flags().StringVar(&opts.TimeUnit, "timeunit", "nsec", "unit of durations, as nsys stats --timeunit: nsec, usec, msec or sec\n(a prefix of nsec, nanoseconds, usec, microseconds, msec, milliseconds, seconds: us, ms, s…)")
 	opts.Group.addByFlag(cmd.Flags(), stage.ByNone, "group rows by: "+byValues(stage.Bys))
 	opts.Group.addRuleFlags(cmd.Flags())
+	opts.Filter.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -124,6 +129,7 @@ func runStats(e *env, opts *statsOptions) error {
 	if opts.Group.By != stage.ByNone { // stages and devices are found from every table
 		need = trace.AllTables
 	}
+	need |= opts.Filter.needs()
 	var all []*table.Table
 	paths, err := resolveInputs(e, opts.Traces)
 	if err != nil {
@@ -139,13 +145,20 @@ func runStats(e *env, opts *statsOptions) error {
 		for _, n := range tr.Notes {
 			fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 		}
-		groups, _, err := opts.Group.grouping(tr)
+		// stages are found on the whole trace, then the filter cuts what the reports see
+		a := opts.Group.assign(tr)
+		full := tr // nsys skips a report on what the export holds, whatever the filter keeps
+		tr, ok := opts.Filter.apply(e, path, tr)
+		if !ok {
+			continue
+		}
+		groups, err := opts.Group.groupingOf(tr, a)
 		if err != nil {
 			return err
 		}
 		for _, sp := range opts.specs {
 			r, ro2 := sp.report, sp.opt
-			if why := r.Skip(tr); why != "" {
+			if why := r.Skip(full); why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
 			}

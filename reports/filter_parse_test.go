@@ -1,0 +1,165 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParseTime(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{
+		{"0", 0},
+		{"1500", 1500},
+		{"-2000", -2000},
+		{"+7", 7},
+		{"1s2ms3us4ns", 1_002_003_004},
+		{"4ns3us2ms1s", 1_002_003_004}, // any order
+		{"1s", 1e9},
+		{"-1s", -1e9},
+		{"2ms", 2e6},
+		{"3us", 3000},
+		{"123.456ms", 123_456_000},
+		{"0.1s", 100_000_000},
+		{".5us", 500},
+		{"3.ms", 3e6},
+		{"1.5", 2},    // a fraction of a nanosecond rounds, half away from zero
+		{"-1.5", -2},  // on both sides
+		{"1.4999", 1}, // exact decimals: no float error
+		{"0.0000000015s", 2},
+		{"1e3", 1000},
+		{"1.5e3", 1500},
+		{"9223372036854775807", math.MaxInt64},
+		{"-9223372036854775808", math.MinInt64},
+		{"9223372036s854775807ns", math.MaxInt64},
+		{" 5ms ", 5e6},
+	} {
+		got, err := ParseTime(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseTime(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "-", "s", "1x", "1sec", "1s2", "1s1s", "ms", "1.2.3", "1s-2ms", "--1", "1e", "1e1000", "9223372036854775808",
+		"-9223372036854775809", "10000000000s", "1 s", "1S", "abc", "1e3ms", "nan", "inf", "0x10"} {
+		if v, err := ParseTime(bad); err == nil {
+			t.Errorf("ParseTime(%q) = %d, want an error", bad, v)
+		}
+	}
+}
+
+func TestParseTimeWindow(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		lo, hi int64
+	}{
+		{"100/200", 100, 200},
+		{"1s2ms3us4ns/", 1_002_003_004, NoEnd},
+		{"/123.456ms", NoStart, 123_456_000},
+		{"-1s/5us", -1e9, 5000},
+		{"5/5", 5, 5},
+	} {
+		lo, hi, err := ParseTimeWindow(c.in)
+		if err != nil || lo != c.lo || hi != c.hi {
+			t.Errorf("ParseTimeWindow(%q) = %d, %d, %v; want %d, %d", c.in, lo, hi, err, c.lo, c.hi)
+		}
+	}
+	for _, bad := range []string{"", "/", "100", "2/1", "x/", "/y", "1/2/3"} {
+		if _, _, err := ParseTimeWindow(bad); err == nil {
+			t.Errorf("ParseTimeWindow(%q): want an error", bad)
+		}
+	}
+}
+
+func TestParseNVTXSpec(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want NVTXSpec
+	}{
+		{"step", NVTXSpec{Range: "step"}},
+		{"step/3", NVTXSpec{Range: "step", Index: 3}},
+		{"step@omnistat", NVTXSpec{Range: "step", Domain: "omnistat", HasDomain: true}},
+		{"talker.decode_step@omnistat/1", NVTXSpec{Range: "talker.decode_step", Domain: "omnistat", HasDomain: true, Index: 1}},
+		{"a/b", NVTXSpec{Range: "a/b"}},
+		{"a/b/0", NVTXSpec{Range: "a/b"}},
+		{"x@y@d/2", NVTXSpec{Range: "x@y", Domain: "d", HasDomain: true, Index: 2}},
+		{"step@/1", NVTXSpec{Range: "step", HasDomain: true, Index: 1}},
+		{"step/-1", NVTXSpec{Range: "step/-1"}},
+		{"step/+1", NVTXSpec{Range: "step/+1"}},
+	} {
+		got, err := ParseNVTXSpec(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseNVTXSpec(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "@d", "/1", "@d/1"} {
+		if _, err := ParseNVTXSpec(bad); err == nil {
+			t.Errorf("ParseNVTXSpec(%q): want an error", bad)
+		}
+	}
+}
+
+// compound writes v in the 1s2ms3us4ns form.
+func compound(v int64) string {
+	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+	}
+	u := uint64(v)
+	if v < 0 {
+		u = -u
+	}
+	for _, p := range []struct {
+		name string
+		ns   uint64
+	}{{"s", 1e9}, {"ms", 1e6}, {"us", 1e3}} {
+		if u >= p.ns {
+			fmt.Fprintf(&b, "%d%s", u/p.ns, p.name)
+			u %= p.ns
+		}
+	}
+	if u > 0 || b.Len() == 0 || b.String() == "-" {
+		fmt.Fprintf(&b, "%dns", u)
+	}
+	return b.String()
+}
+
+// FuzzParseTime: whatever parses has one value, whatever way it is written again: the
+// compound form and the plain nanoseconds parse to the same value, a leading '-' negates it,
+// and scaling a unit-less value by a unit multiplies it exactly.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"0", "1500", "-2000", "1s2ms3us4ns", "123.456ms", "-1s", ".5us", "1.5", "1e3", "9223372036854775807", "3us4ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseTime(s)
+		if err != nil {
+			return
+		}
+		for _, w := range []string{compound(v), fmt.Sprint(v), fmt.Sprintf("%dns", v)} {
+			if got, err := ParseTime(w); err != nil || got != v {
+				t.Fatalf("ParseTime(%q) = %d; ParseTime(%q) = %d, %v", s, v, w, got, err)
+			}
+		}
+		trimmed := strings.TrimSpace(s)
+		if trimmed != "" && trimmed[0] != '-' && trimmed[0] != '+' && v != math.MinInt64 {
+			if got, err := ParseTime("-" + trimmed); err != nil || got != -v {
+				t.Fatalf("ParseTime(-%q) = %d, %v; want %d", trimmed, got, err, -v)
+			}
+		}
+		if _, err := plainNumber(trimmed); err == nil && !strings.ContainsAny(trimmed, "eE") && v >= 0 && v < 1e6 {
+			if got, err := ParseTime(trimmed + "us"); err != nil || got != v*1000 && absDiff(got, v*1000) > 500 {
+				t.Fatalf("ParseTime(%qus) = %d, %v; want about %d", trimmed, got, err, v*1000)
+			}
+		}
+	})
+}
+
+func absDiff(a, b int64) int64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
