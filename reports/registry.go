@@ -20,6 +20,8 @@ import (
 type Options struct {
 	// KernelName picks the kernel name column: "" (demangled), "base" (shortName) or "mangled".
 	KernelName string
+	// NVTXName prefixes kernel names with their innermost enclosing NVTX range ("nvtx-name").
+	NVTXName bool
 }
 
 // Report is one registered report.
@@ -30,6 +32,8 @@ type Report struct {
 	Args []string
 	// Needs are the event tables the report reads.
 	Needs trace.Tables
+	// TraceColumns says the report prints columns read only on demand (sqlite.Options.Trace).
+	TraceColumns bool
 	// Skip returns nsys's reason for skipping the report on tr ("does not contain …"), or "".
 	Skip func(tr *trace.Trace) string
 	Run  func(tr *trace.Trace, opt Options) *table.Table
@@ -71,6 +75,8 @@ func Lookup(spec string) (Report, Options, error) {
 		switch a {
 		case "base", "mangled":
 			opt.KernelName = a
+		case "nvtx-name":
+			opt.NVTXName = true
 		}
 	}
 	return r, opt, nil

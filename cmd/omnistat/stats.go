@@ -123,8 +123,10 @@ func runStats(e *env, opts *statsOptions) error {
 	}
 	ro := render.Options{MemUnit: opts.MemUnit, TimeUnit: opts.TimeUnit}
 	var need trace.Tables
+	traceCols := false
 	for _, sp := range opts.specs {
 		need |= sp.report.Needs
+		traceCols = traceCols || sp.report.TraceColumns
 	}
 	if opts.Group.By != stage.ByNone { // stages and devices are found from every table
 		need = trace.AllTables
@@ -137,7 +139,7 @@ func runStats(e *env, opts *statsOptions) error {
 	}
 	for _, path := range paths {
 		done := progress(e, path)
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial})
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial, Trace: traceCols})
 		done()
 		if err != nil {
 			return err
