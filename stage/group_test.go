@@ -181,8 +181,19 @@ func FuzzParseRule(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := stage.ParseRule(s)
-		if err == nil && (r.Name == "" || (r.Kind != "pid" && r.Re == nil)) {
-			t.Fatalf("%q parsed to %+v", s, r)
+		want, wantRe, ok := specRule(s)
+		if (err == nil) != ok {
+			t.Fatalf("%q: error %v, the grammar says ok=%v", s, err, ok)
+		}
+		if !ok {
+			return
+		}
+		re := ""
+		if r.Re != nil {
+			re = r.Re.String()
+		}
+		if got := (stage.Rule{Name: r.Name, Kind: r.Kind, PID: r.PID, Text: r.Text}); got != want || re != wantRe || (r.Kind != "pid") != (r.Re != nil) {
+			t.Fatalf("%q parsed to %+v (regexp %q), the grammar says %+v", s, got, re, want)
 		}
 	})
 }
