@@ -25,6 +25,7 @@ type analyzeOptions struct {
 	specs  []ruleSpec
 	Format render.Format
 	Traces []string
+	Filter filterOptions
 }
 
 func newAnalyzeCmd(e *env, runF func(*env, *analyzeOptions) error) *cobra.Command {
@@ -57,6 +58,9 @@ Rules: ` + strings.Join(reports.RuleNames(), ", "),
 			if err := opts.parseRules(); err != nil {
 				return err
 			}
+			if err := opts.Filter.parse(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(e, opts)
 			}
@@ -65,6 +69,7 @@ Rules: ` + strings.Join(reports.RuleNames(), ", "),
 	}
 	cmd.Flags().StringSliceVarP(&opts.Rules, "rule", "r", nil, "rules to run, comma-separated, each with its :key=value options (default: all)")
 	cmd.Flags().StringVarP(&format, "format", "f", "column", "output format: column, csv, json or markdown")
+	opts.Filter.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -96,6 +101,7 @@ func runAnalyze(e *env, opts *analyzeOptions) error {
 	for _, sp := range opts.specs {
 		need |= sp.rule.Needs
 	}
+	need |= opts.Filter.needs()
 	paths, err := resolveInputs(e, opts.Traces)
 	if err != nil {
 		return err
@@ -111,8 +117,13 @@ func runAnalyze(e *env, opts *analyzeOptions) error {
 		for _, n := range tr.Notes {
 			fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 		}
+		full := tr
+		tr, ok := opts.Filter.apply(e, path, tr)
+		if !ok {
+			continue
+		}
 		for _, sp := range opts.specs {
-			if why := sp.rule.Skip(tr); why != "" {
+			if why := sp.rule.Skip(full); why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
 			}

@@ -29,6 +29,7 @@ type reportOptions struct {
 	Force  bool   // replace files omnistat did not write
 	Group  groupOptions
 	Traces []string
+	Filter filterOptions // --filter-time/--filter-nvtx, on the trace and on --base
 }
 
 func newReportCmd(e *env, runF func(*env, *reportOptions) error) *cobra.Command {
@@ -67,6 +68,9 @@ the folder for the images, and no HTML is written.`,
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
+			if err := o.Filter.parse(); err != nil {
+				return err
+			}
 			return runF(e, o)
 		},
 	}
@@ -79,6 +83,7 @@ the folder for the images, and no HTML is written.`,
 	f.BoolVar(&o.Merge, "merge", false, "report all inputs as one trace (repeat-capture windows, ranks)")
 	f.StringVar(&o.Base, "base", "", "a base trace to compare with: adds the diff verdicts and a before/after chart per stage")
 	o.Group.addRuleFlags(f)
+	o.Filter.addFlags(f)
 	return cmd
 }
 
@@ -118,7 +123,7 @@ func runReport(e *env, o *reportOptions) error {
 	var md bytes.Buffer
 	var page render.HTMLReport
 	so := summary.Options{Top: o.Top, Findings: summary.DefaultFindingOptions}
-	err = summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
+	err = summarizeEach(e, o.Traces, o.Merge, &o.Group, &o.Filter, so, func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error {
 		var err error
 		prefix := ""
 		if len(o.Traces) > 1 {
@@ -254,7 +259,11 @@ func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) 
 	if err != nil {
 		return nil, err
 	}
+	var ok bool
 	ab := o.Group.assign(base)
+	if base, ok = o.Filter.apply(e, o.Base, base); !ok {
+		return nil, fmt.Errorf("--base %s: no NVTX range %s", o.Base, o.Filter.Filter.NVTX)
+	}
 	return diff.Compare(base, tr, ab, a, diff.Options{Per: "auto", Top: o.Top})
 }
 

@@ -27,6 +27,8 @@ type summarizeOptions struct {
 	ExplainStages bool
 	// Wide never cuts names to fit the width
 	Wide bool
+	// Filter is --filter-time/--filter-nvtx: summarize one window or one range instance
+	Filter filterOptions
 }
 
 // summarizeBys are the sections summarize makes (a device is no section of a summary).
@@ -77,6 +79,9 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 				return err
 			}
 			o.Findings.GapNs = int64(gapMs * 1e6)
+			if err := o.Filter.parse(); err != nil {
+				return err
+			}
 			return runF(e, o)
 		},
 	}
@@ -92,6 +97,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 	f.BoolVar(&o.ExplainStages, "explain-stages", false, "print how the stages were found (titles, roles, behaviour, the comparisons that made replicas) instead of the summary")
 	f.BoolVar(&o.Merge, "merge", false, "summarize all inputs as one trace (the windows of a repeat capture, one export per rank); a folder argument holds them")
 	f.BoolVar(&o.ProjectByProcess, "project-by-process", false, "attribute GPU work to an NVTX range when any thread of its process launched it while the range was open\n(beyond nsys, which matches the range's own thread only; for pipelines whose ranges and launches are on different threads)")
+	o.Filter.addFlags(f)
 	return cmd
 }
 
@@ -101,7 +107,7 @@ func runSummarize(e *env, o *summarizeOptions) error {
 	}
 	var all []*summary.Summary
 	so := summary.Options{Top: o.Top, Findings: o.Findings, ProjectByProcess: o.ProjectByProcess}
-	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, so, func(i int, _ string, _ *trace.Trace, _ *stage.Assignment, s *summary.Summary) error {
+	err := summarizeEach(e, o.Traces, o.Merge, &o.Group, &o.Filter, so, func(i int, _ string, _ *trace.Trace, _ *stage.Assignment, s *summary.Summary) error {
 		all = append(all, s)
 		if o.Format == render.JSON {
 			return nil
@@ -121,8 +127,10 @@ func runSummarize(e *env, o *summarizeOptions) error {
 }
 
 // summarizeEach reads each input (or, with merge, all of them as one trace), finds its stages
-// with g and summarizes it, handing each result to fn in input order.
-func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so summary.Options,
+// with g, cuts it with the filter f (stages are found on the whole trace, then summarized on
+// the part the filter keeps; an input without the filter's NVTX range is left out with a note)
+// and summarizes it, handing each result to fn in input order.
+func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filterOptions, so summary.Options,
 	fn func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error) error {
 	inputs, err := expandInputs(traces)
 	if err != nil {
@@ -136,9 +144,14 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, so summ
 		if err != nil {
 			return err
 		}
+		found := g.assign(tr)
+		tr, ok := f.apply(e, path, tr)
+		if !ok {
+			continue
+		}
 		var built par.Group // the call index, built while the stages are found
 		built.Go(func() { tr.Calls() })
-		a, err := g.assign(tr).Regroup(g.By, tr)
+		a, err := found.Regroup(g.By, tr)
 		built.Wait()
 		if err != nil {
 			return err
