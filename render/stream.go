@@ -51,7 +51,7 @@ func appendCell(b []byte, v table.Value, c table.Column, o Options) []byte {
 func writeCSVStream(w io.Writer, t *table.Table, o Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	cols := visible(t)
-	var buf, field []byte
+	var buf []byte
 	started := false
 	var err error
 	t.Stream(func(r []table.Value) bool {
@@ -70,11 +70,10 @@ func writeCSVStream(w io.Writer, t *table.Table, o Options) error {
 			if j > 0 {
 				buf = append(buf, ',')
 			}
-			field = appendCell(field[:0], r[ci], t.Columns[ci], o)
-			if r[ci].Kind == table.Text && strings.ContainsAny(r[ci].S, ",\"\r\n") {
-				buf = append(buf, csvField(string(field))...)
+			if v := r[ci]; v.Kind == table.Text && strings.ContainsAny(v.S, ",\"\r\n") {
+				buf = appendQuoted(buf, v.S)
 			} else {
-				buf = append(buf, field...)
+				buf = appendCell(buf, v, t.Columns[ci], o)
 			}
 		}
 		buf = append(buf, '\n')
@@ -85,6 +84,22 @@ func writeCSVStream(w io.Writer, t *table.Table, o Options) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// appendQuoted appends s quoted as csvField quotes it.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // streamNumeric is isNumeric for a streamed table: a column is numeric when its first non-NULL

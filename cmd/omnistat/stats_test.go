@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"errors"
 	"github.com/omnistat/omnistat/internal/testutil"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +35,37 @@ var goldenReports = []struct {
 	{"nvtx_gpu_proj_sum", "nvtx_gpu_proj_sum", 2},
 	{"nvtx_kern_sum", "nvtx_kern_sum", 0},
 	{"nvtx_kern_sum:base", "nvtx_kern_sum_base", 0},
+	// the trace reports (streamed), keyed on their start column
+	{"cuda_api_trace", "cuda_api_trace", 0},
+	{"cuda_gpu_trace", "cuda_gpu_trace", 0},
+	{"cuda_gpu_trace:nvtx-name", "cuda_gpu_trace_nvtx-name", 0},
+	{"cuda_gpu_trace:base", "cuda_gpu_trace_base", 0},
+	{"nvtx_gpu_proj_trace", "nvtx_gpu_proj_trace", 3},
+	{"nvtx_pushpop_trace", "nvtx_pushpop_trace", 0},
+	{"cuda_kern_exec_trace", "cuda_kern_exec_trace", 0},
+	{"cuda_kern_exec_trace:base", "cuda_kern_exec_trace_base", 0},
+	{"cuda_kern_exec_sum", "cuda_kern_exec_sum", -1},
+	{"cuda_kern_exec_sum:mangled", "cuda_kern_exec_sum_mangled", -1},
+	{"cuda_gpu_kern_gb_sum", "cuda_gpu_kern_gb_sum", 1},
+	{"cuda_gpu_kern_gb_sum:base", "cuda_gpu_kern_gb_sum_base", 1},
+}
+
+// readGolden reads dir/file.csv, or its gzipped form dir/file.csv.gz (the large trace goldens).
+func readGolden(dir, file string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, file+".csv"))
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return b, err
+	}
+	f, err := os.Open(filepath.Join(dir, file+".csv.gz"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(z)
 }
 
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -46,7 +81,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func checkGoldens(t *testing.T, db, dir string, strictSkip bool) {
 	for _, g := range goldenReports {
 		t.Run(g.file, func(t *testing.T) {
-			want, err := os.ReadFile(filepath.Join(dir, g.file+".csv"))
+			want, err := readGolden(dir, g.file)
 			if err != nil {
 				t.Fatalf("golden missing: %v", err)
 			}
