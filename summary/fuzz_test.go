@@ -13,7 +13,9 @@ import (
 
 // FuzzAnalyses runs every report, the per-stage summary and the findings on what the reader
 // makes of a mutated real export (a byte flipped, read with --partial's leniency): damaged
-// values (timestamps, correlation ids, name ids) must never make an analysis panic.
+// values (timestamps, correlation ids, name ids) must never make an analysis panic, and every
+// summed report cut by stage, process, thread or device (one of them per input) still adds up to
+// the whole report.
 func FuzzAnalyses(f *testing.F) {
 	base, err := os.ReadFile("../testdata/traces/go_tts_pageable.sqlite")
 	if err != nil {
@@ -43,7 +45,9 @@ func FuzzAnalyses(f *testing.F) {
 				r.Run(tr, o)
 			}
 		}
-		if _, err := Build(tr, stage.Assign(tr, nil), Options{Top: 10, Findings: DefaultFindingOptions}); err != nil {
+		a := stage.Assign(tr, nil)
+		checkGroupedTotals(t, tr, a, groupDims[int(off)%len(groupDims)]) // one cut an execution: CI's budget
+		if _, err := Build(tr, a, Options{Top: 10, Findings: DefaultFindingOptions}); err != nil {
 			t.Logf("summarize: %v", err)
 		}
 	})
