@@ -27,10 +27,6 @@ func init() {
 	})
 }
 
-// rangeID is the RangeId nsys prints for NVTX row i: the NVTX_EVENTS rowid (rows are read in
-// rowid order from 1).
-func rangeID(i int) int64 { return int64(i) + 1 }
-
 // NVTXGPUProjTrace is nvtx_gpu_proj_trace: one row per projected range (ProjectRanges) in the
 // order of the ranges' starts, with its nesting among projected ranges (level, children, parent,
 // the stack of range ids from the outermost).
@@ -63,14 +59,14 @@ func NVTXGPUProjTrace(tr *trace.Trace) *table.Table {
 			row[0], row[1], row[2] = table.Str(names.Name(r.Row)), table.I64(r.ProjStart), table.I64(r.ProjEnd-r.ProjStart)
 			row[3], row[4], row[5] = table.I64(r.RangeStart), table.I64(r.RangeEnd-r.RangeStart), table.Str(Style(n.EventType[r.Row]))
 			row[6], row[7], row[8] = table.I64(trace.PID(g)), table.I64(trace.TID(g)), table.I64(int64(r.Ops))
-			row[9], row[10], row[11] = table.I64(int64(r.Level)), table.I64(int64(r.Children)), table.I64(rangeID(r.Row))
+			row[9], row[10], row[11] = table.I64(int64(r.Level)), table.I64(int64(r.Children)), table.I64(n.RowID(r.Row))
 			row[12] = table.Value{}
 			if r.parent >= 0 {
-				row[12] = table.I64(rangeID(pr[r.parent].Row))
+				row[12] = table.I64(n.RowID(pr[r.parent].Row))
 			}
 			stack = stack[:0]
 			for a := int(o); a >= 0; a = pr[a].parent {
-				stack = append(strconv.AppendInt([]byte{':'}, rangeID(pr[a].Row), 10), stack...)
+				stack = append(strconv.AppendInt([]byte{':'}, n.RowID(pr[a].Row), 10), stack...)
 			}
 			row[13] = table.Str(string(stack))
 			if !yield(row) {
@@ -105,13 +101,13 @@ func NVTXPushPopTrace(tr *trace.Trace) *table.Table {
 			row[0], row[1], row[2] = table.I64(s), table.I64(e), table.I64(e-s)
 			row[3], row[4], row[5] = table.I64(nest.child[i]), table.I64(e-s-nest.child[i]), table.Str(name)
 			row[6], row[7], row[8] = table.I64(trace.PID(g)), table.I64(trace.TID(g)), table.I64(int64(nest.level[i]))
-			row[9], row[10], row[11] = table.I64(int64(nest.children[i])), table.I64(rangeID(i)), table.Value{}
+			row[9], row[10], row[11] = table.I64(int64(nest.children[i])), table.I64(n.RowID(i)), table.Value{}
 			if p := nest.parent[i]; p >= 0 {
-				row[11] = table.I64(rangeID(int(p)))
+				row[11] = table.I64(n.RowID(int(p)))
 			}
 			stack = stack[:0]
 			for a := int32(i); a >= 0; a = nest.parent[a] {
-				stack = append(strconv.AppendInt([]byte{':'}, rangeID(int(a)), 10), stack...)
+				stack = append(strconv.AppendInt([]byte{':'}, n.RowID(int(a)), 10), stack...)
 			}
 			row[12], row[13] = table.Str(string(stack)), table.Str(strings.Repeat("--", int(nest.level[i]))+name)
 			if !yield(row) {

@@ -33,6 +33,9 @@ type NVTX struct {
 	Payload []int64
 	// Texts holds the distinct inline texts; Text indexes into it.
 	Texts []string
+	// ID is each row's NVTX_EVENTS rowid (nsys's RangeId); nil while row i is rowid i+1, as in
+	// a trace read whole: Subset fills it for the rows it keeps (see RowID).
+	ID []int64
 
 	// maxTS is the whole trace's largest timestamp when this is a subset (see Trace.Subset).
 	maxTS    int64
@@ -82,4 +85,12 @@ func (n *NVTX) Message(s *Strings, i int) (msg string, ok bool) {
 		return n.Texts[t], true
 	}
 	return "", false
+}
+
+// RowID is row i's NVTX_EVENTS rowid.
+func (n *NVTX) RowID(i int) int64 {
+	if n.ID == nil {
+		return int64(i) + 1
+	}
+	return n.ID[i]
 }

@@ -117,6 +117,7 @@ func (t *Trace) Subset(k Keep) *Trace {
 			RangeID: pick(x.RangeID, kp, n), Category: pick(x.Category, kp, n), Color: pick(x.Color, kp, n),
 			GlobalTID: pick(x.GlobalTID, kp, n), EndGlobalTID: pick(x.EndGlobalTID, kp, n), TextID: pick(x.TextID, kp, n),
 			Text: pick(x.Text, kp, n), DomainID: pick(x.DomainID, kp, n), Payload: pick(x.Payload, kp, n), Texts: x.Texts,
+			ID:    pickRowIDs(x, kp, n),
 			maxTS: maxTS, maxTSSet: ok}
 	}
 	return &s
@@ -239,4 +240,21 @@ func inParts(n, parts int, f func(lo, hi int)) {
 		g.Go(func() { f(p*n/parts, (p+1)*n/parts) })
 	}
 	g.Wait()
+}
+
+// pickRowIDs is the rowids of the kept NVTX rows (nil when they are all the rows, in order).
+func pickRowIDs(x *NVTX, keep []bool, n int) []int64 {
+	if x.ID != nil {
+		return pick(x.ID, keep, n)
+	}
+	if n == len(keep) {
+		return nil
+	}
+	out := make([]int64, 0, n)
+	for i, k := range keep {
+		if k {
+			out = append(out, int64(i)+1)
+		}
+	}
+	return out
 }
