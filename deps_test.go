@@ -50,6 +50,8 @@ func TestLayering(t *testing.T) {
 		{"reports", []string{"trace"}, cat(sql, gpu, writers)},
 		{"summary", []string{"trace", "stage", "reports"}, cat(sql, gpu, writers)},
 		{"diff", []string{"trace", "stage", "reports", "summary"}, cat(sql, gpu, writers)},
+		// parquet-go links database/sql/driver (uuid's Value), not database/sql or a driver
+		{"export", []string{"trace", "stage", "reports", "summary"}, cat(reader, gpu, writers)},
 		{"plots", []string{"reports/table"}, cat(reader, gpu)},
 		{"render", []string{"trace", "stage", "reports", "summary", "diff", "plots"}, cat(reader, gpu)},
 	}

@@ -245,7 +245,7 @@ An .nsys-rep is exported with nsys once, beside it (or in the cache when that fo
 	root.SetIn(e.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().BoolVar(&e.partial, "partial", false, "read a damaged export as far as possible: unreadable tables are skipped and named in a note")
-	root.AddCommand(newStatsCmd(e, nil), newAnalyzeCmd(e, nil), newSummarizeCmd(e, nil), newReportCmd(e, nil), newDiffCmd(e, nil), newCaptureCmd(e), newWorkloadCmd(e))
+	root.AddCommand(newStatsCmd(e, nil), newAnalyzeCmd(e, nil), newSummarizeCmd(e, nil), newReportCmd(e, nil), newExportCmd(e, nil), newDiffCmd(e, nil), newCaptureCmd(e), newWorkloadCmd(e))
 	addCompletions(root)
 	return root
 }
