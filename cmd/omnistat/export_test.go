@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/export"
+)
+
+// TestExportDuckDB runs docs/export.sql in a real DuckDB (the npm package @duckdb/node-api,
+// which testdata/duckdb/check.sh installs) over the Parquet export of every test trace and
+// compares the stage overview and each stage's kernel, CUDA API, NVTX, memory and step tables
+// with summarize's JSON, value for value. CI installs node and npm (.ci/run); elsewhere the test
+// is skipped without them.
+func TestExportDuckDB(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "" {
+				t.Skipf("no %s (CI installs it: apt-get install nodejs npm)", tool)
+			}
+			t.Fatalf("CI is set and %s is missing (.ci/run installs it)", tool)
+		}
+	}
+	traces, _ := filepath.Glob("../../testdata/traces/*.sqlite")
+	if len(traces) < 20 {
+		t.Fatalf("%d test traces", len(traces))
+	}
+	dir := t.TempDir()
+	if _, errOut, code := runCLI(t, append([]string{"export", "--format", "parquet", "-o", filepath.Join(dir, "runs")}, traces...)...); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, append([]string{"summarize", "--format", "json", "--top", "1000000"}, traces...)...)
+	if code != 0 {
+		t.Fatalf("summarize: exit %d: %s", code, errOut)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.json"), []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "../../testdata/duckdb/check.sh", "--data", dir)
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("DuckDB check failed: %v\n%s", err, got)
+	}
+	if n := strings.Count(string(got), " values compared"); n != len(traces) || !strings.Contains(string(got), "OK: ") {
+		t.Fatalf("DuckDB checked %d of %d traces:\n%s", n, len(traces), got)
+	}
+	t.Logf("%s", got)
+}
+
+// TestExportFiles: one folder of files per input, named from the input; a rerun replaces its
+// own files; a file omnistat did not write and a planted link are refused, and nothing of that
+// input is written.
+func TestExportFiles(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"export", "-o", dir, pageable, "../../testdata/traces/go_diffusion_2gpu.sqlite"}
+	for range 2 { // the second run replaces the first one's files
+		if _, errOut, code := runCLI(t, args...); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	}
+	for _, folder := range []string{"tts_pageable", "go_diffusion_2gpu"} {
+		for _, f := range export.Files {
+			if st, err := os.Stat(filepath.Join(dir, folder, f)); err != nil || st.Size() == 0 {
+				t.Errorf("%s/%s: %v", folder, f, err)
+			}
+		}
+	}
+	// a user's file in the way
+	user := filepath.Join(dir, "tts_pageable", "nvtx.parquet")
+	os.WriteFile(user, []byte("mine"), 0o644)
+	_, errOut, code := runCLI(t, args...)
+	if code != exitError || !strings.Contains(errOut, "refusing to replace") || !strings.Contains(errOut, "--force") {
+		t.Errorf("over a user's file: exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(user); string(b) != "mine" {
+		t.Errorf("the user's file was replaced")
+	}
+	if _, errOut, code := runCLI(t, append(args, "--force")...); code != 0 {
+		t.Errorf("--force: exit %d: %s", code, errOut)
+	}
+	// a link planted in the folder
+	target := filepath.Join(t.TempDir(), "elsewhere")
+	os.WriteFile(target, []byte("keep"), 0o644)
+	link := filepath.Join(dir, "tts_pageable", "kernels.parquet")
+	os.Remove(link)
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip(err)
+	}
+	_, errOut, code = runCLI(t, append(args, "--force")...)
+	if code != exitError || !strings.Contains(errOut, "symbolic link") {
+		t.Errorf("over a link: exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Errorf("the link's target was written")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export", pageable}, "missing -o DIR"},
+		{[]string{"export", "-o", "-", pageable}, "missing -o DIR"},
+		{[]string{"export", "--format", "csv", "-o", dir, pageable}, `unknown --format "csv"`},
+		{[]string{"export", "-o", dir}, "missing TRACE"},
+	} {
+		out, errOut, code := runCLI(t, c.args...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}
