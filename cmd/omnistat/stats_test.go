@@ -44,8 +44,8 @@ var goldenReports = []struct {
 	{"nvtx_pushpop_trace", "nvtx_pushpop_trace", 0},
 	{"cuda_kern_exec_trace", "cuda_kern_exec_trace", 0},
 	{"cuda_kern_exec_trace:base", "cuda_kern_exec_trace_base", 0},
-	{"cuda_kern_exec_sum", "cuda_kern_exec_sum", -1},
-	{"cuda_kern_exec_sum:mangled", "cuda_kern_exec_sum_mangled", -1},
+	{"cuda_kern_exec_sum", "cuda_kern_exec_sum", 5},
+	{"cuda_kern_exec_sum:mangled", "cuda_kern_exec_sum_mangled", 5},
 	{"cuda_gpu_kern_gb_sum", "cuda_gpu_kern_gb_sum", 1},
 	{"cuda_gpu_kern_gb_sum:base", "cuda_gpu_kern_gb_sum_base", 1},
 }
@@ -77,7 +77,8 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 // checkGoldens runs every golden report on db and compares with dir/<report>.csv. A golden
 // that is empty means nsys skipped the report or found no rows; with strictSkip omnistat must
-// then print nothing either (on old exports omnistat reports what nsys cannot read).
+// then print nothing either (on old exports omnistat reports what nsys cannot read: then its
+// header and row widths are checked).
 func checkGoldens(t *testing.T, db, dir string, strictSkip bool) {
 	for _, g := range goldenReports {
 		t.Run(g.file, func(t *testing.T) {
@@ -93,6 +94,7 @@ func checkGoldens(t *testing.T, db, dir string, strictSkip bool) {
 				if strictSkip && out != "" {
 					t.Fatalf("nsys printed nothing for %s on this file; omnistat printed:\n%s", g.spec, out)
 				}
+				checkShapeWithoutGolden(t, g.file, out)
 				return
 			}
 			if d := golden.Compare(out, string(want), g.key); d != "" {
