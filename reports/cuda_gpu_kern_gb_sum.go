@@ -44,12 +44,17 @@ func CUDAGPUKernGBSum(tr *trace.Trace, opt Options) *table.Table {
 			idx[kk] = s
 		}
 		g.add(s, func() []string {
-			return []string{launchDims(k.GridX, k.GridY, k.GridZ, i), launchDims(k.BlockX, k.BlockY, k.BlockZ, i), kk.name}
+			// name first: ties on total and count go by name, then grid and block
+			return []string{kk.name, launchDims(k.GridX, k.GridY, k.GridZ, i), launchDims(k.BlockX, k.BlockY, k.BlockZ, i)}
 		}, k.End[i]-k.Start[i])
+	}
+	rows := timeRows(g.list)
+	for _, r := range rows { // name, grid, block → grid, block, name
+		r[8], r[9], r[10] = r[9], r[10], r[8]
 	}
 	return &table.Table{
 		Name: "cuda_gpu_kern_gb_sum", Title: "CUDA GPU Kernel/Grid/Block Summary",
 		Columns: timeColumns("Instances", "GridXYZ", "BlockXYZ", "Name"),
-		Rows:    timeRows(g.list),
+		Rows:    rows,
 	}
 }

@@ -12,22 +12,30 @@ func init() {
 		Name: "cuda_gpu_trace", Title: "CUDA GPU Trace", Args: []string{"nvtx-name", "base", "mangled"},
 		Needs:        trace.KernelTable | trace.MemcpyTable | trace.MemsetTable | trace.RuntimeTable | trace.NVTXTable,
 		TraceColumns: true,
-		Skip: func(tr *trace.Trace) string {
-			if tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0 {
-				return "does not contain CUDA kernel or memory data."
-			}
-			if !tr.Has("TARGET_INFO_GPU") {
-				return "does not contain GPU information (TARGET_INFO_GPU)."
-			}
-			for _, t := range []string{"CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY", "CUPTI_ACTIVITY_KIND_MEMSET"} {
-				if tr.Has(t) && !tr.HasColumn(t, "greenContextId") {
-					return "was exported without green contexts (nsys before 2023.4)."
-				}
-			}
-			return ""
-		},
-		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAGPUTrace(tr, opt) },
+		Skip:         func(tr *trace.Trace) string { return skipGPUTrace(tr, Options{}) },
+		SkipWith:     skipGPUTrace,
+		Run:          func(tr *trace.Trace, opt Options) *table.Table { return CUDAGPUTrace(tr, opt) },
 	})
+}
+
+// skipGPUTrace gives nsys 2025.3.1's reasons for skipping cuda_gpu_trace, in its order.
+func skipGPUTrace(tr *trace.Trace, opt Options) string {
+	switch {
+	case tr.Kernels.Len() == 0 && tr.Memcpy.Len() == 0 && tr.Memset.Len() == 0:
+		return "does not contain GPU trace data."
+	case opt.NVTXName && tr.NVTX.Len() == 0:
+		return "does not contain NV Tools Extension (NVTX) data."
+	case !tr.Has("TARGET_INFO_GPU"):
+		return "file does not contain TARGET_INFO_GPU table."
+	case tr.Has("CUPTI_ACTIVITY_KIND_MEMCPY") && !tr.EnumTables:
+		return "does not contain ENUM_CUDA_MEMCPY_OPER table."
+	}
+	for _, t := range []string{"CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY", "CUPTI_ACTIVITY_KIND_MEMSET"} {
+		if tr.Has(t) && !tr.HasColumn(t, "greenContextId") {
+			return "does not contain 'greenContextId' column. Please re-export the report file with a recent version of Nsight Systems."
+		}
+	}
+	return ""
 }
 
 // gpuTraceColumns are cuda_gpu_trace's columns.

@@ -22,6 +22,11 @@ func init() {
 		Needs: trace.KernelTable | trace.RuntimeTable, TraceColumns: true, Skip: skip,
 		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAKernExecTrace(tr, opt) },
 	})
+	register(Report{
+		Name: "cuda_kern_exec_sum", Title: "CUDA Kernel Launch & Exec Time Summary", Args: []string{"base", "mangled"},
+		Needs: trace.KernelTable | trace.RuntimeTable, Skip: skip,
+		Run: func(tr *trace.Trace, opt Options) *table.Table { return CUDAKernExecSum(tr, opt) },
+	})
 }
 
 // kernelLaunch is one kernel with its launching call: the call's start and end, the queue
@@ -37,26 +42,38 @@ func (l kernelLaunch) total() int64   { return max(l.apiEnd, l.kEnd) - l.apiStar
 func (l kernelLaunch) apiDur() int64  { return l.apiEnd - l.apiStart }
 func (l kernelLaunch) kernDur() int64 { return l.kEnd - l.kStart }
 
-// launches calls f on every kernel whose launching call is in the trace (nsys's inner join on
-// correlation id and process), in the order of the calls' starts.
+// launches calls f on every kernel joined to its launching call (nsys's inner join on
+// correlation id and process: a kernel whose call is not in the trace is left out, and one whose
+// call the export stores under two names comes twice), in the order of the calls' starts.
 func launches(tr *trace.Trace, f func(l kernelLaunch) bool) {
 	k, rt := &tr.Kernels, &tr.Runtime
 	idx := tr.Calls()
-	call := make([]int32, k.Len())
+	var more map[[2]int64][]int32 // every call of a (process, correlation id) that repeats
+	if idx.Dups() {
+		more = map[[2]int64][]int32{}
+		for c, g := range rt.GlobalTID {
+			key := [2]int64{trace.ProcessOf(g), rt.CorrID[c]}
+			more[key] = append(more[key], int32(c))
+		}
+	}
+	kern := make([]int32, 0, k.Len())
+	call := make([]int32, 0, k.Len())
 	starts := make([]int64, 0, k.Len())
-	var kept []int32
 	for i := range k.Start {
-		c := idx.Call(k.GlobalPID[i], k.CorrID[i])
-		call[i] = int32(c)
-		if c >= 0 {
-			kept = append(kept, int32(i))
-			starts = append(starts, rt.Start[c])
+		if more != nil {
+			for _, c := range more[[2]int64{k.GlobalPID[i], k.CorrID[i]}] {
+				kern, call, starts = append(kern, int32(i)), append(call, c), append(starts, rt.Start[c])
+			}
+			continue
+		}
+		if c := idx.Call(k.GlobalPID[i], k.CorrID[i]); c >= 0 {
+			kern, call, starts = append(kern, int32(i)), append(call, int32(c)), append(starts, rt.Start[c])
 		}
 	}
 	order := byStart(starts)
-	for j := range kept {
-		i := int(kept[at(order, j)])
-		c := int(call[i])
+	for j := range kern {
+		o := at(order, j)
+		i, c := int(kern[o]), int(call[o])
 		if !f(kernelLaunch{kernel: i, call: c, apiStart: rt.Start[c], apiEnd: rt.End[c], kStart: k.Start[i], kEnd: k.End[i]}) {
 			return
 		}

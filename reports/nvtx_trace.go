@@ -166,8 +166,12 @@ func nestPushPop(n *trace.NVTX, maxTS int64) *pushPopNest {
 		open = append(open, r)
 	}
 	p.order = rows
+	// by start, then end (the three ties in the goldens, across threads and levels, follow the end)
 	slices.SortStableFunc(p.order, func(a, b int32) int {
 		if c := cmpInt64(n.Start[a], n.Start[b]); c != 0 {
+			return c
+		}
+		if c := cmpInt64(RangeEnd(n, int(a), maxTS), RangeEnd(n, int(b), maxTS)); c != 0 {
 			return c
 		}
 		return int(a - b)

@@ -36,7 +36,10 @@ type Report struct {
 	TraceColumns bool
 	// Skip returns nsys's reason for skipping the report on tr ("does not contain …"), or "".
 	Skip func(tr *trace.Trace) string
-	Run  func(tr *trace.Trace, opt Options) *table.Table
+	// SkipWith, when set, is Skip for reports whose options change what they need
+	// (cuda_gpu_trace:nvtx-name needs NVTX data): Lookup binds it to the options as Skip.
+	SkipWith func(tr *trace.Trace, opt Options) string
+	Run      func(tr *trace.Trace, opt Options) *table.Table
 }
 
 var registry = map[string]Report{}
@@ -78,6 +81,10 @@ func Lookup(spec string) (Report, Options, error) {
 		case "nvtx-name":
 			opt.NVTXName = true
 		}
+	}
+	if r.SkipWith != nil {
+		skip := r.SkipWith
+		r.Skip = func(tr *trace.Trace) string { return skip(tr, opt) }
 	}
 	return r, opt, nil
 }
