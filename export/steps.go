@@ -89,13 +89,9 @@ func stepsOf(sub *trace.Trace) *stepIndex {
 	return x
 }
 
-// at is the step of process proc that encloses time t (the latest-starting one when steps nest),
-// or -1.
-func (x *stepIndex) at(proc, t int64) int32 {
-	p := x.byProc[proc]
-	if p == nil {
-		return -1
-	}
+// at is the step among a process's steps p that encloses time t (the latest-starting one when
+// steps nest), or -1.
+func (x *stepIndex) at(p *procSteps, t int64) int32 {
 	j := sort.Search(len(p.starts), func(j int) bool { return p.starts[j] > t }) - 1
 	for ; j >= 0 && p.maxEnd[j] >= t; j-- {
 		if x.steps[p.idx[j]].end >= t {
