@@ -20,6 +20,9 @@ func TestTimeUnitEqualsNsys(t *testing.T) {
 		db := "../../testdata/traces/" + name + ".sqlite"
 		for _, unit := range []string{"usec", "msec", "sec"} {
 			for _, g := range goldenReports {
+				if noTimeunitGoldens[g.file] {
+					continue
+				}
 				t.Run(name+"/"+g.file+"@"+unit, func(t *testing.T) {
 					want, err := os.ReadFile(filepath.Join(strings.TrimSuffix(db, ".sqlite"), g.file+"@"+unit+".csv"))
 					if err != nil {
