@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/stage"
@@ -86,7 +87,9 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	if o.Top <= 0 {
 		o.Top = 10
 	}
+	done := timing.Start("summary: group contiguous")
 	g, err := stage.GroupContiguous(tr, a) // rows reordered stage by stage: subsets share the columns
+	done()
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +102,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	s.GPUs, s.GPUModels = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
 	// concurrently (the trace is read-only; its call index is built before anything starts)
+	done = timing.Start("summary: call index + subsets")
 	tr.Calls()
 	var traceFindings []Finding
 	// the trace's GPU spans are the union of the stages' when the stages hold every GPU operation
@@ -114,6 +118,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		staged += ops(w.sub)
 		works = append(works, w)
 	}
+	done()
 	var pending atomic.Int64 // stage overviews not done yet; the last one does the trace's findings
 	pending.Store(int64(len(works)))
 	traceJob := func() {
@@ -138,7 +143,9 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 			}
 		})...)
 	}
+	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))
+	done()
 	for _, w := range works {
 		s.Stages = append(s.Stages, w.finish())
 	}

@@ -3,6 +3,7 @@ package summary
 import (
 	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports"
 	"slices"
 
@@ -15,6 +16,7 @@ import (
 type job struct {
 	cost int
 	run  func()
+	name string // for OMNISTAT_TIMING
 }
 
 // runJobs runs the jobs on at most workers goroutines, the most costly first (so that a long job
@@ -23,6 +25,11 @@ func runJobs(jobs []job, workers int) {
 	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
 	next := make(chan func(), len(jobs))
 	for _, j := range jobs {
+		if timing.On() {
+			f, name := j.run, fmt.Sprintf("job %s (cost %d)", j.name, j.cost)
+			next <- func() { defer timing.Start(name)(); f() }
+			continue
+		}
 		next <- j.run
 	}
 	close(next)
@@ -71,17 +78,17 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 			w.ss.StageOverview = ov
 			overviewDone()
 			w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, steps)
-		}},
+		}, st.Key + " overview+findings"},
 		{k, func() {
 			w.tables.kernels = top(reports.CUDAGPUKernSum(sub, reports.Options{}), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
-		}},
+		}, st.Key + " kernels"},
 		{rt, func() {
 			w.tables.api = top(reports.CUDAAPISum(sub), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
-		}},
+		}, st.Key + " api"},
 		{m, func() {
 			w.tables.memTime = top(reports.CUDAGPUMemTimeSum(sub), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
 			w.tables.memSize = top(reports.CUDAGPUMemSizeSum(sub), o.Top, "Total", "Count", "Avg", "Operation")
-		}},
+		}, st.Key + " memops"},
 	}
 	if len(st.Procs) > 1 && !st.Mixed {
 		js = append(js, job{rt + k + m + n, func() {
@@ -90,7 +97,7 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 				w.tables.replicas = replicaTable(st.Key, reps, step)
 			}
 			w.replica = replicaFinding(st.Key, reps, step)
-		}})
+		}, st.Key + " replicas"})
 	}
 	if nvtx {
 		js = append(js,
@@ -100,8 +107,8 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 					proj = reports.NVTXGPUProjSumByProcess(sub)
 				}
 				w.tables.proj = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
-			}},
-			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll) }})
+			}, st.Key + " projection"},
+			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll) }, st.Key + " nvtx"})
 	}
 	return js
 }

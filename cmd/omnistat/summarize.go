@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/summary"
 	"strings"
 
@@ -140,27 +141,38 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		inputs = []string{strings.Join(inputs, ",")}
 	}
 	for i, path := range inputs {
+		done := timing.Start("load")
 		tr, err := loadMerged(e, []string{path})
+		done()
 		if err != nil {
 			return err
 		}
+		done = timing.Start("stages assigned")
 		found := g.assign(tr)
+		done()
 		tr, ok := f.apply(e, path, tr)
 		if !ok {
 			continue
 		}
 		var built par.Group // the call index, built while the stages are found
+		done = timing.Start("call index + regroup")
 		built.Go(func() { tr.Calls() })
 		a, err := found.Regroup(g.By, tr)
 		built.Wait()
+		done()
 		if err != nil {
 			return err
 		}
+		done = timing.Start("summary.Build")
 		s, err := summary.Build(tr, a, so)
+		done()
 		if err != nil {
 			return err
 		}
-		if err := fn(i, path, tr, a, s); err != nil {
+		done = timing.Start("render")
+		err = fn(i, path, tr, a, s)
+		done()
+		if err != nil {
 			return err
 		}
 	}
