@@ -58,6 +58,7 @@ for (const s of summaries) {
       compared++;
       if (!same(o[c], st[c])) fail(`${s.trace} ${st.stage} overview ${c}: DuckDB ${o[c]}, summarize ${st[c]}`);
     }
+    compared += 2; // the top range and the pids
     if ((o.top_nvtx_range ?? '') !== (st.top_nvtx_range ?? '')) {
       fail(`${s.trace} ${st.stage} top_nvtx_range: DuckDB ${o.top_nvtx_range}, summarize ${st.top_nvtx_range}`);
     }
@@ -83,7 +84,7 @@ for (const s of summaries) {
       const b = bag(jrows, 0);
       if (a.length !== b.length) fail(`${s.trace} ${st.stage} ${t.report}: ${a.length} rows in DuckDB, ${b.length} in summarize`);
       for (let k = 0; k < Math.max(a.length, b.length); k++) {
-        compared++;
+        compared += 1 + values(t).length; // the key and the values of a row
         if (a[k] !== b[k]) {
           fail(`${s.trace} ${st.stage} ${t.report}: DuckDB ${a[k]} summarize ${b[k]}`);
           break;
