@@ -105,7 +105,7 @@ func nullIfZero(v int64) table.Value {
 
 func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string, keep func(j int) bool, rows int) *table.Table {
 	m := &tr.Memcpy
-	calls, ops := corrJoin(tr, names, m.CorrID, keep)
+	calls, ops := corrJoin(Unfiltered(tr), names, m.CorrID, keep) // nsys joins main.CUPTI_ACTIVITY_KIND_RUNTIME
 	calls, ops = byDurationDesc(ops, m.Start, m.End, calls, rows)
 	t := &table.Table{
 		Name: name, Title: title,
@@ -120,7 +120,7 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string
 			kindLabel(tr, colAt(m.SrcKind, j)), kindLabel(tr, colAt(m.DstKind, j)), idVal(colAt(m.Bytes, j)),
 			idVal(pidOf(m.GlobalPID[j])), idVal(colAt(m.Device, j)), idVal(colAt(m.Context, j)),
 			nullIfZero(colAt(m.GreenContext, j)), idVal(colAt(m.Stream, j)),
-			table.Str(names[tr.Runtime.NameID[calls[k]]]),
+			table.Str(names[Unfiltered(tr).Runtime.NameID[calls[k]]]),
 		})
 	}
 	return t
@@ -130,7 +130,7 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string
 // (memory kind 0) made by a call named cudaMemcpy…Async…, longest first.
 func CUDAMemcpyAsync(tr *trace.Trace, opt RuleOptions) *table.Table {
 	m := &tr.Memcpy
-	names := matchingAPIs(tr, func(s string) bool {
+	names := matchingAPIs(Unfiltered(tr), func(s string) bool {
 		return strings.HasPrefix(s, "cudamemcpy") && strings.Contains(s[len("cudamemcpy"):], "async")
 	})
 	keep := func(j int) bool { return colAt(m.SrcKind, j) == 0 || colAt(m.DstKind, j) == 0 }
@@ -143,7 +143,7 @@ func CUDAMemcpyAsync(tr *trace.Trace, opt RuleOptions) *table.Table {
 // whose size or device ids are unknown is dropped where the condition is unknown.
 func CUDAMemcpySync(tr *trace.Trace, opt RuleOptions) *table.Table {
 	m := &tr.Memcpy
-	names := matchingAPIs(tr, func(s string) bool {
+	names := matchingAPIs(Unfiltered(tr), func(s string) bool {
 		return strings.HasPrefix(s, "cudamemcpy") && !strings.Contains(s, "async")
 	})
 	keep := func(j int) bool {
@@ -188,11 +188,11 @@ func and3(a, b int) int {
 // 1 and 4) made by a call named cudaMemset… without "async", longest first.
 func CUDAMemsetSync(tr *trace.Trace, opt RuleOptions) *table.Table {
 	m := &tr.Memset
-	names := matchingAPIs(tr, func(s string) bool {
+	names := matchingAPIs(Unfiltered(tr), func(s string) bool {
 		return strings.HasPrefix(s, "cudamemset") && !strings.Contains(s, "async")
 	})
 	keep := func(j int) bool { k := colAt(m.MemKind, j); return k == 1 || k == 4 }
-	calls, ops := corrJoin(tr, names, m.CorrID, keep)
+	calls, ops := corrJoin(Unfiltered(tr), names, m.CorrID, keep) // nsys joins main.CUPTI_ACTIVITY_KIND_RUNTIME
 	calls, ops = byDurationDesc(ops, m.Start, m.End, calls, opt.Rows)
 	t := &table.Table{
 		Name: "cuda_memset_sync", Title: "CUDA Synchronous Memset",
@@ -207,7 +207,7 @@ func CUDAMemsetSync(tr *trace.Trace, opt RuleOptions) *table.Table {
 			kindLabel(tr, colAt(m.MemKind, j)), idVal(colAt(m.Bytes, j)),
 			idVal(pidOf(m.GlobalPID[j])), idVal(colAt(m.Device, j)), idVal(colAt(m.Context, j)),
 			nullIfZero(colAt(m.GreenContext, j)), idVal(colAt(m.Stream, j)),
-			table.Str(names[tr.Runtime.NameID[calls[k]]]),
+			table.Str(names[Unfiltered(tr).Runtime.NameID[calls[k]]]),
 		})
 	}
 	return t

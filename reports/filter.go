@@ -46,10 +46,13 @@ func (f Filter) Resolve(tr *trace.Trace) (w Window, ok bool) {
 	n := &tr.NVTX
 	maxTS, _ := n.MaxTimestamp()
 	w.Start, w.End = n.Start[i], RangeEnd(n, i, maxTS)
-	if trace.IsPushPop(n.EventType[i]) {
-		w.Thread = n.GlobalTID[i]
+	// nsys keeps the rows of the range's thread, or of its whole process when the range is on
+	// the process's main thread (TID = PID); GPU rows (which have no thread) of its process
+	g := n.GlobalTID[i]
+	if trace.TID(g) != trace.PID(g) {
+		w.Thread = g
 	}
-	w.Process = trace.ProcessOf(n.GlobalTID[i])
+	w.Process = trace.ProcessOf(g)
 	return w, true
 }
 
@@ -121,4 +124,14 @@ func (w Window) Apply(tr *trace.Trace) *trace.Trace {
 	}
 	over := trace.KeepWindow(tr.Overhead.Start, tr.Overhead.End, w.Start, w.End, byTID(tr.Overhead.GlobalTID))
 	return tr.Filtered(k, over)
+}
+
+// Unfiltered is the trace nsys reads as main.X under a filter: the whole trace tr was cut from,
+// or tr when it was not filtered. nsys's memory rules join their copies and memsets (filtered)
+// to main.CUPTI_ACTIVITY_KIND_RUNTIME (not filtered).
+func Unfiltered(tr *trace.Trace) *trace.Trace {
+	if tr.Unfiltered != nil {
+		return tr.Unfiltered
+	}
+	return tr
 }

@@ -3,133 +3,121 @@ package reports
 import (
 	"fmt"
 	"math"
-	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
 
 // Open ends of a time window: a window with no start begins at NoStart, one with no end ends at
-// NoEnd (the overlap test never reaches them, so every event with a timestamp is inside).
+// NoEnd (nsys: "approximately +/- 290 years from the zero-point").
 const (
 	NoStart int64 = math.MinInt64
 	NoEnd   int64 = math.MaxInt64
 )
 
-// timeUnits are the units of nsys's time syntax, in nanoseconds.
-var timeUnits = []struct {
-	name string
-	ns   int64
-}{{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}}
+// timeUnits are the units of nsys's time syntax, in nanoseconds (nsys stats --help).
+var timeUnits = map[string]int64{
+	"ns": 1, "nsec": 1, "us": 1e3, "usec": 1e3, "ms": 1e6, "msec": 1e6, "s": 1e9, "sec": 1e9,
+	"m": 60e9, "min": 60e9, "h": 3600e9, "hour": 3600e9,
+}
 
-// ParseTime parses one time value of nsys's --filter-time syntax into nanoseconds: a plain
-// number is nanoseconds ("1500", "-2000", "1.5e3"), a number with a unit is scaled ("1.5ms"),
-// and several unit parts add up ("1s2ms3us4ns"). A leading '-' or '+' applies to the whole
-// value. Fractions are exact (decimal arithmetic, no float error) and rounded to the nearest
-// nanosecond, halves away from zero.
+// ParseTime parses one time value of nsys's --filter-time syntax into nanoseconds, as nsys
+// stats --help describes it: a series of numbers, each with an optional sign, an optional
+// fraction and exponent ("1.5e3"), and an optional unit (ns/nsec, us/usec, ms/msec, s/sec,
+// m/min, h/hour; none means ns), written without spaces and added up: "1s2ms3us4ns" is
+// 1,002,003,004 ns, "2ns5us2" 5,004 ns, "-1s" minus a second. Units may come in any order and
+// repeat. An integer number is exact; a number with a fraction or an exponent is a float64
+// (nsys: "converted as a 64-bit double"), multiplied by its unit and truncated toward zero.
 func ParseTime(s string) (int64, error) {
 	bad := func(why string) (int64, error) {
-		return 0, fmt.Errorf("time %q: %s (give nanoseconds, or numbers with units ns, us, ms, s: 1s2ms3us4ns, 1.5ms, -1s)", s, why)
+		return 0, fmt.Errorf("time %q: %s (give nanoseconds, or numbers with units ns, us, ms, s, m, h: 1s2ms3us4ns, 123.456ms, -1s)", s, why)
 	}
-	t := strings.TrimSpace(s)
-	neg := false
-	if t != "" && (t[0] == '-' || t[0] == '+') {
-		neg, t = t[0] == '-', t[1:]
-	}
-	if t == "" {
+	if s == "" {
 		return bad("empty")
 	}
-	total := new(big.Rat)
-	if n, err := plainNumber(t); err == nil { // a number without a unit: nanoseconds
-		total = n
-	} else {
-		used := map[string]bool{}
-		for t != "" {
-			i := 0
-			for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+	var total int64
+	for t := s; t != ""; {
+		num, unit, rest, err := timePart(t)
+		if err != "" {
+			return bad(err)
+		}
+		var v int64
+		if !strings.ContainsAny(num, ".eE") {
+			n, err := strconv.ParseInt(num, 10, 64)
+			hi, lo := bits.Mul64(uint64(abs64(n)), uint64(unit))
+			if err != nil || unit != 1 && (hi != 0 || lo > math.MaxInt64) {
+				return bad("out of range")
+			}
+			v = n * unit
+		} else {
+			f, err := strconv.ParseFloat(num, 64)
+			f *= float64(unit)
+			if err != nil || math.IsNaN(f) || f >= 0x1p63 || f < -0x1p63 {
+				return bad("out of range")
+			}
+			v = int64(f) // toward zero, as C++ converts a double
+		}
+		sum := total + v
+		if (v > 0 && sum < total) || (v < 0 && sum > total) {
+			return bad("out of range")
+		}
+		total, t = sum, rest
+	}
+	return total, nil
+}
+
+// timePart splits the first "[sign]number[unit]" off t: the number as written, the unit's
+// nanoseconds (1 when none is given) and the rest; err says what is wrong.
+func timePart(t string) (num string, unit int64, rest, err string) {
+	i := 0
+	if t[0] == '-' || t[0] == '+' {
+		i++
+	}
+	digits, dot, exp := 0, false, false
+	isDigit := func(k int) bool { return k < len(t) && t[k] >= '0' && t[k] <= '9' }
+scan:
+	for ; i < len(t); i++ {
+		switch c := t[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot && !exp:
+			dot = true
+		case (c == 'e' || c == 'E') && digits > 0 && !exp && (isDigit(i+1) || (i+1 < len(t) && (t[i+1] == '-' || t[i+1] == '+') && isDigit(i+2))):
+			exp = true
+			if !isDigit(i + 1) {
 				i++
 			}
-			if i == 0 {
-				return bad("expected a number at " + strconv.Quote(t))
-			}
-			num, rest := t[:i], t[i:]
-			j := 0
-			for j < len(rest) && rest[j] >= 'a' && rest[j] <= 'z' {
-				j++
-			}
-			unit := rest[:j]
-			scale := int64(0)
-			for _, u := range timeUnits {
-				if u.name == unit {
-					scale = u.ns
-				}
-			}
-			if scale == 0 {
-				if unit == "" {
-					return bad("a number without a unit after a unit part")
-				}
-				return bad("unknown unit " + strconv.Quote(unit))
-			}
-			if used[unit] {
-				return bad("unit " + unit + " given twice")
-			}
-			used[unit] = true
-			v, err := plainNumber(num)
-			if err != nil || strings.ContainsAny(num, "eE") {
-				return bad("bad number " + strconv.Quote(num))
-			}
-			total.Add(total, v.Mul(v, new(big.Rat).SetInt64(scale)))
-			t = rest[j:]
+		default:
+			break scan
 		}
 	}
-	if neg {
-		total.Neg(total)
+	if digits == 0 {
+		return "", 0, "", "expected a number at " + strconv.Quote(t)
 	}
-	ns, ok := roundRat(total)
-	if !ok {
-		return bad("out of range")
+	num, rest = t[:i], t[i:]
+	j := 0
+	for j < len(rest) && rest[j] >= 'a' && rest[j] <= 'z' {
+		j++
 	}
-	return ns, nil
+	unit = 1
+	if j == 0 && rest != "" && rest[0] != '-' && rest[0] != '+' {
+		return "", 0, "", "a number without a unit must end the value or be followed by a sign: " + strconv.Quote(t)
+	}
+	if j > 0 {
+		u, ok := timeUnits[rest[:j]]
+		if !ok {
+			return "", 0, "", "unknown unit " + strconv.Quote(rest[:j])
+		}
+		unit = u
+	}
+	return num, unit, rest[j:], ""
 }
 
-// plainNumber parses an unsigned decimal number ("12", "1.5", ".5", "3.", "1e6") exactly.
-func plainNumber(s string) (*big.Rat, error) {
-	if s == "" || s == "." || !(s[0] >= '0' && s[0] <= '9' || s[0] == '.') {
-		return nil, fmt.Errorf("not a number")
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
 	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-			return nil, fmt.Errorf("not a number")
-		}
-	}
-	if e := strings.IndexAny(s, "eE"); e >= 0 { // an exponent: at most 3 digits, so the value stays small
-		exp := strings.TrimLeft(s[e+1:], "+-")
-		if len(exp) == 0 || len(exp) > 3 {
-			return nil, fmt.Errorf("not a number")
-		}
-	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || r.Sign() < 0 {
-		return nil, fmt.Errorf("not a number")
-	}
-	return r, nil
-}
-
-// roundRat rounds r to the nearest integer, halves away from zero; ok is false outside int64.
-func roundRat(r *big.Rat) (int64, bool) {
-	num, den := new(big.Int).Set(r.Num()), r.Denom()
-	neg := num.Sign() < 0
-	num.Abs(num)
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
-	if m.Lsh(m, 1).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if neg {
-		q.Neg(q)
-	}
-	if !q.IsInt64() {
-		return 0, false
-	}
-	return q.Int64(), true
+	return n
 }
 
 // ParseTimeWindow parses --filter-time's "[START]/[END]": either side may be left out (an open

@@ -7,10 +7,14 @@ import "reflect"
 // a view of its kept rows). Unlike Subset it is a trace of its own: no column is shared with t
 // (it may be reordered by a grouping), PROFILER_OVERHEAD is cut by overhead (nil keeps every row),
 // and an unterminated NVTX range ends at the last NVTX timestamp among the kept rows, as nsys
-// computes it from the filtered view.
+// computes it from the filtered view. Unfiltered points at the whole trace.
 func (t *Trace) Filtered(k Keep, overhead []bool) *Trace {
 	s := t.Subset(k)
 	s.calls = nil
+	s.Unfiltered = t
+	if t.Unfiltered != nil {
+		s.Unfiltered = t.Unfiltered
+	}
 	if overhead != nil {
 		n := count(overhead)
 		o := &t.Overhead

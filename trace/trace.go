@@ -54,6 +54,9 @@ type Trace struct {
 	Columns map[string]map[string]bool
 	// Notes are warnings about the input (missing tables, odd rows): values, not errors.
 	Notes []string
+	// Unfiltered is the whole trace a time or NVTX filter cut this one from (see Filtered), for
+	// the reads nsys makes of its unfiltered tables (main.X); nil when t is not filtered.
+	Unfiltered *Trace
 
 	calls *CallIndex // see Calls
 }

@@ -118,8 +118,11 @@ func runAnalyze(e *env, opts *analyzeOptions) error {
 			fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 		}
 		full := tr
-		tr, ok := opts.Filter.apply(e, path, tr)
+		tr, ok := opts.Filter.apply(tr)
 		if !ok {
+			for range opts.specs {
+				opts.Filter.skipped(e, path)
+			}
 			continue
 		}
 		for _, sp := range opts.specs {

@@ -49,12 +49,14 @@ func (o *filterOptions) needs() trace.Tables {
 	return 0
 }
 
-// apply cuts tr to the filter; ok is false (with a note on stderr) when the NVTX range
-// instance is not in the trace: nsys then prints nothing.
-func (o *filterOptions) apply(e *env, path string, tr *trace.Trace) (*trace.Trace, bool) {
-	out, ok := o.Filter.Apply(tr)
-	if !ok {
-		fmt.Fprintf(e.stderr, "note: %s: no NVTX range %s in this trace: nothing to report\n", path, o.Filter.NVTX)
-	}
-	return out, ok
+// apply cuts tr to the filter; ok is false when the NVTX range instance is not in the trace:
+// nsys then skips every report, and so does the caller (see skipped).
+func (o *filterOptions) apply(tr *trace.Trace) (*trace.Trace, bool) {
+	return o.Filter.Apply(tr)
+}
+
+// skipped writes nsys's line for a report or rule skipped because the --filter-nvtx range
+// instance is not in the trace at path.
+func (o *filterOptions) skipped(e *env, path string) {
+	fmt.Fprintf(e.stderr, "SKIPPED: NVTX range '%s' could not be found in %s.\n", o.nvtx, path)
 }

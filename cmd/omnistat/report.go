@@ -261,7 +261,7 @@ func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) 
 	}
 	var ok bool
 	ab := o.Group.assign(base)
-	if base, ok = o.Filter.apply(e, o.Base, base); !ok {
+	if base, ok = o.Filter.apply(base); !ok {
 		return nil, fmt.Errorf("--base %s: no NVTX range %s", o.Base, o.Filter.Filter.NVTX)
 	}
 	return diff.Compare(base, tr, ab, a, diff.Options{Per: "auto", Top: o.Top})

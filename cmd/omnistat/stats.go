@@ -150,8 +150,11 @@ func runStats(e *env, opts *statsOptions) error {
 		// stages are found on the whole trace, then the filter cuts what the reports see
 		a := opts.Group.assign(tr)
 		full := tr // nsys skips a report on what the export holds, whatever the filter keeps
-		tr, ok := opts.Filter.apply(e, path, tr)
+		tr, ok := opts.Filter.apply(tr)
 		if !ok {
+			for range opts.specs {
+				opts.Filter.skipped(e, path)
+			}
 			continue
 		}
 		groups, err := opts.Group.groupingOf(tr, a)

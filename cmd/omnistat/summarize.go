@@ -150,8 +150,9 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		done = timing.Start("stages assigned")
 		found := g.assign(tr)
 		done()
-		tr, ok := f.apply(e, path, tr)
+		tr, ok := f.apply(tr)
 		if !ok {
+			f.skipped(e, path)
 			continue
 		}
 		var built par.Group // the call index, built while the stages are found
