@@ -2,7 +2,9 @@ package reports
 
 import (
 	"sort"
+	"sync"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/trace"
@@ -51,48 +53,36 @@ func ProjectRangesByProcess(tr *trace.Trace) []ProjectedRange {
 
 func projectRanges(p *projection) []ProjectedRange {
 	tr := p.tr
-	acc := make([]*ProjectedRange, len(p.ranges))
-	get := func(r int32) *ProjectedRange {
-		pr := acc[r]
-		if pr == nil {
-			pr = &ProjectedRange{Row: p.ranges[r], ProjStart: 1<<63 - 1, ProjEnd: -1 << 63, RangeStart: p.start(r), RangeEnd: p.end(r)}
-			acc[r] = pr
-		}
-		return pr
-	}
-	// distinct launching calls per range
-	for c, has := range p.hasOps {
-		if has {
-			for _, r := range p.enclosing(int32(c)) {
-				get(r).Ops++
+	R := len(p.ranges)
+	// distinct launching calls per range, then the first start and last end of their operations
+	acc := reduceProj(len(p.hasOps), R, func(a *projAcc, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			if p.hasOps[c] {
+				for _, r := range p.enclosing(int32(c)) {
+					a.ops[r]++
+				}
 			}
 		}
-	}
+	})
 	span := func(calls []int32, start, end []int64) {
-		for i, c := range calls {
-			if c < 0 {
-				continue
+		acc.merge(reduceProj(len(calls), R, func(a *projAcc, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				for _, r := range p.enclosing(calls[i]) {
+					a.start[r] = min(a.start[r], start[i])
+					a.end[r] = max(a.end[r], end[i])
+				}
 			}
-			for _, r := range p.enclosing(c) {
-				pr := get(r)
-				pr.ProjStart = min(pr.ProjStart, start[i])
-				pr.ProjEnd = max(pr.ProjEnd, end[i])
-			}
-		}
+		}))
 	}
 	span(p.kernCall, tr.Kernels.Start, tr.Kernels.End)
 	span(p.copyCall, tr.Memcpy.Start, tr.Memcpy.End)
 	span(p.setCall, tr.Memset.Start, tr.Memset.End)
-	var live []*ProjectedRange
-	for _, pr := range acc {
-		if pr != nil {
-			live = append(live, pr)
+	var out []ProjectedRange
+	for r := range R {
+		if acc.ops[r] > 0 || acc.start[r] != 1<<63-1 {
+			out = append(out, ProjectedRange{Row: p.ranges[r], ProjStart: acc.start[r], ProjEnd: acc.end[r], Ops: acc.ops[r],
+				RangeStart: p.start(int32(r)), RangeEnd: p.end(int32(r))})
 		}
-	}
-	acc = live
-	out := make([]ProjectedRange, 0, len(acc))
-	for _, pr := range acc {
-		out = append(out, *pr)
 	}
 	n := &tr.NVTX
 	// nesting per thread: the parent is the tightest enclosing projected range
@@ -200,4 +190,50 @@ func projSumTable(tr *trace.Trace, projected []ProjectedRange) *table.Table {
 		})
 	}
 	return t
+}
+
+// projAcc accumulates, per projected range, its launching calls and its operations' first
+// start and last end.
+type projAcc struct {
+	ops        []int
+	start, end []int64
+}
+
+func newProjAcc(n int) *projAcc {
+	a := &projAcc{ops: make([]int, n), start: make([]int64, n), end: make([]int64, n)}
+	for i := range n {
+		a.start[i], a.end[i] = 1<<63-1, -1<<63
+	}
+	return a
+}
+
+func (a *projAcc) merge(b *projAcc) {
+	for r := range a.ops {
+		a.ops[r] += b.ops[r]
+		a.start[r] = min(a.start[r], b.start[r])
+		a.end[r] = max(a.end[r], b.end[r])
+	}
+}
+
+// reduceProj runs f over [0, n) in parts (see par.For), each into its own accumulator of R
+// ranges, and merges them; with few rows per range one accumulator takes everything.
+func reduceProj(n, R int, f func(a *projAcc, lo, hi int)) *projAcc {
+	total := newProjAcc(R)
+	if R*8 > n {
+		f(total, 0, n)
+		return total
+	}
+	var mu sync.Mutex
+	par.For(n, func(lo, hi int) {
+		if lo == 0 && hi == n {
+			f(total, lo, hi)
+			return
+		}
+		a := newProjAcc(R)
+		f(a, lo, hi)
+		mu.Lock()
+		total.merge(a)
+		mu.Unlock()
+	})
+	return total
 }

@@ -2,6 +2,9 @@ package reports
 
 import (
 	"slices"
+	"sort"
+
+	"github.com/omnistat/omnistat/internal/par"
 
 	"github.com/omnistat/omnistat/trace"
 )
@@ -43,9 +46,12 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	p.hasOps = make([]bool, rt.Len())
 	link := func(n int, gpid, corr []int64) []int32 {
 		out := make([]int32, n)
-		for i := 0; i < n; i++ {
-			c := idx.Call(gpid[i], corr[i])
-			out[i] = int32(c)
+		par.For(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = int32(idx.Call(gpid[i], corr[i]))
+			}
+		})
+		for _, c := range out {
 			if c >= 0 {
 				p.hasOps[c] = true
 			}
@@ -66,12 +72,30 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			p.ranges = append(p.ranges, i)
 		}
 	}
+	// the calls that launched GPU work, per thread with ranges (rows come in runs of one thread:
+	// the map is consulted once per run)
 	callsByThread := map[int64][]int32{}
-	for c, has := range p.hasOps {
-		if k := scope(rt.GlobalTID[c]); has && len(byThread[k]) > 0 {
-			callsByThread[k] = append(callsByThread[k], int32(c))
+	last, want := trace.Null, false
+	var cur []int32
+	flush := func() {
+		if want {
+			callsByThread[last] = cur
 		}
 	}
+	for c, has := range p.hasOps {
+		if !has {
+			continue
+		}
+		if k := scope(rt.GlobalTID[c]); k != last {
+			flush()
+			last, want = k, len(byThread[k]) > 0
+			cur = callsByThread[k]
+		}
+		if want {
+			cur = append(cur, int32(c))
+		}
+	}
+	flush()
 	// two sweeps per thread: count the enclosing ranges of each call, then fill them in
 	counts := make([]int32, rt.Len()+1)
 	// ranges and calls by start (the tables mostly are already: then nothing is sorted)
@@ -86,30 +110,41 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			slices.SortFunc(cs, byCallStart)
 		}
 	}
+	// a thread's calls are cut into parts swept concurrently; a part starts with the ranges open
+	// at its first call (started at or before it, not ended before it), in start order: what
+	// the sweep from the first call would hold there
 	sweep := func(fill func(c, r int32)) {
 		for tid, cs := range callsByThread {
 			rs := byThread[tid]
-			var active []int32
-			next := 0
-			for _, c := range cs {
-				s, e := rt.Start[c], rt.End[c]
-				for next < len(rs) && n.Start[p.ranges[rs[next]]] <= s {
-					active = append(active, rs[next])
-					next++
-				}
-				kept := active[:0]
-				for _, r := range active {
-					if p.end(r) >= s { // a range that ended before this call holds no later call
-						kept = append(kept, r)
+			par.For(len(cs), func(lo, hi int) {
+				s0 := rt.Start[cs[lo]]
+				next := sort.Search(len(rs), func(j int) bool { return n.Start[p.ranges[rs[j]]] > s0 })
+				var active []int32
+				for _, r := range rs[:next] {
+					if p.end(r) >= s0 {
+						active = append(active, r)
 					}
 				}
-				active = kept
-				for _, r := range active {
-					if p.end(r) >= e {
-						fill(c, r)
+				for _, c := range cs[lo:hi] {
+					s, e := rt.Start[c], rt.End[c]
+					for next < len(rs) && n.Start[p.ranges[rs[next]]] <= s {
+						active = append(active, rs[next])
+						next++
+					}
+					kept := active[:0]
+					for _, r := range active {
+						if p.end(r) >= s { // a range that ended before this call holds no later call
+							kept = append(kept, r)
+						}
+					}
+					active = kept
+					for _, r := range active {
+						if p.end(r) >= e {
+							fill(c, r)
+						}
 					}
 				}
-			}
+			})
 		}
 	}
 	sweep(func(c, _ int32) { counts[c+1]++ })

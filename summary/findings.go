@@ -192,13 +192,22 @@ func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
 	// cudaMemcpy_v3020, both printed cudaMemcpy), and the chart and the gates count them as one
 	type acc struct{ total, n int64 }
 	byID := map[int64]*acc{}
+	dense := make([]*acc, min(tr.Strings.Bound(), 1<<22)) // by dense string id; other ids use the map
 	var last *acc
 	lastID := int64(trace.Null)
 	for i, id := range tr.Runtime.NameID {
 		if id != lastID || last == nil {
-			if last = byID[id]; last == nil {
+			if id >= 0 && id < int64(len(dense)) {
+				last = dense[id]
+			} else {
+				last = byID[id]
+			}
+			if last == nil {
 				last = &acc{}
 				byID[id] = last
+				if id >= 0 && id < int64(len(dense)) {
+					dense[id] = last
+				}
 			}
 			lastID = id
 		}

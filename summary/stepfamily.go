@@ -22,22 +22,45 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			domains[n.DomainID[i]] = msg
 		}
 	}
-	// the CUDA API call starts of each thread, sorted
-	per := map[int64]int{}
-	for _, g := range tr.Runtime.GlobalTID {
-		per[g]++
+	// the CUDA API call starts of each thread that has ranges, sorted (rows come in runs of
+	// one thread: the map is consulted once per run, not once per call)
+	slot := map[int64]int{}
+	for i := range n.Start {
+		if trace.IsRange(n.EventType[i]) {
+			slot[n.GlobalTID[i]] = -1
+		}
 	}
-	calls := make(map[int64][]int64, len(per))
-	for g, n := range per {
-		calls[g] = make([]int64, 0, n)
-	}
+	var lists [][]int64
+	last, cur := trace.Null, -1
 	for i, g := range tr.Runtime.GlobalTID {
-		calls[g] = append(calls[g], tr.Runtime.Start[i])
+		if g != last || i == 0 {
+			last = g
+			k, ok := slot[g]
+			switch {
+			case !ok:
+				k = -2 // a thread without ranges
+				slot[g] = k
+			case k == -1:
+				k = len(lists)
+				slot[g] = k
+				lists = append(lists, nil)
+			}
+			cur = k
+		}
+		if cur >= 0 {
+			lists[cur] = append(lists[cur], tr.Runtime.Start[i])
+		}
 	}
-	for _, c := range calls {
+	for _, c := range lists {
 		if !slices.IsSorted(c) {
 			slices.Sort(c)
 		}
+	}
+	callsOf := func(g int64) []int64 {
+		if k := slot[g]; k >= 0 {
+			return lists[k]
+		}
+		return nil
 	}
 	maxTS, _ := n.MaxTimestamp()
 	count, driving := map[string]int64{}, map[string]int64{}
@@ -52,7 +75,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 		if end == trace.Null {
 			end = maxTS
 		}
-		c := calls[n.GlobalTID[i]]
+		c := callsOf(n.GlobalTID[i])
 		if k, _ := slices.BinarySearch(c, n.Start[i]); k < len(c) && c[k] <= end {
 			driving[f]++
 		}

@@ -119,29 +119,33 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		works = append(works, w)
 	}
 	done()
-	var pending atomic.Int64 // stage overviews not done yet; the last one does the trace's findings
-	pending.Store(int64(len(works)))
+	// the trace's findings need every stage's spans and the trace's steps: the last of those
+	// jobs to end runs them
+	var pending atomic.Int64
+	pending.Store(int64(len(works)) + 1)
+	var traceSteps Steps
 	traceJob := func() {
+		if pending.Add(-1) != 0 {
+			return
+		}
 		if staged == ops(tr) {
 			var spans [][]trace.Span
 			for _, w := range works {
 				spans = append(spans, w.ss.Spans)
 			}
-			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans), StepsOf(tr))
+			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps)
 		} else {
 			traceFindings = Findings(tr, "trace", o.Findings)
 		}
 	}
-	if len(works) == 0 {
+	jobs := []job{{tr.Runtime.Len(), func() {
+		if staged == ops(tr) {
+			traceSteps = StepsOf(tr)
+		}
 		traceJob()
-	}
-	var jobs []job
+	}, "trace steps"}}
 	for _, w := range works {
-		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, func() {
-			if pending.Add(-1) == 0 {
-				traceJob()
-			}
-		})...)
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, traceJob)...)
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))

@@ -6,6 +6,7 @@ import (
 	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports"
 	"slices"
+	"sync/atomic"
 
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/stage"
@@ -56,6 +57,7 @@ type stageWork struct {
 	ss       StageSummary
 	tables   stageTables
 	nv       *table.Table // the whole NVTX summary (its top range is the overview's)
+	steps    Steps
 	findings []Finding
 	replica  []Finding
 	top      int // rows per table
@@ -67,18 +69,30 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
+	// the overview (GPU spans) and the steps are independent; the findings need both, and run
+	// in whichever of the two jobs ends last
+	var both atomic.Int32
+	findings := func() {
+		if both.Add(1) < 2 {
+			return
+		}
+		ov := &w.ss.StageOverview
+		if w.steps.Count > 0 {
+			ov.Steps = &w.steps
+			w.tables.steps = stepsTable(st.Key, w.steps)
+		}
+		w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, w.steps)
+	}
 	js := []job{
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
-			ov := overview(sub, st)
-			steps := StepsOf(sub)
-			if steps.Count > 0 {
-				ov.Steps = &steps
-				w.tables.steps = stepsTable(st.Key, steps)
-			}
-			w.ss.StageOverview = ov
+			w.ss.StageOverview = overview(sub, st)
 			overviewDone()
-			w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, steps)
-		}, st.Key + " overview+findings"},
+			findings()
+		}, st.Key + " overview"},
+		{rt, func() {
+			w.steps = StepsOf(sub)
+			findings()
+		}, st.Key + " steps"},
 		{k, func() {
 			w.tables.kernels = top(reports.CUDAGPUKernSum(sub, reports.Options{}), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
 		}, st.Key + " kernels"},

@@ -6,6 +6,7 @@ package par
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sync"
 )
@@ -52,3 +53,19 @@ type Panic struct {
 }
 
 func (p Panic) String() string { return fmt.Sprintf("%v", p.Value) }
+
+// For runs f over [0, n) cut into contiguous parts, one per GOMAXPROCS, concurrently when n is
+// large enough to pay for it (at least 1<<15 items, 1<<13 per part); otherwise f(0, n) runs
+// alone. A panic in a part is carried to the caller, as Group's.
+func For(n int, f func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), n>>13)
+	if parts < 2 || n < 1<<15 {
+		f(0, n)
+		return
+	}
+	var g Group
+	for p := range parts {
+		g.Go(func() { f(p*n/parts, (p+1)*n/parts) })
+	}
+	g.Wait()
+}

@@ -1,6 +1,7 @@
 package par
 
 import (
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -39,4 +40,42 @@ func TestGroupNoPanic(t *testing.T) {
 	if n.Load() != 4 {
 		t.Fatal(n.Load())
 	}
+}
+
+func TestForCoversEachIndexOnce(t *testing.T) {
+	for _, n := range []int{0, 1, 1<<15 - 1, 1 << 15, 100_003, 1 << 20} {
+		seen := make([]int32, n)
+		var parts atomic.Int32
+		For(n, func(lo, hi int) {
+			parts.Add(1)
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+		})
+		for i, s := range seen {
+			if s != 1 {
+				t.Fatalf("n=%d: index %d seen %d times", n, i, s)
+			}
+		}
+		if n < 1<<15 && parts.Load() != 1 {
+			t.Fatalf("n=%d: %d parts for a small range", n, parts.Load())
+		}
+	}
+}
+
+func TestForCarriesPanic(t *testing.T) {
+	defer func() {
+		if _, ok := recover().(Panic); !ok {
+			t.Fatal("no Panic from a part")
+		}
+	}()
+	For(1<<20, func(lo, hi int) {
+		if lo > 0 {
+			panic("part")
+		}
+	})
+	if runtime.GOMAXPROCS(0) > 1 {
+		t.Fatal("For returned without the panic")
+	}
+	panic(Panic{Value: "single part"})
 }
