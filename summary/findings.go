@@ -2,9 +2,11 @@ package summary
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
@@ -97,12 +99,16 @@ func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.S
 		o.CopyShare = DefaultFindingOptions.CopyShare
 	}
 	j := newJudge(tr, scope, o, spans, steps)
-	var out []Finding
-	out = append(out, j.warmupFinding()...)
-	out = append(out, j.apiFindings()...)
-	out = append(out, j.copyFindings()...)
-	out = append(out, j.gpuFindings()...)
-	return verdict(out)
+	// the four families read the judge and the trace only: they run concurrently, and their
+	// findings are put together in this order
+	families := []func() []Finding{j.warmupFinding, j.apiFindings, j.copyFindings, j.gpuFindings}
+	found := make([][]Finding, len(families))
+	var g par.Group
+	for i, f := range families {
+		g.Go(func() { found[i] = f() })
+	}
+	g.Wait()
+	return verdict(slices.Concat(found...))
 }
 
 // apiFindings: the dominant CUDA API, with nsys's own share (cuda_api_sum's Time %, Num Calls
