@@ -4,7 +4,9 @@
 # Captures a large TTS trace with omnistat's own workload (at least 3M CUDA API rows), then times
 # in one run nsys stats (cuda_api_sum, cuda_gpu_kern_sum, nvtx_sum, nvtx_gpu_proj_sum) against
 # omnistat summarize and omnistat stats of the same reports (interleaved: two nsys runs, six of
-# each omnistat command), checks the CSVs are identical, and leaves a CPU profile of summarize.
+# each omnistat command), checks the CSVs are identical, and leaves a CPU profile of summarize and
+# the phases' wall times (timing.txt, OMNISTAT_TIMING). With BASE=OTHER_BINARY, that binary's
+# summarize is timed in the same rounds, for a before/after comparison.
 set -uo pipefail
 work=${1:?usage: bench-h200.sh WORKDIR OMNISTAT}; bin=$(readlink -f "${2:?omnistat binary}")
 mkdir -p "$work"; cd "$work"
@@ -32,10 +34,15 @@ for round in 1 2; do
   t nsys4-$round nsys stats --report $R --format csv --output nsys --force-overwrite true $db
   for i in 1 2 3; do
     t summarize-$round.$i "$bin" summarize $db
+    [ -n "${BASE:-}" ] && t base-summarize-$round.$i "$BASE" summarize $db
     t stats4-$round.$i "$bin" stats --report $R --format csv $db
   done
 done
 t summarize-2cores taskset -c 0,1 "$bin" summarize $db
+t summarize-2cores-b taskset -c 0,1 "$bin" summarize $db
+[ -n "${BASE:-}" ] && t base-summarize-2cores taskset -c 0,1 "$BASE" summarize $db
+OMNISTAT_TIMING=1 "$bin" summarize $db 2> timing.txt > /dev/null
+OMNISTAT_TIMING=1 taskset -c 0,1 "$bin" summarize $db 2> timing-2cores.txt > /dev/null
 OMNISTAT_CPUPROFILE=summarize.pprof "$bin" summarize $db > /dev/null 2>&1
 for r in ${R//,/ }; do
   "$bin" stats --report $r --format csv $db > om_$r.csv 2>/dev/null
