@@ -61,7 +61,7 @@ func CUDAGPUSum(tr *trace.Trace, withAPI bool) *table.Table {
 	return &table.Table{
 		Name: name, Title: title,
 		Columns: timeColumns("Instances", "Category", "Operation"),
-		Rows:    timeRows(g.list),
+		Rows:    timeRowsBy(g.list, lessFromLast),
 		Notes:   enumNote(tr),
 	}
 }

@@ -114,7 +114,7 @@ func NVTXSum(tr *trace.Trace, kind NVTXKind) *table.Table {
 			g.add(name, func() []string { return []string{name} }, d)
 		}
 	}
-	t := &table.Table{Columns: timeColumns("Instances", "Style", "Range"), Rows: timeRows(g.list)}
+	t := &table.Table{Columns: timeColumns("Instances", "Style", "Range"), Rows: timeRowsBy(g.list, lessFromLast)}
 	switch kind {
 	case NVTXAll:
 		t.Name, t.Title = "nvtx_sum", "NVTX Range Summary"

@@ -96,7 +96,11 @@ func timeColumns(countName string, labels ...string) []table.Column {
 
 // timeRows turns groups into time-summary rows sorted by total time, largest first; ties go
 // to the smaller count, then to the labels (cuda_gpu_kern_sum's ORDER BY 2 DESC, 3, Name).
-func timeRows(groups []*group) [][]table.Value {
+func timeRows(groups []*group) [][]table.Value { return timeRowsBy(groups, nil) }
+
+// timeRowsBy is timeRows with ties ordered by the labels compared with tie (nil: the count,
+// then the labels).
+func timeRowsBy(groups []*group, tie func(a, b []string) bool) [][]table.Value {
 	sums := make([]stat.Summary, len(groups))
 	var all int64
 	for i, g := range groups {
@@ -104,6 +108,9 @@ func timeRows(groups []*group) [][]table.Value {
 		all += sums[i].Total
 	}
 	order := byTotal(sums, func(a, b int) bool {
+		if tie != nil {
+			return tie(groups[a].labels, groups[b].labels)
+		}
 		if sums[a].Count != sums[b].Count {
 			return sums[a].Count < sums[b].Count
 		}
@@ -123,6 +130,19 @@ func timeRows(groups []*group) [][]table.Value {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// lessFromLast compares labels from the last one back: the name, then the style or category
+// before it. nsys's nvtx_sum, cuda_gpu_sum and cuda_api_gpu_sum sort by total only, and rows of
+// equal total come in the order of their GROUP BY on the name (nsys 2025.3.1's CSVs of filtered
+// windows, where such ties are many).
+func lessFromLast(a, b []string) bool {
+	for i, j := len(a)-1, len(b)-1; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		if a[i] != b[j] {
+			return a[i] < b[j]
+		}
+	}
+	return len(a) < len(b)
 }
 
 func lessLabels(a, b []string) bool {
