@@ -292,3 +292,23 @@ func TestFiltersOnSamples(t *testing.T) {
 	exports, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 	runFilterGoldens(t, filterGoldenDirs(exports, "../../testdata/samples-golden"))
 }
+
+// TestFilterUsage: nsys's refusals and its line for a missing range instance.
+func TestFilterUsage(t *testing.T) {
+	db := "../../testdata/traces/diffusion.sqlite"
+	for _, args := range [][]string{
+		{"stats", "--filter-time", "-1s/-1293391us", db}, // start after end: nsys refuses it too
+		{"stats", "--filter-time", "5", db},
+		{"analyze", "--filter-time", "1x/", db},
+		{"summarize", "--filter-nvtx", "@omnistat", db},
+	} {
+		if _, errOut, code := runCLI(t, args...); code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, %q; want a usage error", args, code, errOut)
+		}
+	}
+	out, errOut, code := runCLI(t, "stats", "--filter-nvtx", "dit.block@omnistat/1032", "-r", "cuda_api_sum,nvtx_sum", "-f", "csv", db)
+	want := "SKIPPED: NVTX range 'dit.block@omnistat/1032' could not be found in " + db + ".\n"
+	if code != 0 || out != "" || errOut != want+want {
+		t.Errorf("missing instance: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
