@@ -1,0 +1,243 @@
+package stage
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// synth builds small traces for the stage rules: processes with a title and a main thread,
+// kernels (by name, start, duration, device) and NVTX push/pop ranges, launched from any thread.
+type synth struct {
+	tr   *trace.Trace
+	ids  map[string]int64
+	corr int64
+}
+
+func newSynth() *synth {
+	return &synth{tr: &trace.Trace{Strings: trace.NewStrings(nil, nil)}, ids: map[string]int64{}}
+}
+
+func (s *synth) str(v string) int64 {
+	if id, ok := s.ids[v]; ok {
+		return id
+	}
+	s.ids[v] = int64(len(s.ids))
+	return s.ids[v]
+}
+
+func gpidOf(pid int64) int64 { return 0x1_000000_000000 | pid<<24 }
+
+func (s *synth) proc(pid int64, title, mainThread string) {
+	g := gpidOf(pid)
+	s.tr.Processes = append(s.tr.Processes, trace.Process{GlobalPID: g, PID: pid, Name: title})
+	s.tr.Threads = append(s.tr.Threads, trace.Thread{GlobalTID: g | pid, Name: mainThread})
+}
+
+func (s *synth) thread(pid, tid int64, name string) {
+	s.tr.Threads = append(s.tr.Threads, trace.Thread{GlobalTID: gpidOf(pid) | tid, Name: name})
+}
+
+// kernel launches a kernel from thread tid of pid (tid 0: the main thread).
+func (s *synth) kernel(pid, tid int64, name string, start, dur, dev int64) {
+	if tid == 0 {
+		tid = pid
+	}
+	g, null := gpidOf(pid), trace.Null
+	s.corr++
+	r := &s.tr.Runtime
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, s.corr), append(r.NameID, s.str("cudaLaunchKernel_v7000"))
+	k := &s.tr.Kernels
+	id := s.str(name)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, s.corr), append(k.Device, dev)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, id), append(k.Short, id), append(k.Mangled, null), append(k.GraphNodeID, null)
+}
+
+func (s *synth) rng(pid, tid int64, name string, start, dur int64) {
+	if tid == 0 {
+		tid = pid
+	}
+	n, null := &s.tr.NVTX, trace.Null
+	n.Start, n.End, n.EventType = append(n.Start, start), append(n.End, start+dur), append(n.EventType, trace.NVTXPushPopRange)
+	n.GlobalTID, n.EndGlobalTID = append(n.GlobalTID, gpidOf(pid)|tid), append(n.EndGlobalTID, null)
+	n.RangeID, n.Category, n.Color = append(n.RangeID, null), append(n.Category, null), append(n.Color, null)
+	n.TextID, n.Text, n.DomainID, n.Payload = append(n.TextID, s.str(name)), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, null)
+}
+
+func (s *synth) done() *trace.Trace {
+	ids := make([]int64, 0, len(s.ids))
+	vals := make([]string, 0, len(s.ids))
+	for v, id := range s.ids {
+		ids, vals = append(ids, id), append(vals, v)
+	}
+	s.tr.Strings = trace.NewStrings(ids, vals)
+	return s.tr
+}
+
+func stageKeys(a *Assignment) []string {
+	var out []string
+	for _, st := range a.Stages {
+		var pids []string
+		for _, g := range st.Procs {
+			pids = append(pids, fmt.Sprint(trace.PID(g)))
+		}
+		out = append(out, st.Key+"("+strings.Join(pids, ",")+")")
+	}
+	return out
+}
+
+// Numbered stages come first in their number's order whatever their first GPU activity (stage 1
+// starts first here), stage 0 before an unnumbered stage that started earlier; then by first
+// GPU activity.
+func TestStageOrder(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "VocoderWorker", "python3")
+	s.proc(20, "stage1_decoder", "python3")
+	s.proc(30, "stage0_encoder", "python3")
+	s.proc(40, "EmbedderWorker", "python3")
+	s.kernel(10, 0, "void gemv_kernel<float>()", 100, 10, 0)
+	s.kernel(20, 0, "void conv_kernel<float>()", 200, 10, 0)
+	s.kernel(30, 0, "void attn_kernel<float>()", 300, 10, 0)
+	s.kernel(40, 0, "void norm_kernel<float>()", 50, 10, 0)
+	a := Assign(s.done(), nil)
+	if got, want := stageKeys(a), []string{"encoder(30)", "decoder(20)", "embedder(40)", "vocoder(10)"}; !slices.Equal(got, want) {
+		t.Errorf("stages %q, want %q", got, want)
+	}
+}
+
+// A title that says nothing leaves the role to the main thread's name.
+func TestRoleFromMainThread(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "python3", "talker")
+	s.proc(20, "python3", "code2wav")
+	s.kernel(10, 0, "void gemv_kernel<float>()", 100, 10, 0)
+	s.kernel(20, 0, "void conv_kernel<float>()", 200, 10, 0)
+	a := Assign(s.done(), nil)
+	if got, want := stageKeys(a), []string{"talker(10)", "code2wav(20)"}; !slices.Equal(got, want) {
+		t.Errorf("stages %q, want %q", got, want)
+	}
+	for _, e := range a.Explained {
+		if e.RoleFrom != "main thread" || e.Thread == "" {
+			t.Errorf("%d: role %q from %q (thread %q)", e.PID, e.Role, e.RoleFrom, e.Thread)
+		}
+	}
+}
+
+// Workers that say nothing of their role are told apart by the NVTX prefix only each has
+// (gemm.step vs conv.step), named so with "nvtx prefix"; the explanation gives each one's kernel
+// families in percent of its kernel time, and the stage of the process it was compared with.
+func TestNamesFromPrefixAndExplain(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "python3", "python3")
+	s.proc(20, "python3", "python3")
+	for i := int64(0); i < 3; i++ {
+		s.rng(10, 0, "gemm.step", 1000*i, 500)
+		s.kernel(10, 0, "void ampere_sgemm_kernel<float>()", 1000*i+10, 300, 0)
+		s.kernel(10, 0, "void at::native::vectorized_elementwise_kernel<4>()", 1000*i+320, 100, 0)
+		s.rng(20, 0, "conv.step", 1000*i+50, 500)
+		s.kernel(20, 0, "void cudnn::conv2d_fprop_kernel<float>()", 1000*i+60, 200, 1)
+	}
+	a := Assign(s.done(), nil)
+	if got, want := stageKeys(a), []string{"gemm(10)", "conv(20)"}; !slices.Equal(got, want) {
+		t.Fatalf("stages %q, want %q", got, want)
+	}
+	byPID := map[int64]Explained{}
+	for _, e := range a.Explained {
+		byPID[e.PID] = e
+	}
+	if e := byPID[10]; e.NamedBy != "nvtx prefix" || !slices.Equal(e.Kernels, []string{"gemm 75%", "elementwise 25%"}) {
+		t.Errorf("pid 10: named by %q, kernels %q", e.NamedBy, e.Kernels)
+	}
+	e := byPID[20]
+	if len(e.Comparison) != 1 || e.Comparison[0].PID != 10 || e.Comparison[0].Stage != "gemm" || e.Comparison[0].Alike {
+		t.Errorf("pid 20 compared with %+v, want pid 10 of stage gemm, not alike", e.Comparison)
+	}
+	if c := e.Comparison[0]; c.Kernels != 0 || c.Ranges != 0 {
+		t.Errorf("no kernel or range in common: overlap %v, jaccard %v", c.Kernels, c.Ranges)
+	}
+}
+
+// Two stages of one role that nothing else tells apart are numbered in order: talker0, talker1.
+func TestSameRoleNumbered(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "talker", "talker")
+	s.proc(20, "talker", "talker")
+	s.kernel(10, 0, "void a_kernel<float>()", 100, 10, 0)
+	s.kernel(20, 0, "void b_kernel<float>()", 200, 10, 1)
+	a := Assign(s.done(), nil)
+	if got, want := stageKeys(a), []string{"talker0(10)", "talker1(20)"}; !slices.Equal(got, want) {
+		t.Errorf("stages %q, want %q", got, want)
+	}
+}
+
+// round2 rounds half up to two decimals.
+func TestRound2(t *testing.T) {
+	for x, want := range map[float64]float64{0: 0, 1: 1, 0.125: 0.13, 0.124: 0.12, 0.994: 0.99, 0.995: 1, 0.5: 0.5, 0.333333: 0.33} {
+		if got := round2(x); got != want {
+			t.Errorf("round2(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
+
+// A process with two launching threads: a thread rule takes one thread's calls into its own
+// stage, the other thread's calls stay with the process's stage; cut by stage and by thread, the
+// kernels and calls add up to the trace's, each exactly once.
+func TestTwoLaunchingThreads(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "stage0_talker", "python3")
+	s.thread(10, 11, "prefill")
+	s.thread(10, 12, "decode")
+	s.proc(20, "stage1_code2wav", "python3")
+	for i := int64(0); i < 4; i++ {
+		s.kernel(10, 11, "void prefill_kernel<float>()", 100+100*i, 10, 0)
+		s.kernel(10, 12, "void decode_kernel<float>()", 150+100*i, 20, 0)
+		s.kernel(10, 12, "void decode_kernel<float>()", 175+100*i, 5, 0)
+		s.kernel(20, 0, "void conv_kernel<float>()", 160+100*i, 7, 0)
+	}
+	tr := s.done()
+	rule, err := ParseRule("prefill=thread:^prefill$")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Assign(tr, []Rule{rule})
+	sum := func(sub *trace.Trace) (n int, d int64) {
+		for i := range sub.Kernels.Start {
+			n++
+			d += sub.Kernels.End[i] - sub.Kernels.Start[i]
+		}
+		return n, d
+	}
+	want := map[By]map[string][2]int64{
+		ByStage:  {"prefill": {4, 40}, "talker": {8, 100}, "code2wav": {4, 28}},
+		ByThread: {},
+	}
+	for _, by := range []By{ByStage, ByThread, ByProcess} {
+		g, err := Group(tr, by, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, calls := 0, 0
+		got := map[string][2]int64{}
+		for i, l := range g.Labels {
+			sub := tr.Subset(g.Keep[i])
+			n, d := sum(sub)
+			total += n
+			calls += sub.Runtime.Len()
+			if n > 0 {
+				got[l] = [2]int64{int64(n), d}
+			}
+		}
+		if total != tr.Kernels.Len() || calls != tr.Runtime.Len() {
+			t.Errorf("--by %s: %d kernels and %d calls in the groups, %d and %d in the trace", by, total, calls, tr.Kernels.Len(), tr.Runtime.Len())
+		}
+		if w := want[by]; len(w) > 0 && fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("--by %s: %v, want %v", by, got, w)
+		}
+		if by == ByThread && len(got) != 3 {
+			t.Errorf("--by thread: %d groups with kernels, want 3 (two threads of one process, one of another): %v", len(got), got)
+		}
+	}
+}
