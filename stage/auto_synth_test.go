@@ -197,6 +197,10 @@ func TestTwoLaunchingThreads(t *testing.T) {
 		s.kernel(10, 12, "void decode_kernel<float>()", 175+100*i, 5, 0)
 		s.kernel(20, 0, "void conv_kernel<float>()", 160+100*i, 7, 0)
 	}
+	// a process with CUDA calls but no GPU work and no range is in no stage: its rows are Other
+	s.proc(30, "helper", "helper")
+	r := &s.tr.Runtime
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 5), append(r.End, 9), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 1), append(r.NameID, s.str("cudaMalloc"))
 	tr := s.done()
 	rule, err := ParseRule("prefill=thread:^prefill$")
 	if err != nil {
@@ -235,6 +239,19 @@ func TestTwoLaunchingThreads(t *testing.T) {
 		}
 		if w := want[by]; len(w) > 0 && fmt.Sprint(got) != fmt.Sprint(w) {
 			t.Errorf("--by %s: %v, want %v", by, got, w)
+		}
+		switch by {
+		case ByStage: // the assignment's order (rules first), Other last
+			if want := []string{"prefill", "talker", "code2wav", Other}; !slices.Equal(g.Labels, want) {
+				t.Errorf("--by stage labels %q, want %q", g.Labels, want)
+			}
+			if sub := tr.Subset(g.Keep[3]); sub.Runtime.Len() != 1 || sub.Kernels.Len() != 0 {
+				t.Errorf("Other: %d calls, %d kernels; want the helper's call", sub.Runtime.Len(), sub.Kernels.Len())
+			}
+		default: // by label
+			if !slices.IsSorted(g.Labels) || len(g.Labels) < 3 {
+				t.Errorf("--by %s labels %q, not sorted", by, g.Labels)
+			}
 		}
 		if by == ByThread && len(got) != 3 {
 			t.Errorf("--by thread: %d groups with kernels, want 3 (two threads of one process, one of another): %v", len(got), got)
