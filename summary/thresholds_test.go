@@ -1,0 +1,160 @@
+package summary
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/omnistat/omnistat/internal/testtrace"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/trace"
+)
+
+func findingByID(fs []Finding, id string) *Finding {
+	for i := range fs {
+		if fs[i].ID == id {
+			return &fs[i]
+		}
+		// a finding merged into another (the same cause) lives on in its Also
+		if slices.Contains(fs[i].Also, id) {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+// dominantShare is the largest CUDA API's share of API time (by the name nsys prints), rounded to
+// 0.1 as findings print it, computed from the rows.
+func dominantShare(tr *trace.Trace) (string, float64) {
+	by := map[string]int64{}
+	var all int64
+	for i := range tr.Runtime.Start {
+		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
+		by[reports.APIName(tr.Strings.Get(tr.Runtime.NameID[i]))] += d
+		all += d
+	}
+	best, bt := "", int64(-1)
+	for n, t := range by {
+		if t > bt || t == bt && n < best {
+			best, bt = n, t
+		}
+	}
+	return best, stat.Round(float64(bt)*100/float64(all), 1)
+}
+
+// Thresholds at exactly their value: a dominant API at exactly --dominant-api percent is
+// reported, one 0.1 point under it is not; a GPU busy exactly --low-util percent is not low, one
+// busy 0.1 point less is; a copy share at exactly the copy threshold is reported, 0.1 point
+// over it is not. The shares are computed from the rows where the finding reports them.
+func TestFindingThresholdsExactly(t *testing.T) {
+	lowUtilSeen := 0
+	for _, name := range []string{"go_tts_pageable", "tts_pageable", "foreign_tts_a", "go_diffusion", "diffusion", "foreign_graphs_timeslice"} {
+		tr := testtrace.Read(t, name)
+		at := func(o FindingOptions) []Finding { return Findings(tr, "trace", o) }
+		o := DefaultFindingOptions
+		o.DominantAPI = 1 // every trace has a dominant API at 1%
+		api, share := dominantShare(tr)
+		f := findingByID(at(o), "dominant_api")
+		if f == nil {
+			t.Fatalf("%s: no dominant_api at 1%%", name)
+		}
+		o.DominantAPI = share
+		if f = findingByID(at(o), "dominant_api"); f == nil {
+			t.Errorf("%s: %s at exactly %.1f%%: no dominant_api", name, api, share)
+		}
+		o.DominantAPI = share + 0.1
+		if f = findingByID(at(o), "dominant_api"); f != nil {
+			t.Errorf("%s: %s at %.1f%%, threshold %.1f%%: dominant_api %q", name, api, share, o.DominantAPI, f.Message)
+		}
+		// low utilisation: the finding's value is the busy share it judged (unless the finding
+		// was merged into another, whose value is that one's)
+		o = DefaultFindingOptions
+		o.LowUtil = 100
+		lu := findingByID(at(o), "low_gpu_util")
+		if lu == nil {
+			t.Fatalf("%s: no low_gpu_util under 100%%", name)
+		}
+		if lu.ID != "low_gpu_util" {
+			continue
+		}
+		lowUtilSeen++
+		u := lu.Value
+		for _, c := range []struct {
+			limit float64
+			want  bool
+		}{{u, false}, {u + 0.1, true}} {
+			o.LowUtil = c.limit
+			if got := findingByID(at(o), "low_gpu_util") != nil; got != c.want {
+				t.Errorf("%s: busy %.1f%%, --low-util %.1f: low_gpu_util %v, want %v", name, u, c.limit, got, c.want)
+			}
+		}
+	}
+	if lowUtilSeen == 0 {
+		t.Error("no trace had a low_gpu_util finding of its own")
+	}
+	// the copy share, on a copy-bound trace
+	tr := testtrace.Read(t, "foreign_graphs_timeslice")
+	o := DefaultFindingOptions
+	o.CopyShare, o.GapFloorNs = 0.1, 1
+	f := findingByID(Findings(tr, "trace", o), "memcpy_bound")
+	if f == nil || f.ID != "memcpy_bound" {
+		t.Fatal("foreign_graphs_timeslice: no memcpy_bound of its own at 0.1%")
+	}
+	share := f.Value
+	for _, c := range []struct {
+		limit float64
+		want  bool
+	}{{share, true}, {share + 0.1, false}, {math.Nextafter(share, 0), true}} {
+		o.CopyShare = c.limit
+		if got := findingByID(Findings(tr, "trace", o), "memcpy_bound") != nil; got != c.want {
+			t.Errorf("copy share %.1f%%, threshold %v: memcpy_bound %v, want %v", share, c.limit, got, c.want)
+		}
+	}
+}
+
+// synthAPI is a trace of CUDA calls only (name, duration), one after another on one thread.
+func synthAPI(calls []struct {
+	name string
+	d    int64
+}) *trace.Trace {
+	names := map[string]int64{}
+	var ids []int64
+	var vals []string
+	tr := &trace.Trace{}
+	r := &tr.Runtime
+	at := int64(1000)
+	for i, c := range calls {
+		id, ok := names[c.name]
+		if !ok {
+			id = int64(len(names))
+			names[c.name] = id
+			ids, vals = append(ids, id), append(vals, c.name)
+		}
+		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, at), append(r.End, at+c.d), append(r.GlobalTID, 0x1_000064_000064), append(r.CorrID, int64(i+1)), append(r.NameID, id)
+		at += c.d + 10
+	}
+	tr.Strings = trace.NewStrings(ids, vals)
+	return tr
+}
+
+// sync_api at exactly 10% of CUDA API time is reported, at 9.9% it is not.
+func TestSyncAPIThreshold(t *testing.T) {
+	type call = struct {
+		name string
+		d    int64
+	}
+	for _, c := range []struct {
+		sync int64
+		want bool
+	}{{100, true}, {99, false}, {101, true}} {
+		tr := synthAPI([]call{{"cudaMalloc", 450}, {"cudaFree", 1000 - 450 - c.sync}, {"cudaStreamSynchronize", c.sync / 2}, {"cudaDeviceSynchronize", c.sync - c.sync/2}})
+		f := findingByID(Findings(tr, "trace", DefaultFindingOptions), "sync_api")
+		if (f != nil) != c.want {
+			t.Errorf("sync calls %d of 1000 ns: sync_api %v, want %v", c.sync, f != nil, c.want)
+		}
+		if f != nil && f.Value != stat.Round(float64(c.sync)/10, 1) {
+			t.Errorf("sync calls %d of 1000 ns: value %v", c.sync, f.Value)
+		}
+	}
+}
