@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"maps"
 	"slices"
+	"sync"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -37,18 +39,57 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	}
 	type pk struct{ proc, id int64 }
 	byID := map[pk]int64{}
+	// kernels in parallel parts, each with its own sums (the map of processes is only read),
+	// added up afterwards; rows come in runs of one process
+	type partial struct {
+		byID  map[pk]int64
+		procs map[int64]*Signature // KernelNs, FirstGPU and GPUs
+	}
 	k := &tr.Kernels
-	for i := range k.Start {
-		s := out[k.GlobalPID[i]]
-		if s == nil {
-			continue
+	var mu sync.Mutex
+	var parts []partial
+	par.For(k.Len(), func(lo, hi int) {
+		p := partial{byID: map[pk]int64{}, procs: map[int64]*Signature{}}
+		var s *Signature
+		last := trace.Null
+		for i := lo; i < hi; i++ {
+			if pid := k.GlobalPID[i]; pid != last || i == lo {
+				last, s = pid, nil
+				if out[pid] != nil {
+					if s = p.procs[pid]; s == nil {
+						s = &Signature{FirstGPU: 1<<63 - 1}
+						p.procs[pid] = s
+					}
+				}
+			}
+			if s == nil {
+				continue
+			}
+			d := k.End[i] - k.Start[i]
+			p.byID[pk{last, k.Short[i]}] += d
+			s.KernelNs += d
+			s.FirstGPU = min(s.FirstGPU, k.Start[i])
+			if !slices.Contains(s.GPUs, k.Device[i]) {
+				s.GPUs = append(s.GPUs, k.Device[i])
+			}
 		}
-		d := k.End[i] - k.Start[i]
-		byID[pk{k.GlobalPID[i], k.Short[i]}] += d
-		s.KernelNs += d
-		s.FirstGPU = min(s.FirstGPU, k.Start[i])
-		if !slices.Contains(s.GPUs, k.Device[i]) {
-			s.GPUs = append(s.GPUs, k.Device[i])
+		mu.Lock()
+		parts = append(parts, p)
+		mu.Unlock()
+	})
+	for _, p := range parts {
+		for pid, ps := range p.procs {
+			s := out[pid]
+			s.KernelNs += ps.KernelNs
+			s.FirstGPU = min(s.FirstGPU, ps.FirstGPU)
+			for _, g := range ps.GPUs {
+				if !slices.Contains(s.GPUs, g) {
+					s.GPUs = append(s.GPUs, g)
+				}
+			}
+		}
+		for key, d := range p.byID {
+			byID[key] += d
 		}
 	}
 	for key, d := range byID {
@@ -87,8 +128,13 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 			s.FirstGPU = min(s.FirstGPU, n.Start[i])
 		}
 	}
+	var s *Signature
+	last := trace.Null
 	for i, g := range tr.Runtime.GlobalTID {
-		if s := out[trace.ProcessOf(g)]; s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
+		if g != last || i == 0 {
+			last, s = g, out[trace.ProcessOf(g)]
+		}
+		if s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
 			s.FirstGPU = min(s.FirstGPU, tr.Runtime.Start[i])
 		}
 	}

@@ -13,19 +13,38 @@ import (
 
 // devSpans lists the spans of operations by device (sorted and disjoint per device).
 func devSpans(start, end, dev []int64) map[int64][]trace.Span {
+	// rows come in runs of one device: the maps are consulted once per run
+	runEnd := func(i int) int {
+		j := i + 1
+		for j < len(dev) && dev[j] == dev[i] {
+			j++
+		}
+		return j
+	}
 	n := map[int64]int{}
-	for _, d := range dev {
-		n[d]++
+	for i := 0; i < len(dev); {
+		j := runEnd(i)
+		n[dev[i]] += j - i
+		i = j
 	}
 	by := make(map[int64][]trace.Span, len(n))
 	for d, c := range n {
 		by[d] = make([]trace.Span, 0, c)
 	}
-	for i := range start {
-		by[dev[i]] = append(by[dev[i]], trace.Span{Start: start[i], End: end[i]})
+	for i := 0; i < len(dev); {
+		j := runEnd(i)
+		sp := by[dev[i]]
+		for k := i; k < j; k++ {
+			sp = append(sp, trace.Span{Start: start[k], End: end[k]})
+		}
+		by[dev[i]] = sp
+		i = j
 	}
 	for d, sp := range by {
-		slices.SortFunc(sp, func(a, b trace.Span) int { return cmp.Compare(a.Start, b.Start) })
+		byStart := func(a, b trace.Span) int { return cmp.Compare(a.Start, b.Start) }
+		if !slices.IsSortedFunc(sp, byStart) {
+			slices.SortFunc(sp, byStart)
+		}
 		by[d] = disjoint(sp)
 	}
 	return by

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
@@ -265,19 +266,28 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 		o.WallNs = last - first - sub.UncapturedIn(first, last) // time between merged windows was not recorded
 		o.first, o.last = first, last
 	}
-	o.Spans = trace.GPUSpans(sub) // sorted and disjoint: overlap checks need no more sorting
+	// the GPU spans (sorted and disjoint: overlap checks need no more sorting), the kernels'
+	// spans per device and the operations' per device are independent: computed concurrently
 	o.devices = trace.DevicesOf(sub)
-	o.Sets = trace.SpanSets(sub, o.Spans)
-	o.devKernels = devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device)
 	o.devOps = map[int64][]trace.Span{}
+	var g par.Group
+	g.Go(func() {
+		o.Spans = trace.GPUSpans(sub)
+		o.Sets = trace.SpanSets(sub, o.Spans)
+		o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
+	})
+	g.Go(func() { o.devKernels = devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device) })
+	if len(o.devices) > 1 {
+		g.Go(func() {
+			cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
+			o.devOps = devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
+				cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device))
+		})
+	}
+	g.Wait()
 	if len(o.devices) == 1 {
 		o.devOps[o.devices[0]] = o.Spans
-	} else if len(o.devices) > 1 {
-		cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
-		o.devOps = devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
-			cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device))
 	}
-	o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
 	if o.WallNs > 0 {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
 	}
