@@ -215,8 +215,9 @@ func TestTwoLaunchingThreads(t *testing.T) {
 		return n, d
 	}
 	want := map[By]map[string][2]int64{
-		ByStage:  {"prefill": {4, 40}, "talker": {8, 100}, "code2wav": {4, 28}},
-		ByThread: {},
+		ByStage:   {"prefill": {4, 40}, "talker": {8, 100}, "code2wav": {4, 28}},
+		ByProcess: {"stage0_talker (10)": {12, 140}, "stage1_code2wav (20)": {4, 28}},
+		ByThread:  {"prefill (10/11)": {4, 40}, "decode (10/12)": {8, 100}, "python3 (20/20)": {4, 28}},
 	}
 	for _, by := range []By{ByStage, ByThread, ByProcess} {
 		g, err := Group(tr, by, a)
@@ -256,5 +257,79 @@ func TestTwoLaunchingThreads(t *testing.T) {
 		if by == ByThread && len(got) != 3 {
 			t.Errorf("--by thread: %d groups with kernels, want 3 (two threads of one process, one of another): %v", len(got), got)
 		}
+	}
+}
+
+// cleanRange keeps a range's last ':' part (when something follows the ':') up to its first
+// '(' or blank (when something precedes it).
+func TestCleanRange(t *testing.T) {
+	for in, want := range map[string]string{
+		"omnistat:talker.decode_step": "talker.decode_step", "a:b": "b", "a:": "a:", ":b": "b", "a:b:c": "c",
+		"step(3)": "step", "(x)": "(x)", "a b": "a", " a": " a", "d:execute_context_1(5)": "execute_context_1", "x": "x", "": "",
+	} {
+		if got := cleanRange(in); got != want {
+			t.Errorf("cleanRange(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// completeCut: only a title of exactly 15 characters is cut, only a role of 3 letters or more
+// is completed, to the shortest role word it begins.
+func TestCompleteCut(t *testing.T) {
+	fifteen := "vLLM-Omni::Diff"
+	for _, c := range []struct{ title, role, want string }{
+		{fifteen, "dif", "diffusion"}, {fifteen, "di", "di"}, {fifteen, "dec", "decode"}, {fifteen, "deno", "denoise"},
+		{fifteen, "talker", "talker"}, {fifteen, "xyz", "xyz"}, {fifteen + "x", "dif", "dif"}, {fifteen[:14], "dif", "dif"},
+	} {
+		if got := completeCut(c.title, c.role); got != c.want {
+			t.Errorf("completeCut(%q, %q) = %q, want %q", c.title, c.role, got, c.want)
+		}
+	}
+	if got := Role("/talker"); got != "talker" {
+		t.Errorf(`Role("/talker") = %q`, got)
+	}
+}
+
+// --by device: devices in id order whatever order they appear in (2, 0, 1), named when the trace
+// names them, then the host; a call goes with the device of the first operation it launched,
+// one that launched nothing and every NVTX range are host rows.
+func TestGroupByDevice(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "worker", "worker")
+	s.kernel(10, 0, "k2", 100, 10, 2)
+	s.kernel(10, 0, "k0", 200, 20, 0)
+	s.kernel(10, 0, "k1", 300, 40, 1)
+	s.rng(10, 0, "step", 90, 300)
+	tr := s.done()
+	// the call of the k2 kernel also launched a copy on device 0: it stays with device 2
+	m := &tr.Memcpy
+	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = []int64{120}, []int64{125}, []int64{gpidOf(10)}, []int64{1}, []int64{0}
+	m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID = []int64{8}, []int64{1}, []int64{0}, []int64{1}, []int64{trace.Null}
+	r := &tr.Runtime
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 50), append(r.End, 60), append(r.GlobalTID, gpidOf(10)|10), append(r.CorrID, 99), append(r.NameID, 0)
+	tr.GPUs = []trace.GPU{{ID: 0, Name: "H200"}, {ID: 2, Name: "A100"}}
+	g, err := Group(tr, ByDevice, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"GPU 0 (H200)", "GPU 1", "GPU 2 (A100)", Host}; !slices.Equal(g.Labels, want) {
+		t.Fatalf("labels %q, want %q", g.Labels, want)
+	}
+	for i, want := range []struct{ calls, kernels, copies, ranges int }{{1, 1, 1, 0}, {1, 1, 0, 0}, {1, 1, 0, 0}, {1, 0, 0, 1}} {
+		sub := tr.Subset(g.Keep[i])
+		ranges := 0
+		for j := range sub.NVTX.Start {
+			if trace.IsRange(sub.NVTX.EventType[j]) {
+				ranges++
+			}
+		}
+		if sub.Runtime.Len() != want.calls || sub.Kernels.Len() != want.kernels || sub.Memcpy.Len() != want.copies || ranges != want.ranges {
+			t.Errorf("%s: %d calls, %d kernels, %d copies, %d ranges; want %+v", g.Labels[i], sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len(), ranges, want)
+		}
+	}
+	// the call that launched k2 (and the copy) is in GPU 2's group
+	sub := tr.Subset(g.Keep[2])
+	if sub.Runtime.Len() != 1 || sub.Runtime.CorrID[0] != 1 {
+		t.Errorf("GPU 2's call: %v", sub.Runtime.CorrID)
 	}
 }
