@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -146,18 +147,28 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	for i, g := range tr.OSRT.GlobalTID {
 		osrt[i] = groupOf(g)
 	}
-	kern := make([]int, tr.Kernels.Len())
-	for i := range kern {
-		kern[i] = opGroup(tr.Kernels.GlobalPID[i], tr.Kernels.CorrID[i])
+	// the launching calls are looked up in parallel parts (the index is only read); the few
+	// operations without one take their process's group afterwards, in row order
+	ops := func(gpid, corr []int64) []int {
+		out := make([]int, len(gpid))
+		par.For(len(out), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = -1
+				if c := calls.Call(gpid[i], corr[i]); c >= 0 {
+					out[i] = rtGroup[c]
+				}
+			}
+		})
+		for i, gi := range out {
+			if gi < 0 {
+				out[i] = opGroup(gpid[i], corr[i])
+			}
+		}
+		return out
 	}
-	mcpy := make([]int, tr.Memcpy.Len())
-	for i := range mcpy {
-		mcpy[i] = opGroup(tr.Memcpy.GlobalPID[i], tr.Memcpy.CorrID[i])
-	}
-	mset := make([]int, tr.Memset.Len())
-	for i := range mset {
-		mset[i] = opGroup(tr.Memset.GlobalPID[i], tr.Memset.CorrID[i])
-	}
+	kern := ops(tr.Kernels.GlobalPID, tr.Kernels.CorrID)
+	mcpy := ops(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID)
+	mset := ops(tr.Memset.GlobalPID, tr.Memset.CorrID)
 	nvtx := make([]int, tr.NVTX.Len())
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {

@@ -109,15 +109,22 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	// the trace's GPU spans are the union of the stages' when the stages hold every GPU operation
 	ops := func(t *trace.Trace) int { return t.Kernels.Len() + t.Memcpy.Len() + t.Memset.Len() }
 	var works []*stageWork
-	staged := 0
 	for i, label := range g.Labels {
-		if label == stage.Other {
-			continue
+		if label != stage.Other {
+			works = append(works, &stageWork{st: a.Stages[i], keep: g.Keep[i]})
 		}
-		w := &stageWork{sub: tr.Subset(g.Keep[i]), st: a.Stages[i]}
-		w.sub.Calls()
+	}
+	var cut par.Group // the stages' subsets and call indexes, concurrently (tr is only read)
+	for _, w := range works {
+		cut.Go(func() {
+			w.sub = tr.Subset(w.keep)
+			w.sub.Calls()
+		})
+	}
+	cut.Wait()
+	staged := 0
+	for _, w := range works {
 		staged += ops(w.sub)
-		works = append(works, w)
 	}
 	done()
 	// the trace's findings need every stage's spans and the trace's steps: the last of those

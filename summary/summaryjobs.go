@@ -53,6 +53,7 @@ type stageTables struct {
 // stageWork is one stage's part of a summary while it is computed.
 type stageWork struct {
 	sub      *trace.Trace
+	keep     trace.Keep // the rows of the stage
 	st       stage.Stage
 	ss       StageSummary
 	tables   stageTables

@@ -1,5 +1,7 @@
 package trace
 
+import "github.com/omnistat/omnistat/internal/par"
+
 // Grouping splits a trace's rows into labelled groups: every event row belongs to exactly one
 // group, so a report summed over the groups equals the report of the whole trace. Groupings are
 // made by stage.Group from a stage assignment; this type only holds and applies them.
@@ -22,9 +24,11 @@ func NewGrouping(column string, labels []string, rows Groups, nvtx []int) *Group
 // Masks fills Keep with each group's row masks.
 func (g *Grouping) Masks() {
 	g.Keep = make([]Keep, len(g.Labels))
+	var w par.Group // one group's masks per goroutine: they only read the rows' groups
 	for gi := range g.Labels {
-		g.Keep[gi] = keepOf(&g.rows, g.nvtx, gi)
+		w.Go(func() { g.Keep[gi] = keepOf(&g.rows, g.nvtx, gi) })
 	}
+	w.Wait()
 }
 
 // Contiguous reorders tr's rows by group (see Reorder) and makes the masks, so each group's
