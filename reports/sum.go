@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"runtime"
 	"sort"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 )
@@ -80,6 +82,42 @@ func (g *intGrouper) done() {
 	g.group, g.values = nil, nil
 }
 
+// summarizeGroups is stat.Summarize of each group's values; the groups of a large table are
+// summarized concurrently, the largest first (each sorts its own values).
+func summarizeGroups(groups []*group) []stat.Summary {
+	sums := make([]stat.Summary, len(groups))
+	n := 0
+	for _, g := range groups {
+		n += len(g.vals)
+	}
+	if n < 1<<16 || len(groups) < 2 {
+		for i, g := range groups {
+			sums[i] = stat.Summarize(g.vals)
+		}
+		return sums
+	}
+	order := make([]int, len(groups))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(groups[order[a]].vals) > len(groups[order[b]].vals) })
+	next := make(chan int, len(order))
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	var w par.Group
+	for range min(runtime.GOMAXPROCS(0), len(groups)) {
+		w.Go(func() {
+			for i := range next {
+				sums[i] = stat.Summarize(groups[i].vals)
+			}
+		})
+	}
+	w.Wait()
+	return sums
+}
+
 // timeColumns are the leading columns of every time summary; countName is "Num Calls",
 // "Instances" or "Count".
 func timeColumns(countName string, labels ...string) []table.Column {
@@ -101,11 +139,10 @@ func timeRows(groups []*group) [][]table.Value { return timeRowsBy(groups, nil) 
 // timeRowsBy is timeRows with ties ordered by the labels compared with tie (nil: the count,
 // then the labels).
 func timeRowsBy(groups []*group, tie func(a, b []string) bool) [][]table.Value {
-	sums := make([]stat.Summary, len(groups))
+	sums := summarizeGroups(groups)
 	var all int64
-	for i, g := range groups {
-		sums[i] = stat.Summarize(g.vals)
-		all += sums[i].Total
+	for _, s := range sums {
+		all += s.Total
 	}
 	order := byTotal(sums, func(a, b int) bool {
 		if tie != nil {
