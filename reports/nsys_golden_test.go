@@ -135,3 +135,38 @@ func TestReportsEqualNsys(t *testing.T) {
 		t.Errorf("only %d reports compared", compared)
 	}
 }
+
+// TestRulesEqualNsys: every nsys analyze rule, with its default options, equals the CSV nsys
+// analyze printed on every testdata trace, byte for byte.
+func TestRulesEqualNsys(t *testing.T) {
+	dbs, _ := filepath.Glob("../testdata/traces/*.sqlite")
+	compared := 0
+	for _, db := range dbs {
+		tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Details: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := strings.TrimSuffix(db, ".sqlite")
+		for _, name := range reports.RuleNames() {
+			want, err := os.ReadFile(filepath.Join(dir, name+".csv"))
+			if err != nil {
+				t.Fatalf("golden missing: %v", err)
+			}
+			r, o, err := reports.LookupRule(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if r.Skip == nil || r.Skip(tr) == "" {
+				got = nsysCSV(r.Run(tr, o))
+			}
+			if got != string(want) {
+				t.Errorf("%s %s differs from nsys:\n got:\n%s\nwant:\n%s", filepath.Base(dir), name, got, want)
+			}
+			compared++
+		}
+	}
+	if compared < 50 {
+		t.Errorf("only %d rule outputs compared", compared)
+	}
+}
