@@ -113,13 +113,13 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	// a thread's calls are cut into parts swept concurrently; a part starts with the ranges open
 	// at its first call (started at or before it, not ended before it), in start order: what
 	// the sweep from the first call would hold there
-	sweep := func(fill func(c, r int32)) {
+	sweep := func(fill func(c int32, enclosing []int32)) {
 		for tid, cs := range callsByThread {
 			rs := byThread[tid]
 			par.For(len(cs), func(lo, hi int) {
 				s0 := rt.Start[cs[lo]]
 				next := sort.Search(len(rs), func(j int) bool { return n.Start[p.ranges[rs[j]]] > s0 })
-				var active []int32
+				var active, enclosing []int32
 				for _, r := range rs[:next] {
 					if p.end(r) >= s0 {
 						active = append(active, r)
@@ -138,23 +138,27 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 						}
 					}
 					active = kept
+					enclosing = enclosing[:0]
 					for _, r := range active {
 						if p.end(r) >= e {
-							fill(c, r)
+							enclosing = append(enclosing, r)
 						}
+					}
+					if len(enclosing) > 0 {
+						fill(c, enclosing)
 					}
 				}
 			})
 		}
 	}
-	sweep(func(c, _ int32) { counts[c+1]++ })
-	p.off = make([]int32, rt.Len()+1)
+	// a call is swept once: its count, then (the counts summed in place into offsets) its ranges
+	sweep(func(c int32, enclosing []int32) { counts[c+1] = int32(len(enclosing)) })
 	for i := 1; i <= rt.Len(); i++ {
-		p.off[i] = p.off[i-1] + counts[i]
+		counts[i] += counts[i-1]
 	}
+	p.off = counts
 	p.within = make([]int32, p.off[rt.Len()])
-	pos := append([]int32(nil), p.off[:rt.Len()]...)
-	sweep(func(c, r int32) { p.within[pos[c]] = r; pos[c]++ })
+	sweep(func(c int32, enclosing []int32) { copy(p.within[p.off[c]:], enclosing) })
 	return p
 }
 
