@@ -188,3 +188,26 @@ func TestMergeWindowOfOneInstant(t *testing.T) {
 		t.Errorf("windows %v, want %v", m.Windows, want)
 	}
 }
+
+// Dense ids around zero (a damaged export): the dense index sized from the lowest to the highest.
+func TestCallIndexDenseNegative(t *testing.T) {
+	p := int64(0x1_000100_000000)
+	a := &APICalls{}
+	for c := int64(-50); c <= 50; c++ {
+		a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, c)
+	}
+	x := NewCallIndex(a)
+	if x.procs[0].calls.rows == nil {
+		t.Fatal("indexed sparsely: the case tests nothing")
+	}
+	for i, c := range a.CorrID {
+		if got := x.Call(p, c); got != i {
+			t.Fatalf("Call(%d) = %d, want %d", c, got, i)
+		}
+	}
+	for _, c := range []int64{-51, 51, -1 << 63, 1<<63 - 1} {
+		if got := x.Call(p, c); got != -1 {
+			t.Errorf("Call(%d) = %d, want -1", c, got)
+		}
+	}
+}
