@@ -114,7 +114,8 @@ def main():
             cd = os.path.join(fdst, case)
             os.makedirs(cd)
             log = b""
-            for out in ("stats.stdout", "analyze.stdout"):
+            outs = sorted(f for f in os.listdir(cs) if f.startswith("stats.stdout")) + ["analyze.stdout"]
+            for out in outs:
                 if os.path.exists(os.path.join(cs, out)):
                     with open(os.path.join(cs, out), "rb") as f:
                         log += b"".join(l + b"\n" for l in f.read().split(b"\n")

@@ -126,8 +126,18 @@ def jobs(outdir, path):
     name = os.path.basename(path)[:-len(".sqlite")]
     d = os.path.join(outdir, name)
     os.makedirs(os.path.join(d, "filter"), exist_ok=True)
-    js = [(["nsys", "stats", "--report", ",".join(TRACE), "--format", "csv", "--output",
-            os.path.join(d, "x"), "--force-overwrite", "true", path], os.path.join(d, "stats.stdout"))]
+    # SINGLE=1: one report per nsys run. On exports older than nsys 2023.4 (no greenContextId),
+    # a run of several reports prints nothing for the reports after the first one that needs
+    # that column, although each of them alone prints rows (nsys 2025.3.1).
+    single = os.environ.get("SINGLE") == "1"
+
+    def stats(reports, args, prefix, log):
+        if not single:
+            return [(["nsys", "stats"] + args + ["--report", ",".join(reports), "--format", "csv", "--output",
+                      prefix, "--force-overwrite", "true", path], log)]
+        return [(["nsys", "stats"] + args + ["--report", r, "--format", "csv", "--output", prefix,
+                  "--force-overwrite", "true", path], log + "." + r) for r in reports]
+    js = stats(TRACE, [], os.path.join(d, "x"), os.path.join(d, "stats.stdout"))
     for r in VARIANTS:
         js.append((["nsys", "stats", "--report", r, "--format", "csv", "--output", "-", path],
                    os.path.join(d, r.replace(":", "_") + ".csv")))
@@ -138,9 +148,7 @@ def jobs(outdir, path):
     for cid, args in cs:
         cd = os.path.join(d, "filter", cid)
         os.makedirs(cd, exist_ok=True)
-        js.append((["nsys", "stats"] + args + ["--report", ",".join(FILTERED), "--format", "csv",
-                    "--output", os.path.join(cd, "x"), "--force-overwrite", "true", path],
-                   os.path.join(cd, "stats.stdout")))
+        js += stats(FILTERED, args, os.path.join(cd, "x"), os.path.join(cd, "stats.stdout"))
         js.append((["nsys", "analyze"] + args + ["--rule", ",".join(RULES), "--format", "csv",
                     "--output", os.path.join(cd, "x"), "--force-overwrite", "true", path],
                    os.path.join(cd, "analyze.stdout")))
