@@ -1,0 +1,99 @@
+package trace
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// Reorder against a stable sort of the row indices by group: every table's rows (all their
+// columns together) end up grouped, groups in increasing order (negative ones first), rows of a
+// group in their old order; the groups slices are rewritten to match; a table already in order,
+// or empty, stays as it is. Sizes from 0 to past the point where the moves run in parallel parts.
+func TestReorderBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, n := range []int{0, 1, 2, 7, 100, 1<<16 + 123} {
+		for iter := 0; iter < 4; iter++ {
+			col := func(m int, base int64) []int64 {
+				c := make([]int64, m)
+				for i := range c {
+					c[i] = base + int64(i)
+				}
+				return c
+			}
+			groups := func(m int) []int {
+				g := make([]int, m)
+				lo := -rng.IntN(2) // some traces have a group below 0
+				k := 1 + rng.IntN(5)
+				sorted := iter == 3
+				for i := range g {
+					if sorted {
+						g[i] = lo + i*k/max(m, 1)
+					} else {
+						g[i] = lo + rng.IntN(k)
+					}
+				}
+				return g
+			}
+			tr := &Trace{}
+			nr, no, nk, nc, ns := n, rng.IntN(n+1), rng.IntN(n+1), rng.IntN(n/2+1), rng.IntN(n/3+1)
+			tr.Runtime = APICalls{Start: col(nr, 0), End: col(nr, 1e9), GlobalTID: col(nr, 2e9), CorrID: col(nr, 3e9), NameID: col(nr, 4e9), ReturnValue: col(nr, 5e9)}
+			tr.OSRT = APICalls{Start: col(no, 0), End: col(no, 1e9), GlobalTID: col(no, 2e9), CorrID: col(no, 3e9), NameID: col(no, 4e9), EventClass: col(no, 6e9)}
+			tr.Kernels = Kernels{Start: col(nk, 0), End: col(nk, 1e9), GlobalPID: col(nk, 2e9), CorrID: col(nk, 3e9), Device: col(nk, 4e9), Demangled: col(nk, 5e9), Short: col(nk, 6e9), Mangled: col(nk, 7e9), GraphNodeID: col(nk, 8e9)}
+			tr.Memcpy = Memcpy{Start: col(nc, 0), End: col(nc, 1e9), GlobalPID: col(nc, 2e9), CorrID: col(nc, 3e9), Device: col(nc, 4e9), Bytes: col(nc, 5e9), CopyKind: col(nc, 6e9), SrcKind: col(nc, 7e9), DstKind: col(nc, 8e9), GraphNodeID: col(nc, 9e9)}
+			tr.Memset = Memset{Start: col(ns, 0), End: col(ns, 1e9), GlobalPID: col(ns, 2e9), CorrID: col(ns, 3e9), Device: col(ns, 4e9), Bytes: col(ns, 5e9), MemKind: col(ns, 6e9), GraphNodeID: col(ns, 7e9)}
+			g := Groups{Runtime: groups(nr), OSRT: groups(no), Kernels: groups(nk), Memcpy: groups(nc), Memset: groups(ns)}
+			orig := Groups{Runtime: slices.Clone(g.Runtime), OSRT: slices.Clone(g.OSRT), Kernels: slices.Clone(g.Kernels), Memcpy: slices.Clone(g.Memcpy), Memset: slices.Clone(g.Memset)}
+			tr.Reorder(&g)
+			check := func(name string, groups, newGroups []int, cols ...[]int64) {
+				t.Helper()
+				idx := make([]int, len(groups))
+				for i := range idx {
+					idx[i] = i
+				}
+				slices.SortStableFunc(idx, func(a, b int) int { return groups[a] - groups[b] })
+				for j, i := range idx {
+					if newGroups[j] != groups[i] {
+						t.Fatalf("n=%d %s: group of row %d is %d, want %d", n, name, j, newGroups[j], groups[i])
+					}
+					for c, col := range cols {
+						// column c of row i held c·1e9 + i (the columns of one row move together)
+						if want := int64(c)*1e9 + int64(i); col[j] != want {
+							t.Fatalf("n=%d %s: column %d of row %d is %d, want %d (old row %d)", n, name, c, j, col[j], want, i)
+						}
+					}
+				}
+			}
+			r, o, k, m, s := &tr.Runtime, &tr.OSRT, &tr.Kernels, &tr.Memcpy, &tr.Memset
+			if nr > 0 {
+				check("runtime", orig.Runtime, g.Runtime, r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID, r.ReturnValue)
+			}
+			if no > 0 {
+				check("osrt", orig.OSRT, g.OSRT, o.Start, o.End, o.GlobalTID, o.CorrID, o.NameID)
+				for j := range o.EventClass {
+					if o.EventClass[j] != 6e9+o.Start[j] {
+						t.Fatalf("osrt event class of row %d", j)
+					}
+				}
+			}
+			if nk > 0 {
+				check("kernels", orig.Kernels, g.Kernels, k.Start, k.End, k.GlobalPID, k.CorrID, k.Device, k.Demangled, k.Short, k.Mangled, k.GraphNodeID)
+			}
+			if nc > 0 {
+				check("memcpy", orig.Memcpy, g.Memcpy, m.Start, m.End, m.GlobalPID, m.CorrID, m.Device, m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID)
+			}
+			if ns > 0 {
+				check("memset", orig.Memset, g.Memset, s.Start, s.End, s.GlobalPID, s.CorrID, s.Device, s.Bytes, s.MemKind, s.GraphNodeID)
+			}
+		}
+	}
+}
+
+// Windows that touch leave no uncaptured time between them; one that starts inside another
+// neither.
+func TestUncapturedTouching(t *testing.T) {
+	tr := &Trace{Windows: []Window{{"b", 0, 100, 200}, {"a", 0, 0, 100}, {"c", 0, 150, 300}, {"d", 0, 400, 500}}}
+	if got := tr.Uncaptured(); !slices.Equal(got, []Span{{300, 400}}) {
+		t.Errorf("Uncaptured = %v, want [{300 400}]", got)
+	}
+}
