@@ -85,10 +85,7 @@ func TestShellSplit(t *testing.T) {
 }
 
 // filterUnexplained are the filter goldens omnistat does not reproduce yet, with what is known.
-var filterUnexplained = map[string]string{
-	"nsys2022.2.1_pipit_saxpy_mpi_rank0_perlmutter nvtx_gpu_proj_trace": "nsys prints no rows under a time filter on this 2022 export " +
-		"(each CUDA call stored under two names) although its nvtx_gpu_proj_sum under the same filter has 2 ranges and the unfiltered trace 5 rows; not understood",
-}
+var filterUnexplained = map[string]string{}
 
 // filterCase is one line of filter/cases.tsv: an id and nsys's filter arguments.
 type filterCase struct {
