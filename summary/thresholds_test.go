@@ -3,6 +3,7 @@ package summary
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/omnistat/omnistat/internal/testtrace"
@@ -156,5 +157,50 @@ func TestSyncAPIThreshold(t *testing.T) {
 		if f != nil && f.Value != stat.Round(float64(c.sync)/10, 1) {
 			t.Errorf("sync calls %d of 1000 ns: value %v", c.sync, f.Value)
 		}
+	}
+}
+
+// Replicas at exactly their thresholds: a slowest replica exactly 5% over the median is not
+// "balanced", 4.9% over is; a split of exactly 1.25× is uneven, 1.249× is not; the kernels that
+// differ most come by the size of the difference, then name, three of them; the time at stake is
+// the difference per step times the slow replica's steps.
+func TestReplicaThresholdsExactly(t *testing.T) {
+	rep := func(i int, stepNs float64, steps int64, busy int64, kernels map[string]float64) Replica {
+		r := Replica{Index: i, PID: int64(10 + i), Devices: []int64{0}, Steps: steps, StepNs: stepNs, kernels: kernels}
+		r.GPUBusy = busy
+		return r
+	}
+	k := func(a, b, c, d float64) map[string]float64 { return map[string]float64{"ka": a, "kb": b, "kc": c, "kd": d} }
+	for _, c := range []struct {
+		slow     float64
+		balanced bool
+	}{{105, false}, {104.9, true}, {200, false}, {100, true}} {
+		reps := []Replica{rep(0, 100, 10, 1000, k(10, 10, 10, 10)), rep(1, c.slow, 10, 1000, k(10, 10, 10, 10))}
+		fs := replicaFinding("s", reps, "step")
+		if len(fs) == 0 || fs[0].ID != "replica_balance" {
+			t.Fatalf("slow %v: %+v", c.slow, fs)
+		}
+		if got := strings.HasPrefix(fs[0].Advice, "balanced"); got != c.balanced {
+			t.Errorf("slowest %v per step against 100: balanced %v, want %v (%q)", c.slow, got, c.balanced, fs[0].Advice)
+		}
+		if want := int64((c.slow - 100) * 10); fs[0].ImpactNs != want {
+			t.Errorf("slowest %v: impact %d, want %d", c.slow, fs[0].ImpactNs, want)
+		}
+	}
+	for _, c := range []struct {
+		steps  int64
+		uneven bool
+	}{{125, true}, {124, false}, {126, true}} {
+		reps := []Replica{rep(0, 100, 100, 1000, k(1, 1, 1, 1)), rep(1, 100, c.steps, 1000, k(1, 1, 1, 1))}
+		fs := replicaFinding("s", reps, "step")
+		if got := len(fs) == 2 && fs[1].ID == "replica_split"; got != c.uneven {
+			t.Errorf("%d steps against 100: uneven %v, want %v", c.steps, got, c.uneven)
+		}
+	}
+	// kernels: differences +30, −30 (a tie, by name), +5, and one only the median ran (−20)
+	reps := []Replica{rep(0, 100, 10, 1000, map[string]float64{"kb": 40, "kc": 10, "kd": 20, "ke": 5}), rep(1, 200, 10, 1000, map[string]float64{"kb": 10, "kc": 40, "ke": 10, "ka": 0})}
+	fs := replicaFinding("s", reps, "step")
+	if want := "kernels that differ most: kb (-30.0 ns per step), kc (+30.0 ns per step), kd (-20.0 ns per step)"; !strings.Contains(fs[0].Message, want) {
+		t.Errorf("kernels: %q, want %q", fs[0].Message, want)
 	}
 }
