@@ -170,7 +170,9 @@ func TestReplicaThresholdsExactly(t *testing.T) {
 		r.GPUBusy = busy
 		return r
 	}
-	k := func(a, b, c, d float64) map[string]float64 { return map[string]float64{"ka": a, "kb": b, "kc": c, "kd": d} }
+	k := func(a, b, c, d float64) map[string]float64 {
+		return map[string]float64{"ka": a, "kb": b, "kc": c, "kd": d}
+	}
 	for _, c := range []struct {
 		slow     float64
 		balanced bool
@@ -200,7 +202,7 @@ func TestReplicaThresholdsExactly(t *testing.T) {
 	// kernels: differences +30, −30 (a tie, by name), +5, and one only the median ran (−20)
 	reps := []Replica{rep(0, 100, 10, 1000, map[string]float64{"kb": 40, "kc": 10, "kd": 20, "ke": 5}), rep(1, 200, 10, 1000, map[string]float64{"kb": 10, "kc": 40, "ke": 10, "ka": 0})}
 	fs := replicaFinding("s", reps, "step")
-	if want := "kernels that differ most: kb (-30.0 ns per step), kc (+30.0 ns per step), kd (-20.0 ns per step)"; !strings.Contains(fs[0].Message, want) {
+	if want := "kernels that differ most: kb (-30.0 ns per step), kc (+30.0 ns per step), kd (-20.0 ns per step)"; !strings.HasSuffix(fs[0].Message, want) {
 		t.Errorf("kernels: %q, want %q", fs[0].Message, want)
 	}
 }
