@@ -126,40 +126,73 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string
 	return t
 }
 
-// CUDAMemcpyAsync is nsys analyze's cuda_memcpy_async: copies from or to pageable memory
-// (memory kind 0) made by a call named cudaMemcpy…Async…, longest first.
-func CUDAMemcpyAsync(tr *trace.Trace, opt RuleOptions) *table.Table {
-	m := &tr.Memcpy
-	names := matchingAPIs(Unfiltered(tr), func(s string) bool {
-		return strings.HasPrefix(s, "cudamemcpy") && strings.Contains(s[len("cudamemcpy"):], "async")
-	})
-	keep := func(j int) bool { return colAt(m.SrcKind, j) == 0 || colAt(m.DstKind, j) == 0 }
-	return memcpyRuleTable(tr, "cuda_memcpy_async", "CUDA Async Memcpy with Pageable Memory", names, keep, opt.Rows)
+// CopyRule is the selection of a copy rule: the API names (by string id) of the calls whose
+// copies it looks at, and which copies (rows of the Memcpy table) it keeps. The summary's
+// findings select copies with it, so they count what the rule lists.
+type CopyRule struct {
+	Name  string           // the rule's name, cuda_memcpy_async or cuda_memcpy_sync
+	Names map[int64]string // API names that launch the copies it looks at
+	Keep  func(j int) bool // whether copy j qualifies
 }
 
-// CUDAMemcpySync is nsys analyze's cuda_memcpy_sync: copies made by a call named cudaMemcpy…
-// without "async", except host-to-device copies of at most 64,000 bytes and copies whose source
-// and destination device are the same, longest first. NULLs count as SQL counts them: a copy
-// whose size or device ids are unknown is dropped where the condition is unknown.
-func CUDAMemcpySync(tr *trace.Trace, opt RuleOptions) *table.Table {
+// MemcpyAsyncRule is cuda_memcpy_async's selection: copies from or to pageable memory (memory
+// kind 0) made by a call named cudaMemcpy…Async… (case-insensitive).
+func MemcpyAsyncRule(tr *trace.Trace) CopyRule {
 	m := &tr.Memcpy
-	names := matchingAPIs(Unfiltered(tr), func(s string) bool {
-		return strings.HasPrefix(s, "cudamemcpy") && !strings.Contains(s, "async")
-	})
-	keep := func(j int) bool {
-		b, ck := colAt(m.Bytes, j), colAt(m.CopyKind, j)
-		// NOT (bytes <= 64000 AND copyKind == 1), three-valued
-		small := tri(b != trace.Null, b <= 64000)
-		h2d := tri(ck != trace.Null, ck == 1)
-		if and3(small, h2d) != 0 {
-			return false
-		}
-		// NOT (srcDeviceId IS NOT NULL AND srcDeviceId == dstDeviceId)
-		s, d := colAt(m.SrcDevice, j), colAt(m.DstDevice, j)
-		same := tri(s != trace.Null && d != trace.Null, s == d)
-		return and3(tri(true, s != trace.Null), same) == 0
-	}
-	return memcpyRuleTable(tr, "cuda_memcpy_sync", "CUDA Synchronous Memcpy", names, keep, opt.Rows)
+	return CopyRule{Name: "cuda_memcpy_async",
+		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+			return strings.HasPrefix(s, "cudamemcpy") && strings.Contains(s[len("cudamemcpy"):], "async")
+		}),
+		Keep: func(j int) bool { return colAt(m.SrcKind, j) == 0 || colAt(m.DstKind, j) == 0 }}
+}
+
+// MemcpySyncRule is cuda_memcpy_sync's selection: copies made by a call named cudaMemcpy…
+// without "async", except host-to-device copies of at most 64,000 bytes and copies whose source
+// and destination device are the same. NULLs count as SQL counts them: a copy whose size or
+// device ids are unknown is dropped where the condition is unknown.
+func MemcpySyncRule(tr *trace.Trace) CopyRule {
+	m := &tr.Memcpy
+	return CopyRule{Name: "cuda_memcpy_sync",
+		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+			return strings.HasPrefix(s, "cudamemcpy") && !strings.Contains(s, "async")
+		}),
+		Keep: func(j int) bool {
+			b, ck := colAt(m.Bytes, j), colAt(m.CopyKind, j)
+			// NOT (bytes <= 64000 AND copyKind == 1), three-valued
+			small := tri(b != trace.Null, b <= 64000)
+			h2d := tri(ck != trace.Null, ck == 1)
+			if and3(small, h2d) != 0 {
+				return false
+			}
+			// NOT (srcDeviceId IS NOT NULL AND srcDeviceId == dstDeviceId)
+			s, d := colAt(m.SrcDevice, j), colAt(m.DstDevice, j)
+			same := tri(s != trace.Null && d != trace.Null, s == d)
+			return and3(tri(true, s != trace.Null), same) == 0
+		}}
+}
+
+// DriverAPI is the rule's selection over the CUDA driver's copy calls (cuMemcpy…, with or
+// without Async as the rule asks), which nsys's copy rules do not look at: the same copies made
+// through the driver API. Not nsys; the summary's findings count both and say how many came
+// through the driver.
+func (r CopyRule) DriverAPI(tr *trace.Trace) CopyRule {
+	async := r.Name == "cuda_memcpy_async"
+	return CopyRule{Name: r.Name + " (driver API)", Keep: r.Keep,
+		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+			return strings.HasPrefix(s, "cumemcpy") && strings.Contains(s[len("cumemcpy"):], "async") == async
+		})}
+}
+
+// CUDAMemcpyAsync is nsys analyze's cuda_memcpy_async (see MemcpyAsyncRule), longest first.
+func CUDAMemcpyAsync(tr *trace.Trace, opt RuleOptions) *table.Table {
+	r := MemcpyAsyncRule(tr)
+	return memcpyRuleTable(tr, r.Name, "CUDA Async Memcpy with Pageable Memory", r.Names, r.Keep, opt.Rows)
+}
+
+// CUDAMemcpySync is nsys analyze's cuda_memcpy_sync (see MemcpySyncRule), longest first.
+func CUDAMemcpySync(tr *trace.Trace, opt RuleOptions) *table.Table {
+	r := MemcpySyncRule(tr)
+	return memcpyRuleTable(tr, r.Name, "CUDA Synchronous Memcpy", r.Names, r.Keep, opt.Rows)
 }
 
 // tri is an SQL truth value: 0 false, 1 true, -1 unknown (NULL).

@@ -165,10 +165,11 @@ func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, det
 		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
 		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
 		{"graphNodeId", &m.GraphNodeID},
+		// the copy rules' selection, which the summary's copy findings use too
+		{"srcDeviceId", &m.SrcDevice}, {"dstDeviceId", &m.DstDevice},
 	}
 	if details {
-		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream},
-			intCol{"srcDeviceId", &m.SrcDevice}, intCol{"dstDeviceId", &m.DstDevice}, intCol{"greenContextId", &m.GreenContext})
+		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream}, intCol{"greenContextId", &m.GreenContext})
 	}
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", cols)
 }

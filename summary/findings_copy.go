@@ -6,47 +6,65 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/trace"
 )
 
-// copyFindings reports async copies touching pageable memory (nsys's cuda_memcpy_async rule),
-// synchronous copies (cuda_memcpy_sync), and copies that fill the GPU's busy time.
+// copyFindings reports async copies touching pageable memory and synchronous copies — the
+// copies nsys analyze's cuda_memcpy_async and cuda_memcpy_sync rules select, with the rules'
+// own selection (reports.MemcpyAsyncRule, MemcpySyncRule) — and copies that fill the GPU's busy
+// time. A copy is joined to its call within its process (nsys's rules join on the correlation
+// id alone, which can pair a copy with another process's call).
 func (j *judge) copyFindings() []Finding {
 	tr, scope, in := j.tr, j.scope, j.in
 	calls := tr.Calls()
-	var asyncN, syncN int
+	var asyncN, syncN, asyncDrv, syncDrv int
 	var asyncT, syncT int64
+	async, sync := reports.MemcpyAsyncRule(tr), reports.MemcpySyncRule(tr)
+	asyncD, syncD := async.DriverAPI(tr), sync.DriverAPI(tr)
+	in2 := func(id int64, a, b reports.CopyRule) (rule, driver bool) {
+		_, rule = a.Names[id]
+		_, driver = b.Names[id]
+		return rule, driver
+	}
 	m := &tr.Memcpy
 	for i := range m.Start {
 		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
 		if c < 0 {
 			continue
 		}
-		name := tr.Strings.Get(tr.Runtime.NameID[c])
-		if !isCopyAPI(name) {
-			continue
-		}
-		if strings.Contains(name, "Async") {
-			if m.SrcKind[i] == 0 || m.DstKind[i] == 0 {
-				asyncN++
-				asyncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+		id, d := tr.Runtime.NameID[c], tr.Runtime.End[c]-tr.Runtime.Start[c]
+		if rule, driver := in2(id, async, asyncD); (rule || driver) && async.Keep(i) {
+			asyncN++
+			asyncT += d
+			if driver {
+				asyncDrv++
 			}
-		} else if !(m.CopyKind[i] == 1 && m.Bytes[i] <= 64000) {
+		} else if rule, driver := in2(id, sync, syncD); (rule || driver) && sync.Keep(i) {
 			syncN++
-			syncT += tr.Runtime.End[c] - tr.Runtime.Start[c]
+			syncT += d
+			if driver {
+				syncDrv++
+			}
 		}
+	}
+	viaDriver := func(n int, rule string) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" (%s of them through the driver API, cuMemcpy…, which nsys's %s rule does not list)", WithSep(int64(n)), rule)
 	}
 	var out []Finding
 	if asyncN > 0 {
 		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN), ImpactNs: asyncT, cause: "copies",
-			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns", WithSep(int64(asyncN)), in, WithSep(asyncT)),
+			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns%s", WithSep(int64(asyncN)), in, WithSep(asyncT), viaDriver(asyncDrv, async.Name)),
 			brief:   fmt.Sprintf("%s asynchronous copies use pageable host memory, so each blocks the CPU; their calls take %s ns (pageable_async_memcpy)", WithSep(int64(asyncN)), WithSep(asyncT)),
 			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
 	}
 	if syncN > 0 {
 		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN), ImpactNs: syncT, cause: "copies",
-			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time", WithSep(int64(syncN)), in, WithSep(syncT)),
+			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time%s", WithSep(int64(syncN)), in, WithSep(syncT), viaDriver(syncDrv, sync.Name)),
 			brief:   fmt.Sprintf("%s synchronous copies take %s ns of API time (sync_memcpy)", WithSep(int64(syncN)), WithSep(syncT)),
 			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
 	}
