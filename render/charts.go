@@ -268,7 +268,7 @@ func containsPID(pids []int64, p int64) bool {
 // round duration (1, 2 or 5 × 10^k ns) that cuts the window into at most this many.
 const timelineBins = 150
 
-// timelineChart: GPU busy percent over the capture window per stage, and per GPU when a stage
+// timelineChart: GPU busy percent over the capture (or filter) window per stage, and per GPU when a stage
 // runs on several, in bins of a round width.
 func timelineChart(s *summary.Summary) plots.Chart {
 	first, last := int64(1<<63-1), int64(-1<<63)
@@ -282,6 +282,10 @@ func timelineChart(s *summary.Summary) plots.Chart {
 	const limit = 1 << 61
 	if last <= first || first < -limit || last > limit {
 		return plots.Chart{}
+	}
+	over := "capture window"
+	if s.Filter != nil {
+		over = "filter window " + s.Filter.Flag + " " + s.Filter.Value
 	}
 	width := max(int64(plots.NiceCeil(float64(last-first)/timelineBins)), 1)
 	bins := (last - first + width - 1) / width
@@ -317,7 +321,7 @@ func timelineChart(s *summary.Summary) plots.Chart {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return plots.Chart{Name: "gpu_timeline", Kind: plots.Timeline, Title: fmt.Sprintf("GPU busy per stage and GPU over the capture window (bins of %s)", durationText(width)),
+	return plots.Chart{Name: "gpu_timeline", Kind: plots.Timeline, Title: fmt.Sprintf("GPU busy per stage and GPU over the %s (bins of %s)", over, durationText(width)),
 		XLabel: "time since the first GPU operation (ms)", YLabel: "GPU busy (%)", Data: t}
 }
 

@@ -17,9 +17,13 @@ type markdownDoc struct {
 
 func (d markdownDoc) heading(title string) { fmt.Fprintf(d.w, "\n## %s\n\n", Printable(title)) }
 
-func (d markdownDoc) summaryHeader(trace, product, gpus, stages, window string, windows []string) {
+func (d markdownDoc) summaryHeader(trace, product, gpus, stages, filter, window string, windows []string) {
 	p := Printable
-	fmt.Fprintf(d.w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n%s.\n", p(trace), p(product), p(gpus), p(stages), p(window))
+	fmt.Fprintf(d.w, "# omnistat summary: %s\n\nnsys %s; GPUs: %s; %s.\n\n", p(trace), p(product), p(gpus), p(stages))
+	if filter != "" {
+		fmt.Fprintf(d.w, "window: %s.\n\n", p(filter))
+	}
+	fmt.Fprintf(d.w, "%s.\n", p(window))
 	if len(windows) > 0 {
 		fmt.Fprintf(d.w, "\n%d exports merged on one clock: %s.\n", len(windows), Printable(strings.Join(windows, ", ")))
 	}

@@ -19,8 +19,11 @@ type textDoc struct {
 
 func (d textDoc) heading(title string) { fmt.Fprintf(d.w, "\n ** %s\n\n", Printable(title)) }
 
-func (d textDoc) summaryHeader(trace, product, gpus, stages, window string, windows []string) {
+func (d textDoc) summaryHeader(trace, product, gpus, stages, filter, window string, windows []string) {
 	fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("omnistat summary: %s (nsys %s; GPUs: %s; %s)", trace, product, gpus, stages)), "", "  ", d.l.width()))
+	if filter != "" {
+		fmt.Fprint(d.w, wrap(Printable("window: "+filter+"."), "", "  ", d.l.width()))
+	}
 	fmt.Fprint(d.w, wrap(Printable(window+"."), "", "  ", d.l.width()))
 	if len(windows) > 0 {
 		fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("%d exports merged on one clock: %s.", len(windows), strings.Join(windows, ", "))), "", "  ", d.l.width()))

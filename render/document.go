@@ -34,8 +34,9 @@ func (l Layout) width() int {
 type document interface {
 	// heading writes a section heading.
 	heading(title string)
-	// summaryHeader writes the summary's first lines.
-	summaryHeader(trace, product, gpus, stages, window string, windows []string)
+	// summaryHeader writes the summary's first lines; filter, when not empty, is the filter
+	// window the summary covers.
+	summaryHeader(trace, product, gpus, stages, filter, window string, windows []string)
 	// diffHeader writes the diff's first lines.
 	diffHeader(base, new string)
 	// table writes a table under a heading (no title of its own).

@@ -62,6 +62,9 @@ func (h *HTMLReport) Add(p ReportPart) error {
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
 	}
+	if s.Filter != nil {
+		fmt.Fprintf(&b, "<p class=\"meta filter\">window: %s.</p>\n", esc(s.Filter.String()))
+	}
 	fmt.Fprintf(&b, "<p class=\"meta\">nsys %s; GPUs: %s; %s. Events of the stages span %.1f ms; GPU processes: %s.</p>\n", esc(orDash(s.Product)),
 		esc(orDash(strings.Join(s.GPUModels, ", "))), nst, float64(s.WindowNs)/1e6, esc(orDash(strings.Join(s.Processes, ", "))))
 	b.WriteString("<nav>")

@@ -17,7 +17,11 @@ func Summary(w io.Writer, s *summary.Summary, f Format, l Layout, afterFindings 
 		nst = "1 stage"
 	}
 	window := fmt.Sprintf("events of the stages span %.1f ms; GPU processes: %s", float64(s.WindowNs)/1e6, orDash(strings.Join(s.Processes, ", ")))
-	d.summaryHeader(s.Trace, s.Product, orDash(strings.Join(s.GPUModels, ", ")), nst, window, s.Windows)
+	filter := ""
+	if s.Filter != nil {
+		filter = s.Filter.String()
+	}
+	d.summaryHeader(s.Trace, s.Product, orDash(strings.Join(s.GPUModels, ", ")), nst, filter, window, s.Windows)
 	d.heading("Stage overview")
 	if err := d.table(s.Overview); err != nil {
 		return err

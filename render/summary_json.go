@@ -20,12 +20,13 @@ func SummaryJSON(w io.Writer, all []*summary.Summary) error {
 		Product  string            `json:"nsys_version,omitempty"`
 		GPUs     []string          `json:"gpus,omitempty"`
 		Windows  []string          `json:"windows,omitempty"`
+		Filter   *summary.Window   `json:"filter,omitempty"`
 		Stages   []stageJSON       `json:"stages"`
 		Findings []summary.Finding `json:"findings"`
 	}
 	var out []traceJSON
 	for _, s := range all {
-		tj := traceJSON{Trace: s.Trace, Product: s.Product, GPUs: s.GPUs, Windows: s.Windows, Findings: s.Findings, Stages: []stageJSON{}}
+		tj := traceJSON{Trace: s.Trace, Product: s.Product, GPUs: s.GPUs, Windows: s.Windows, Filter: s.Filter, Findings: s.Findings, Stages: []stageJSON{}}
 		for _, st := range s.Stages {
 			tj.Stages = append(tj.Stages, stageJSON{StageOverview: st.StageOverview, Tables: JSONTables(st.Tables), Findings: st.Findings})
 		}

@@ -25,6 +25,8 @@ type FindingOptions struct {
 	// CopyShare is the share of GPU busy time, in percent, at which copies bind a stage (50;
 	// 0 means the default).
 	CopyShare float64
+	// window is the filter window (Options.Window): GPU time outside it is not judged; nil: none.
+	window *Window
 }
 
 // DefaultFindingOptions are nsys's defaults where nsys has one.

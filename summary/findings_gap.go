@@ -98,10 +98,10 @@ func (j *judge) gapFinding(g gpuWindow) []Finding {
 	}
 	var msg string
 	if len(gaps) == 1 {
-		msg = fmt.Sprintf("%s is idle for %s ns%s%s (from %s ns into the window%s), longer than %s", g.name, WithSep(total), j.in, where, WithSep(longest.Start-g.first), during, rule)
+		msg = fmt.Sprintf("%s is idle for %s ns%s%s (from %s ns after its first operation%s), longer than %s", g.name, WithSep(total), j.in, where, WithSep(longest.Start-g.first), during, rule)
 	} else {
-		msg = fmt.Sprintf("%s is idle %d times%s%s for longer than %s: %s ns in all, %.1f%% of the window; the longest %s ns from %s ns into the window%s",
-			g.name, len(gaps), j.in, where, rule, WithSep(total), stat.Percent(total, g.sDur()), WithSep(longest.End-longest.Start), WithSep(longest.Start-g.first), during)
+		msg = fmt.Sprintf("%s is idle %d times%s%s for longer than %s: %s ns in all, %.1f%% of %s; the longest %s ns from %s ns after its first operation%s",
+			g.name, len(gaps), j.in, where, rule, WithSep(total), stat.Percent(total, g.sDur()), j.spanName(), WithSep(longest.End-longest.Start), WithSep(longest.Start-g.first), during)
 	}
 	advice := "find what the CPU does in that time (NVTX ranges, OS runtime calls): work not overlapped with the GPU"
 	if ss := j.steps.stepSpans(j.from); len(ss) > 0 {

@@ -61,7 +61,7 @@ func (j *judge) utilFinding(g gpuWindow) []Finding {
 		}
 	}
 	return []Finding{{Scope: j.scope, ID: "low_gpu_util", Value: u, ImpactNs: sw - g.sBusy, cause: idleCause(g.name), Message: msg, Advice: advice,
-		brief: fmt.Sprintf("%s is busy %.1f%% of the %s (low_gpu_util)", g.name, u, map[bool]string{false: "window", true: "steady window"}[j.warm()])}}
+		brief: fmt.Sprintf("%s is busy %.1f%% of %s (low_gpu_util)", g.name, u, j.spanName())}}
 }
 
 // launchFinding reports launch-bound work in the steady window: at least minLaunches launches
@@ -131,4 +131,13 @@ func (j *judge) launchFinding() []Finding {
 		Message: fmt.Sprintf("%s launches outside CUDA graphs take %s ns of CPU time%s against %s ns of GPU time for their %s kernels (median kernel %s ns); the GPU is %s, %.1f%% %s",
 			WithSep(int64(launches)), WithSep(launchT), j.in, WithSep(kernT), WithSep(int64(len(kd))), FloatSep(med), j.busyClause(), busy, where),
 		Advice: j.launchAdvice()}}
+}
+
+// spanName is the time a GPU's figures are over: from its first to its last operation, or the
+// steady window after a warm-up (never "the window", which is the overview's wall time).
+func (j *judge) spanName() string {
+	if j.warm() {
+		return "the steady window"
+	}
+	return "the time from its first to its last operation"
 }

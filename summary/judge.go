@@ -49,6 +49,7 @@ func (g gpuWindow) sDur() int64 {
 }
 
 func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps) *judge {
+	spans = clipSpans(spans, o.window.span()) // a filter's window: the GPU time inside it
 	j := &judge{tr: tr, scope: scope, o: o, steps: steps, spans: spans, from: steps.SteadyStart()}
 	if scope != "trace" {
 		j.in = " in the " + scope + " stage"
@@ -62,7 +63,10 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 	if len(spans) == 0 {
 		return j
 	}
-	for _, set := range trace.SpanSets(tr, spans) {
+	for _, set := range clipSets(trace.SpanSets(tr, spans), o.window.span()) {
+		if len(set.Spans) == 0 {
+			continue
+		}
 		sp := disjoint(set.Spans)
 		g := gpuWindow{name: set.GPU, first: sp[0].Start, last: sp[len(sp)-1].End}
 		g.sFirst = max(g.first, j.from)
@@ -125,16 +129,23 @@ func (j *judge) steadyPct() float64 { return stat.Percent(j.sBusy, j.sWindow) }
 // gpuBusy says whether the GPU counts as busy in steady state: at least --low-util percent.
 func (j *judge) gpuBusy() bool { return j.sWindow > 0 && j.steadyPct() >= j.o.LowUtil }
 
-// busyClause is "busy 95.3%", or both figures when there is a warm-up: "busy 0.5% over the
-// window, 23.4% in steady state after 12 warm-up steps".
+// busyClause is "busy 95.3% of the time from the first to the last GPU operation", or both
+// figures when there is a warm-up: "busy 0.5% of the time from the first to the last GPU
+// operation, 23.4% in steady state after 12 warm-up steps". It names its denominator: the
+// overview's GPU Busy is over the stage's wall time (first to last event of any kind), which
+// is another figure.
 func (j *judge) busyClause() string {
 	if j.window == 0 {
 		return "no GPU work"
 	}
-	if !j.warm() {
-		return fmt.Sprintf("busy %.1f%%", stat.Percent(j.busy, j.window))
+	span := "of the time from the first to the last GPU operation"
+	if len(j.gpus) > 1 {
+		span = "of the time from each GPU's first to its last operation"
 	}
-	return fmt.Sprintf("busy %.1f%% over the window, %.1f%% in steady state after %s", stat.Percent(j.busy, j.window), j.steadyPct(), plural(j.steps.Warmup, "warm-up step"))
+	if !j.warm() {
+		return fmt.Sprintf("busy %.1f%% %s", stat.Percent(j.busy, j.window), span)
+	}
+	return fmt.Sprintf("busy %.1f%% %s, %.1f%% in steady state after %s", stat.Percent(j.busy, j.window), span, j.steadyPct(), plural(j.steps.Warmup, "warm-up step"))
 }
 
 // stepNs is the steady step's median duration (0 without a step range).

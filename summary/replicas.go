@@ -32,7 +32,7 @@ type Replica struct {
 // replicasOf splits a stage into its replicas, in the stage's replica order; it also returns the
 // step range (the stage's most frequent push/pop range; "" when it has none). Nil for a stage of
 // one process.
-func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
+func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, string) {
 	if len(st.Procs) < 2 || st.Mixed {
 		return nil, ""
 	}
@@ -62,7 +62,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage) ([]Replica, string) {
 			idx = len(st.Procs) + i
 		}
 		r.Index = idx
-		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}})
+		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}}, clip)
 		r.Devices = trace.DevicesOf(t)
 		measured := false
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range

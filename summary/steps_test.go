@@ -114,7 +114,7 @@ func TestWarmupTTS(t *testing.T) {
 		t.Errorf("dominant API not merged into the warm-up: %+v", f)
 	}
 	lb, ok := find(fs, "launch_bound")
-	if !ok || !strings.Contains(lb.Message, "over the window") || !strings.Contains(lb.Message, "in steady state after 12 warm-up steps") {
+	if !ok || !strings.Contains(lb.Message, "0.5% of the time from the first to the last GPU operation") || !strings.Contains(lb.Message, "in steady state after 12 warm-up steps") {
 		t.Errorf("launch_bound %+v", lb)
 	}
 	if _, ok := find(fs, "low_gpu_util"); !ok {

@@ -63,8 +63,11 @@ type Summary struct {
 	Windows []string `json:"windows,omitempty"`
 	// GPUModels lists the GPUs by model for text: "2× NVIDIA H200 (0, 1)".
 	GPUModels []string `json:"-"`
-	// WindowNs spans the first to the last event of all stages (the capture window's busy part).
+	// WindowNs spans the first to the last event of all stages (the capture window's busy part),
+	// clipped to the filter window.
 	WindowNs int64 `json:"-"` // text and markdown only
+	// Filter is the --filter-time or --filter-nvtx window the summary covers; nil without one.
+	Filter *Window `json:"filter,omitempty"`
 	// Processes are the stage processes as "name (pid, stage key)".
 	Processes []string       `json:"-"` // text and markdown only
 	Overview  *table.Table   `json:"-"`
@@ -79,6 +82,8 @@ type Options struct {
 	// ProjectByProcess attributes GPU work to NVTX ranges by time window across the threads of a
 	// process, not only the range's own thread (beyond nsys; the table says so).
 	ProjectByProcess bool
+	// Window is the filter the trace was cut to (nil: none): wall and busy times are clipped to it.
+	Window *Window
 }
 
 // Build reorders tr's event rows by stage (row order carries no meaning in the model) and
@@ -94,7 +99,8 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Trace: tr.Path, Product: tr.Product}
+	s := &Summary{Trace: tr.Path, Product: tr.Product, Filter: o.Window}
+	o.Findings.window = o.Window
 	if len(tr.Windows) > 1 {
 		for _, w := range tr.Windows {
 			s.Windows = append(s.Windows, fmt.Sprintf("%s (%+.1f ms)", w.Path, float64(w.OffsetNs)/1e6))
@@ -109,10 +115,19 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	// the trace's GPU spans are the union of the stages' when the stages hold every GPU operation
 	ops := func(t *trace.Trace) int { return t.Kernels.Len() + t.Memcpy.Len() + t.Memset.Len() }
 	var works []*stageWork
+	var keeps []trace.Keep
 	for i, label := range g.Labels {
 		if label != stage.Other {
 			works = append(works, &stageWork{st: a.Stages[i], keep: g.Keep[i]})
+			keeps = append(keeps, g.Keep[i])
 		}
+	}
+	// the trace's findings count what the tables count: the stages' rows, not those of the
+	// processes in no stage (whose API time no table shows)
+	ftr := tr
+	if k, all := unionKeep(keeps); !all {
+		ftr = tr.Subset(k)
+		ftr.Calls()
 	}
 	var cut par.Group // the stages' subsets and call indexes, concurrently (tr is only read)
 	for _, w := range works {
@@ -136,19 +151,19 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		if pending.Add(-1) != 0 {
 			return
 		}
-		if staged == ops(tr) {
+		if staged == ops(ftr) {
 			var spans [][]trace.Span
 			for _, w := range works {
 				spans = append(spans, w.ss.Spans)
 			}
-			traceFindings = findingsOf(tr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps)
+			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps)
 		} else {
-			traceFindings = Findings(tr, "trace", o.Findings)
+			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), StepsOf(ftr))
 		}
 	}
 	jobs := []job{{tr.Runtime.Len(), func() {
-		if staged == ops(tr) {
-			traceSteps = StepsOf(tr)
+		if staged == ops(ftr) {
+			traceSteps = StepsOf(ftr)
 		}
 		traceJob()
 	}, "trace steps"}}
@@ -239,7 +254,9 @@ func top(t *table.Table, n int, cols ...string) *table.Table {
 	return out
 }
 
-func overview(sub *trace.Trace, st stage.Stage) StageOverview {
+// overview is the stage's line of the overview; its wall time and GPU spans are clipped to the
+// window clip (the filter window, everything without a filter).
+func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 	o := StageOverview{Stage: st.Key, Source: st.Source}
 	for _, p := range st.Procs {
 		o.PIDs = append(o.PIDs, trace.PID(p))
@@ -269,6 +286,8 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 			see(sub.NVTX.Start[i], reports.RangeEnd(&sub.NVTX, i, maxTS))
 		}
 	}
+	// the filter keeps whole events that overlap its window: the wall time is that of the window
+	first, last = max(first, clip.Start), min(last, clip.End)
 	if last > first {
 		o.WallNs = last - first - sub.UncapturedIn(first, last) // time between merged windows was not recorded
 		o.first, o.last = first, last
@@ -279,16 +298,18 @@ func overview(sub *trace.Trace, st stage.Stage) StageOverview {
 	o.devOps = map[int64][]trace.Span{}
 	var g par.Group
 	g.Go(func() {
-		o.Spans = trace.GPUSpans(sub)
-		o.Sets = trace.SpanSets(sub, o.Spans)
+		o.Spans = clipSpans(trace.GPUSpans(sub), clip)
+		o.Sets = clipSets(trace.SpanSets(sub, o.Spans), clip)
 		o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
 	})
-	g.Go(func() { o.devKernels = devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device) })
+	g.Go(func() {
+		o.devKernels = clipDevs(devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device), clip)
+	})
 	if len(o.devices) > 1 {
 		g.Go(func() {
 			cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
-			o.devOps = devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
-				cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device))
+			o.devOps = clipDevs(devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
+				cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device)), clip)
 		})
 	}
 	g.Wait()
@@ -342,3 +363,35 @@ func gpuNames(gpus []trace.GPU) (each, models []string) {
 
 // moreRows is the note of a table cut short by at least two rows (one more row is shown instead).
 func MoreRows(n int) string { return fmt.Sprintf("%d more rows", n) }
+
+// unionKeep is the rows any of the keeps keeps; all says it is every row of the tables the
+// findings read (CUDA API, GPU operations, NVTX), so the whole trace can stand for it.
+func unionKeep(keeps []trace.Keep) (u trace.Keep, all bool) {
+	all = true
+	or := func(get func(trace.Keep) []bool) []bool {
+		var out []bool
+		for _, k := range keeps {
+			m := get(k)
+			if out == nil {
+				out = make([]bool, len(m))
+			}
+			for i, v := range m {
+				out[i] = out[i] || v
+			}
+		}
+		return out
+	}
+	full := func(m []bool) []bool {
+		if m != nil && slices.Contains(m, false) {
+			all = false
+		}
+		return m
+	}
+	u.Runtime = full(or(func(k trace.Keep) []bool { return k.Runtime }))
+	u.Kernels = full(or(func(k trace.Keep) []bool { return k.Kernels }))
+	u.Memcpy = full(or(func(k trace.Keep) []bool { return k.Memcpy }))
+	u.Memset = full(or(func(k trace.Keep) []bool { return k.Memset }))
+	u.NVTX = full(or(func(k trace.Keep) []bool { return k.NVTX }))
+	u.OSRT = or(func(k trace.Keep) []bool { return k.OSRT })
+	return u, all
+}

@@ -86,7 +86,7 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	}
 	js := []job{
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
-			w.ss.StageOverview = overview(sub, st)
+			w.ss.StageOverview = overview(sub, st, o.Findings.window.span())
 			overviewDone()
 			findings()
 		}, st.Key + " overview"},
@@ -107,7 +107,7 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 	}
 	if len(st.Procs) > 1 && !st.Mixed {
 		js = append(js, job{rt + k + m + n, func() {
-			reps, step := replicasOf(sub, st)
+			reps, step := replicasOf(sub, st, o.Findings.window.span())
 			if len(reps) > 0 {
 				w.tables.replicas = replicaTable(st.Key, reps, step)
 			}
