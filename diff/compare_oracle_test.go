@@ -216,7 +216,10 @@ func TestCompareAgainstOracle(t *testing.T) {
 							t.Errorf("%s: %s %s = %+v, want base %v new %v", where, d.Stage, f.Metric, f, vb, vn)
 						}
 					}
-					// overview table rows carry the same numbers
+					// overview table rows carry the same numbers, under a title that says per what
+					if title := map[bool]string{true: "Stage figures per " + d.Per, false: "Stage figures"}[d.Per != ""]; d.Overview.Title != title {
+						t.Errorf("%s: %s overview %q, want %q", where, d.Stage, d.Overview.Title, title)
+					}
 					for i, f := range d.Figures {
 						r := d.Overview.Rows[i]
 						if r[1].F != f.Base || r[2].F != f.New || r[3].F != f.Change {
@@ -274,8 +277,8 @@ func TestCompareAgainstOracle(t *testing.T) {
 							t.Errorf("%s: %s %s:\n got  %q (+%d)\n want %q (+%d)", where, d.Stage, got.Report, g, got.MoreRows, w, more)
 						}
 						tb := d.Tables[i]
-						if len(tb.Rows) != len(want) || (more > 0) != (len(tb.Notes) > 0) {
-							t.Errorf("%s: %s %s table: %d rows, notes %q", where, d.Stage, tb.Name, len(tb.Rows), tb.Notes)
+						if len(tb.Rows) != len(want) || (more > 0) != (len(tb.Notes) > 0) || more > 0 && tb.Notes[0] != summary.MoreRows(more) {
+							t.Errorf("%s: %s %s table: %d rows, notes %q, want %d more", where, d.Stage, tb.Name, len(tb.Rows), tb.Notes, more)
 						}
 						unit, cu := "Total", sp.count
 						if d.Per != "" {
@@ -307,6 +310,22 @@ func TestCompareAgainstOracle(t *testing.T) {
 	}
 	if !unequal {
 		t.Error("no pair compared stages with unequal step counts")
+	}
+}
+
+// A run with no stage at all against one with stages: every stage is new, and no note claims
+// the runs have no stage in common (one side has none to have in common).
+func TestCompareEmptySide(t *testing.T) {
+	tr := testtrace.Read(t, "go_tts_pageable")
+	empty := tr.Subset(trace.Keep{Runtime: []bool{}, OSRT: []bool{}, Kernels: []bool{}, Memcpy: []bool{}, Memset: []bool{}, NVTX: make([]bool, tr.NVTX.Len())})
+	for _, c := range [][2]*trace.Trace{{empty, tr}, {tr, empty}} {
+		res, err := Compare(c[0], c[1], stage.Assign(c[0], nil), stage.Assign(c[1], nil), Options{Per: "auto"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Note != "" || len(res.Stages) != 2 {
+			t.Errorf("note %q, %d stages", res.Note, len(res.Stages))
+		}
 	}
 }
 
