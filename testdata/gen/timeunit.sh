@@ -10,9 +10,11 @@
 #   source .gpu/nsys-env.sh && bash testdata/gen/timeunit.sh OUTDIR FILE.sqlite…
 set -uo pipefail
 out=${1:?usage: timeunit.sh OUTDIR FILE.sqlite…}; shift
-REPORTS=(cuda_api_sum cuda_gpu_kern_sum cuda_gpu_kern_sum:base cuda_gpu_kern_sum:mangled cuda_gpu_mem_time_sum
+DEFAULT_REPORTS=(cuda_api_sum cuda_gpu_kern_sum cuda_gpu_kern_sum:base cuda_gpu_kern_sum:mangled cuda_gpu_mem_time_sum
   cuda_gpu_mem_size_sum cuda_gpu_sum cuda_api_gpu_sum nvtx_sum nvtx_pushpop_sum nvtx_startend_sum osrt_sum
   nvtx_gpu_proj_sum nvtx_kern_sum nvtx_kern_sum:base)
+# REPORTS="r1 r2 …" replaces the list (the trace reports: testdata/gen/timeunit-trace.txt)
+if [ -n "${REPORTS:-}" ]; then read -r -a REPORTS <<< "$REPORTS"; else REPORTS=("${DEFAULT_REPORTS[@]}"); fi
 UNITS=(usec msec sec)
 mkdir -p "$out"
 t0=$SECONDS
