@@ -321,6 +321,7 @@ func TestSuggest(t *testing.T) {
 		{"abcd", []string{"abce", "abcf", "abcx", "abcy"}, ": did you mean abce, abcf, abcx?"},
 		{"zzzz", []string{"b", "a", "c", "a"}, " (there are: a, b, c)"},
 		{"zzzzzzzzzz", []string{"n1", "n2", "n3", "n4", "n5", "n6", "n7"}, " (there are: n1, n2, n3, n4, n5, n6, …)"},
+		{"zzzzzzzzzz", []string{"n1", "n2", "n3", "n4", "n5", "n6"}, " (there are: n1, n2, n3, n4, n5, n6)"},
 		{"x", nil, ""},
 	} {
 		if got := Suggest(c.s, c.names); got != c.want {
