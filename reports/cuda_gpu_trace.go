@@ -10,7 +10,14 @@ import (
 func init() {
 	register(Report{
 		Name: "cuda_gpu_trace", Title: "CUDA GPU Trace", Args: []string{"nvtx-name", "base", "mangled"},
-		Needs:        trace.KernelTable | trace.MemcpyTable | trace.MemsetTable | trace.RuntimeTable | trace.NVTXTable,
+		Needs: trace.KernelTable | trace.MemcpyTable | trace.MemsetTable,
+		// nvtx-name projects each kernel's launching call onto the NVTX ranges of its thread
+		NeedsWith: func(opt Options) trace.Tables {
+			if opt.NVTXName {
+				return trace.RuntimeTable | trace.NVTXTable
+			}
+			return 0
+		},
 		TraceColumns: true,
 		Skip:         func(tr *trace.Trace) string { return skipGPUTrace(tr, Options{}) },
 		SkipWith:     skipGPUTrace,

@@ -135,3 +135,32 @@ func Unfiltered(tr *trace.Trace) *trace.Trace {
 	}
 	return tr
 }
+
+// RangeSpecs lists the NVTX ranges (push/pop and start/end) of tr as --filter-nvtx names them,
+// "RANGE@DOMAIN" or "RANGE" in the default domain, the most instances first (then by name),
+// with how many instances each has.
+func RangeSpecs(tr *trace.Trace) ([]string, map[string]int) {
+	n := &tr.NVTX
+	names := NewNVTXNames(tr)
+	count := map[string]int{}
+	for i := range n.Start {
+		if !trace.IsRange(n.EventType[i]) {
+			continue
+		}
+		msg, _ := n.Message(&tr.Strings, i)
+		sp := NVTXSpec{Range: msg, Domain: names.Domain(i)}
+		sp.HasDomain = sp.Domain != ""
+		count[sp.String()]++
+	}
+	specs := make([]string, 0, len(count))
+	for s := range count {
+		specs = append(specs, s)
+	}
+	sort.Slice(specs, func(i, j int) bool {
+		if count[specs[i]] != count[specs[j]] {
+			return count[specs[i]] > count[specs[j]]
+		}
+		return specs[i] < specs[j]
+	})
+	return specs, count
+}

@@ -21,6 +21,9 @@ var timeUnits = map[string]int64{
 	"m": 60e9, "min": 60e9, "h": 3600e9, "hour": 3600e9,
 }
 
+// UnitList names the units of a --filter-time value, short and long forms.
+const UnitList = "ns|nsec, us|usec, ms|msec, s|sec, m|min, h|hour"
+
 // ParseTime parses one time value of nsys's --filter-time syntax into nanoseconds, as nsys
 // stats --help describes it: a series of numbers, each with an optional sign, an optional
 // fraction and exponent ("1.5e3"), and an optional unit (ns/nsec, us/usec, ms/msec, s/sec,
@@ -30,7 +33,7 @@ var timeUnits = map[string]int64{
 // (nsys: "converted as a 64-bit double"), multiplied by its unit and truncated toward zero.
 func ParseTime(s string) (int64, error) {
 	bad := func(why string) (int64, error) {
-		return 0, fmt.Errorf("time %q: %s (give nanoseconds, or numbers with units ns, us, ms, s, m, h: 1s2ms3us4ns, 123.456ms, -1s)", s, why)
+		return 0, fmt.Errorf("time %q: %s (give nanoseconds, or numbers with units %s: 1s2ms3us4ns, 123.456ms, -1s)", s, why, UnitList)
 	}
 	if s == "" {
 		return bad("empty")
@@ -95,8 +98,8 @@ scan:
 		return "", 0, "", "expected a number at " + strconv.Quote(t)
 	}
 	num, rest = t[:i], t[i:]
-	j := 0
-	for j < len(rest) && rest[j] >= 'a' && rest[j] <= 'z' {
+	j := 0 // the unit: its letters, whatever their case (an upper-case one is unknown, not a stray character)
+	for j < len(rest) && (rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= 'A' && rest[j] <= 'Z') {
 		j++
 	}
 	unit = 1
@@ -106,7 +109,7 @@ scan:
 	if j > 0 {
 		u, ok := timeUnits[rest[:j]]
 		if !ok {
-			return "", 0, "", "unknown unit " + strconv.Quote(rest[:j])
+			return "", 0, "", "unknown unit " + strconv.Quote(rest[:j]) + " (the units are " + UnitList + ")"
 		}
 		unit = u
 	}

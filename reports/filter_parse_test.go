@@ -160,3 +160,19 @@ func FuzzParseTime(f *testing.F) {
 		}
 	})
 }
+
+// TestParseTimeUnitMessage: a unit that is not one says so and lists the units, whatever its
+// case ("1S" is an unknown unit, not a number that should end the value).
+func TestParseTimeUnitMessage(t *testing.T) {
+	for _, c := range []struct{ in, unit string }{{"1S/", `"S"`}, {"1Ms/", `"Ms"`}, {"/2secs", `"secs"`}, {"1x/", `"x"`}} {
+		_, _, err := ParseTimeWindow(c.in)
+		if err == nil || !strings.Contains(err.Error(), "unknown unit "+c.unit) || !strings.Contains(err.Error(), UnitList) {
+			t.Errorf("ParseTimeWindow(%q): %v; want unknown unit %s and the units (%s)", c.in, err, c.unit, UnitList)
+		}
+	}
+	for _, u := range []string{"ns", "nsec", "us", "usec", "ms", "msec", "s", "sec", "m", "min", "h", "hour"} {
+		if _, ok := timeUnits[u]; !ok || !strings.Contains(UnitList, u) {
+			t.Errorf("unit %s: in the parser %v; UnitList %q", u, ok, UnitList)
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Report struct {
 	Args []string
 	// Needs are the event tables the report reads.
 	Needs trace.Tables
+	// NeedsWith, when set, adds the tables an option makes the report read (cuda_gpu_trace's
+	// nvtx-name reads NVTX ranges and API calls): Lookup adds them to Needs.
+	NeedsWith func(opt Options) trace.Tables
 	// TraceColumns says the report prints columns read only on demand (sqlite.Options.Trace).
 	TraceColumns bool
 	// Skip returns nsys's reason for skipping the report on tr ("does not contain …"), or "".
@@ -81,6 +84,9 @@ func Lookup(spec string) (Report, Options, error) {
 		case "nvtx-name":
 			opt.NVTXName = true
 		}
+	}
+	if r.NeedsWith != nil {
+		r.Needs |= r.NeedsWith(opt)
 	}
 	if r.SkipWith != nil {
 		skip := r.SkipWith

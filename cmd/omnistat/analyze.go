@@ -58,7 +58,7 @@ Rules: ` + strings.Join(reports.RuleNames(), ", "),
 			if err := opts.parseRules(); err != nil {
 				return err
 			}
-			if err := opts.Filter.parse(); err != nil {
+			if err := opts.Filter.parse(cmd.Flags(), e.stderr); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 
+	"github.com/omnistat/omnistat/diff"
 	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/summary"
 	"github.com/omnistat/omnistat/trace"
 	"github.com/spf13/pflag"
 )
@@ -17,26 +20,42 @@ type filterOptions struct {
 
 // addFlags adds --filter-time and --filter-nvtx.
 func (o *filterOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.time, "filter-time", "", "only events overlapping the window [START]/[END], as nsys's --filter-time:\nnanoseconds or units ns, us, ms, s (1s2ms3us4ns, 123.456ms, -1s); either side may be left out")
-	f.StringVar(&o.nvtx, "filter-nvtx", "", "only events overlapping one NVTX range instance, RANGE[@DOMAIN][/N] (N from 0), on its thread\n(push/pop) or process (start/end), as nsys's --filter-nvtx")
+	f.StringVar(&o.time, "filter-time", "", "only events overlapping the window [START]/[END], as nsys's --filter-time: each side a sum of numbers\n"+
+		"with units "+reports.UnitList+" (none: ns), e.g. 1s2ms3us4ns, 123.456ms, -1s, 1.5e3us;\n"+
+		"either side may be left out")
+	f.StringVar(&o.nvtx, "filter-nvtx", "", "only events overlapping one NVTX range instance, RANGE[@DOMAIN][/N] (N from 0), on its thread\n(push/pop) or process (start/end), as nsys's --filter-nvtx; it wins over --filter-time")
 }
 
-// parse turns the flag values into the filter (usage errors).
-func (o *filterOptions) parse() error {
+// parse turns the flag values into the filter (usage errors): a flag given with an empty value
+// is a mistake, not "no filter". With both flags, a note on stderr says --filter-nvtx wins.
+func (o *filterOptions) parse(f *pflag.FlagSet, stderr io.Writer) error {
 	o.Filter = reports.Filter{}
-	if o.time != "" {
+	timeSet, nvtxSet := o.time != "", o.nvtx != ""
+	if f != nil {
+		timeSet, nvtxSet = f.Changed("filter-time"), f.Changed("filter-nvtx")
+	}
+	if timeSet {
+		if o.time == "" {
+			return usagef("--filter-time \"\": give a window START/END, START/ or /END")
+		}
 		lo, hi, err := reports.ParseTimeWindow(o.time)
 		if err != nil {
 			return usageError{err}
 		}
 		o.Filter.Time, o.Filter.Start, o.Filter.End = true, lo, hi
 	}
-	if o.nvtx != "" {
+	if nvtxSet {
+		if o.nvtx == "" {
+			return usagef("--filter-nvtx \"\": give a range, RANGE[@DOMAIN][/N]")
+		}
 		sp, err := reports.ParseNVTXSpec(o.nvtx)
 		if err != nil {
 			return usageError{err}
 		}
 		o.Filter.NVTX = &sp
+	}
+	if timeSet && nvtxSet && stderr != nil {
+		fmt.Fprintf(stderr, "note: --filter-time %s is ignored: --filter-nvtx wins when both are given, as in nsys\n", o.time)
 	}
 	return nil
 }
@@ -53,6 +72,43 @@ func (o *filterOptions) needs() trace.Tables {
 // nsys then skips every report, and so does the caller (see skipped).
 func (o *filterOptions) apply(tr *trace.Trace) (*trace.Trace, bool) {
 	return o.Filter.Apply(tr)
+}
+
+// window cuts tr to the filter for summarize and report, and describes the window for the
+// summary (nil without a filter). A range instance that is not in tr is an error (missing):
+// unlike stats, which copies nsys's SKIPPED line, these verbs are omnistat's own.
+func (o *filterOptions) window(path string, tr *trace.Trace) (*trace.Trace, *summary.Window, error) {
+	if !o.Filter.Active() {
+		return tr, nil, nil
+	}
+	w, ok := o.Filter.Resolve(tr)
+	if !ok {
+		return nil, nil, o.missing(path, tr)
+	}
+	sw := &summary.Window{Flag: "--filter-time", Value: o.time, Start: w.Start, End: w.End}
+	if o.Filter.NVTX != nil {
+		sw.Flag, sw.Value = "--filter-nvtx", o.nvtx
+		sw.PID = trace.PID(w.Process)
+		if w.Thread != 0 {
+			sw.TID = trace.TID(w.Thread)
+		}
+	}
+	return w.Apply(tr), sw, nil
+}
+
+// missing is the error for a --filter-nvtx range instance that is not in the trace at path:
+// the range's instances when it exists, else the closest range names there are.
+func (o *filterOptions) missing(path string, tr *trace.Trace) error {
+	sp := *o.Filter.NVTX
+	specs, count := reports.RangeSpecs(tr)
+	name := reports.NVTXSpec{Range: sp.Range, Domain: sp.Domain, HasDomain: sp.HasDomain && sp.Domain != ""}.String()
+	if n := count[name]; n > 0 {
+		return fmt.Errorf("%s: --filter-nvtx %q: range %s has %d instances (/0 to /%d), not /%d", path, o.nvtx, name, n, n-1, sp.Index)
+	}
+	if len(specs) == 0 {
+		return fmt.Errorf("%s: --filter-nvtx %q: the trace has no NVTX ranges", path, o.nvtx)
+	}
+	return fmt.Errorf("%s: --filter-nvtx %q: no NVTX range %s in the trace%s", path, o.nvtx, name, diff.Suggest(name, specs))
 }
 
 // skipped writes nsys's line for a report or rule skipped because the --filter-nvtx range

@@ -68,7 +68,7 @@ the folder for the images, and no HTML is written.`,
 			if err := o.Group.parse([]stage.By{stage.ByStage}, "unknown --by %q"); err != nil {
 				return err
 			}
-			if err := o.Filter.parse(); err != nil {
+			if err := o.Filter.parse(cmd.Flags(), e.stderr); err != nil {
 				return err
 			}
 			return runF(e, o)
@@ -259,10 +259,9 @@ func reportDiff(e *env, o *reportOptions, tr *trace.Trace, a *stage.Assignment) 
 	if err != nil {
 		return nil, err
 	}
-	var ok bool
 	ab := o.Group.assign(base)
-	if base, ok = o.Filter.apply(base); !ok {
-		return nil, fmt.Errorf("--base %s: no NVTX range %s", o.Base, o.Filter.Filter.NVTX)
+	if base, _, err = o.Filter.window(o.Base, base); err != nil {
+		return nil, fmt.Errorf("--base %w", err)
 	}
 	return diff.Compare(base, tr, ab, a, diff.Options{Per: "auto", Top: o.Top})
 }

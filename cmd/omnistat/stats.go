@@ -78,7 +78,7 @@ cuda_gpu_kern_sum takes :base (short kernel names) or :mangled.`,
 			if err := opts.parseReports(); err != nil {
 				return err
 			}
-			if err := opts.Filter.parse(); err != nil {
+			if err := opts.Filter.parse(cmd.Flags(), e.stderr); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -80,7 +80,7 @@ ungrouped output equals nsys's. See docs/summarize.md.`,
 				return err
 			}
 			o.Findings.GapNs = int64(gapMs * 1e6)
-			if err := o.Filter.parse(); err != nil {
+			if err := o.Filter.parse(cmd.Flags(), e.stderr); err != nil {
 				return err
 			}
 			return runF(e, o)
@@ -129,7 +129,7 @@ func runSummarize(e *env, o *summarizeOptions) error {
 
 // summarizeEach reads each input (or, with merge, all of them as one trace), finds its stages
 // with g, cuts it with the filter f (stages are found on the whole trace, then summarized on
-// the part the filter keeps; an input without the filter's NVTX range is left out with a note)
+// the part the filter keeps; an input without the filter's NVTX range instance is an error)
 // and summarizes it, handing each result to fn in input order.
 func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filterOptions, so summary.Options,
 	fn func(i int, path string, tr *trace.Trace, a *stage.Assignment, s *summary.Summary) error) error {
@@ -150,11 +150,12 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		done = timing.Start("stages assigned")
 		found := g.assign(tr)
 		done()
-		tr, ok := f.apply(tr)
-		if !ok {
-			f.skipped(e, path)
-			continue
+		tr, win, err := f.window(path, tr)
+		if err != nil {
+			return err
 		}
+		so := so
+		so.Window = win
 		var built par.Group // the call index, built while the stages are found
 		done = timing.Start("call index + regroup")
 		built.Go(func() { tr.Calls() })
