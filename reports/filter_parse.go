@@ -109,7 +109,7 @@ scan:
 	if j > 0 {
 		u, ok := timeUnits[rest[:j]]
 		if !ok {
-			return "", 0, "", "unknown unit " + strconv.Quote(rest[:j]) + " (the units are " + UnitList + ")"
+			return "", 0, "", "unknown unit " + strconv.Quote(rest[:j]) // bad lists the units
 		}
 		unit = u
 	}

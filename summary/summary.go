@@ -125,6 +125,9 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	// the trace's findings count what the tables count: the stages' rows, not those of the
 	// processes in no stage (whose API time no table shows)
 	ftr := tr
+	if !slices.Contains(g.Labels, stage.Other) {
+		keeps = nil // every row is a stage's
+	}
 	if k, all := unionKeep(keeps); !all {
 		ftr = tr.Subset(k)
 		ftr.Calls()

@@ -81,7 +81,7 @@ func (w *Window) MarshalJSON() ([]byte, error) {
 // clipSpans cuts sorted spans to the window w: spans outside it are dropped, the ones across
 // its ends cut at them. The spans come back as they are when they all lie inside.
 func clipSpans(spans []trace.Span, w trace.Span) []trace.Span {
-	if !slices.ContainsFunc(spans, func(s trace.Span) bool { return s.Start < w.Start || s.End > w.End }) {
+	if w.Start == math.MinInt64 && w.End == math.MaxInt64 || !slices.ContainsFunc(spans, func(s trace.Span) bool { return s.Start < w.Start || s.End > w.End }) {
 		return spans
 	}
 	out := make([]trace.Span, 0, len(spans))
