@@ -82,3 +82,10 @@ func TestLookupRuleOptions(t *testing.T) {
 		t.Error("colAt")
 	}
 }
+
+// lowerASCII lowers A–Z only (SQLite's LIKE), both ends included, nothing around them.
+func TestLowerASCII(t *testing.T) {
+	if got := lowerASCII("AZaz@[`{09ÄÉ"); got != "azaz@[`{09ÄÉ" {
+		t.Errorf("lowerASCII = %q", got)
+	}
+}
