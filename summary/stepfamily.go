@@ -1,9 +1,12 @@
 package summary
 
 import (
+	"slices"
+	"sync"
+
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
-	"slices"
 )
 
 // StepFamily is the step range of tr and its number of instances: among the push/pop and
@@ -22,42 +25,53 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			domains[n.DomainID[i]] = msg
 		}
 	}
-	// the CUDA API call starts of each thread that has ranges, sorted (rows come in runs of
-	// one thread: the map is consulted once per run, not once per call)
-	slot := map[int64]int{}
+	// the CUDA API call starts of each thread that has ranges, sorted: collected in parallel
+	// parts of the rows (each part's lists in row order, joined in part order); rows come in runs
+	// of one thread, so a part consults its map once per run, not once per call
+	want := map[int64]int{} // thread → its index in lists
 	for i := range n.Start {
 		if trace.IsRange(n.EventType[i]) {
-			slot[n.GlobalTID[i]] = -1
-		}
-	}
-	var lists [][]int64
-	last, cur := trace.Null, -1
-	for i, g := range tr.Runtime.GlobalTID {
-		if g != last || i == 0 {
-			last = g
-			k, ok := slot[g]
-			switch {
-			case !ok:
-				k = -2 // a thread without ranges
-				slot[g] = k
-			case k == -1:
-				k = len(lists)
-				slot[g] = k
-				lists = append(lists, nil)
+			if _, ok := want[n.GlobalTID[i]]; !ok {
+				want[n.GlobalTID[i]] = len(want)
 			}
-			cur = k
-		}
-		if cur >= 0 {
-			lists[cur] = append(lists[cur], tr.Runtime.Start[i])
 		}
 	}
-	for _, c := range lists {
-		if !slices.IsSorted(c) {
-			slices.Sort(c)
+	type part struct {
+		lo    int
+		lists [][]int64
+	}
+	var mu sync.Mutex
+	var parts []part
+	par.For(tr.Runtime.Len(), func(lo, hi int) {
+		p := part{lo: lo, lists: make([][]int64, len(want))}
+		last, cur := trace.Null, -1
+		for i := lo; i < hi; i++ {
+			if g := tr.Runtime.GlobalTID[i]; g != last || i == lo {
+				last, cur = g, -1
+				if k, ok := want[g]; ok {
+					cur = k
+				}
+			}
+			if cur >= 0 {
+				p.lists[cur] = append(p.lists[cur], tr.Runtime.Start[i])
+			}
+		}
+		mu.Lock()
+		parts = append(parts, p)
+		mu.Unlock()
+	})
+	slices.SortFunc(parts, func(a, b part) int { return a.lo - b.lo })
+	lists := make([][]int64, len(want))
+	for k := range lists {
+		for _, p := range parts {
+			lists[k] = append(lists[k], p.lists[k]...)
+		}
+		if !slices.IsSorted(lists[k]) {
+			slices.Sort(lists[k])
 		}
 	}
 	callsOf := func(g int64) []int64 {
-		if k := slot[g]; k >= 0 {
+		if k, ok := want[g]; ok {
 			return lists[k]
 		}
 		return nil
