@@ -1,0 +1,63 @@
+package reports
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+	_ "modernc.org/sqlite"
+)
+
+// The copy rules' row selections with NULLs, against SQLite evaluating nsys's conditions on every
+// combination of values and NULLs: cuda_memcpy_sync keeps NOT (bytes <= 64000 AND copyKind = 1)
+// AND NOT (srcDeviceId IS NOT NULL AND srcDeviceId = dstDeviceId); cuda_memcpy_async keeps
+// srcKind = 0 OR dstKind = 0 (a pageable side). A row is kept when the condition is true, not
+// when it is false or NULL.
+func TestCopyRuleSelectionAsSQL(t *testing.T) {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	null := trace.Null
+	arg := func(v int64) any {
+		if v == null {
+			return nil
+		}
+		return v
+	}
+	sqlKeeps := func(q string, args ...any) bool {
+		var r sql.NullInt64
+		if err := db.QueryRow(q, args...).Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Valid && r.Int64 == 1
+	}
+	var m trace.Memcpy
+	type row struct{ b, ck, s, d int64 }
+	var rows []row
+	for _, b := range []int64{null, 0, 64000, 64001} {
+		for _, ck := range []int64{null, 1, 2} {
+			for _, s := range []int64{null, 0, 1} {
+				for _, d := range []int64{null, 0, 1} {
+					rows = append(rows, row{b, ck, s, d})
+					m.Bytes, m.CopyKind = append(m.Bytes, b), append(m.CopyKind, ck)
+					m.SrcDevice, m.DstDevice = append(m.SrcDevice, s), append(m.DstDevice, d)
+					m.SrcKind, m.DstKind = append(m.SrcKind, s), append(m.DstKind, d) // kinds 0 (pageable), 1, NULL
+				}
+			}
+		}
+	}
+	tr := &trace.Trace{Memcpy: m}
+	sync, async := MemcpySyncRule(tr), MemcpyAsyncRule(tr)
+	for j, r := range rows {
+		want := sqlKeeps(`SELECT (NOT (?1 <= 64000 AND ?2 = 1)) AND (NOT (?3 IS NOT NULL AND ?3 = ?4))`, arg(r.b), arg(r.ck), arg(r.s), arg(r.d))
+		if got := sync.Keep(j); got != want {
+			t.Errorf("cuda_memcpy_sync bytes %v copyKind %v src %v dst %v: keep %v, SQLite %v", arg(r.b), arg(r.ck), arg(r.s), arg(r.d), got, want)
+		}
+		want = sqlKeeps(`SELECT ?1 = 0 OR ?2 = 0`, arg(r.s), arg(r.d))
+		if got := async.Keep(j); got != want {
+			t.Errorf("cuda_memcpy_async srcKind %v dstKind %v: keep %v, SQLite %v", arg(r.s), arg(r.d), got, want)
+		}
+	}
+}
