@@ -2,6 +2,7 @@ package reports
 
 import (
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"github.com/omnistat/omnistat/trace"
@@ -59,5 +60,39 @@ func TestCopyRuleSelectionAsSQL(t *testing.T) {
 		if got := async.Keep(j); got != want {
 			t.Errorf("cuda_memcpy_async srcKind %v dstKind %v: keep %v, SQLite %v", arg(r.s), arg(r.d), got, want)
 		}
+	}
+}
+
+// cuda_memset_sync keeps memsets of pinned (1) and managed (4) memory made by a call named
+// cudaMemset… without "async" (any case), joined on the correlation id, longest first; other and
+// NULL kinds, and async calls, are dropped.
+func TestMemsetSyncSelection(t *testing.T) {
+	null := trace.Null
+	rows := []struct {
+		kind, name int64
+		keep       bool
+	}{{0, 0, false}, {1, 0, true}, {2, 2, false}, {3, 0, false}, {4, 2, true}, {null, 0, false}, {1, 1, false}, {4, 1, false}}
+	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0, 1, 2}, []string{"cudaMemset_v3020", "cudaMemsetAsync", "CUDAMEMSET2D"})}
+	var want []int64
+	for j, c := range rows {
+		r := &tr.Runtime
+		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, int64(100*j)), append(r.End, int64(100*j+5)), append(r.GlobalTID, 0x1_000064_000064), append(r.CorrID, int64(j+1)), append(r.NameID, c.name)
+		m := &tr.Memset
+		m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, int64(100*j+10)), append(m.End, int64(100*j+20+j)), append(m.GlobalPID, 0x1_000064_000000), append(m.CorrID, int64(j+1)), append(m.Device, 0)
+		m.Bytes, m.MemKind, m.GraphNodeID = append(m.Bytes, 8), append(m.MemKind, c.kind), append(m.GraphNodeID, null)
+		if c.keep {
+			want = append([]int64{int64(100*j + 10)}, want...) // later rows last longer: longest first
+		}
+	}
+	_, o, err := LookupRule("cuda_memset_sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var starts []int64
+	for _, r := range CUDAMemsetSync(tr, o).Rows {
+		starts = append(starts, r[1].I)
+	}
+	if fmt.Sprint(starts) != fmt.Sprint(want) {
+		t.Fatalf("rows at %v, want %v", starts, want)
 	}
 }
