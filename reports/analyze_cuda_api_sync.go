@@ -27,9 +27,7 @@ func init() {
 // plan scans the runtime table and sorts stably under its LIMIT).
 func CUDAAPISync(tr *trace.Trace, opt RuleOptions) *table.Table {
 	a := &tr.Runtime
-	names := matchingAPIs(tr, func(s string) bool {
-		return strings.HasPrefix(s, "cudadevicesynchronize") || strings.HasPrefix(s, "cudastreamsynchronize")
-	})
+	names := SyncAPIRule(tr)
 	var idx []int
 	for i, id := range a.NameID {
 		if _, ok := names[id]; ok {
@@ -54,4 +52,20 @@ func CUDAAPISync(tr *trace.Trace, opt RuleOptions) *table.Table {
 			idVal(pidOf(g)), idVal(tid), table.Str(names[a.NameID[i]])})
 	}
 	return t
+}
+
+// SyncAPIName says whether an API name (any case) is one cuda_api_sync lists
+// (cudaDeviceSynchronize…, cudaStreamSynchronize…) or the driver API's counterpart, which the
+// rule does not list (cuCtxSynchronize…, cuStreamSynchronize…). The summary's sync finding
+// selects calls with it.
+func SyncAPIName(name string) (rule, driver bool) {
+	s := lowerASCII(name)
+	rule = strings.HasPrefix(s, "cudadevicesynchronize") || strings.HasPrefix(s, "cudastreamsynchronize")
+	driver = strings.HasPrefix(s, "cuctxsynchronize") || strings.HasPrefix(s, "custreamsynchronize")
+	return rule, driver
+}
+
+// SyncAPIRule is cuda_api_sync's selection: the API names (by string id) it lists.
+func SyncAPIRule(tr *trace.Trace) map[int64]string {
+	return matchingAPIs(tr, func(s string) bool { r, _ := SyncAPIName(s); return r })
 }

@@ -92,3 +92,53 @@ func driverCopies(tr *trace.Trace, async bool) int {
 	}
 	return n
 }
+
+// The sync finding counts the calls nsys analyze's cuda_api_sync lists (reports.SyncAPIName)
+// plus the driver API's synchronize calls, which the rule does not list and the message counts
+// apart: on every trace, sample and public export where it fires.
+func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/traces/*.sqlite")
+	for _, env := range []string{"OMNISTAT_SAMPLES", "OMNISTAT_PUBLIC"} {
+		if dir := os.Getenv(env); dir != "" {
+			more, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+			files = append(files, more...)
+		}
+	}
+	fired := 0
+	for _, f := range files {
+		tr, err := sqlite.Read(context.Background(), f, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := newJudge(tr, "trace", DefaultFindingOptions, trace.GPUSpans(tr), Steps{})
+		var sync *Finding
+		for _, fd := range j.apiFindings() {
+			if fd.ID == "sync_api" {
+				sync = &fd
+			}
+		}
+		if sync == nil {
+			continue
+		}
+		fired++
+		r, opt, err := reports.LookupRule("cuda_api_sync:rows=-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := len(r.Run(tr, opt).Rows)
+		driver := 0
+		for _, id := range tr.Runtime.NameID {
+			n := strings.ToLower(tr.Strings.Get(id))
+			if strings.HasPrefix(n, "cuctxsynchronize") || strings.HasPrefix(n, "custreamsynchronize") {
+				driver++
+			}
+		}
+		want := fmt.Sprintf("%s synchronization calls", WithSep(int64(rows+driver)))
+		if !strings.HasPrefix(sync.Message, want) || (driver > 0) != strings.Contains(sync.Message, "driver API") {
+			t.Errorf("%s: %q; want it to start %q (%d rule rows, %d driver calls)", filepath.Base(f), sync.Message, want, rows, driver)
+		}
+	}
+	if fired < 2 {
+		t.Fatalf("the sync finding fired on %d traces", fired)
+	}
+}

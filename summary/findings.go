@@ -82,8 +82,25 @@ func isCopyAPI(name string) bool {
 	return strings.HasPrefix(name, "cudaMemcpy") || strings.HasPrefix(name, "cuMemcpy")
 }
 
+// isSyncAPI: the calls nsys analyze's cuda_api_sync lists, and their driver API counterparts
+// (reports.SyncAPIName).
 func isSyncAPI(n string) bool {
-	return strings.Contains(n, "DeviceSynchronize") || strings.Contains(n, "StreamSynchronize") || n == "cuCtxSynchronize"
+	rule, driver := reports.SyncAPIName(n)
+	return rule || driver
+}
+
+// driverSyncNote says how many of the synchronization calls nsys's cuda_api_sync does not list.
+func driverSyncNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s of them through the driver API (cuCtxSynchronize, cuStreamSynchronize), which nsys's cuda_api_sync does not list", WithSep(int64(n)))
+}
+
+// isDriverSyncAPI: a synchronize call of the driver API, which cuda_api_sync does not list.
+func isDriverSyncAPI(n string) bool {
+	_, driver := reports.SyncAPIName(n)
+	return driver
 }
 
 // Findings looks at one trace (or one stage's subset of it, scope naming it).
@@ -119,14 +136,17 @@ func (j *judge) apiFindings() []Finding {
 	tr, scope, in := j.tr, j.scope, j.in
 	var out []Finding
 	var syncT, apiT int64
-	var syncN int
-	isSync := ByName(tr, isSyncAPI)
+	var syncN, syncDrv int
+	isSync, isDriver := ByName(tr, isSyncAPI), ByName(tr, isDriverSyncAPI)
 	for i := range tr.Runtime.Start {
 		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
 		apiT += d
-		if isSync(tr.Runtime.NameID[i]) {
+		if id := tr.Runtime.NameID[i]; isSync(id) {
 			syncT += d
 			syncN++
+			if isDriver(id) {
+				syncDrv++
+			}
 		}
 	}
 	busy := j.busyClause()
@@ -171,7 +191,7 @@ func (j *judge) apiFindings() []Finding {
 	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= syncShare {
 		p := stat.Percent(syncT, apiT)
 		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p, ImpactNs: syncT, cause: "wait",
-			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)", WithSep(int64(syncN)), p, in, WithSep(syncT)),
+			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)%s", WithSep(int64(syncN)), p, in, WithSep(syncT), driverSyncNote(syncDrv)),
 			brief:   fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time (sync_api)", WithSep(int64(syncN)), p),
 			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
 	}
