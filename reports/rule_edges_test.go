@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -87,5 +88,51 @@ func TestLookupRuleOptions(t *testing.T) {
 func TestLowerASCII(t *testing.T) {
 	if got := lowerASCII("AZaz@[`{09ÄÉ"); got != "azaz@[`{09ÄÉ" {
 		t.Errorf("lowerASCII = %q", got)
+	}
+}
+
+// gpu_gaps over synthetic operations, as the rule's comments pin nsys down: operations starting
+// at 0 are left out; PROFILER_OVERHEAD rows of the blocking kinds strictly inside a (process,
+// device) pair's span count as its operations (other names, rows of another process, rows
+// touching the span's ends do not), with the context of the pair's first operation ending last;
+// pairs come by pid, then device; gaps longest first, then by start.
+func TestGPUGapsSynthetic(t *testing.T) {
+	const ms = 1_000_000
+	p1, p2 := int64(0x1_000064_000000), int64(0x1_0000c8_000000)
+	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0, 1}, []string{"CUDA profiling data flush overhead", "CUDA profiling other"})}
+	k := &tr.Kernels
+	add := func(gp, dev, ctx, s, e int64) {
+		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), append(k.GlobalPID, gp), append(k.Device, dev), append(k.Context, ctx)
+	}
+	add(p2, 0, 9, 10*ms, 11*ms) // pid 200 first in the table: its gaps come after pid 100's
+	add(p2, 0, 9, 14*ms, 15*ms) // a 3 ms gap at 11 ms
+	add(p1, 1, 5, 0, 50*ms)     // starts at 0: left out
+	add(p1, 1, 5, 1*ms, 2*ms)
+	add(p1, 1, 6, 3*ms, 4*ms) // ends with the next one: the first, context 6, is the pair's
+	add(p1, 1, 7, 3500000, 4*ms)
+	add(p1, 1, 5, 20*ms, 21*ms)    // a 16 ms gap at 4 ms, cut by the overhead into 6 and 9
+	add(p1, 1, 8, 20500000, 21*ms) // ends last with the one before: that one's context (5) is the pair's
+	add(p1, 0, 3, 10*ms, 11*ms)
+	add(p1, 0, 4, 14*ms, 15*ms) // device 0 of pid 100: a 3 ms gap at 11 ms, as pid 200's: by pid
+	o := &tr.Overhead
+	for _, r := range [][4]int64{{10 * ms, 11 * ms, p1 | 100, 0}, {5 * ms, 6 * ms, p1 | 100, 1}, {1 * ms, 2 * ms, p1 | 100, 0}, {12 * ms, 15 * ms, p2 | 200, 0}} {
+		o.Start, o.End, o.GlobalTID, o.NameID = append(o.Start, r[0]), append(o.End, r[1]), append(o.GlobalTID, r[2]), append(o.NameID, r[3])
+	}
+	_, opt, err := LookupRule("gpu_gaps:gap=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][4]int64
+	for _, r := range GPUGaps(tr, opt).Rows {
+		got = append(got, [4]int64{r[1].I, r[2].I, r[4].I, r[5].I}) // duration, start, device, context
+	}
+	// pid 100 device 1: ends sorted 2, 4 (ctx 6), 4 (ctx 7), 11 (the overhead), 21, 21 against
+	// starts 1, 3, 3.5, 10, 20, 20.5: a 6 ms gap at 4 ms with the context of the second end at 4
+	// (7), and a 9 ms gap at 11 ms with the overhead's, the pair context 5
+	// device 0 of pid 100 (span 10–15): the overhead at 10–11 starts at its edge, not inside;
+	// pid 200's overhead at 12–15 ends at its span's end, not inside
+	want := [][4]int64{{9 * ms, 11 * ms, 1, 5}, {6 * ms, 4 * ms, 1, 7}, {3 * ms, 11 * ms, 0, 3}, {3 * ms, 11 * ms, 0, 9}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gaps (duration, start, device, context)\n got  %v\n want %v", got, want)
 	}
 }
