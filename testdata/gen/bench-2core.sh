@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The 2-core comparison of docs/performance.md: omnistat against C SQLite's floor
-# (../shared/bench/sqlite-floor.sh) on ×10, ×30 and ×100 scales of the PyTorch TTS test trace.
+# (../shared/bench/sqlite-floor.sh) on ×10, ×30 and ×100 (XS=…: other) scales of the PyTorch TTS test trace.
 #   bash testdata/gen/bench-2core.sh WORKDIR OMNISTAT_BINARY
 # Makes the scaled traces in WORKDIR (kept for the next run), then runs floor, `stats` (three
 # reports) and `summarize` interleaved — three rounds for ×10 and ×30, seven for ×100 — and prints
@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 floor=$root/../shared/bench/sqlite-floor.sh
 mkdir -p "$work"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-for x in 10 30 100; do
+for x in ${XS:-10 30 100}; do   # XS="10 30 100 400" adds the ×400 trace (962 MB)
   db=$work/tts_x$x.sqlite
   [ -f "$db" ] || (cd "$root" && go run ./testdata/gen/scale -x $x testdata/traces/tts_pageable.sqlite "$db" >&2)
   rounds=3; [ $x = 100 ] && rounds=7
