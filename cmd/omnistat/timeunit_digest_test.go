@@ -9,7 +9,7 @@ import (
 )
 
 // TestTimeUnitDigests: every report, in usec, msec and sec, on every test trace and (with
-// OMNISTAT_PUBLIC) every public export, equals nsys 2025.3.1's `stats --report R --format csv
+// OMNISTAT_PUBLIC and OMNISTAT_SAMPLES) every public export and sample, equals nsys 2025.3.1's `stats --report R --format csv
 // --timeunit U`, compared by digest (testdata/timeunit-digests.tsv, made on the GPU machine by
 // testdata/gen/timeunit-digests.py; two traces also keep the full CSVs). Where nsys printed
 // nothing, omnistat prints nothing on the test traces; on the public exports it may print a
@@ -24,7 +24,7 @@ func TestTimeUnitDigests(t *testing.T) {
 	for _, g := range goldenReports {
 		specOf[g.file] = g.spec
 	}
-	public := os.Getenv("OMNISTAT_PUBLIC")
+	public, samples := os.Getenv("OMNISTAT_PUBLIC"), os.Getenv("OMNISTAT_SAMPLES")
 	checked := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -40,10 +40,15 @@ func TestTimeUnitDigests(t *testing.T) {
 		}
 		db, strict := filepath.Join("../../testdata/traces", name+".sqlite"), true
 		if _, err := os.Stat(db); err != nil {
-			if public == "" {
+			db, strict = "", false
+			for _, dir := range []string{public, samples} {
+				if p := filepath.Join(dir, name+".sqlite"); dir != "" && fileExists(p) {
+					db = p
+				}
+			}
+			if db == "" {
 				continue
 			}
-			db, strict = filepath.Join(public, name+".sqlite"), false
 		}
 		out, errOut, code := runCLI(t, "stats", "--report", spec, "--format", "csv", "--timeunit", unit, db)
 		if code != 0 {
@@ -65,3 +70,5 @@ func TestTimeUnitDigests(t *testing.T) {
 		t.Fatalf("only %d digests checked", checked)
 	}
 }
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
