@@ -77,7 +77,10 @@ func oracleJoin(tb, tn *table.Table, labels []string, count string, sb, sn float
 			for _, l := range labels {
 				k = append(k, r[t.Col(l)].S)
 			}
-			out[strings.Join(k, " ")] = side{float64(r[t.Col("Total Time")].I) * s, float64(r[t.Col(count)].I) * s}
+			x := out[strings.Join(k, " ")] // rows printed alike are one row (cudaMemcpy, cudaMemcpy_v3020)
+			x.ns += float64(r[t.Col("Total Time")].I) * s
+			x.n += float64(r[t.Col(count)].I) * s
+			out[strings.Join(k, " ")] = x
 		}
 		return out
 	}

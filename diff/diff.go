@@ -279,13 +279,19 @@ func tableDiff(tb, tn *table.Table, labels []string, count string, sb, sn float6
 		}
 		return rows[k]
 	}
+	// rows that print the same name (cudaMemcpy and cudaMemcpy_v3020 are both cudaMemcpy in
+	// cuda_api_sum) are one row: their times and counts add up, as a gate on the name adds them
 	for _, r := range tb.Rows {
 		x := get(key(tb, r))
-		x.tb, x.cb, x.inBase = float64(r[tb.Col("Total Time")].I)*sb, float64(r[tb.Col(count)].I)*sb, true
+		x.tb += float64(r[tb.Col("Total Time")].I) * sb
+		x.cb += float64(r[tb.Col(count)].I) * sb
+		x.inBase = true
 	}
 	for _, r := range tn.Rows {
 		x := get(key(tn, r))
-		x.tn, x.cn, x.inNew = float64(r[tn.Col("Total Time")].I)*sn, float64(r[tn.Col(count)].I)*sn, true
+		x.tn += float64(r[tn.Col("Total Time")].I) * sn
+		x.cn += float64(r[tn.Col(count)].I) * sn
+		x.inNew = true
 	}
 	sort.SliceStable(order, func(i, j int) bool {
 		a, b := rows[order[i]], rows[order[j]]
