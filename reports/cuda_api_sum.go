@@ -24,11 +24,8 @@ func init() {
 // the time share among all calls.
 func CUDAAPISum(tr *trace.Trace) *table.Table {
 	a := &tr.Runtime
-	g := newIntGrouper(a.Len())
-	for i := range a.Start {
-		g.add(a.NameID[i], a.End[i]-a.Start[i])
-	}
-	g.done()
+	g := groupByID(a.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return a.NameID[i], true },
+		func(i int) int64 { return a.End[i] - a.Start[i] })
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {
 		groups[i] = &group{labels: []string{APIName(tr.Strings.Get(id))}, vals: g.vals[i]}

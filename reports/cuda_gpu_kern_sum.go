@@ -57,11 +57,8 @@ func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
 // CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name.
 func CUDAGPUKernSum(tr *trace.Trace, opt Options) *table.Table {
 	k := &tr.Kernels
-	ig := newIntGrouper(k.Len())
-	for i := range k.Start {
-		ig.add(kernelNameID(k, i, opt.KernelName), k.End[i]-k.Start[i])
-	}
-	ig.done()
+	ig := groupByID(k.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return kernelNameID(k, i, opt.KernelName), true },
+		func(i int) int64 { return k.End[i] - k.Start[i] })
 	// different ids may hold the same string: nsys groups by the string
 	g := newGrouper()
 	for j, id := range ig.ids {
