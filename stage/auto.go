@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -147,7 +148,9 @@ func autoStages(tr *trace.Trace, procs []int64, names map[int64]string, rangeNam
 	return cs
 }
 
-func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+// round2 rounds to two decimals, halves away from zero: the -1 that says "not comparable" stays
+// -1 (truncating x*100+0.5 made it -0.99 in summarize --explain-stages' JSON).
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 func stageOfPID(cs []*cluster, pid int64) string {
 	for _, c := range cs {

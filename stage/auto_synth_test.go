@@ -173,9 +173,9 @@ func TestSameRoleNumbered(t *testing.T) {
 	}
 }
 
-// round2 rounds half up to two decimals.
+// round2 rounds halves away from zero to two decimals; -1 (not comparable) stays -1.
 func TestRound2(t *testing.T) {
-	for x, want := range map[float64]float64{0: 0, 1: 1, 0.125: 0.13, 0.124: 0.12, 0.994: 0.99, 0.995: 1, 0.5: 0.5, 0.333333: 0.33} {
+	for x, want := range map[float64]float64{0: 0, 1: 1, 0.125: 0.13, 0.124: 0.12, 0.994: 0.99, 0.995: 1, 0.5: 0.5, 0.333333: 0.33, -1: -1, -0.125: -0.13} {
 		if got := round2(x); got != want {
 			t.Errorf("round2(%v) = %v, want %v", x, got, want)
 		}
@@ -331,5 +331,64 @@ func TestGroupByDevice(t *testing.T) {
 	sub := tr.Subset(g.Keep[2])
 	if sub.Runtime.Len() != 1 || sub.Runtime.CorrID[0] != 1 {
 		t.Errorf("GPU 2's call: %v", sub.Runtime.CorrID)
+	}
+}
+
+// Family keeps digits next to a letter, A–Z and a–z both ends included, and turns the others
+// into N; KernelFamily cuts a name at its first bracket and after its last '::', even at the
+// name's start.
+func TestFamilyEdges(t *testing.T) {
+	for in, want := range map[string]string{
+		"a1": "a1", "z1": "z1", "A1": "A1", "Z1": "Z1", "1a": "1a", "1z": "1z", "1A": "1A", "1Z": "1Z",
+		"@1": "@N", "[1": "[N", "`1": "`N", "{1": "{N", "1@": "N@", "1[": "N[", "1`": "N`", "1{": "N{",
+	} {
+		if got := Family(in); got != want {
+			t.Errorf("Family(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"(anonymous namespace)::k": "kernel", "::foo_bar": "foo", "[x]": "kernel", "ns::my_kernel<int>": "my"} {
+		if got := KernelFamily(in); got != want {
+			t.Errorf("KernelFamily(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// An operation whose launching call is not in the trace goes with its process's main thread, so
+// with its process's stage; processes compared where one has no NVTX range say -1 for ranges.
+func TestOrphanOperationAndPeers(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "stage0_talker", "python3")
+	s.thread(10, 11, "prefill")
+	s.proc(20, "stage1_code2wav", "python3")
+	s.kernel(10, 11, "void prefill_kernel<float>()", 100, 10, 0)
+	s.kernel(20, 0, "void conv_kernel<float>()", 160, 7, 0)
+	tr := s.done()
+	k := &tr.Kernels // a kernel of process 20 whose call was not captured
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 300), append(k.End, 350), append(k.GlobalPID, gpidOf(20)), append(k.CorrID, 9999), append(k.Device, 0)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, k.Demangled[1]), append(k.Short, k.Short[1]), append(k.Mangled, trace.Null), append(k.GraphNodeID, trace.Null)
+	rule, _ := ParseRule("prefill=thread:^prefill$")
+	a := Assign(tr, []Rule{rule})
+	g, err := Group(tr, ByStage, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for i, l := range g.Labels {
+		got[l] = tr.Subset(g.Keep[i]).Kernels.Len()
+	}
+	if got["code2wav"] != 2 || got["prefill"] != 1 || got["talker"] != 0 {
+		t.Errorf("kernels by stage %v, want code2wav 2 (its own and the orphan), prefill 1", got)
+	}
+	// two talkers, neither with a range: compared, ranges -1, kernels 0 (none in common)
+	s = newSynth()
+	s.proc(10, "talker", "talker")
+	s.proc(20, "talker", "talker")
+	s.kernel(10, 0, "void a_kernel<float>()", 100, 10, 0)
+	s.kernel(20, 0, "void b_kernel<float>()", 200, 10, 1)
+	a = Assign(s.done(), nil)
+	for _, e := range a.Explained {
+		if e.PID == 20 && (len(e.Comparison) != 1 || e.Comparison[0].Ranges != -1 || e.Comparison[0].Kernels != 0) {
+			t.Errorf("pid 20 compared: %+v, want ranges -1 and kernels 0 against pid 10", e.Comparison)
+		}
 	}
 }
