@@ -11,11 +11,13 @@ import (
 
 // StepFamily is the step range of tr and its number of instances: among the push/pop and
 // start/end ranges that drive GPU work — at least half of a family's instances enclose a CUDA
-// API call of their own thread — the family (the message with its numbers as N, see
-// stage.Family) with the most instances, ties to the smaller name, at least 2 instances; ranges
-// of nsys's own MPI tracing domain are not steps. "" and 0 when there is none. A host helper
-// range that runs no CUDA call (a 330 ns bookkeeping function called 5,000 times) or an MPI
-// call is thus never taken for the step.
+// API call of their own thread that launched GPU work (a kernel, a copy or a memset joined to
+// the call through the call index, LaunchedGPUWork) — the family (the message with its numbers
+// as N, see stage.Family) with the most instances, ties to the smaller name, at least 2
+// instances; ranges of nsys's own MPI tracing domain are not steps. "" and 0 when there is none.
+// A host helper range that runs no CUDA call (a 330 ns bookkeeping function called 5,000
+// times), a compile or load range whose calls launch nothing (cuModuleLoad, cuLibraryLoadData,
+// cuMemAlloc) or an MPI call is thus never taken for the step.
 func StepFamily(tr *trace.Trace) (string, int64) {
 	n := &tr.NVTX
 	domains := map[int64]string{}
@@ -25,9 +27,11 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			domains[n.DomainID[i]] = msg
 		}
 	}
-	// the CUDA API call starts of each thread that has ranges, sorted: collected in parallel
-	// parts of the rows (each part's lists in row order, joined in part order); rows come in runs
-	// of one thread, so a part consults its map once per run, not once per call
+	launched := LaunchedGPUWork(tr)
+	// the starts of the calls that launched GPU work, of each thread that has ranges, sorted:
+	// collected in parallel parts of the rows (each part's lists in row order, joined in part
+	// order); rows come in runs of one thread, so a part consults its map once per run, not once
+	// per call
 	want := map[int64]int{} // thread → its index in lists
 	for i := range n.Start {
 		if trace.IsRange(n.EventType[i]) {
@@ -52,7 +56,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 					cur = k
 				}
 			}
-			if cur >= 0 {
+			if cur >= 0 && launched[i] {
 				p.lists[cur] = append(p.lists[cur], tr.Runtime.Start[i])
 			}
 		}
@@ -145,5 +149,27 @@ func Families(tr *trace.Trace) map[string]int64 {
 			out[stage.Family(msg)]++
 		}
 	}
+	return out
+}
+
+// LaunchedGPUWork marks the CUDA API calls (rows of tr.Runtime) that launched GPU work: a
+// kernel, a memory copy or a memset joined to the call by its process and correlation id
+// (tr.Calls()). A graph launch is marked through the kernels it ran.
+func LaunchedGPUWork(tr *trace.Trace) []bool {
+	out := make([]bool, tr.Runtime.Len())
+	if len(out) == 0 {
+		return out
+	}
+	calls := tr.Calls()
+	mark := func(pid, corr []int64) {
+		for i := range pid {
+			if c := calls.Call(pid[i], corr[i]); c >= 0 && c < len(out) {
+				out[c] = true
+			}
+		}
+	}
+	mark(tr.Kernels.GlobalPID, tr.Kernels.CorrID)
+	mark(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID)
+	mark(tr.Memset.GlobalPID, tr.Memset.CorrID)
 	return out
 }

@@ -3,6 +3,7 @@ package summary
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/omnistat/omnistat/stage"
@@ -10,8 +11,9 @@ import (
 )
 
 // Over 1<<15 API calls StepFamily collects each thread's call starts in parallel parts: its
-// answer equals a brute force (a range drives GPU work when a call of its thread starts inside
-// it) on a synthetic trace of three threads, one of them calling nothing, whose calls interleave.
+// answer equals a brute force (a range drives GPU work when a call of its thread that launched
+// GPU work starts inside it) on a synthetic trace of three threads, one of them calling nothing,
+// whose calls interleave; most calls launch a kernel, a memcpy or a memset, some launch nothing.
 func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 4))
 	pid := int64(0x1_000070_000000)
@@ -20,6 +22,7 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0, 1, 2, 3, 4}, append(msgs, "cudaLaunchKernel"))}
 	rt, n := &tr.Runtime, &tr.NVTX
 	null := trace.Null
+	launched := make([]bool, 90_000)
 	for i := range 90_000 {
 		g := tids[rng.IntN(2)]
 		rt.Start = append(rt.Start, int64(i)*10+int64(rng.IntN(5)))
@@ -27,13 +30,24 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 		rt.GlobalTID = append(rt.GlobalTID, g)
 		rt.CorrID = append(rt.CorrID, int64(i))
 		rt.NameID = append(rt.NameID, 4)
+		switch r := rng.IntN(10); { // what the call launched, joined by process and correlation id
+		case r < 6:
+			tr.Kernels.GlobalPID, tr.Kernels.CorrID = append(tr.Kernels.GlobalPID, pid), append(tr.Kernels.CorrID, int64(i))
+		case r < 7:
+			tr.Memcpy.GlobalPID, tr.Memcpy.CorrID = append(tr.Memcpy.GlobalPID, pid), append(tr.Memcpy.CorrID, int64(i))
+		case r < 8:
+			tr.Memset.GlobalPID, tr.Memset.CorrID = append(tr.Memset.GlobalPID, pid), append(tr.Memset.CorrID, int64(i))
+		default:
+			continue // a call that launched nothing (cuModuleLoad, cudaMalloc)
+		}
+		launched[i] = true
 	}
 	// step_N: short ranges that hold a call of their thread a little more than half the time
 	// (a part's calls lost would tip it under half); decode_N: long, always driving, fewer;
 	// helper: the most, mostly on the thread without calls; idle: only there
 	for range 3000 {
 		s := rng.Int64N(900_000)
-		m, length, tid := 0, int64(12), tids[rng.IntN(2)]
+		m, length, tid := 0, int64(14), tids[rng.IntN(2)]
 		switch r := rng.IntN(100); {
 		case r < 30:
 			m, length = 2, 60
@@ -64,7 +78,7 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 		count[f]++
 		first, _ := slices.BinarySearch(rt.Start, n.Start[i]) // the calls are made in start order
 		for c := first; c < len(rt.Start) && rt.Start[c] <= n.End[i]; c++ {
-			if rt.GlobalTID[c] == n.GlobalTID[i] {
+			if rt.GlobalTID[c] == n.GlobalTID[i] && launched[c] {
 				driving[f]++
 				break
 			}
@@ -82,5 +96,42 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 	}
 	if got != want || gotN != wantN {
 		t.Fatalf("StepFamily = %q (%d), brute force %q (%d); counts %v, driving %v", got, gotN, want, wantN, count, driving)
+	}
+}
+
+// A range drives GPU work only through a call that launched some: six compile ranges that load
+// modules and allocate (cuModuleLoad, cuLibraryLoadData, cudaMalloc: no kernel, copy or memset
+// joins them) are not steps; four step ranges that launch a kernel, a copy and a memset are,
+// though fewer. A memset (a copy) alone makes a step too.
+func TestStepFamilyNeedsLaunchedWork(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "python3")
+	for i := range int64(6) {
+		at := 1000 + i*1000
+		s.rng(10, "compileFusionParallel", at, 500)
+		s.call(10, "cuModuleLoadData", at+10, 100)
+		s.call(10, "cuLibraryLoadData", at+120, 100)
+		s.call(10, "cudaMalloc_v3020", at+230, 100)
+	}
+	for i := range int64(4) {
+		at := 10_000 + i*1000
+		s.rng(10, "decode_step_"+strconv.FormatInt(i, 10), at, 500)
+		switch i % 3 {
+		case 0:
+			s.kernel(10, "void k()", at+10, 100, 0)
+		case 1:
+			s.memcpy(10, "cudaMemcpyAsync_v3020", at+10, 20, 100, 0, 1, 1, 2, 4096)
+		default:
+			s.call(10, "cudaMemsetAsync_v3020", at+10, 20)
+			m := &s.tr.Memset
+			m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, at+40), append(m.End, at+50), append(m.GlobalPID, synthGPID(10)), append(m.CorrID, s.corr), append(m.Device, 0)
+		}
+	}
+	tr := s.done()
+	if f, n := StepFamily(tr); f != "decode_step_N" || n != 4 {
+		t.Errorf("StepFamily = %q (%d), want decode_step_N (4): the compile ranges launch nothing", f, n)
+	}
+	if l := LaunchedGPUWork(tr); slices.Index(l, true) < 0 || l[0] {
+		t.Errorf("launched %v", l)
 	}
 }
