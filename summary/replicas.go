@@ -45,7 +45,33 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 		order[trace.PID(p)], global[trace.PID(p)] = i, p
 	}
 	var reps []Replica
-	step, _, _ := StepRange("auto", sub, sub)
+	// the step is the stage's step range (StepFamily, the family its Steps table shows), counted
+	// and projected per replica over all its instances
+	fam, _ := StepFamily(sub)
+	step := ""
+	isStep := func(*trace.Trace, int) bool { return false }
+	if fam != "" {
+		families := map[string]string{} // message → family
+		isStep = func(t *trace.Trace, i int) bool {
+			if !trace.IsRange(t.NVTX.EventType[i]) {
+				return false
+			}
+			msg, _ := t.NVTX.Message(&t.Strings, i)
+			f, ok := families[msg]
+			if !ok {
+				f = stage.Family(msg)
+				families[msg] = f
+			}
+			return f == fam
+		}
+		names := reports.NewNVTXNames(sub)
+		for i := range sub.NVTX.Start {
+			if isStep(sub, i) {
+				step = names.Domain(i) + ":" + fam
+				break
+			}
+		}
+	}
 	for i := range g.Labels {
 		t := sub.Subset(g.Keep[i])
 		r := Replica{kernels: map[string]float64{}}
@@ -66,10 +92,9 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 		r.Devices = trace.DevicesOf(t)
 		measured := false
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range
-			names := reports.NewNVTXNames(t)
 			var sum, n int64
 			for _, pr := range reports.ProjectRanges(t) {
-				if names.Name(pr.Row) == step {
+				if isStep(t, pr.Row) {
 					sum += pr.ProjEnd - pr.ProjStart
 					n++
 				}
@@ -77,7 +102,11 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 			if n > 0 {
 				r.StepNs, measured = float64(sum)/float64(n), true
 			}
-			r.Steps = RangeInstances(t)[step]
+			for k := range t.NVTX.Start {
+				if isStep(t, k) {
+					r.Steps++
+				}
+			}
 		}
 		if !measured {
 			r.StepNs = float64(r.WallNs)
@@ -139,22 +168,40 @@ func orNone(s string) string {
 const balancedPct = 5.0
 
 // replicaFinding compares the replicas of a stage: the slowest replica's per-step time (mean
-// GPU projection of the step range; wall time without one) against the median replica's, and
-// the kernels whose per-step time differs most between them.
+// GPU projection of the step range) against the median replica's, and the kernels whose
+// per-step time differs most between them. A per-step comparison needs at least 2 steps in
+// every replica; otherwise (and without a step range) it compares wall time and the kernels'
+// totals. A per-step difference that the replicas' GPU busy and kernel time per step (the
+// table's columns over its Steps) do not show — both within balancedPct of the median
+// replica's — is no imbalance: the finding says the replicas are balanced, as the table does.
 func replicaFinding(key string, reps []Replica, step string) []Finding {
 	if len(reps) < 2 {
 		return nil
 	}
+	perStep := step != ""
+	for _, r := range reps {
+		perStep = perStep && r.Steps >= 2
+	}
 	by := slices.Clone(reps)
+	if !perStep && step != "" { // wall time, and each kernel's total time, as without a step range
+		for i := range by {
+			by[i].StepNs = float64(by[i].WallNs)
+			k := map[string]float64{}
+			for n, v := range by[i].kernels {
+				k[n] = v * float64(by[i].Steps)
+			}
+			by[i].kernels = k
+		}
+	}
 	sort.SliceStable(by, func(i, j int) bool { return by[i].StepNs < by[j].StepNs })
 	med, slow := by[(len(by)-1)/2], by[len(by)-1]
 	if med.StepNs == 0 {
 		return nil
 	}
 	diff := (slow.StepNs - med.StepNs) * 100 / med.StepNs
-	what := "wall time"
-	if step != "" {
-		what = "of GPU time per " + step
+	what, unit := "wall time", "ns"
+	if perStep {
+		what, unit = "of GPU time per "+step, "ns per step"
 	}
 	type kd struct {
 		name string
@@ -177,17 +224,47 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 	})
 	var parts []string
 	for i := 0; i < len(kds) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%s (%s ns per step)", clip(ShortKernelName(kds[i].name), 48), Signed(stat.Round(kds[i].d, 1))))
+		parts = append(parts, fmt.Sprintf("%s (%s %s)", clip(ShortKernelName(kds[i].name), 48), Signed(stat.Round(kds[i].d, 1)), unit))
 	}
 	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1), ImpactNs: int64((slow.StepNs - med.StepNs) * float64(slow.Steps)),
-		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns); kernels that differ most: %s",
+		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns)",
 			len(reps), slow.Index, slow.PID, onGPUs(slow.Devices), FloatSep(slow.StepNs), what, stat.Round(diff, 1),
-			med.Index, med.PID, onGPUs(med.Devices), FloatSep(med.StepNs), strings.Join(parts, ", ")),
+			med.Index, med.PID, onGPUs(med.Devices), FloatSep(med.StepNs)),
 		Advice: "replicas should take the same time: check the GPU each one runs on (clocks, other work on it) and how requests are split"}
-	if diff < balancedPct {
-		f.Advice = fmt.Sprintf("balanced: within %.0f%% of each other, nothing to do", balancedPct)
+	if !perStep {
+		f.ImpactNs = int64(slow.StepNs - med.StepNs)
 	}
+	busyMore, kernMore := perStepMore(slow, med)
+	switch {
+	case diff < balancedPct:
+		f.Advice = fmt.Sprintf("balanced: within %.0f%% of each other, nothing to do", balancedPct)
+	case perStep && busyMore < balancedPct && kernMore < balancedPct:
+		// the table's columns say the replicas do the same GPU work per step: the projection
+		// of the step range differs (where the step's GPU work falls), not the work
+		f.Message += fmt.Sprintf(", but its GPU busy and kernel time per step are within %.0f%% of the median replica's (%s and %s ns, against %s and %s ns)",
+			balancedPct, FloatSep(float64(slow.GPUBusy)/float64(slow.Steps)), FloatSep(float64(slow.KernelNs)/float64(slow.Steps)),
+			FloatSep(float64(med.GPUBusy)/float64(med.Steps)), FloatSep(float64(med.KernelNs)/float64(med.Steps)))
+		f.ImpactNs = 0
+		f.Advice = fmt.Sprintf("balanced: the replicas' GPU busy and kernel time per step are within %.0f%% of each other, nothing to do", balancedPct)
+	}
+	f.Message += "; kernels that differ most: " + strings.Join(parts, ", ")
 	return append([]Finding{f}, splitFinding(key, reps, step)...)
+}
+
+// perStepMore is how much more GPU busy time and kernel time per step (in percent) replica a
+// has than replica b.
+func perStepMore(a, b Replica) (busy, kernels float64) {
+	more := func(x, y int64) float64 {
+		px, py := float64(x)/float64(max(a.Steps, 1)), float64(y)/float64(max(b.Steps, 1))
+		if py == 0 {
+			if px == 0 {
+				return 0
+			}
+			return math.Inf(1)
+		}
+		return (px - py) * 100 / py
+	}
+	return more(a.GPUBusy, b.GPUBusy), more(a.KernelNs, b.KernelNs)
 }
 
 // unevenSplit is how much more work (steps, or GPU time without a step range) the busiest

@@ -160,8 +160,8 @@ func TestSyncAPIThreshold(t *testing.T) {
 	}
 }
 
-// Replicas at exactly their thresholds: a slowest replica exactly 5% over the median is not
-// "balanced", 4.9% over is; a split of exactly 1.25× is uneven, 1.249× is not; the kernels that
+// Replicas at exactly their thresholds: a slowest replica exactly 5% over the median (its GPU
+// busy time per step as much over) is not "balanced", 4.9% over is; a split of exactly 1.25× is uneven, 1.249× is not; the kernels that
 // differ most come by the size of the difference, then name, three of them; the time at stake is
 // the difference per step times the slow replica's steps.
 func TestReplicaThresholdsExactly(t *testing.T) {
@@ -177,7 +177,7 @@ func TestReplicaThresholdsExactly(t *testing.T) {
 		slow     float64
 		balanced bool
 	}{{105, false}, {104.9, true}, {200, false}, {100, true}} {
-		reps := []Replica{rep(0, 100, 10, 1000, k(10, 10, 10, 10)), rep(1, c.slow, 10, 1000, k(10, 10, 10, 10))}
+		reps := []Replica{rep(0, 100, 10, 1000, k(10, 10, 10, 10)), rep(1, c.slow, 10, int64(c.slow*10), k(10, 10, 10, 10))}
 		fs := replicaFinding("s", reps, "step")
 		if len(fs) == 0 || fs[0].ID != "replica_balance" {
 			t.Fatalf("slow %v: %+v", c.slow, fs)
@@ -200,7 +200,7 @@ func TestReplicaThresholdsExactly(t *testing.T) {
 		}
 	}
 	// kernels: differences +30, −30 (a tie, by name), +5, and one only the median ran (−20)
-	reps := []Replica{rep(0, 100, 10, 1000, map[string]float64{"kb": 40, "kc": 10, "kd": 20, "ke": 5}), rep(1, 200, 10, 1000, map[string]float64{"kb": 10, "kc": 40, "ke": 10, "ka": 0})}
+	reps := []Replica{rep(0, 100, 10, 1000, map[string]float64{"kb": 40, "kc": 10, "kd": 20, "ke": 5}), rep(1, 200, 10, 2000, map[string]float64{"kb": 10, "kc": 40, "ke": 10, "ka": 0})}
 	fs := replicaFinding("s", reps, "step")
 	if want := "kernels that differ most: kb (-30.0 ns per step), kc (+30.0 ns per step), kd (-20.0 ns per step)"; !strings.HasSuffix(fs[0].Message, want) {
 		t.Errorf("kernels: %q, want %q", fs[0].Message, want)
