@@ -181,7 +181,7 @@ func (j *judge) apiFindings() []Finding {
 			default:
 				f.Advice = "look at where this call is made and whether it can move out of the hot loop"
 			}
-			if w := j.warmupTime(name); j.warm() && 2*w >= total { // a warm-up cost: the warm-up finding's
+			if w := j.warmupTime(name); w > 0 && 2*w >= total { // a warm-up cost: the warm-up finding's
 				f.cause = "warmup"
 				f.brief = fmt.Sprintf("%s takes %.1f%% of CUDA API time, %.1f%% of it during the warm-up (dominant_api)", name, share, stat.Percent(w, total))
 			}
@@ -198,19 +198,35 @@ func (j *judge) apiFindings() []Finding {
 	return out
 }
 
-// warmupTime is the time of the calls to API name that start before the steady window.
+// warmupTime is the time the calls to API name spend inside the warm-up steps' span, from the
+// first step's start to the steady window's (clipped to a filter's window): calls made before
+// the first step (an earlier phase, another solve) are not the warm-up's.
 func (j *judge) warmupTime(name string) int64 {
-	if !j.warm() {
+	w, ok := j.warmupSpan()
+	if !ok {
 		return 0
 	}
 	is := ByName(j.tr, func(n string) bool { return n == name })
 	var t int64
-	for i, s := range j.tr.Runtime.Start {
-		if s < j.from && is(j.tr.Runtime.NameID[i]) {
-			t += j.tr.Runtime.End[i] - s
+	r := &j.tr.Runtime
+	for i, s := range r.Start {
+		if s < w.End && r.End[i] > w.Start && is(r.NameID[i]) {
+			t += min(r.End[i], w.End) - max(s, w.Start)
 		}
 	}
 	return t
+}
+
+// warmupSpan is the warm-up steps' span, from the first step's start to the first steady step's
+// start, clipped to the filter's window; ok is false without warm-up steps (or when the window
+// holds none of it).
+func (j *judge) warmupSpan() (trace.Span, bool) {
+	if !j.warm() || len(j.steps.Instances) == 0 {
+		return trace.Span{}, false
+	}
+	w, f := trace.Span{Start: j.steps.Instances[0].Start, End: j.from}, j.o.window.span()
+	w.Start, w.End = max(w.Start, f.Start), min(w.End, f.End)
+	return w, w.End > w.Start
 }
 
 // topAPI is the CUDA API function (as cuda_api_sum names and groups it: by name id) with the
