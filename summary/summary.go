@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"github.com/omnistat/omnistat/reports"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -44,6 +45,8 @@ type StageOverview struct {
 	devOps, devKernels map[int64][]trace.Span
 	first              int64
 	last               int64
+	// events counts its API calls, GPU operations and NVTX ranges (see Summary.Events).
+	events int
 }
 
 // StageSummary is one stage's section.
@@ -198,6 +201,39 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	return s, nil
 }
 
+// Events counts the stages' events: their CUDA API calls, GPU operations and NVTX ranges (0:
+// a filter's window holds nothing of any stage).
+func (s *Summary) Events() int {
+	n := 0
+	for _, st := range s.Stages {
+		n += st.events
+	}
+	return n
+}
+
+// EventExtent is the start of tr's first event and the end of its last, over the events a
+// stage counts (CUDA API calls, GPU operations, NVTX ranges); ok is false when it has none.
+func EventExtent(tr *trace.Trace) (first, last int64, ok bool) {
+	first, last = math.MaxInt64, math.MinInt64
+	see := func(start, end []int64) {
+		for i := range start {
+			first, last = min(first, start[i]), max(last, end[i])
+		}
+	}
+	see(tr.Runtime.Start, tr.Runtime.End)
+	see(tr.Kernels.Start, tr.Kernels.End)
+	see(tr.Memcpy.Start, tr.Memcpy.End)
+	see(tr.Memset.Start, tr.Memset.End)
+	n := &tr.NVTX
+	maxTS, _ := n.MaxTimestamp()
+	for i := range n.Start {
+		if trace.IsRange(n.EventType[i]) {
+			first, last = min(first, n.Start[i]), max(last, reports.RangeEnd(n, i, maxTS))
+		}
+	}
+	return first, last, first <= last
+}
+
 // ShortKernelName makes a C++ kernel signature readable: "void ns::kern<(int)512, float>(T1)"
 // becomes "ns::kern<…>"; plain names stay as they are.
 func ShortKernelName(name string) string {
@@ -283,10 +319,12 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 	o.KernelNs = total(sub.Kernels.Start, sub.Kernels.End)
 	o.MemcpyNs = total(sub.Memcpy.Start, sub.Memcpy.End)
 	o.MemsetNs = total(sub.Memset.Start, sub.Memset.End)
+	o.events = sub.Runtime.Len() + sub.Kernels.Len() + sub.Memcpy.Len() + sub.Memset.Len()
 	maxTS, _ := sub.NVTX.MaxTimestamp()
 	for i := range sub.NVTX.Start {
 		if trace.IsRange(sub.NVTX.EventType[i]) {
 			see(sub.NVTX.Start[i], reports.RangeEnd(&sub.NVTX, i, maxTS))
+			o.events++
 		}
 	}
 	// the filter keeps whole events that overlap its window: the wall time is that of the window

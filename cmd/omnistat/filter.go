@@ -93,7 +93,23 @@ func (o *filterOptions) window(path string, tr *trace.Trace) (*trace.Trace, *sum
 			sw.TID = trace.TID(w.Thread)
 		}
 	}
-	return w.Apply(tr), sw, nil
+	cut := w.Apply(tr)
+	if _, _, ok := summary.EventExtent(cut); !ok {
+		return nil, nil, emptyWindow(path, sw, tr)
+	}
+	return cut, sw, nil
+}
+
+// emptyWindow is the error for a filter window that holds no event of any stage in the trace
+// at path (whole: the trace before the filter): summarize and report say so, with the trace's
+// extent, where stats prints nsys's empty tables.
+func emptyWindow(path string, w *summary.Window, whole *trace.Trace) error {
+	first, last, ok := summary.EventExtent(whole)
+	if !ok {
+		return fmt.Errorf("%s: %s holds no event of any stage: the trace has no CUDA API calls, GPU operations or NVTX ranges", path, w)
+	}
+	return fmt.Errorf("%s: %s holds no event of any stage; the trace's events run from %s ns to %s ns (%.3f s to %.3f s)",
+		path, w, summary.WithSep(first), summary.WithSep(last), float64(first)/1e9, float64(last)/1e9)
 }
 
 // missing is the error for a --filter-nvtx range instance that is not in the trace at path:

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/omnistat/omnistat/summary"
 )
 
 // filteredJSON is the part of summarize's JSON a filter changes.
@@ -158,5 +160,35 @@ func TestFilterFlagValues(t *testing.T) {
 	_, errOut, code = runCLI(t, "stats", "-r", "cuda_api_sum", "--filter-time", "1S/", db)
 	if code != 2 || !strings.Contains(errOut, `unknown unit "S"`) {
 		t.Errorf("1S/: exit %d, stderr %q; want unknown unit \"S\"", code, errOut)
+	}
+}
+
+// TestEmptyFilterWindow: a --filter-time window that holds no event of any stage is an error
+// (exit 1) for summarize and report, naming the window and the trace's first and last event
+// times; stats keeps nsys's behaviour (empty tables, exit 0).
+func TestEmptyFilterWindow(t *testing.T) {
+	db := "../../testdata/traces/go_tts_pageable.sqlite"
+	first, last, ok := summary.EventExtent(readGo(t, "go_tts_pageable"))
+	if !ok {
+		t.Fatal("no events")
+	}
+	win := fmt.Sprintf("%d/%d", last+1_000_000_000, last+2_000_000_000)
+	want := fmt.Sprintf("holds no event of any stage; the trace's events run from %s ns to %s ns", summary.WithSep(first), summary.WithSep(last))
+	for _, args := range [][]string{
+		{"summarize", "--filter-time", win, db},
+		{"summarize", "-f", "json", "--filter-time", win, db},
+		{"report", "--filter-time", win, "-o", t.TempDir(), db},
+	} {
+		out, errOut, code := runCLI(t, args...)
+		if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "--filter-time "+win+" (") || out != "" {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit 1 and %q", args[0], code, errOut, out, want)
+		}
+	}
+	if _, errOut, code := runCLI(t, "stats", "-r", "cuda_api_sum", "--filter-time", win, db); code != 0 {
+		t.Errorf("stats: exit %d (%s); nsys prints an empty table", code, errOut)
+	}
+	// a window inside the trace with events is no error
+	if _, errOut, code := runCLI(t, "summarize", "--filter-time", fmt.Sprintf("%d/%d", first, last), db); code != 0 {
+		t.Errorf("the whole extent: exit %d (%s)", code, errOut)
 	}
 }

@@ -150,6 +150,7 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		done = timing.Start("stages assigned")
 		found := g.assign(tr)
 		done()
+		whole := tr
 		tr, win, err := f.window(path, tr)
 		if err != nil {
 			return err
@@ -170,6 +171,9 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		done()
 		if err != nil {
 			return err
+		}
+		if win != nil && s.Events() == 0 { // the window holds events, but of no stage's process
+			return emptyWindow(path, win, whole)
 		}
 		done = timing.Start("render")
 		err = fn(i, path, tr, a, s)
