@@ -88,6 +88,9 @@ type Result struct {
 	// Note warns about the comparison as a whole: no stage in common (unrelated programs, or a
 	// stage renamed), so every stage is new or gone and only whole-trace gates compare.
 	Note string
+	// Unlike: both runs have stages and none in common (Note says so); gates fail then
+	// (CheckAll) unless asked to compare anyway.
+	Unlike bool
 }
 
 // stageSubsets maps stage keys to their subset of tr.
@@ -165,6 +168,7 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 		}
 	}
 	if common == 0 && len(ob) > 0 && len(on) > 0 {
+		res.Unlike = true
 		res.Note = fmt.Sprintf("no stage in common (base: %s; new: %s): the runs may be different programs, or a stage was renamed (--stage rules can name them alike)", strings.Join(ob, ", "), strings.Join(on, ", "))
 	}
 	for _, k := range keys {

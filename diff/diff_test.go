@@ -41,6 +41,19 @@ func TestParseGate(t *testing.T) {
 		{"wall:share>5%", "", "", "", "", 0, 0, 0, false, false}, // only api/kernel have shares
 		{"steps_per_step>+1%", "", "", "", "", 0, 0, 0, false, false},
 		{"", "", "", "", "", 0, 0, 0, false, false},
+		// a time's change or bound says its unit: +8 is not silently 8 ns (0 is 0 in any unit)
+		{"stage:MPI:gpu_time>+8", "", "", "", "", 0, 0, 0, false, false},
+		{"wall_per_step>8", "", "", "", "", 0, 0, 0, false, false},
+		{"range:step<-3", "", "", "", "", 0, 0, 0, false, false},
+		{"api:cudaMemcpy>+100", "", "", "", "", 0, 0, 0, false, false},
+		{"kernel_time>+0", "", "kernel_time", "", "", Delta, '>', 0, false, true},
+		{"gpu_time>+8ns", "", "gpu_time", "", "", Delta, '>', 8, false, true},
+		{"api:cudaMemcpy:share>+10", "", "api", "cudaMemcpy", "", Delta, '>', 10, true, true}, // a share's points
+		// blanks around the comparison are allowed, not inside a name or metric
+		{"stage:MPI:gpu_time >+8%", "MPI", "gpu_time", "", "", Relative, '>', 8, false, true},
+		{"stage:MPI:gpu_time > +8 %", "MPI", "gpu_time", "", "", Relative, '>', 8, false, true},
+		{"range:Jacobi solve < -2 ms", "", "range", "Jacobi solve", "", Delta, '<', 2e6, false, true},
+		{"stage:MPI:gpu time>+8%", "", "", "", "", 0, 0, 0, false, false},
 	} {
 		g, err := ParseGate(c.in)
 		if (err == nil) != c.ok {
@@ -122,12 +135,12 @@ func TestGates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := gate.Check(p, p, ap, ap, "auto"); r.Tripped || r.Missing != "" || r.Change == "" {
+		if r := gate.Check(p, p, ap, ap, "auto"); r.Tripped || r.Missing != "" || r.Failed != "" || r.Change == "" {
 			t.Errorf("identical inputs: %s: %+v", s, r)
 		}
 	}
 	missing, _ := ParseGate("stage:nope:wall>+1%")
-	if r := missing.Check(p, p, ap, ap, "auto"); r.Tripped || r.Missing != "in neither trace" {
+	if r := missing.Check(p, p, ap, ap, "auto"); r.Tripped || r.Failed != "stage nope is in neither trace" {
 		t.Errorf("missing stage: %+v", r)
 	}
 }

@@ -47,7 +47,8 @@ var Metrics = []string{"wall", "gpu_time", "kernel_time", "memcpy_time", "api_ti
 	"range:NAME", "kernel:REGEX", "api:NAME", "api:NAME:share", "kernel:REGEX:share"}
 
 var (
-	gateRe  = regexp.MustCompile(`^(?:stage:([^:]+):)?([a-z_]+)(?::(.+?))?(:share)?(>|<)([+-]?)([0-9]+(?:\.[0-9]+)?)(%|ns|us|µs|ms|s)?$`)
+	// blanks are allowed around the comparison (gpu_time >+8%, gpu_time > +8 %), not in names
+	gateRe  = regexp.MustCompile(`^(?:stage:([^:]+):)?([a-z_]+)(?::(.+?))?(:share)?\s*(>|<)\s*([+-]?)\s*([0-9]+(?:\.[0-9]+)?)\s*(%|ns|us|µs|ms|s)?$`)
 	timeOf  = map[string]float64{"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
 	isTime  = map[string]bool{"wall": true, "gpu_time": true, "kernel_time": true, "memcpy_time": true, "api_time": true, "range": true, "kernel": true, "api": true}
 	perStep = map[string]bool{"wall": true, "gpu_time": true, "kernel_time": true, "memcpy_time": true, "api_time": true, "api_calls": true, "kernels": true, "kernel": true, "api": true}
@@ -58,10 +59,13 @@ func ParseGate(s string) (Gate, error) {
 	s = strings.TrimSpace(s)
 	m := gateRe.FindStringSubmatch(s)
 	bad := func(why string) (Gate, error) {
-		return Gate{}, fmt.Errorf("gate %q: %s; forms: [stage:NAME:]METRIC>+X%% (a rise), METRIC<-X%% (a drop), METRIC>+N[unit] (a change), METRIC>N[unit] or <N (a bound), METRIC one of %s, time units ns, us, ms, s", s, why, strings.Join(Metrics, ", "))
+		return Gate{}, fmt.Errorf("gate %q: %s; forms: [stage:NAME:]METRIC>+X%% (a rise), METRIC<-X%% (a drop), METRIC>+N[unit] (a change), METRIC>N[unit] or <N (a bound), METRIC one of %s, time units ns, us, ms, s (required for a time)", s, why, strings.Join(Metrics, ", "))
 	}
 	if m == nil {
 		return bad("not a gate")
+	}
+	if m[1] == "" && m[2] == "stage" { // stage:NAME:… whose metric part did not parse
+		return bad(fmt.Sprintf("stage:%s: no METRIC after the stage name (blanks are allowed only around the comparison: gpu_time >+8%%)", strings.SplitN(m[3], ":", 2)[0]))
 	}
 	g := Gate{Text: s, Stage: m[1], Metric: m[2], Arg: m[3], Share: m[4] != "", Op: m[5][0]}
 	sign, unit := m[6], m[8]
@@ -110,6 +114,14 @@ func ParseGate(s string) (Gate, error) {
 	default:
 		g.Kind = Delta
 	}
+	if unit == "" && g.Kind != Relative && isTime[g.Metric] && !g.Share && g.Limit != 0 {
+		// +8 would silently mean 8 ns: a time's change or bound says its unit (0 is 0 in any)
+		lhs := fmt.Sprintf("%s%c%s%s", strings.TrimSpace(s[:strings.IndexAny(s, "<>")]), g.Op, sign, m[7])
+		if g.Kind == Bound {
+			return bad(fmt.Sprintf("%s is a time: give the unit (%sms, or ns, us, s)", g.Metric, lhs))
+		}
+		return bad(fmt.Sprintf("%s is a time: give the unit (%sms, or ns, us, s) or a relative change (%s%%)", g.Metric, lhs, lhs))
+	}
 	if f, ok := timeOf[unit]; ok {
 		if !isTime[g.Metric] || g.Share {
 			return bad(fmt.Sprintf("%s is not a time: no unit %s", g.Metric, unit))
@@ -130,7 +142,12 @@ type GateResult struct {
 	Per       string  `json:"per"` // "step (decode_step: 78 → 78)" or "total"
 	Change    string  `json:"change"`
 	Tripped   bool    `json:"tripped"`
-	Missing   string  `json:"missing,omitempty"`
+	// Failed says why the gate could not be evaluated ("" when it was): its stage or NVTX range
+	// is not in a run it reads, the per-step values it insists on do not exist, or the runs
+	// share no stage. A gate that cannot be evaluated fails the build (diff exits 1): it never
+	// passes.
+	Failed  string `json:"failed"`
+	Missing string `json:"missing,omitempty"` // an API or kernel only one run has (a rise or a drop)
 }
 
 // Check evaluates the gate on base and new; perDefault "none" (diff --per none) makes gates
@@ -145,8 +162,13 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 	}
 	vb, vn := g.values(base, ab), g.values(nw, an)
 	b, n := vb.value, vn.value
+	// a gate reads NEW, and BASE unless it is a bound: its stage and range must be there
+	if why := g.unevaluable(vb, vn, ab, an); why != "" {
+		r.Failed = why
+		return r
+	}
 	if g.Per == "step" && (vb.steps == 0 && g.Kind != Bound || vn.steps == 0 || vb.step != vn.step && g.Kind != Bound) {
-		r.Missing = fmt.Sprintf("no common step range (base %q ×%d, new %q ×%d)", vb.step, vb.steps, vn.step, vn.steps)
+		r.Failed = fmt.Sprintf("%s_per_step: no common step range (base %q ×%d, new %q ×%d)", g.Metric, vb.step, vb.steps, vn.step, vn.steps)
 		return r
 	}
 	if g.usesSteps(vb, vn) {
@@ -159,8 +181,7 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 	r.BaseValue, r.NewValue = b, n
 	if g.Kind == Bound {
 		if !vn.found {
-			r.Missing = "not in the new trace"
-			return r
+			r.Missing = "not in the new trace: 0" // an API or kernel the run did not call: 0 ns, a share of 0%
 		}
 		r.Change = fmt.Sprintf("%s, bound %c %s", g.format(n, false), g.Op, g.format(g.Limit, false))
 		r.Tripped = (g.Op == '>' && n > g.Limit) || (g.Op == '<' && n < g.Limit)
@@ -193,6 +214,69 @@ func (g Gate) Check(base, nw *trace.Trace, ab, an *stage.Assignment, perDefault 
 	}
 	r.Tripped = (g.Op == '>' && change > g.Limit) || (g.Op == '<' && change < -g.Limit)
 	return r
+}
+
+// unevaluable says why the gate cannot be evaluated on the runs, or "": its stage is not in a
+// run it reads (NEW for a bound, both for a change), or its NVTX range is not (a mean duration
+// of nothing is no value). An API or kernel that one run did not call is 0 ns there: that is a
+// value (something that appeared is a rise, something that vanished a drop).
+func (g Gate) unevaluable(vb, vn value, ab, an *stage.Assignment) string {
+	readsBase := g.Kind != Bound
+	if g.Stage != "" {
+		switch {
+		case !vn.inScope && !vb.inScope:
+			return fmt.Sprintf("stage %s is in neither trace", g.Stage)
+		case !vn.inScope:
+			return fmt.Sprintf("stage %s is not in the new trace (its stages: %s)", g.Stage, stageKeys(an))
+		case !vb.inScope && readsBase:
+			return fmt.Sprintf("stage %s is not in the base trace (its stages: %s)", g.Stage, stageKeys(ab))
+		}
+	}
+	if g.Metric == "range" {
+		in := ""
+		if g.Stage != "" {
+			in = " (stage " + g.Stage + ")"
+		}
+		switch {
+		case !vn.found && !vb.found && readsBase:
+			return fmt.Sprintf("NVTX range %s is in neither trace%s", g.Arg, in)
+		case !vn.found:
+			return fmt.Sprintf("NVTX range %s is not in the new trace%s", g.Arg, in)
+		case !vb.found && readsBase:
+			return fmt.Sprintf("NVTX range %s is not in the base trace%s", g.Arg, in)
+		}
+	}
+	return ""
+}
+
+// stageKeys lists an assignment's stages for a message ("none" without any).
+func stageKeys(a *stage.Assignment) string {
+	var out []string
+	if a != nil {
+		for _, s := range a.Stages {
+			out = append(out, s.Key)
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
+// CheckAll checks every gate on a comparison. When the runs share no stage (res.Unlike: two
+// different programs, or every stage renamed) no gate can say anything about a regression, so
+// each one fails, unless allowUnlike (diff --allow-unlike) asks to compare them anyway.
+func CheckAll(gates []Gate, base, nw *trace.Trace, ab, an *stage.Assignment, res *Result, perDefault string, allowUnlike bool) []GateResult {
+	out := make([]GateResult, 0, len(gates))
+	for _, g := range gates {
+		r := g.Check(base, nw, ab, an, perDefault)
+		if res != nil && res.Unlike && !allowUnlike && r.Failed == "" {
+			r = GateResult{Gate: r.Gate, Per: r.Per, BaseValue: r.BaseValue, NewValue: r.NewValue,
+				Failed: fmt.Sprintf("the runs share no stage (base: %s; new: %s): different programs, or renamed stages (--stage rules name them alike; --allow-unlike compares anyway)", stageKeys(ab), stageKeys(an))}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // format writes a value of the gate's metric with its unit: a share in percent (a change of a

@@ -47,7 +47,7 @@ func TestGateAtItsLimit(t *testing.T) {
 		{fmt.Sprintf("api_calls<-%d", 0), true, false},      // nor a rise a drop gate
 	} {
 		r := check(c.gate, c.up)
-		if r.Tripped != c.trip || r.Missing != "" {
+		if r.Tripped != c.trip || r.Missing != "" || r.Failed != "" {
 			t.Errorf("%s (%v → %v): tripped %v, want %v (%+v)", c.gate, r.BaseValue, r.NewValue, r.Tripped, c.trip, r)
 		}
 	}
@@ -63,8 +63,8 @@ func TestGateAtItsLimit(t *testing.T) {
 	if r := check("api_calls<-0%", false); !r.Tripped {
 		t.Errorf("relative drop: %+v", r)
 	}
-	// a stage only one side has: appeared is a rise, vanished a drop
-	if r := check("stage:nope:kernels<-1", true); r.Tripped || r.Missing != "in neither trace" {
+	// a stage in neither run: the gate cannot be evaluated, it fails (never passes)
+	if r := check("stage:nope:kernels<-1", true); r.Tripped || r.Failed != "stage nope is in neither trace" {
 		t.Errorf("neither: %+v", r)
 	}
 }

@@ -154,11 +154,11 @@ func TestGateValuesAgainstOracle(t *testing.T) {
 		if g.Kind == Bound {
 			wb = r.BaseValue // only the new run counts
 		}
-		if r.BaseValue != wb || r.NewValue != wn || r.Per != fmt.Sprintf("step (%s: %d → %d)", f2, c1, c2) || r.Missing != "" {
+		if r.BaseValue != wb || r.NewValue != wn || r.Per != fmt.Sprintf("step (%s: %d → %d)", f2, c1, c2) || r.Missing != "" || r.Failed != "" {
 			t.Errorf("%s: %+v, want base %v new %v per step (%d → %d)", expr, r, wb, wn, c1, c2)
 		}
 	}
-	// per step asked for where one run has no steps: missing, named
+	// per step asked for where one run has no steps: the gate cannot be evaluated (it fails), named
 	noSteps := b.Subset(trace.Keep{NVTX: make([]bool, b.NVTX.Len())}) // every CUDA row, no NVTX
 	if _, n := summary.StepFamily(noSteps); n != 0 {
 		t.Fatalf("without NVTX %d steps", n)
@@ -181,8 +181,8 @@ func TestGateValuesAgainstOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := g.Check(c.b, c.n, c.ab, c.an, "auto")
-		if (r.Missing != "") != c.missing {
-			t.Errorf("%s (%s → %s): missing %q, want missing=%v", c.expr, c.b.Path, c.n.Path, r.Missing, c.missing)
+		if (r.Failed != "") != c.missing || c.missing && (r.Tripped || !strings.Contains(r.Failed, "no common step range")) {
+			t.Errorf("%s (%s → %s): failed %q, want failed=%v", c.expr, c.b.Path, c.n.Path, r.Failed, c.missing)
 		}
 		if c.missing {
 			continue

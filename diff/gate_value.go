@@ -14,10 +14,11 @@ import (
 
 // value is a gate's metric on one run, with the run's step range.
 type value struct {
-	value float64
-	found bool
-	step  string // the step range family ("" without steps)
-	steps int64
+	value   float64
+	found   bool
+	inScope bool   // the gate's stage is in the run (always for a whole-trace gate)
+	step    string // the step range family ("" without steps)
+	steps   int64
 }
 
 // scope is tr cut to the gate's stage, or nil when the stage is not in tr.
@@ -42,7 +43,7 @@ func (g Gate) values(tr *trace.Trace, a *stage.Assignment) value {
 	if tr == nil {
 		return value{}
 	}
-	v := value{}
+	v := value{inScope: true}
 	v.step, v.steps = summary.StepFamily(tr)
 	v.value, v.found = g.Value(tr)
 	return v

@@ -33,6 +33,9 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layo
 				extra = " (" + g.Missing + ")"
 			}
 			line := fmt.Sprintf("%s: %s → %s, %s%s (%s)", g.Gate, fmtNum(g.BaseValue), fmtNum(g.NewValue), g.Change, extra, perLabel(g.Per))
+			if g.Failed != "" { // it could not be evaluated: it fails, with the reason
+				state, line = "FAILED", fmt.Sprintf("%s: cannot be evaluated: %s", g.Gate, g.Failed)
+			}
 			if f == Markdown { // a list, so the posted comment keeps one gate a line
 				fmt.Fprintf(w, "- **%s** %s\n", state, Printable(line))
 				continue

@@ -21,6 +21,18 @@ func (g gateError) Error() string {
 	return fmt.Sprintf("%d gate(s) tripped: %s", len(g.tripped), strings.Join(g.tripped, "; "))
 }
 
+// gateFailure means a --fail-on gate could not be evaluated (its stage or range is not in a
+// run, or the runs share no stage): exit 1, never a pass; the gates that tripped are named too.
+type gateFailure struct{ failed, tripped []string }
+
+func (g gateFailure) Error() string {
+	s := fmt.Sprintf("%d gate(s) could not be evaluated: %s", len(g.failed), strings.Join(g.failed, "; "))
+	if len(g.tripped) > 0 {
+		s += "; " + gateError{g.tripped}.Error()
+	}
+	return s
+}
+
 // diffOptions are the options of `omnistat diff`.
 type diffOptions struct {
 	Format    render.Format
@@ -29,10 +41,13 @@ type diffOptions struct {
 	Gates     []string // --fail-on values
 	GatesFile string   // --fail-on-file: one gate a line, # comments
 	Wide      bool     // never cut names
-	gates     []diff.Gate
-	Group     groupOptions
-	Base      string
-	New       string
+	// AllowUnlike (--allow-unlike) evaluates the gates even when the runs share no stage
+	// (different programs); without it every gate fails then.
+	AllowUnlike bool
+	gates       []diff.Gate
+	Group       groupOptions
+	Base        string
+	New         string
 }
 
 func newDiffCmd(e *env, runF func(*env, *diffOptions) error) *cobra.Command {
@@ -54,14 +69,24 @@ the findings that appeared or vanished. BASE and NEW may each be several exports
 (the windows of a repeat capture) or a comma-separated list (one export per rank) — merged into
 one trace per side.
 
-Runs differ in length, so by default each stage is normalised per instance of its per-step range
-(the push/pop range with the most instances, e.g. talker.decode_step); --per RANGE chooses it,
---per none compares totals.
+Runs differ in length, so by default (--per auto) each stage is compared per step: its step
+range is the NVTX range family (push/pop or start/end, numbers as N) with the most instances, at
+least 2, and a stage is compared per step when both runs have the same one, totals otherwise.
+--per RANGE chooses the range, --per none compares totals.
 
---fail-on EXPR (repeatable) is a CI gate: [stage:NAME:]METRIC>+X% or METRIC>+N, METRIC one of
-wall, gpu_time, kernel_time, memcpy_time, api_time, api_calls, kernels (totals, in ns or
-counts), range:NAME (mean duration), kernel:REGEX (total time), api:NAME (total time). Gates
-compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is exit 2.`,
+--fail-on EXPR (repeatable; --fail-on-file FILE, one a line) is a CI gate:
+  [stage:NAME:]METRIC>+X%      NEW rises more than X% over BASE (<-X%: drops)
+  METRIC>+N[unit]              the change exceeds N (a time needs its unit: ns, us, ms, s)
+  METRIC>N[unit], METRIC<N     NEW's value is beyond the bound (BASE is not read)
+  api:NAME:share>X%            the API's share of CUDA API time in NEW (>+X: a rise in points)
+METRIC is wall, gpu_time, kernel_time, memcpy_time, api_time, api_calls, kernels, steps,
+range:NAME (mean duration), kernel:REGEX or api:NAME (total time). Changes compare per step
+where both runs have the same step range (METRIC_per_step, METRIC_total insist), bounds
+compare totals. Blanks are allowed around the comparison (gpu_time >+8%).
+Exit 3 when a gate trips; exit 1 when a gate cannot be evaluated (its stage or NVTX range is
+not in a run it reads, its per-step values do not exist, or the runs share no stage: different
+programs, which --allow-unlike compares anyway); exit 2 for a malformed gate or one that names
+nothing in either run. See docs/diff.md.`,
 		Example: `  omnistat diff base.sqlite new.sqlite
   omnistat diff --per talker.decode_step base.sqlite new.sqlite
   omnistat diff base.sqlite new.sqlite --fail-on 'api_calls>+1%' --fail-on 'stage:talker:range:talker.decode_step>+5%'`,
@@ -95,7 +120,8 @@ compare raw values. Exit 3 when any gate trips, 0 otherwise; a malformed gate is
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
 	fl.BoolVar(&o.Wide, "wide", false, "never cut names to fit the terminal")
 	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed, also after a gate)")
-	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N (repeatable); exit 3 when one trips")
+	fl.StringArrayVar(&o.Gates, "fail-on", nil, "gate [stage:NAME:]METRIC>+X% or >+N[unit] (repeatable); exit 3 when one trips, 1 when one cannot be evaluated")
+	fl.BoolVar(&o.AllowUnlike, "allow-unlike", false, "evaluate the gates even when the runs share no stage (otherwise every gate fails: the runs look like different programs)")
 	o.Group.addRuleFlags(fl)
 	return cmd
 }
@@ -122,12 +148,13 @@ func runDiff(e *env, o *diffOptions) error {
 	if err != nil {
 		return err
 	}
-	var results []diff.GateResult
-	var tripped []string
-	for _, g := range o.gates {
-		r := g.Check(base, nw, ab, an, o.Per)
-		results = append(results, r)
-		if r.Tripped {
+	results := diff.CheckAll(o.gates, base, nw, ab, an, d, o.Per, o.AllowUnlike)
+	var tripped, failed []string
+	for _, r := range results {
+		switch {
+		case r.Failed != "":
+			failed = append(failed, fmt.Sprintf("%s (%s)", r.Gate, r.Failed))
+		case r.Tripped:
 			tripped = append(tripped, fmt.Sprintf("%s (%s)", r.Gate, r.Change))
 		}
 	}
@@ -138,6 +165,9 @@ func runDiff(e *env, o *diffOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(failed) > 0 {
+		return gateFailure{failed, tripped}
 	}
 	if len(tripped) > 0 {
 		return gateError{tripped}

@@ -290,7 +290,7 @@ func TestPerStepWithMoreSteps(t *testing.T) {
 func TestGateLines(t *testing.T) {
 	a, slow := "../../testdata/traces/foreign_tts_a.sqlite", "../../testdata/traces/foreign_tts_slow.sqlite"
 	args := []string{"diff", a, slow, "--fail-on", "stage:tts-talker:api:cudaMemcpyAsync:share>+10%", "--fail-on", "wall>1ms",
-		"--fail-on", "gpu_time>+8", "--fail-on", "stage:tts-talker:range:decode_step>+10%"}
+		"--fail-on", "gpu_time>+8ns", "--fail-on", "stage:tts-talker:range:decode_step>+10%"}
 	out, _, _ := runCLI(t, args...)
 	for _, want := range []string{"+13.4 pp (totals)", "568,791,096 ns, bound > 1,000,000 ns (totals)", "+1,045,407 ns (per step of decode_step, 78 → 78 steps)", "(mean per range instance)"} {
 		if !strings.Contains(out, want) {
@@ -303,5 +303,57 @@ func TestGateLines(t *testing.T) {
 	md, _, _ := runCLI(t, append(args, "-f", "markdown")...)
 	if !strings.Contains(md, "\n- **TRIPPED** stage:tts-talker:api:cudaMemcpyAsync:share>+10%") {
 		t.Error("markdown gates are not a list")
+	}
+}
+
+// TestGateCannotBeEvaluated: a gate whose stage is not in the run it reads fails (exit 1, the
+// line says why), a bound on NEW included; runs with no stage in common fail every gate unless
+// --allow-unlike; a time without a unit and a misplaced blank are usage errors that say so.
+func TestGateCannotBeEvaluated(t *testing.T) {
+	p, g, d := "../../testdata/traces/go_tts_pageable.sqlite", "../../testdata/traces/go_tts_graphs.sqlite", "../../testdata/traces/go_diffusion.sqlite"
+	both := p + "," + d // a base with a diffusion stage that NEW lacks
+	out, errOut, code := runCLI(t, "diff", both, p, "--fail-on", "stage:diffusion:gpu_time>+5%",
+		"--fail-on", "stage:diffusion:api:cuLaunchKernel:share>10%", "--fail-on", "api_calls>+1%")
+	if code != exitError || !strings.Contains(errOut, "2 gate(s) could not be evaluated: stage:diffusion:gpu_time>+5% (stage diffusion is not in the new trace (its stages: talker, code2wav))") {
+		t.Errorf("missing stage: exit %d: %s", code, errOut)
+	}
+	if i := strings.Index(out, "Gates"); i < 0 || !strings.Contains(out, "FAILED  stage:diffusion:api:cuLaunchKernel:share>10%: cannot be evaluated: stage diffusion is not in the new trace") ||
+		strings.Contains(out, "ok      stage:diffusion") || !strings.Contains(out, "ok      api_calls>+1%") {
+		t.Errorf("missing stage, gate lines:\n%s", out)
+	}
+	// a bound reads NEW alone: a stage only NEW has is evaluated; a change needs it in BASE
+	_, errOut, code = runCLI(t, "diff", p, both, "--fail-on", "stage:diffusion:api:cuLaunchKernel:share>99.9%")
+	if code != 0 {
+		t.Errorf("bound on a stage NEW has: exit %d: %s", code, errOut)
+	}
+	_, errOut, code = runCLI(t, "diff", p, both, "--fail-on", "stage:diffusion:gpu_time>+5%")
+	if code != exitError || !strings.Contains(errOut, "stage diffusion is not in the base trace (its stages: talker, code2wav)") {
+		t.Errorf("change on a stage BASE lacks: exit %d: %s", code, errOut)
+	}
+	js, _, _ := runCLI(t, "diff", "-f", "json", both, p, "--fail-on", "stage:diffusion:gpu_time>+5%")
+	if !strings.Contains(js, `"failed": "stage diffusion is not in the new trace`) {
+		t.Errorf("json lacks the failure: %s", js)
+	}
+	// unlike runs: the whole-trace gate fails too, with the reason; --allow-unlike compares
+	_, errOut, code = runCLI(t, "diff", p, d, "--fail-on", "wall>+1000%")
+	if code != exitError || !strings.Contains(errOut, "the runs share no stage (base: talker, code2wav; new: diffusion)") {
+		t.Errorf("unlike: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code = runCLI(t, "diff", p, d, "--fail-on", "wall>+1000%", "--allow-unlike"); code != 0 {
+		t.Errorf("--allow-unlike: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code = runCLI(t, "diff", p, d); code != 0 { // no gate: a report, exit 0
+		t.Errorf("unlike without gates: exit %d: %s", code, errOut)
+	}
+	for gate, want := range map[string]string{
+		"stage:talker:gpu_time>+8":  "gpu_time is a time: give the unit (stage:talker:gpu_time>+8ms, or ns, us, s) or a relative change (stage:talker:gpu_time>+8%)",
+		"stage:talker:gpu time>+8%": "no METRIC after the stage name (blanks are allowed only around the comparison",
+	} {
+		if _, errOut, code := runCLI(t, "diff", p, g, "--fail-on", gate); code != exitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d: %s", gate, code, errOut)
+		}
+	}
+	if _, errOut, code := runCLI(t, "diff", p, p, "--fail-on", "stage:talker:gpu_time >+8%"); code != 0 {
+		t.Errorf("a blank before the comparison: exit %d: %s", code, errOut)
 	}
 }
