@@ -341,6 +341,7 @@ func TestFamilyEdges(t *testing.T) {
 	for in, want := range map[string]string{
 		"a1": "a1", "z1": "z1", "A1": "A1", "Z1": "Z1", "1a": "1a", "1z": "1z", "1A": "1A", "1Z": "1Z",
 		"@1": "@N", "[1": "[N", "`1": "`N", "{1": "{N", "1@": "N@", "1[": "N[", "1`": "N`", "1{": "N{",
+		"step 0": "step N", "step 9": "step N", "step 09": "step N", "/:": "/:",
 	} {
 		if got := Family(in); got != want {
 			t.Errorf("Family(%q) = %q, want %q", in, got, want)
