@@ -218,8 +218,12 @@ func nameClusters(cs []*cluster, rangeNames map[int64]map[string]int64) {
 		}
 		mine := ranges(c)
 		for _, r := range top(mine, len(mine)) {
+			name := tidyName(cleanRange(r))
+			if name == "" || perOpRange(r) {
+				continue // a framework op's range ("aten::item, op_id = N") is no stage name
+			}
 			if !slices.ContainsFunc(os, func(o *cluster) bool { _, ok := ranges(o)[r]; return ok }) {
-				return cleanRange(r), "nvtx range"
+				return name, "nvtx range"
 			}
 		}
 		if f := topKnown(families(c)); f != "" && !slices.ContainsFunc(os, func(o *cluster) bool { return topKnown(families(o)) == f }) {
@@ -230,9 +234,17 @@ func nameClusters(cs []*cluster, rangeNames map[int64]map[string]int64) {
 	used := map[string]bool{}
 	nth := map[string]int{} // stages of a role numbered in order
 	for i, c := range cs {
+		// a stage without a role that no other roleless stage needs telling apart from is named
+		// by its process (title, else main thread), never by the ranges a window happens to hold
+		lone := ""
+		if c.role == "" && len(others(c)) == 0 {
+			lone, c.source = processName(c.procs[0].title, c.procs[0].thread)
+		}
 		switch {
 		case c.role != "" && perRole[c.role] == 1:
 			c.name, c.source = c.role, c.procs[0].roleFrom
+		case lone != "":
+			c.name = lone
 		default:
 			l, src := label(c)
 			switch {

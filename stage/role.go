@@ -81,6 +81,67 @@ func Role(title string) string {
 	return completeCut(strings.TrimSpace(title), strings.ToLower(t))
 }
 
+// launcherTitle are processes that start others (nsys's launcher, MPI and batch launchers,
+// shells): the main thread's name says more of a process titled so (nsys-launcher runs an MPI
+// rank whose main thread is "MPI Rank 3").
+var launcherTitle = regexp.MustCompile(`^(?i)(nsys|nsys-launcher|mpirun|mpiexec|orted|prted|prterun|srun|hydra_pmi_proxy|sh|bash|dash|zsh|env|omnistat)$`)
+
+// cutTitle is a title (or thread name) cut as Role cuts it, without Role's refusal of generic
+// names: its file name, without a framework prefix and rank, replica and parallelism
+// decorations, lower case (python3 → python, "MPI Rank 3" → mpi); "" when nothing but a
+// decoration is left (rank0, 123).
+func cutTitle(title string) string {
+	t := strings.TrimSpace(title)
+	if i := strings.LastIndex(t, "/"); i >= 0 && !strings.Contains(t, "::") {
+		t = t[i+1:]
+	}
+	t = namespace.ReplaceAllString(t, "")
+	for {
+		u := decoration.ReplaceAllString(t, "")
+		if u == "" {
+			return ""
+		}
+		if u == t {
+			break
+		}
+		t = u
+	}
+	return strings.ToLower(strings.Trim(t, "-_. :"))
+}
+
+// processName is the name of a process that no role rule names, for a stage that has no other
+// stage without a role to be told apart from: its cut title, or its main thread's cut name when
+// the title is a launcher's; from says which ("" when neither gives a name). Unlike the
+// process's NVTX ranges, it does not depend on which ranges a capture window holds.
+func processName(title, thread string) (name, from string) {
+	if t := strings.TrimSpace(title); t != "" && !launcherTitle.MatchString(t) {
+		if n := cutTitle(t); n != "" {
+			return n, "title"
+		}
+	}
+	if n := cutTitle(thread); n != "" && !launcherTitle.MatchString(n) {
+		return n, "main thread"
+	}
+	return "", ""
+}
+
+// perOpRange says whether an NVTX range names one operation of a framework rather than a phase of
+// the program (PyTorch's emit_nvtx: "aten::item, op_id = 12", "aten::linear, seq = 3"): such a
+// range comes and goes with the ops a capture window holds, and is no stage name.
+func perOpRange(r string) bool {
+	return strings.HasPrefix(r, "aten::") || strings.Contains(r, "op_id") || opArgs.MatchString(r)
+}
+
+var opArgs = regexp.MustCompile(`,\s*\w+\s*=`)
+
+// tidyName is a range as a stage name: without punctuation or blanks at either end
+// ("item," → "item").
+func tidyName(n string) string {
+	return strings.TrimFunc(n, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127)
+	})
+}
+
 // familyWords are kernel families by the words their names carry, the more specific first
 // (a convolution's implicit GEMM is a convolution; flash attention is attention).
 var familyWords = []struct{ family, words string }{
