@@ -41,7 +41,27 @@ const (
 	graphsMost     = 50.0   // percent of kernels in graphs above which launches are mostly amortised
 	overlapShare   = 10.0   // stage_overlap: share of the shorter stage's time that counts as overlap
 	activityBridge = 1_000_000
+	// dominant_api's floor: an API is dominant only with at least minDominantNs of time and
+	// minDominantCalls calls (3 calls of 10 µs may be half of a small window's API time, and say
+	// nothing), or with fewer calls that take at least longDominantNs (two 331 ms copies)
+	minDominantNs    = 1_000_000
+	minDominantCalls = 10
+	longDominantNs   = 100_000_000
 )
+
+// dominantEnough says whether an API with that total time over that many calls clears
+// dominant_api's floor.
+func dominantEnough(total, calls int64) bool {
+	return total >= longDominantNs || total >= minDominantNs && calls >= minDominantCalls
+}
+
+// count is "1 copy" or "2 copies": n with the noun in its number (one, many).
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return WithSep(int64(n)) + " " + many
+}
 
 // Finding is one observation with its numbers, what to try, and the time at stake.
 type Finding struct {
@@ -152,11 +172,14 @@ func (j *judge) apiFindings() []Finding {
 	busy := j.busyClause()
 	if name, total, calls, all := topAPI(tr); all > 0 {
 		share := stat.Percent(total, all)
-		if share >= j.o.DominantAPI {
+		if share >= j.o.DominantAPI && dominantEnough(total, calls) {
 			f := Finding{Scope: scope, ID: "dominant_api", Subject: name, Value: share, ImpactNs: total, cause: "api:" + name,
-				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s calls, avg %s ns)", name, share, in, WithSep(calls), FloatSep(float64(total)/float64(calls)))}
+				Message: fmt.Sprintf("%s takes %.1f%% of CUDA API time%s (%s, avg %s ns)", name, share, in, count(int(calls), "call", "calls"), FloatSep(float64(total)/float64(calls)))}
 			f.brief = fmt.Sprintf("%s takes %.1f%% of CUDA API time (dominant_api)", name, share)
 			switch {
+			case isCopyAPI(name) && j.deviceCopies(name):
+				f.cause = "copies"
+				f.Advice = "the CPU waits in copies between device buffers (device-to-device, peer-to-peer: no host memory, so pinning does not apply): such a call holds the CPU while the driver waits for the GPU work queued before it or for peer access; enable peer access between the GPUs (cudaDeviceEnablePeerAccess), keep the copies off the legacy default stream, and synchronise only where the result is needed"
 			case isCopyAPI(name):
 				f.cause = "copies"
 				f.Advice = "the CPU waits in copies: a copy into pageable host memory blocks until the GPU work before it is done; copy into pinned memory with non_blocking and synchronise only where the value is needed"
@@ -191,11 +214,36 @@ func (j *judge) apiFindings() []Finding {
 	if apiT > 0 && syncN > 0 && stat.Percent(syncT, apiT) >= syncShare {
 		p := stat.Percent(syncT, apiT)
 		out = append(out, Finding{Scope: scope, ID: "sync_api", Value: p, ImpactNs: syncT, cause: "wait",
-			Message: fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time%s (%s ns)%s", WithSep(int64(syncN)), p, in, WithSep(syncT), driverSyncNote(syncDrv)),
-			brief:   fmt.Sprintf("%s synchronization calls take %.1f%% of CUDA API time (sync_api)", WithSep(int64(syncN)), p),
+			Message: fmt.Sprintf("%s %.1f%% of CUDA API time%s (%s ns)%s", count(syncN, "synchronization call takes", "synchronization calls take"), p, in, WithSep(syncT), driverSyncNote(syncDrv)),
+			brief:   fmt.Sprintf("%s %.1f%% of CUDA API time (sync_api)", count(syncN, "synchronization call takes", "synchronization calls take"), p),
 			Advice:  "each synchronize stalls the CPU until the GPU drains; keep them out of per-step loops"})
 	}
 	return out
+}
+
+// deviceCopies says whether the copies that API name made (joined to its calls) all stay on
+// the GPUs: device-to-device or peer-to-peer, no host memory on either side. A driver call named
+// for device memory (cuMemcpyDtoD…, cuMemcpyPeer…) is one even without joined copies.
+func (j *judge) deviceCopies(name string) bool {
+	if strings.Contains(name, "DtoD") || strings.Contains(name, "Peer") {
+		return true
+	}
+	tr := j.tr
+	is := ByName(tr, func(n string) bool { return n == name })
+	calls := tr.Calls()
+	m := &tr.Memcpy
+	n := 0
+	for i := range m.Start {
+		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
+		if c < 0 || !is(tr.Runtime.NameID[c]) {
+			continue
+		}
+		if strings.Contains(tr.MemcpyKinds[m.CopyKind[i]], "Host") || tr.MemcpyKinds[m.CopyKind[i]] == "" {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // warmupTime is the time the calls to API name spend inside the warm-up steps' span, from the

@@ -49,23 +49,38 @@ func (j *judge) copyFindings() []Finding {
 			}
 		}
 	}
-	viaDriver := func(n int, rule string) string {
-		if n == 0 {
+	// viaDriver says how many of all the copies went through the driver API, which nsys's rule
+	// does not look at; merged into another finding, the brief keeps it
+	viaDriver := func(n, all int, rule string) string {
+		switch {
+		case n == 0:
 			return ""
+		case n == 1 && all == 1:
+			return fmt.Sprintf(" (through the driver API, cuMemcpy…, which nsys's %s rule does not list)", rule)
 		}
 		return fmt.Sprintf(" (%s of them through the driver API, cuMemcpy…, which nsys's %s rule does not list)", WithSep(int64(n)), rule)
 	}
 	var out []Finding
 	if asyncN > 0 {
+		copies, use, their, each, briefTheir := count(asyncN, "asynchronous copy", "asynchronous copies"), "use", "their API calls take", "each blocks", "their calls take"
+		if asyncN == 1 {
+			use, their, each, briefTheir = "uses", "its API call takes", "it blocks", "its call takes"
+		}
+		drv := viaDriver(asyncDrv, asyncN, async.Name)
 		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN), ImpactNs: asyncT, cause: "copies",
-			Message: fmt.Sprintf("%s asynchronous copies%s use pageable host memory; their API calls take %s ns%s", WithSep(int64(asyncN)), in, WithSep(asyncT), viaDriver(asyncDrv, async.Name)),
-			brief:   fmt.Sprintf("%s asynchronous copies use pageable host memory, so each blocks the CPU; their calls take %s ns (pageable_async_memcpy)", WithSep(int64(asyncN)), WithSep(asyncT)),
+			Message: fmt.Sprintf("%s%s %s pageable host memory; %s %s ns%s", copies, in, use, their, WithSep(asyncT), drv),
+			brief:   fmt.Sprintf("%s %s pageable host memory, so %s the CPU; %s %s ns%s (pageable_async_memcpy)", copies, use, each, briefTheir, WithSep(asyncT), drv),
 			Advice:  "an async copy to or from pageable memory is synchronous for the host: allocate the host buffer pinned (cudaHostAlloc, pin_memory=True)"})
 	}
 	if syncN > 0 {
+		copies, take := count(syncN, "synchronous copy", "synchronous copies"), "take"
+		if syncN == 1 {
+			take = "takes"
+		}
+		drv := viaDriver(syncDrv, syncN, sync.Name)
 		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN), ImpactNs: syncT, cause: "copies",
-			Message: fmt.Sprintf("%s synchronous copies%s (cudaMemcpy without Async) take %s ns of API time%s", WithSep(int64(syncN)), in, WithSep(syncT), viaDriver(syncDrv, sync.Name)),
-			brief:   fmt.Sprintf("%s synchronous copies take %s ns of API time (sync_memcpy)", WithSep(int64(syncN)), WithSep(syncT)),
+			Message: fmt.Sprintf("%s%s (cudaMemcpy without Async) %s %s ns of API time%s", copies, in, take, WithSep(syncT), drv),
+			brief:   fmt.Sprintf("%s %s %s ns of API time%s (sync_memcpy)", copies, take, WithSep(syncT), drv),
 			Advice:  "use cudaMemcpyAsync on a stream with pinned host memory so the copy overlaps other work"})
 	}
 	return append(out, j.copyBound()...)
@@ -128,7 +143,7 @@ func (j *judge) copyBound() []Finding {
 		if i == 2 {
 			break
 		}
-		p := fmt.Sprintf("%s %.1f MB in %s copies at %.1f GB/s", d.label, float64(d.bytes)/1e6, WithSep(int64(d.n)), float64(d.bytes)/float64(max(d.timeNs, 1)))
+		p := fmt.Sprintf("%s %.1f MB in %s at %.1f GB/s", d.label, float64(d.bytes)/1e6, count(d.n, "copy", "copies"), float64(d.bytes)/float64(max(d.timeNs, 1)))
 		if d.pageable > 0 {
 			p += fmt.Sprintf(" (%s from or to pageable memory)", WithSep(int64(d.pageable)))
 		}

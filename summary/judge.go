@@ -157,9 +157,9 @@ func (j *judge) warmupFinding() []Finding {
 	if s.Warmup == 0 {
 		return nil
 	}
-	var total int64
+	var total int64 // the steps' time (inside a filter's window)
 	for _, st := range s.Instances {
-		total += st.End - st.Start
+		total += s.timeOf(st)
 	}
 	extra := s.WarmupNs - int64(float64(s.Warmup)*s.SteadyMedianNs)
 	first := fmt.Sprintf("the first %d of %s %s steps%s are warm-up (each over %.0f× the median of the later steps): they take", s.Warmup, WithSep(int64(s.Count)), s.Range, j.in, WarmupFactor)

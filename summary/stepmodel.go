@@ -54,6 +54,40 @@ type Steps struct {
 	// Instances are the steps in start order.
 	Instances []Step `json:"-"`
 	family    string // the family of the messages (Range without its domain)
+	// window is the filter's window the steps' time is counted in (clipTo); the whole time
+	// without one.
+	window *trace.Span
+}
+
+// timeOf is a step's time, the part inside the filter's window when there is one: a filter
+// keeps whole ranges, so a step may start before the window or end after it.
+func (s *Steps) timeOf(st Step) int64 {
+	if s.window == nil {
+		return st.End - st.Start
+	}
+	return max(min(st.End, s.window.End)-max(st.Start, s.window.Start), 0)
+}
+
+// clipTo counts the steps' time inside the window w (a filter's; nil: none): WarmupNs is the
+// warm-up steps' time inside it. Which steps are warm-up, and the steady median and p90, stay
+// those of the whole steps (a step is as long as it is; the window cuts only what is counted).
+func (s *Steps) clipTo(w *Window) {
+	if w == nil || s.Count == 0 {
+		return
+	}
+	sp := w.span()
+	s.window = &sp
+	s.WarmupNs = 0
+	for _, st := range s.Instances[:s.Warmup] {
+		s.WarmupNs += s.timeOf(st)
+	}
+}
+
+// stepsIn is StepsOf(tr) with the steps' time counted inside the filter's window w.
+func stepsIn(tr *trace.Trace, w *Window) Steps {
+	s := StepsOf(tr)
+	s.clipTo(w)
+	return s
 }
 
 // SteadyStart is the start of the first steady step, or math.MinInt64 when there is no

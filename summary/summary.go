@@ -164,12 +164,12 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 			}
 			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps)
 		} else {
-			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), StepsOf(ftr))
+			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), stepsIn(ftr, o.Findings.window))
 		}
 	}
 	jobs := []job{{tr.Runtime.Len(), func() {
 		if staged == ops(ftr) {
-			traceSteps = StepsOf(ftr)
+			traceSteps = stepsIn(ftr, o.Findings.window)
 		}
 		traceJob()
 	}, "trace steps"}}

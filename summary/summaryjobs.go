@@ -91,7 +91,7 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 			findings()
 		}, st.Key + " overview"},
 		{rt, func() {
-			w.steps = StepsOf(sub)
+			w.steps = stepsIn(sub, o.Findings.window)
 			findings()
 		}, st.Key + " steps"},
 		{k, func() {
