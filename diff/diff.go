@@ -18,7 +18,8 @@ import (
 // Options tune Diff.
 type Options struct {
 	// Per normalises per instance of this NVTX range (message, or domain:message); "auto" picks
-	// each stage's push/pop range with the most instances; "none" compares raw totals.
+	// each stage's step range family (summary.StepFamily) when both runs have the same one;
+	// "none" compares raw totals.
 	Per string
 	Top int // rows per table
 }

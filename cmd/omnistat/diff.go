@@ -23,10 +23,13 @@ func (g gateError) Error() string {
 
 // gateFailure means a --fail-on gate could not be evaluated (its stage or range is not in a
 // run, or the runs share no stage): exit 1, never a pass; the gates that tripped are named too.
-type gateFailure struct{ failed, tripped []string }
+type gateFailure struct {
+	n               int      // gates that could not be evaluated
+	failed, tripped []string // "gate, gate (reason)" per reason; "gate (change)"
+}
 
 func (g gateFailure) Error() string {
-	s := fmt.Sprintf("%d gate(s) could not be evaluated: %s", len(g.failed), strings.Join(g.failed, "; "))
+	s := fmt.Sprintf("%d gate(s) could not be evaluated: %s", g.n, strings.Join(g.failed, "; "))
 	if len(g.tripped) > 0 {
 		s += "; " + gateError{g.tripped}.Error()
 	}
@@ -82,7 +85,7 @@ least 2, and a stage is compared per step when both runs have the same one, tota
 METRIC is wall, gpu_time, kernel_time, memcpy_time, api_time, api_calls, kernels, steps,
 range:NAME (mean duration), kernel:REGEX or api:NAME (total time). Changes compare per step
 where both runs have the same step range (METRIC_per_step, METRIC_total insist), bounds
-compare totals. Blanks are allowed around the comparison (gpu_time >+8%).
+compare totals (METRIC_per_step: per step). Blanks are allowed around the comparison (gpu_time >+8%).
 Exit 3 when a gate trips; exit 1 when a gate cannot be evaluated (its stage or NVTX range is
 not in a run it reads, its per-step values do not exist, or the runs share no stage: different
 programs, which --allow-unlike compares anyway); exit 2 for a malformed gate or one that names
@@ -116,7 +119,7 @@ nothing in either run. See docs/diff.md.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
-	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range; auto: each stage's most frequent push/pop range; none: totals")
+	fl.StringVar(&o.Per, "per", "auto", "normalise per instance of this NVTX range (message, domain:message or a family with N); auto: each stage's step range family (push/pop or start/end, the most instances, when both runs have the same); none: totals")
 	fl.IntVar(&o.Top, "top", 10, "rows per table")
 	fl.BoolVar(&o.Wide, "wide", false, "never cut names to fit the terminal")
 	fl.StringVar(&o.GatesFile, "fail-on-file", "", "read gates from a file, one a line (blank lines and # comments allowed, also after a gate)")
@@ -149,14 +152,23 @@ func runDiff(e *env, o *diffOptions) error {
 		return err
 	}
 	results := diff.CheckAll(o.gates, base, nw, ab, an, d, o.Per, o.AllowUnlike)
-	var tripped, failed []string
+	var tripped, failed, reasons []string
+	failedBy := map[string][]string{} // gates by the reason they could not be evaluated, named once
 	for _, r := range results {
 		switch {
 		case r.Failed != "":
-			failed = append(failed, fmt.Sprintf("%s (%s)", r.Gate, r.Failed))
+			if failedBy[r.Failed] == nil {
+				reasons = append(reasons, r.Failed)
+			}
+			failedBy[r.Failed] = append(failedBy[r.Failed], r.Gate)
 		case r.Tripped:
 			tripped = append(tripped, fmt.Sprintf("%s (%s)", r.Gate, r.Change))
 		}
+	}
+	nFailed := 0
+	for _, why := range reasons {
+		nFailed += len(failedBy[why])
+		failed = append(failed, fmt.Sprintf("%s (%s)", strings.Join(failedBy[why], ", "), why))
 	}
 	if o.Format == render.JSON {
 		err = render.DiffJSON(e.stdout, d, results)
@@ -167,7 +179,7 @@ func runDiff(e *env, o *diffOptions) error {
 		return err
 	}
 	if len(failed) > 0 {
-		return gateFailure{failed, tripped}
+		return gateFailure{nFailed, failed, tripped}
 	}
 	if len(tripped) > 0 {
 		return gateError{tripped}

@@ -314,7 +314,7 @@ func TestGateCannotBeEvaluated(t *testing.T) {
 	both := p + "," + d // a base with a diffusion stage that NEW lacks
 	out, errOut, code := runCLI(t, "diff", both, p, "--fail-on", "stage:diffusion:gpu_time>+5%",
 		"--fail-on", "stage:diffusion:api:cuLaunchKernel:share>10%", "--fail-on", "api_calls>+1%")
-	if code != exitError || !strings.Contains(errOut, "2 gate(s) could not be evaluated: stage:diffusion:gpu_time>+5% (stage diffusion is not in the new trace (its stages: talker, code2wav))") {
+	if code != exitError || !strings.Contains(errOut, "2 gate(s) could not be evaluated: stage:diffusion:gpu_time>+5%, stage:diffusion:api:cuLaunchKernel:share>10% (stage diffusion is not in the new trace (its stages: talker, code2wav))") {
 		t.Errorf("missing stage: exit %d: %s", code, errOut)
 	}
 	if i := strings.Index(out, "Gates"); i < 0 || !strings.Contains(out, "FAILED  stage:diffusion:api:cuLaunchKernel:share>10%: cannot be evaluated: stage diffusion is not in the new trace") ||
