@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/omnistat/omnistat/stage"
@@ -71,7 +72,8 @@ func bruteSums(tr *trace.Trace, a *stage.Assignment, lo, hi, pid int64) (kern, c
 // TestSummarizeFiltered: under --filter-time, summarize's per-stage kernel, memcpy and CUDA API
 // times equal `stats --by stage` under the same filter and a brute-force sum over the rows that
 // overlap the window; the stages add up to the ungrouped stats report. There is no nsys golden
-// for summarize: this ties it to the reports that have one.
+// for summarize: this ties it to the reports that have one. A window after the trace is an error
+// for summarize, and empty tables for stats.
 func TestSummarizeFiltered(t *testing.T) {
 	for _, name := range []string{"go_tts_pageable", "go_diffusion_2gpu", "tts_pageable"} {
 		db := "../../testdata/traces/" + name + ".sqlite"
@@ -86,6 +88,17 @@ func TestSummarizeFiltered(t *testing.T) {
 			args := []string{"--filter-time", fmt.Sprintf("%d/%d", w[0], w[1])}
 			t.Run(fmt.Sprintf("%s/%d-%d", name, w[0], w[1]), func(t *testing.T) {
 				out, errOut, code := runCLI(t, append(append([]string{"summarize", "--format", "json"}, args...), db)...)
+				if w[0] == hi+1e9 { // after the trace: no event of any stage, an error; stats prints nsys's empty tables
+					if code != 1 || !strings.Contains(errOut, "holds no event of any stage") {
+						t.Errorf("a window after the trace: exit %d, %s", code, errOut)
+					}
+					for _, r := range []string{"cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum", "cuda_api_sum"} {
+						if sums := statsTotals(t, db, r, args); len(sums) != 0 {
+							t.Errorf("stats %s in a window after the trace: %v", r, sums)
+						}
+					}
+					return
+				}
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, errOut)
 				}
