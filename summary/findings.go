@@ -41,12 +41,13 @@ const (
 	graphsMost     = 50.0   // percent of kernels in graphs above which launches are mostly amortised
 	overlapShare   = 10.0   // stage_overlap: share of the shorter stage's time that counts as overlap
 	activityBridge = 1_000_000
-	// dominant_api's floor: an API is dominant only with at least minDominantNs of time and
+	// dominant_api's floor: an API is dominant only with at least minDominantNs of time over
 	// minDominantCalls calls (3 calls of 10 µs may be half of a small window's API time, and say
-	// nothing), or with fewer calls that take at least longDominantNs (two 331 ms copies)
+	// nothing), or with fewer calls that take at least longDominantNs (two 331 ms copies, eight
+	// 1.8 ms stream synchronizations, two 24 ms lazy module loads)
 	minDominantNs    = 1_000_000
 	minDominantCalls = 10
-	longDominantNs   = 100_000_000
+	longDominantNs   = 10_000_000
 )
 
 // dominantEnough says whether an API with that total time over that many calls clears

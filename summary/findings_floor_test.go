@@ -9,9 +9,9 @@ import (
 	"github.com/omnistat/omnistat/stage"
 )
 
-// dominant_api has a floor: at least 1 ms of the API's time and 10 calls, or 100 ms whatever
+// dominant_api has a floor: at least 1 ms of the API's time and 10 calls, or 10 ms whatever
 // the count. Three 10 µs peer copies that are 68% of a tiny window's API time are no finding;
-// ten calls of 200 µs are; two calls of 150 ms are.
+// ten calls of 100 µs are; two calls of 5 ms are.
 func TestDominantAPIFloor(t *testing.T) {
 	type call = struct {
 		name string
@@ -32,7 +32,8 @@ func TestDominantAPIFloor(t *testing.T) {
 		{append(rep("cuMemcpyDtoDAsync_v2", 9, 200_000), call{"cuEventQuery", 7_000}), false}, // 9 calls
 		{append(rep("cuMemcpyDtoDAsync_v2", 10, 99_000), call{"cuEventQuery", 7_000}), false}, // 990 µs
 		{append(rep("cuMemcpyDtoDAsync_v2", 10, 100_000), call{"cuEventQuery", 7_000}), true},
-		{append(rep("cudaMemcpyAsync_v3020", 2, 150_000_000), call{"cuLaunchKernel", 7_000}), true},
+		{append(rep("cudaMemcpyAsync_v3020", 2, 5_000_000), call{"cuLaunchKernel", 7_000}), true},
+		{append(rep("cudaMemcpyAsync_v3020", 2, 4_999_999), call{"cuLaunchKernel", 7_000}), false},
 	} {
 		tr := synthAPI(c.calls)
 		f := findingByID(Findings(tr, "trace", DefaultFindingOptions), "dominant_api")
