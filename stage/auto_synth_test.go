@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -391,5 +392,92 @@ func TestOrphanOperationAndPeers(t *testing.T) {
 		if e.PID == 20 && (len(e.Comparison) != 1 || e.Comparison[0].Ranges != -1 || e.Comparison[0].Kernels != 0) {
 			t.Errorf("pid 20 compared: %+v, want ranges -1 and kernels 0 against pid 10", e.Comparison)
 		}
+	}
+}
+
+// KernelOverlap, RangeJaccard and Alike against their definitions, at exactly the thresholds: the
+// overlap sums the smaller share of each kernel both ran; the Jaccard index is shared range
+// families over all of them; alike means at least 0.5 of each where both have them.
+func TestSignatureMeasures(t *testing.T) {
+	sig := func(k map[string]int64, r ...string) *Signature {
+		s := &Signature{Kernels: k, Ranges: map[string]int64{}}
+		for _, v := range k {
+			s.KernelNs += v
+		}
+		for _, x := range r {
+			s.Ranges[x] = 1
+		}
+		return s
+	}
+	a := sig(map[string]int64{"x": 50, "y": 30, "z": 20}, "r1", "r2")
+	b := sig(map[string]int64{"x": 10, "y": 60, "w": 30}, "r2", "r3", "r4")
+	if k, ok := KernelOverlap(a, b); !ok || math.Abs(k-(0.1+0.3)) > 1e-12 {
+		t.Errorf("KernelOverlap = %v %v, want 0.4 (x: min(.5,.1), y: min(.3,.6))", k, ok)
+	}
+	if r, ok := RangeJaccard(a, b); !ok || r != 0.25 {
+		t.Errorf("RangeJaccard = %v %v, want 1/4", r, ok)
+	}
+	none := sig(map[string]int64{})
+	if _, ok := KernelOverlap(a, none); ok {
+		t.Error("KernelOverlap with a process without kernels")
+	}
+	if _, ok := KernelOverlap(none, a); ok {
+		t.Error("KernelOverlap of a process without kernels")
+	}
+	if _, ok := RangeJaccard(none, a); ok {
+		t.Error("RangeJaccard with a process without ranges")
+	}
+	// exactly 0.5 of each: alike; under either: not
+	half := sig(map[string]int64{"x": 50, "q": 50}, "r1", "r9")
+	full := sig(map[string]int64{"x": 100}, "r1")
+	if k, _ := KernelOverlap(half, full); k != 0.5 || !Alike(half, full) {
+		t.Errorf("overlap %v, Jaccard 0.5: alike %v, want true", k, Alike(half, full))
+	}
+	less := sig(map[string]int64{"x": 49, "q": 51}, "r1", "r9")
+	if Alike(less, full) {
+		t.Error("overlap 0.49: alike")
+	}
+	third := sig(map[string]int64{"x": 100}, "r1", "r8", "r9")
+	if Alike(third, full) {
+		t.Error("Jaccard 1/3: alike")
+	}
+	if Alike(sig(map[string]int64{"x": 1}), sig(map[string]int64{"y": 1})) {
+		t.Error("kernels with nothing in common: alike")
+	}
+	if !Alike(none, sig(map[string]int64{})) {
+		t.Error("two processes with neither kernels nor ranges: not alike")
+	}
+}
+
+// A process's signature: range time by family with an unended range lasting to the last NVTX
+// timestamp; a process without GPU work starts at its first range or CUDA call, whichever is first.
+func TestSignatureRangesAndStart(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "talker", "talker")
+	s.proc(20, "helper", "helper")
+	s.kernel(10, 0, "void k<float>()", 500, 10, 0)
+	s.rng(10, 0, "step 1", 100, 50)
+	s.rng(10, 0, "step 2", 200, 30)
+	s.rng(20, 0, "wait", 200, 5)
+	tr := s.done()
+	tr.NVTX.End[2] = trace.Null // the helper's range never ended: it lasts to 1000
+	tr.NVTX.Start = append(tr.NVTX.Start, 1000)
+	n := &tr.NVTX
+	n.End, n.EventType, n.GlobalTID, n.EndGlobalTID = append(n.End, trace.Null), append(n.EventType, 34), append(n.GlobalTID, gpidOf(10)|10), append(n.EndGlobalTID, trace.Null)
+	n.RangeID, n.Category, n.Color, n.TextID, n.Text, n.DomainID, n.Payload = append(n.RangeID, trace.Null), append(n.Category, trace.Null), append(n.Color, trace.Null), append(n.TextID, 0), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, trace.Null)
+	r := &tr.Runtime // the helper also made a CUDA call at 250
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 250), append(r.End, 260), append(r.GlobalTID, gpidOf(20)|20), append(r.CorrID, 777), append(r.NameID, 0)
+	sigs := signatures(tr, []int64{gpidOf(10), gpidOf(20)})
+	if got := sigs[gpidOf(10)].Ranges["step N"]; got != 80 {
+		t.Errorf("talker's step N: %d ns, want 80", got)
+	}
+	if got := sigs[gpidOf(20)].Ranges["wait"]; got != 800 {
+		t.Errorf("helper's unended range: %d ns, want 800 (to the last NVTX timestamp)", got)
+	}
+	if got := sigs[gpidOf(20)].FirstGPU; got != 200 {
+		t.Errorf("helper starts at %d, want 200 (its range, before its CUDA call)", got)
+	}
+	if got := sigs[gpidOf(10)].FirstGPU; got != 500 {
+		t.Errorf("talker starts at %d, want 500 (its first kernel, not its ranges)", got)
 	}
 }
