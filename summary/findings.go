@@ -193,6 +193,9 @@ func (j *judge) apiFindings() []Finding {
 					f.Advice = fmt.Sprintf("the CPU waits for a busy GPU (%s): expected while the GPU is the bottleneck; make the GPU work shorter, or queue the next step's work before waiting", busy)
 				} else {
 					f.Advice = fmt.Sprintf("the CPU waits for the GPU, though this work keeps it %s: it waits for other work on the same GPU (another stage) or synchronises more often than needed; synchronise once per step or less so the CPU can queue work ahead", busy)
+					if j.window == 0 {
+						f.Advice = "the CPU waits in synchronize calls, but no GPU work of this scope was recorded: it waits for work of another process or stage on the same GPU, or for work outside the capture; synchronise only where a result is needed"
+					}
 				}
 			case strings.HasPrefix(name, "cuLibraryLoad") || strings.HasPrefix(name, "cuModuleLoad"):
 				f.Advice = "loading GPU code (CUDA lazy module loading on a kernel's first use): a warm-up cost; run a warm-up pass before serving, or load eagerly (CUDA_MODULE_LOADING=EAGER)"
@@ -395,4 +398,12 @@ func FindingsTable(fs []Finding) *table.Table {
 		t.Rows = append(t.Rows, []table.Value{table.Str(f.Scope), table.Str(f.ID), table.Str(f.Message), table.Str(f.Advice)})
 	}
 	return t
+}
+
+// Signed formats a change with its sign and thousands separators: +52,129.4, -231,560.4.
+func Signed(x float64) string {
+	if x < 0 {
+		return "-" + FloatSep(-x)
+	}
+	return "+" + FloatSep(x)
 }
