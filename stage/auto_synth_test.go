@@ -450,7 +450,8 @@ func TestSignatureMeasures(t *testing.T) {
 }
 
 // A process's signature: range time by family with an unended range lasting to the last NVTX
-// timestamp; a process without GPU work starts at its first range or CUDA call, whichever is first.
+// timestamp; a process without GPU work starts at its first range or CUDA call, whichever is
+// first; a rule's stage has no number; an invalid rule names its line.
 func TestSignatureRangesAndStart(t *testing.T) {
 	s := newSynth()
 	s.proc(10, "talker", "talker")
@@ -459,6 +460,8 @@ func TestSignatureRangesAndStart(t *testing.T) {
 	s.rng(10, 0, "step 1", 100, 50)
 	s.rng(10, 0, "step 2", 200, 30)
 	s.rng(20, 0, "wait", 200, 5)
+	s.proc(30, "poller", "poller")
+	s.rng(30, 0, "poll", 400, 5)
 	tr := s.done()
 	tr.NVTX.End[2] = trace.Null // the helper's range never ended: it lasts to 1000
 	tr.NVTX.Start = append(tr.NVTX.Start, 1000)
@@ -467,7 +470,11 @@ func TestSignatureRangesAndStart(t *testing.T) {
 	n.RangeID, n.Category, n.Color, n.TextID, n.Text, n.DomainID, n.Payload = append(n.RangeID, trace.Null), append(n.Category, trace.Null), append(n.Color, trace.Null), append(n.TextID, 0), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, trace.Null)
 	r := &tr.Runtime // the helper also made a CUDA call at 250
 	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 250), append(r.End, 260), append(r.GlobalTID, gpidOf(20)|20), append(r.CorrID, 777), append(r.NameID, 0)
-	sigs := signatures(tr, []int64{gpidOf(10), gpidOf(20)})
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 220), append(r.End, 230), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 778), append(r.NameID, 0)
+	sigs := signatures(tr, []int64{gpidOf(10), gpidOf(20), gpidOf(30)})
+	if got := sigs[gpidOf(30)].FirstGPU; got != 220 {
+		t.Errorf("poller starts at %d, want 220 (its CUDA call, before its range)", got)
+	}
 	if got := sigs[gpidOf(10)].Ranges["step N"]; got != 80 {
 		t.Errorf("talker's step N: %d ns, want 80", got)
 	}
@@ -479,5 +486,13 @@ func TestSignatureRangesAndStart(t *testing.T) {
 	}
 	if got := sigs[gpidOf(10)].FirstGPU; got != 500 {
 		t.Errorf("talker starts at %d, want 500 (its first kernel, not its ranges)", got)
+	}
+	rule, _ := ParseRule("helpers=proc:^(helper|poller)$")
+	tr.NVTX.End[2] = 205
+	if a := Assign(tr, []Rule{rule}); len(a.Stages) == 0 || a.Stages[0].Key != "helpers" || a.Stages[0].Order != -1 {
+		t.Errorf("rule stage %+v, want helpers without a number (-1)", a.Stages)
+	}
+	if _, err := ParseRules(strings.NewReader("a=pid:1\n\n# c\nbad\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
+		t.Errorf("ParseRules: %v, want line 4", err)
 	}
 }
