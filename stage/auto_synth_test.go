@@ -496,3 +496,22 @@ func TestSignatureRangesAndStart(t *testing.T) {
 		t.Errorf("ParseRules: %v, want line 4", err)
 	}
 }
+
+// The NVTX prefix that names a stage is the one with the most range time, a range never ended
+// lasting to the last NVTX timestamp: b.y (600 ns) over a.x (500 ns to the end at 1000).
+func TestPrefixByRangeTime(t *testing.T) {
+	s := newSynth()
+	s.proc(10, "python3", "python3")
+	s.kernel(10, 0, "void k<float>()", 100, 10, 0)
+	s.rng(10, 0, "b.y", 0, 600)
+	s.rng(10, 0, "a.x", 500, 0)
+	s.rng(10, 0, "c.z", 1000, 0)
+	s.proc(20, "python3", "python3") // another worker of no role, to be told apart from
+	s.kernel(20, 0, "void k2<float>()", 200, 10, 0)
+	s.rng(20, 0, "d.w", 0, 100)
+	tr := s.done()
+	tr.NVTX.End[1] = trace.Null
+	if got := stageKeys(Assign(tr, nil)); len(got) != 2 || got[0] != "b(10)" {
+		t.Errorf("stages %q, want b(10) first", got)
+	}
+}
