@@ -515,3 +515,20 @@ func TestPrefixByRangeTime(t *testing.T) {
 		t.Errorf("stages %q, want b(10) first", got)
 	}
 }
+
+// tidyName trims everything but ASCII letters and digits (both ends of each range) and non-ASCII
+// from a name's ends; cutTitle takes a path's file name, also of a path at the root.
+func TestTidyAndCutTitle(t *testing.T) {
+	for in, want := range map[string]string{
+		"`a{": "a", "@Z[": "Z", "/0:": "0", "9;": "9", "\x7fx\x7f": "x", "éx,": "éx", "(step),": "step", "Az09": "Az09", ",.": "",
+	} {
+		if got := tidyName(in); got != want {
+			t.Errorf("tidyName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"/talker": "talker", "./bin/vocoder": "vocoder"} {
+		if got := cutTitle(in); got != want {
+			t.Errorf("cutTitle(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
