@@ -520,7 +520,7 @@ func TestPrefixByRangeTime(t *testing.T) {
 // from a name's ends; cutTitle takes a path's file name, also of a path at the root.
 func TestTidyAndCutTitle(t *testing.T) {
 	for in, want := range map[string]string{
-		"`a{": "a", "@Z[": "Z", "/0:": "0", "9;": "9", "\x7fx\x7f": "x", "éx,": "éx", "(step),": "step", "Az09": "Az09", ",.": "",
+		"`a{": "a", "@Z[": "Z", "/0:": "0", "9;": "9", "z|": "z", "\x7fx\x7f": "x", "éx,": "éx", "(step),": "step", "Az09": "Az09", ",.": "",
 	} {
 		if got := tidyName(in); got != want {
 			t.Errorf("tidyName(%q) = %q, want %q", in, got, want)
