@@ -492,6 +492,10 @@ func TestSignatureRangesAndStart(t *testing.T) {
 	if a := Assign(tr, []Rule{rule}); len(a.Stages) == 0 || a.Stages[0].Key != "helpers" || a.Stages[0].Order != -1 {
 		t.Errorf("rule stage %+v, want helpers without a number (-1)", a.Stages)
 	}
+	threadRule, _ := ParseRule("main=thread:^talker$")
+	if a := Assign(tr, []Rule{threadRule}); len(a.Stages) == 0 || a.Stages[0].Key != "main" || a.Stages[0].Order != -1 {
+		t.Errorf("thread rule stage %+v, want main without a number (-1)", a.Stages)
+	}
 	if _, err := ParseRules(strings.NewReader("a=pid:1\n\n# c\nbad\n")); err == nil || !strings.Contains(err.Error(), "line 4") {
 		t.Errorf("ParseRules: %v, want line 4", err)
 	}
