@@ -91,6 +91,10 @@ func TestMemsetSyncSelection(t *testing.T) {
 	var starts []int64
 	for _, r := range CUDAMemsetSync(tr, o).Rows {
 		starts = append(starts, r[1].I)
+		j := (r[1].I - 10) / 100 // the row's memset: it ran from 100j+10 to 100j+20+j
+		if r[0].I != 10+j {
+			t.Errorf("memset %d: duration %d, want %d", j, r[0].I, 10+j)
+		}
 	}
 	if fmt.Sprint(starts) != fmt.Sprint(want) {
 		t.Fatalf("rows at %v, want %v", starts, want)

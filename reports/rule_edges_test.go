@@ -112,6 +112,8 @@ func TestGPUGapsSynthetic(t *testing.T) {
 	add(p1, 1, 7, 3500000, 4*ms)
 	add(p1, 1, 5, 20*ms, 21*ms)    // a 16 ms gap at 4 ms, cut by the overhead into 6 and 9
 	add(p1, 1, 8, 20500000, 21*ms) // ends last with the one before: that one's context (5) is the pair's
+	add(p1, 2, 2, 10*ms, 11*ms)    // device 2 of pid 100: the same gap as device 0's, after it
+	add(p1, 2, 2, 14*ms, 15*ms)
 	add(p1, 0, 3, 10*ms, 11*ms)
 	add(p1, 0, 4, 14*ms, 15*ms) // device 0 of pid 100: a 3 ms gap at 11 ms, as pid 200's: by pid
 	o := &tr.Overhead
@@ -131,7 +133,7 @@ func TestGPUGapsSynthetic(t *testing.T) {
 	// (7), and a 9 ms gap at 11 ms with the overhead's, the pair context 5
 	// device 0 of pid 100 (span 10–15): the overhead at 10–11 starts at its edge, not inside;
 	// pid 200's overhead at 12–15 ends at its span's end, not inside
-	want := [][4]int64{{9 * ms, 11 * ms, 1, 5}, {6 * ms, 4 * ms, 1, 7}, {3 * ms, 11 * ms, 0, 3}, {3 * ms, 11 * ms, 0, 9}}
+	want := [][4]int64{{9 * ms, 11 * ms, 1, 5}, {6 * ms, 4 * ms, 1, 7}, {3 * ms, 11 * ms, 0, 3}, {3 * ms, 11 * ms, 2, 2}, {3 * ms, 11 * ms, 0, 9}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("gaps (duration, start, device, context)\n got  %v\n want %v", got, want)
 	}
