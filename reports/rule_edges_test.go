@@ -138,3 +138,46 @@ func TestGPUGapsSynthetic(t *testing.T) {
 		t.Errorf("gaps (duration, start, device, context)\n got  %v\n want %v", got, want)
 	}
 }
+
+// gpu_time_util on synthetic operations, worked out by hand from the rule's definition: chunks
+// of ceil(span/chunks) ns, a chunk used exactly `threshold` % is not kept (strictly below),
+// consecutive kept chunks merge into one run with the length-weighted use, the row limit cuts
+// the runs in (run, device, process) order, then rows go by use and duration.
+func TestGPUTimeUtilSynthetic(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	tr := &trace.Trace{}
+	k := &tr.Kernels
+	add := func(dev, s, e int64) {
+		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), append(k.GlobalPID, p), append(k.Device, dev), append(k.Context, 1)
+	}
+	// device 0 over 1000–1400 in 4 chunks of 100: 100%, 50% (the threshold: not kept), 10%, 40%
+	add(0, 1000, 1100)
+	add(0, 1100, 1150)
+	add(0, 1200, 1210)
+	add(0, 1300, 1320)
+	add(0, 1380, 1400)
+	// device 1: 5%, 100%, 0%, 10%
+	add(1, 1000, 1005)
+	add(1, 1100, 1200)
+	add(1, 1390, 1400)
+	for _, c := range []struct {
+		spec string
+		want string // use, duration, start, device per row
+	}{
+		{"gpu_time_util:chunks=4:threshold=50", "[[5 100 1000 1] [5 200 1200 1] [25 200 1200 0]]"},
+		{"gpu_time_util:chunks=4:threshold=50:rows=2", "[[5 100 1000 1] [5 200 1200 1]]"},
+		{"gpu_time_util:chunks=4:threshold=51", "[[5 100 1000 1] [5 200 1200 1] [33.3 300 1100 0]]"},
+	} {
+		_, o, err := LookupRule(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][4]float64
+		for _, r := range GPUTimeUtil(tr, o).Rows {
+			got = append(got, [4]float64{r[1].F, float64(r[2].I), float64(r[3].I), float64(r[5].I)})
+		}
+		if fmt.Sprint(got) != c.want {
+			t.Errorf("%s: %v, want %s", c.spec, got, c.want)
+		}
+	}
+}
