@@ -13,7 +13,6 @@ import (
 
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/internal/timing"
-	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
@@ -291,91 +290,6 @@ func top(t *table.Table, n int, cols ...string) *table.Table {
 		out.Rows = append(out.Rows, nr)
 	}
 	return out
-}
-
-// overview is the stage's line of the overview; its wall time and GPU spans are clipped to the
-// window clip (the filter window, everything without a filter).
-func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
-	o := StageOverview{Stage: st.Key, Source: st.Source}
-	for _, p := range st.Procs {
-		o.PIDs = append(o.PIDs, trace.PID(p))
-	}
-	o.Replicas = len(st.Procs)
-	if st.Mixed {
-		o.Replicas = 0 // processes of different roles
-	}
-	first, last := int64(1<<63-1), int64(-1<<63)
-	see := func(s, e int64) {
-		first, last = min(first, s), max(last, e)
-	}
-	total := func(start, end []int64) (t int64) { // the summed durations; first and last seen
-		for i := range start {
-			see(start[i], end[i])
-			t += end[i] - start[i]
-		}
-		return t
-	}
-	o.APINs = total(sub.Runtime.Start, sub.Runtime.End)
-	o.KernelNs = total(sub.Kernels.Start, sub.Kernels.End)
-	o.MemcpyNs = total(sub.Memcpy.Start, sub.Memcpy.End)
-	o.MemsetNs = total(sub.Memset.Start, sub.Memset.End)
-	o.events = sub.Runtime.Len() + sub.Kernels.Len() + sub.Memcpy.Len() + sub.Memset.Len()
-	maxTS, _ := sub.NVTX.MaxTimestamp()
-	for i := range sub.NVTX.Start {
-		if trace.IsRange(sub.NVTX.EventType[i]) {
-			see(sub.NVTX.Start[i], reports.RangeEnd(&sub.NVTX, i, maxTS))
-			o.events++
-		}
-	}
-	// the filter keeps whole events that overlap its window: the wall time is that of the window
-	first, last = max(first, clip.Start), min(last, clip.End)
-	if last > first {
-		o.WallNs = last - first - sub.UncapturedIn(first, last) // time between merged windows was not recorded
-		o.first, o.last = first, last
-	}
-	// the GPU spans (sorted and disjoint: overlap checks need no more sorting), the kernels'
-	// spans per device and the operations' per device are independent: computed concurrently
-	o.devices = trace.DevicesOf(sub)
-	o.devOps = map[int64][]trace.Span{}
-	var g par.Group
-	g.Go(func() {
-		o.Spans = clipSpans(trace.GPUSpans(sub), clip)
-		o.Sets = clipSets(trace.SpanSets(sub, o.Spans), clip)
-		o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
-	})
-	g.Go(func() {
-		o.devKernels = clipDevs(devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device), clip)
-	})
-	if len(o.devices) > 1 {
-		g.Go(func() {
-			cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
-			o.devOps = clipDevs(devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
-				cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device)), clip)
-		})
-	}
-	g.Wait()
-	if len(o.devices) == 1 {
-		o.devOps[o.devices[0]] = o.Spans
-	}
-	if o.WallNs > 0 {
-		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
-	}
-	return o
-}
-
-func overviewTable(stages []StageSummary) *table.Table {
-	t := &table.Table{Name: "stage_overview", Title: "Stage Overview",
-		Columns: []table.Column{{Name: "Stage"}, {Name: "PIDs"}, {Name: "Wall", Unit: table.Ns}, {Name: "GPU Busy", Unit: table.Percent},
-			{Name: "Kernels", Unit: table.Ns}, {Name: "MemOps", Unit: table.Ns}, {Name: "CUDA API", Unit: table.Ns}, {Name: "Top NVTX Range"}}}
-	for _, s := range stages {
-		var pids []string
-		for _, p := range s.PIDs {
-			pids = append(pids, strconv.FormatInt(p, 10))
-		}
-		t.Rows = append(t.Rows, []table.Value{table.Str(s.Stage), table.Str(strings.Join(pids, ",")), table.I64(s.WallNs),
-			table.F64(s.GPUPct), table.I64(s.KernelNs), table.I64(s.MemcpyNs + s.MemsetNs), table.I64(s.APINs), table.Str(s.TopRange)})
-	}
-	return t
 }
 
 // gpuNames lists the GPUs by ID ("NVIDIA H200 (0)"), and by model ("2× NVIDIA H200 (0, 1)" when
