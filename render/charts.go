@@ -73,7 +73,7 @@ func topKernelsChart(s *summary.Summary, top int) plots.Chart {
 			}
 			ni, ti := tb.Col("Name"), tb.Col("Total Time")
 			for _, r := range tb.Rows {
-				ks = append(ks, k{summary.ShortKernelName(r[ni].S), st.Stage, r[ti].I})
+				ks = append(ks, k{r[ni].S, st.Stage, r[ti].I})
 			}
 		}
 	}
@@ -81,12 +81,12 @@ func topKernelsChart(s *summary.Summary, top int) plots.Chart {
 	if len(ks) > top {
 		ks = ks[:top]
 	}
-	seen := map[string]int{} // short names can collide (template instances): number them
+	full := make([]string, len(ks)) // short names of template instances are told apart
 	for i := range ks {
-		seen[ks[i].name]++
-		if n := seen[ks[i].name]; n > 1 {
-			ks[i].name = fmt.Sprintf("%s #%d", ks[i].name, n)
-		}
+		full[i] = ks[i].name
+	}
+	for i, n := range summary.ShortKernelNames(full) {
+		ks[i].name = n
 	}
 	for _, x := range ks {
 		t.Rows = append(t.Rows, []table.Value{table.Str(x.name), table.Str(x.stage), table.F64(ms(x.total))})

@@ -73,9 +73,14 @@ func shortNames(t *table.Table) *table.Table {
 	}
 	out := *t
 	out.Rows = nil
-	for _, r := range t.Rows {
+	full := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		full[i] = r[c].S
+	}
+	short := summary.ShortKernelNames(full) // template instances told apart
+	for i, r := range t.Rows {
 		nr := append([]table.Value(nil), r...)
-		nr[c] = table.Str(summary.ShortKernelName(r[c].S))
+		nr[c] = table.Str(short[i])
 		out.Rows = append(out.Rows, nr)
 	}
 	return &out

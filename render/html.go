@@ -184,7 +184,15 @@ func htmlTable(b *strings.Builder, t *table.Table, caption bool, rowKey func([]t
 		fmt.Fprintf(b, "<th%s>%s</th>", cls, esc(table.Header(t.Columns[ci], o.memUnit())))
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
-	for _, r := range t.Rows {
+	var short []string // readable kernel names, template instances told apart
+	if nc := t.Col("Name"); kernels && nc >= 0 {
+		full := make([]string, len(t.Rows))
+		for i, r := range t.Rows {
+			full[i] = r[nc].S
+		}
+		short = summary.ShortKernelNames(full)
+	}
+	for ri, r := range t.Rows {
 		if rowKey != nil {
 			fmt.Fprintf(b, "<tr data-stage=\"%s\">", esc(rowKey(r)))
 		} else {
@@ -196,7 +204,7 @@ func htmlTable(b *strings.Builder, t *table.Table, caption bool, rowKey func([]t
 			case num[ci] && (v.Kind == table.Int || v.Kind == table.Float):
 				fmt.Fprintf(b, "<td class=\"n\" data-v=\"%s\">%s</td>", cell(v, c, o), esc(pretty(v, c, o)))
 			case kernels && c.Name == "Name":
-				fmt.Fprintf(b, "<td class=\"k\" title=\"%s\">%s</td>", esc(v.S), esc(summary.ShortKernelName(v.S)))
+				fmt.Fprintf(b, "<td class=\"k\" title=\"%s\">%s</td>", esc(v.S), esc(short[ri]))
 			case len(v.S) > htmlLongText:
 				fmt.Fprintf(b, "<td class=\"k\" title=\"%s\">%s</td>", esc(v.S), esc(v.S))
 			default:
