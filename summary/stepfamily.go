@@ -162,8 +162,15 @@ func LaunchedGPUWork(tr *trace.Trace) []bool {
 	}
 	calls := tr.Calls()
 	mark := func(pid, corr []int64) {
-		for i := range pid {
-			if c := calls.Call(pid[i], corr[i]); c >= 0 && c < len(out) {
+		// the lookups in parallel parts (the index is only read), the marks in one pass
+		launcher := make([]int32, len(pid))
+		par.For(len(pid), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				launcher[i] = int32(calls.Call(pid[i], corr[i]))
+			}
+		})
+		for _, c := range launcher {
+			if c >= 0 && int(c) < len(out) {
 				out[c] = true
 			}
 		}
