@@ -45,9 +45,23 @@ func devSpans(start, end, dev []int64) map[int64][]trace.Span {
 		if !slices.IsSortedFunc(sp, byStart) {
 			slices.SortFunc(sp, byStart)
 		}
-		by[d] = disjoint(sp)
+		by[d] = joinInPlace(sp)
 	}
 	return by
+}
+
+// joinInPlace is disjoint for spans the caller owns: the joined spans overwrite the front of
+// spans, no second slice is made.
+func joinInPlace(spans []trace.Span) []trace.Span {
+	out := spans[:0]
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, s.End)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // bridge joins spans (sorted, disjoint) less than gap apart: the periods a stage is active.

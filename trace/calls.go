@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"math"
 	"slices"
 	"sort"
 )
@@ -36,7 +37,8 @@ type procCalls struct {
 	rows []int32 // dense ids: rows[corr-base] = runtime row + 1; 0 when none
 	// sparse ids: sorted keys and their rows, and buckets of 1<<shift ids over them: the keys of
 	// ids base + [b<<shift, (b+1)<<shift) are keys[bucket[b]:bucket[b+1]]
-	keys   []int64
+	keys   []int64  // while built, and when the ids span 2^32 or more
+	keys32 []uint32 // otherwise: key - base, half the bytes
 	vals   []int32
 	bucket []int32
 	shift  uint
@@ -106,9 +108,24 @@ func NewCallIndex(a *APICalls) *CallIndex {
 				x.dups = pc.keys[k] == pc.keys[k-1]
 			}
 			pc.buckets()
+			pc.narrow()
 		}
 	}
 	return x
+}
+
+// narrow keeps the sparse keys as offsets from base in 32 bits when they fit (they do unless
+// the ids of one process span 2^32).
+func (pc *procCalls) narrow() {
+	n := len(pc.keys)
+	if n == 0 || uint64(pc.keys[n-1]-pc.base) > math.MaxUint32 {
+		return
+	}
+	pc.keys32 = make([]uint32, n)
+	for i, k := range pc.keys {
+		pc.keys32[i] = uint32(k - pc.base)
+	}
+	pc.keys = nil
 }
 
 // buckets fills bucket with at most one bucket per key, so it adds at most 4 bytes a key.
@@ -189,6 +206,14 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 		return -1
 	}
 	lo, hi := pc.bucket[b], pc.bucket[b+1]
+	if pc.keys32 != nil {
+		if off := uint64(corr - pc.base); off <= math.MaxUint32 {
+			if i, ok := slices.BinarySearch(pc.keys32[lo:hi], uint32(off)); ok {
+				return int(pc.vals[int(lo)+i])
+			}
+		}
+		return -1
+	}
 	if i, ok := slices.BinarySearch(pc.keys[lo:hi], corr); ok {
 		return int(pc.vals[int(lo)+i])
 	}
