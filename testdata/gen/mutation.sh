@@ -28,7 +28,11 @@ command -v "$G" >/dev/null || { echo "no gremlins: go install github.com/go-grem
 go version -m "$G" | grep -q 'mod[[:space:]]*github.com/go-gremlins/gremlins[[:space:]]*v0\.6\.0' ||
   echo "warning: $G is not gremlins v0.6.0 (go version -m), the numbers in docs/testing.md are v0.6.0's" >&2
 mkdir -p "$out"
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1 -failfast"
+# the tests that read the public exports and the samples run as in CI (absolute paths: the
+# mutants run in gremlins' copies of the module)
+export OMNISTAT_SAMPLES=${OMNISTAT_SAMPLES:-$(cd ../shared/nsys-samples 2>/dev/null && pwd)}
+export OMNISTAT_PUBLIC=${OMNISTAT_PUBLIC:-$(cd ../shared/nsys-public 2>/dev/null && pwd)}
 printf '%-14s %8s %6s %6s %8s %8s %9s %9s %7s\n' package mutants killed lived timeout notcov efficacy coverage time
 for p in "${PKGS[@]}"; do
   args=(unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEF" --output "$out/${p//\//_}.json")
