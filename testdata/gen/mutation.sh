@@ -14,7 +14,8 @@
 #
 # Two cores, another engineer in the tree: one worker (WORKERS=1), nice 10, and a timeout of TIMEOUT_COEF (default 10) times the package's coverage
 # run: a mutant builds its package and tests before it runs, which takes longer than the cached
-# coverage run it is timed against. -count=1 keeps the coverage run (the yardstick) honest.
+# coverage run it is timed against. -count=1 keeps the coverage run (the yardstick) honest;
+# -failfast ends a killed mutant's run at its first failing test.
 # (Not --test-cpu: v0.6.0 passes "-cpu N" to go test as one argument.)
 #   WORKERS=2 bash testdata/gen/mutation.sh /tmp/mut stage diff    # two packages, two workers
 set -uo pipefail
