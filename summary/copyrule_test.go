@@ -3,11 +3,11 @@ package summary
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/omnistat/omnistat/internal/testutil"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/sqlite"
 	"github.com/omnistat/omnistat/trace"
@@ -23,12 +23,7 @@ func TestCopyFindingsCountTheRulesCopies(t *testing.T) {
 	if len(files) < 20 {
 		t.Fatalf("%d test traces", len(files))
 	}
-	for _, env := range []string{"OMNISTAT_SAMPLES", "OMNISTAT_PUBLIC"} { // CI sets both: sync copies, driver-API copies
-		if dir := os.Getenv(env); dir != "" {
-			more, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
-			files = append(files, more...)
-		}
-	}
+	files = append(files, testutil.ExportsIn(t)...) // CI sets both: sync copies, driver-API copies
 	seen := 0
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".sqlite")
@@ -98,12 +93,7 @@ func driverCopies(tr *trace.Trace, async bool) int {
 // apart: on every trace, sample and public export where it fires.
 func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/traces/*.sqlite")
-	for _, env := range []string{"OMNISTAT_SAMPLES", "OMNISTAT_PUBLIC"} {
-		if dir := os.Getenv(env); dir != "" {
-			more, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
-			files = append(files, more...)
-		}
-	}
+	files = append(files, testutil.ExportsIn(t)...)
 	fired := 0
 	for _, f := range files {
 		tr, err := sqlite.Read(context.Background(), f, sqlite.Options{})
@@ -134,6 +124,9 @@ func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
 			}
 		}
 		want := fmt.Sprintf("%s synchronization calls", WithSep(int64(rows+driver)))
+		if rows+driver == 1 {
+			want = "1 synchronization call " // singular for one call
+		}
 		if !strings.HasPrefix(sync.Message, want) || (driver > 0) != strings.Contains(sync.Message, "driver API") {
 			t.Errorf("%s: %q; want it to start %q (%d rule rows, %d driver calls)", filepath.Base(f), sync.Message, want, rows, driver)
 		}

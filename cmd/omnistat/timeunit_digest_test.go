@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/omnistat/omnistat/internal/testutil"
 )
 
 // TestTimeUnitDigests: every report, in usec, msec and sec, on every test trace and (with
@@ -24,7 +26,14 @@ func TestTimeUnitDigests(t *testing.T) {
 	for _, g := range goldenReports {
 		specOf[g.file] = g.spec
 	}
-	public, samples := os.Getenv("OMNISTAT_PUBLIC"), os.Getenv("OMNISTAT_SAMPLES")
+	// the folders as CI names them (relative to the module root, not to this package)
+	var public, samples string
+	if os.Getenv("OMNISTAT_PUBLIC") != "" {
+		public = testutil.Public(t)
+	}
+	if os.Getenv("OMNISTAT_SAMPLES") != "" {
+		samples = testutil.Samples(t)
+	}
 	checked := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -47,6 +56,9 @@ func TestTimeUnitDigests(t *testing.T) {
 				}
 			}
 			if db == "" {
+				if public != "" && samples != "" {
+					t.Errorf("%s: no trace, public export or sample of that name", name)
+				}
 				continue
 			}
 		}

@@ -65,3 +65,27 @@ func Public(t testing.TB) string {
 	}
 	return d
 }
+
+// ExportsIn lists the *.sqlite files of the folders named by OMNISTAT_SAMPLES and
+// OMNISTAT_PUBLIC, the variables that are set (a relative path counts from the module root, as
+// CI sets them); a variable that names no folder fails the test.
+func ExportsIn(t testing.TB) []string {
+	t.Helper()
+	var files []string
+	for _, v := range []struct {
+		env    string
+		folder func(testing.TB) string
+	}{{"OMNISTAT_SAMPLES", Samples}, {"OMNISTAT_PUBLIC", Public}} {
+		env := v.env
+		if os.Getenv(env) == "" {
+			continue
+		}
+		dir := v.folder(t)
+		more, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+		if len(more) == 0 {
+			t.Fatalf("%s=%s: no .sqlite export there", env, dir)
+		}
+		files = append(files, more...)
+	}
+	return files
+}
