@@ -48,8 +48,8 @@ func checkRows(tr *trace.Trace) []string {
 	o := &tr.OSRT
 	check("OSRT_API", &o.Start, &o.End, &o.GlobalTID, &o.CorrID, &o.NameID, &o.EventClass, &o.ReturnValue)
 	k := &tr.Kernels
-	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream,
-		&k.Demangled, &k.Short, &k.Mangled, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID)
+	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short,
+		&k.Mangled, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	m := &tr.Memcpy
 	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream,
 		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
