@@ -234,3 +234,27 @@ func TestCheckRowsNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRowsNotesClean: real exports whose rows all have a start and an end and whose NVTX
+// ranges all ended (diffusion's marks have no end) get only the notes SQLite's counts call for.
+func TestCheckRowsNotesClean(t *testing.T) {
+	for _, name := range []string{"diffusion", "foreign_repeat.2"} {
+		p := "../testdata/traces/" + name + ".sqlite"
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		want := wantCheckNotes(t, db)
+		if open := queryInt(t, db, `SELECT count(*) FROM NVTX_EVENTS WHERE "end" IS NULL`); name == "diffusion" && open == 0 {
+			t.Errorf("%s: no NVTX event without an end", name)
+		}
+		tr, err := Read(ctx, p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := checkNotesOf(tr.Notes); !slices.Equal(got, want) {
+			t.Errorf("%s: notes %q, want %q", name, got, want)
+		}
+	}
+}
