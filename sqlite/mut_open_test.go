@@ -71,3 +71,32 @@ func TestCopyFileUnreadable(t *testing.T) {
 		t.Errorf("copy %q, %v", b, err)
 	}
 }
+
+// TestReadSmallestDatabase: a database of one 512-byte page is a whole SQLite file (not an
+// export); one byte less is truncated.
+func TestReadSmallestDatabase(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "one-page.sqlite")
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	mustExec(t, db, "PRAGMA page_size=512", "PRAGMA user_version=7")
+	var size int64
+	if err := db.QueryRow("SELECT page_size * page_count FROM pragma_page_size, pragma_page_count").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if st, err := os.Stat(p); err != nil || st.Size() != 512 || size != 512 {
+		t.Fatalf("not a one-page file: %v, %d bytes by SQLite", err, size)
+	}
+	if _, err := Read(ctx, p, Options{}); !errors.Is(err, ErrNotExport) {
+		t.Errorf("one page: %v, want %v", err, ErrNotExport)
+	}
+	if err := os.Truncate(p, 511); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(ctx, p, Options{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "truncated, 511 bytes") {
+		t.Errorf("511 bytes: %v, want ErrCorrupt, truncated", err)
+	}
+}
