@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -133,5 +134,69 @@ func TestPagerPageCount(t *testing.T) {
 			t.Errorf("%s: %d pages, want %d", c.name, pg.pages, c.want)
 		}
 		pg.close()
+	}
+}
+
+// sparseDB writes a database of the page size whose header declares pages pages, the file
+// extended (sparse) to hold them all.
+func sparseDB(t *testing.T, pageSize int, pages uint32) *pager {
+	t.Helper()
+	b := newDB(t, pageSize, "PRAGMA user_version=7")
+	binary.BigEndian.PutUint32(b[28:], pages)
+	p := writeTemp(t, b)
+	if err := os.Truncate(p, int64(pages)*int64(pageSize)); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := openPager(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.close)
+	if pg.pages != pages {
+		t.Fatalf("%d pages, want %d", pg.pages, pages)
+	}
+	return pg
+}
+
+// TestPagerLockBytePage: the page holding the bytes at 1 GiB (SQLite's lock byte) is never a
+// valid b-tree or overflow page; its neighbours are.
+func TestPagerLockBytePage(t *testing.T) {
+	const lockByte = 1 << 30
+	for _, ps := range []int{512, 65536} {
+		pg := sparseDB(t, ps, uint32(lockByte/ps+8))
+		for n := uint32(lockByte/ps - 2); n < uint32(lockByte/ps+4); n++ {
+			holds := int64(n-1)*int64(ps) <= lockByte && lockByte < int64(n)*int64(ps)
+			if pg.valid(n) == holds {
+				t.Errorf("page size %d: page %d valid %v (holds the lock byte: %v)", ps, n, pg.valid(n), holds)
+			}
+		}
+	}
+}
+
+// TestPagerRunsBuffer: runs reads a few pages with a buffer for those pages only, wherever
+// they lie in the leaf list.
+func TestPagerRunsBuffer(t *testing.T) {
+	const ps = 65536
+	pg := sparseDB(t, ps, 200)
+	leaves := make([]uint32, 200)
+	for i := range leaves {
+		leaves[i] = uint32(i + 1)
+	}
+	var got []int
+	var a, b runtime.MemStats
+	runtime.ReadMemStats(&a)
+	err := pg.runs(leaves, 150, 152, func(i int, page []byte) error {
+		if len(page) != ps {
+			t.Errorf("page %d: %d bytes", i, len(page))
+		}
+		got = append(got, i)
+		return nil
+	})
+	runtime.ReadMemStats(&b)
+	if err != nil || len(got) != 2 || got[0] != 150 || got[1] != 151 {
+		t.Fatalf("runs: %v, called for %v", err, got)
+	}
+	if alloc := b.TotalAlloc - a.TotalAlloc; alloc > 8*ps {
+		t.Errorf("runs allocated %d bytes to read 2 pages of %d", alloc, ps)
 	}
 }
