@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -198,5 +201,67 @@ func TestPagerRunsBuffer(t *testing.T) {
 	}
 	if alloc := b.TotalAlloc - a.TotalAlloc; alloc > 8*ps {
 		t.Errorf("runs allocated %d bytes to read 2 pages of %d", alloc, ps)
+	}
+}
+
+// readSyscalls is the process's count of read system calls (Linux), -1 where unknown.
+func readSyscalls() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "syscr: "); ok {
+			n, _ = strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// TestPagerRuns: runs hands each leaf its own page, in the list's order, reading consecutive
+// page numbers (ascending, at most maxRun) with one read; descending or scattered pages are
+// read one by one.
+func TestPagerRuns(t *testing.T) {
+	const ps = 1024
+	b := newDB(t, ps, "PRAGMA user_version=7")
+	binary.BigEndian.PutUint32(b[28:], 200)
+	b = append(b, make([]byte, 199*ps)...)
+	for n := 2; n <= 200; n++ {
+		binary.BigEndian.PutUint32(b[(n-1)*ps:], uint32(n)) // each page starts with its number
+	}
+	pg, err := openPager(writeTemp(t, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.close()
+	var leaves []uint32
+	for n := uint32(2); n <= 140; n++ { // 139 pages: reads of 64, 64 and 11
+		leaves = append(leaves, n)
+	}
+	leaves = append(leaves, 150, 149, 148, 160, 170, 171) // 3 reads, then 1, then 1
+	const reads = 8
+	var got []uint32
+	next := 0
+	before := readSyscalls()
+	err = pg.runs(leaves, 0, len(leaves), func(i int, page []byte) error {
+		if i != next || len(page) != ps {
+			t.Fatalf("called for leaf %d with %d bytes, want leaf %d", i, len(page), next)
+		}
+		next++
+		got = append(got, binary.BigEndian.Uint32(page))
+		return nil
+	})
+	after := readSyscalls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, leaves) {
+		t.Errorf("pages read %v, want %v", got, leaves)
+	}
+	// reading /proc/self/io itself takes a few read calls
+	if before >= 0 && after-before > reads+8 {
+		t.Errorf("%d read calls for %d leaves, want about %d", after-before, len(leaves), reads)
 	}
 }
