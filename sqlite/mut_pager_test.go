@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -263,5 +264,25 @@ func TestPagerRuns(t *testing.T) {
 	// reading /proc/self/io itself takes a few read calls
 	if before >= 0 && after-before > reads+8 {
 		t.Errorf("%d read calls for %d leaves, want about %d", after-before, len(leaves), reads)
+	}
+}
+
+// TestPagerRunsOutOfRange: a leaf past the file's pages fails its whole run before any page of
+// it is read.
+func TestPagerRunsOutOfRange(t *testing.T) {
+	pg := sparseDB(t, 1024, 10)
+	for _, c := range []struct {
+		leaves []uint32
+		calls  int // pages handed on before the failing run
+	}{{[]uint32{9, 10, 11}, 0}, {[]uint32{0}, 0}, {[]uint32{3, 12}, 1}} {
+		calls := 0
+		err := pg.runs(c.leaves, 0, len(c.leaves), func(int, []byte) error { calls++; return nil })
+		want := fmt.Sprintf("page %d out of range", c.leaves[len(c.leaves)-1])
+		if !errors.Is(err, errMalformed) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: %v, want %q", c.leaves, err, want)
+		}
+		if calls != c.calls {
+			t.Errorf("%v: %d pages handed on, want %d", c.leaves, calls, c.calls)
+		}
 	}
 }
