@@ -286,3 +286,24 @@ func TestPagerRunsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPageSet: a set for a file's pages holds every page number up to the count, each marked
+// once before it is met twice, in about a bit a page.
+func TestPageSet(t *testing.T) {
+	for _, pages := range []uint32{1, 63, 64, 65, 127, 128, 200} {
+		s := newPageSet(pages)
+		if bits := len(s) * 64; bits > int(pages)+64 { // a bit a page, for files of millions of pages
+			t.Errorf("%d pages: a set of %d bits", pages, bits)
+		}
+		for n := uint32(1); n <= pages; n++ {
+			if s.mark(n) {
+				t.Fatalf("%d pages: page %d already there", pages, n)
+			}
+		}
+		for n := uint32(1); n <= pages; n++ {
+			if !s.mark(n) {
+				t.Fatalf("%d pages: page %d not there after its mark", pages, n)
+			}
+		}
+	}
+}
