@@ -154,3 +154,26 @@ func TestHTMLFindingsAndFigures(t *testing.T) {
 		t.Errorf("the page holds an XML prologue")
 	}
 }
+
+// TestHTMLKernelTablesOnly: kernel names are shortened in the kernel tables (the summary's and
+// the diff's) only; a Name column of another table is shown as it is.
+func TestHTMLKernelTablesOnly(t *testing.T) {
+	full := "void gemm<float, 128>(float*, int)"
+	short := summary.ShortKernelNames([]string{full})[0]
+	if short == full {
+		t.Fatalf("%q has no shorter name", full)
+	}
+	for name, want := range map[string]string{
+		"cuda_gpu_kern_sum":      `<td class="k" title="` + esc(full) + `">` + esc(short) + `</td>`,
+		"cuda_gpu_kern_sum_diff": `<td class="k" title="` + esc(full) + `">` + esc(short) + `</td>`,
+		"cuda_api_sum":           `<tr><td>` + esc(full) + `</td>`,
+		"nvtx_sum":               `<tr><td>` + esc(full) + `</td>`,
+	} {
+		var b strings.Builder
+		htmlTable(&b, &table.Table{Name: name, Columns: []table.Column{{Name: "Name"}, {Name: "Calls", Unit: table.Count}},
+			Rows: [][]table.Value{{table.Str(full), table.I64(2)}}}, false, nil)
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s: lacks %q:\n%s", name, want, b.String())
+		}
+	}
+}
