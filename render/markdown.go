@@ -22,8 +22,10 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 		b.WriteString(" " + mdEscape(headerOf(t.Columns[ci], o)) + " |")
 	}
 	b.WriteString("\n|")
-	for _, ci := range cols {
-		if isNumeric(t, ci) {
+	num := make([]bool, len(cols))
+	for j, ci := range cols {
+		num[j] = isNumeric(t, ci)
+		if num[j] {
 			b.WriteString(" ---: |")
 		} else {
 			b.WriteString(" --- |")
@@ -32,9 +34,9 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 	b.WriteString("\n")
 	for _, r := range t.Rows {
 		b.WriteString("|")
-		for _, ci := range cols {
+		for j, ci := range cols {
 			v := pretty(r[ci], t.Columns[ci], o)
-			if o.MaxText > 0 {
+			if o.MaxText > 0 && !num[j] { // a number is never cut: a cut number is a wrong number
 				v = clip(v, o.MaxText)
 			}
 			b.WriteString(" " + mdEscape(v) + " |")

@@ -231,9 +231,9 @@ func writeMarkdownStream(w io.Writer, t *table.Table, o Options) error {
 	var err error
 	t.Stream(func(r []table.Value) bool {
 		bw.WriteString("|")
-		for _, ci := range cols {
+		for j, ci := range cols {
 			v := pretty(r[ci], t.Columns[ci], o)
-			if o.MaxText > 0 {
+			if o.MaxText > 0 && !num[j] { // a number is never cut, as in WriteMarkdown
 				v = clip(v, o.MaxText)
 			}
 			bw.WriteString(" " + mdEscape(v) + " |")
