@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,17 +20,24 @@ import (
 // this package may not import): the header with units (ns, MB), integers as digits, floats as
 // Python prints them, sizes in MB with 3 decimals, Python's minimal quoting.
 func nsysCSV(t *table.Table) string {
-	var rows [][]table.Value
-	if t.Stream != nil {
-		t.Stream(func(r []table.Value) bool {
-			rows = append(rows, append([]table.Value(nil), r...))
-			return true
-		})
-	} else {
-		rows = t.Rows
-	}
-	if len(rows) == 0 {
-		return ""
+	var b strings.Builder
+	writeNsysCSV(&b, t)
+	return b.String()
+}
+
+// writeNsysCSV writes t as nsysCSV does, row by row as a streamed table yields them: nothing
+// when the table has no rows.
+func writeNsysCSV(b io.Writer, t *table.Table) {
+	each := func(f func(r []table.Value) bool) {
+		if t.Stream != nil {
+			t.Stream(f)
+			return
+		}
+		for _, r := range t.Rows {
+			if !f(r) {
+				return
+			}
+		}
 	}
 	quote := func(s string) string {
 		if strings.ContainsAny(s, ",\"\r\n") {
@@ -37,24 +45,28 @@ func nsysCSV(t *table.Table) string {
 		}
 		return s
 	}
-	var b strings.Builder
 	var cols []int
 	for i, c := range t.Columns {
 		if !c.Hidden {
 			cols = append(cols, i)
 		}
 	}
-	for j, i := range cols {
-		if j > 0 {
-			b.WriteByte(',')
+	var line []byte
+	header := false
+	each(func(r []table.Value) bool {
+		if !header {
+			header = true
+			for j, i := range cols {
+				if j > 0 {
+					line = append(line, ',')
+				}
+				line = append(line, quote(table.HeaderIn(t.Columns[i], "MB", "ns"))...)
+			}
+			line = append(line, '\n')
 		}
-		b.WriteString(quote(table.HeaderIn(t.Columns[i], "MB", "ns")))
-	}
-	b.WriteByte('\n')
-	for _, r := range rows {
 		for j, i := range cols {
 			if j > 0 {
-				b.WriteByte(',')
+				line = append(line, ',')
 			}
 			v, c := r[i], t.Columns[i]
 			s := ""
@@ -69,11 +81,13 @@ func nsysCSV(t *table.Table) string {
 			default:
 				s = stat.PyFloat(v.F)
 			}
-			b.WriteString(quote(s))
+			line = append(line, quote(s)...)
 		}
-		b.WriteByte('\n')
-	}
-	return b.String()
+		line = append(line, '\n')
+		b.Write(line)
+		line = line[:0]
+		return true
+	})
 }
 
 // TestReportsEqualNsys runs every nsys report of this package on the testdata traces and compares
