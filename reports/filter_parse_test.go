@@ -42,6 +42,9 @@ func TestParseTime(t *testing.T) {
 		{"9223372036854775807", math.MaxInt64},
 		{"-9223372036854775808", math.MinInt64},
 		{"9223372036s854775807ns", math.MaxInt64},
+		{"1e0", 1}, {"1e9", 1e9}, {"2e-0s", 2e9}, // exponents of 0 and 9
+		{"-9223372036854775808.0", math.MinInt64}, // a float at exactly -2^63 is in range
+		{"-9.223372036854775808e18", math.MinInt64},
 	} {
 		got, err := ParseTime(c.in)
 		if err != nil || got != c.want {
@@ -49,7 +52,8 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "-", "s", "1x", "1secs", "ms", "1.2.3", "--1", "1e", "1e1000", "9223372036854775808",
-		"-9223372036854775809", "10000000000s", "1 s", "1S", "abc", "nan", "inf", "0x10", " 5ms", "1s ", "1e3.5", "9223372036854775807+1"} {
+		"-9223372036854775809", "10000000000s", "1 s", "1S", "abc", "nan", "inf", "0x10", " 5ms", "1s ", "1e3.5", "9223372036854775807+1",
+		"9223372036854775808.0", "9.223372036854775808e18", "9223372036854775807.0"} { // a float at 2^63 is not
 		if v, err := ParseTime(bad); err == nil {
 			t.Errorf("ParseTime(%q) = %d, want an error", bad, v)
 		}
@@ -94,6 +98,8 @@ func TestParseNVTXSpec(t *testing.T) {
 		{"step@/1", NVTXSpec{Range: "step", HasDomain: true, Index: 1}},
 		{"step/-1", NVTXSpec{Range: "step/-1"}},
 		{"step/+1", NVTXSpec{Range: "step/+1"}},
+		{"step/9", NVTXSpec{Range: "step", Index: 9}},
+		{"step/09", NVTXSpec{Range: "step", Index: 9}},
 	} {
 		got, err := ParseNVTXSpec(c.in)
 		if err != nil || got != c.want {
@@ -164,7 +170,8 @@ func FuzzParseTime(f *testing.F) {
 // TestParseTimeUnitMessage: a unit that is not one says so and lists the units, whatever its
 // case ("1S" is an unknown unit, not a number that should end the value).
 func TestParseTimeUnitMessage(t *testing.T) {
-	for _, c := range []struct{ in, unit string }{{"1S/", `"S"`}, {"1Ms/", `"Ms"`}, {"/2secs", `"secs"`}, {"1x/", `"x"`}} {
+	for _, c := range []struct{ in, unit string }{{"1S/", `"S"`}, {"1Ms/", `"Ms"`}, {"/2secs", `"secs"`}, {"1x/", `"x"`},
+		{"1a/", `"a"`}, {"1z/", `"z"`}, {"1A/", `"A"`}, {"1Z/", `"Z"`}, {"1sZ/", `"sZ"`}} { // the letters' ends
 		_, _, err := ParseTimeWindow(c.in)
 		if err == nil || !strings.Contains(err.Error(), "unknown unit "+c.unit) || !strings.Contains(err.Error(), UnitList) {
 			t.Errorf("ParseTimeWindow(%q): %v; want unknown unit %s and the units (%s)", c.in, err, c.unit, UnitList)
