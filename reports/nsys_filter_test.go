@@ -2,10 +2,13 @@ package reports_test
 
 import (
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,5 +116,58 @@ func TestFiltersEqualNsys(t *testing.T) {
 	t.Logf("%d goldens compared (%d where nsys printed nothing), %d case refused", compared, empty, refused)
 	if compared < 300 || empty < 30 || refused != 1 {
 		t.Errorf("%d goldens compared, %d empty, %d cases refused", compared, empty, refused)
+	}
+}
+
+// RangeSpecs names every NVTX range as --filter-nvtx takes it with its instance count, which is
+// nsys's nvtx_sum Instances (summed over push/pop and start/end, "DOMAIN:NAME" there,
+// NAME@DOMAIN here), the most instances first, then by name; FindRange finds the last instance
+// of each and not one more.
+func TestRangeSpecsEqualNsysInstances(t *testing.T) {
+	for _, name := range []string{"diffusion", "foreign_warmup_tts"} {
+		dir := filepath.Join("../testdata/traces", name)
+		tr := readTrace(t, dir+".sqlite")
+		b, err := os.ReadFile(filepath.Join(dir, "nvtx_sum.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		for _, r := range rows[1:] {
+			n, err := strconv.Atoi(r[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			domain, rng, _ := strings.Cut(r[len(r)-1], ":")
+			sp := reports.NVTXSpec{Range: rng, Domain: domain, HasDomain: domain != ""}
+			want[sp.String()] += n
+		}
+		specs, count := reports.RangeSpecs(tr)
+		if !maps.Equal(count, want) || len(specs) != len(want) {
+			t.Errorf("%s: RangeSpecs %v (%d), nvtx_sum %v", name, count, len(specs), want)
+		}
+		for i := 1; i < len(specs); i++ {
+			a, b := specs[i-1], specs[i]
+			if count[a] < count[b] || count[a] == count[b] && a >= b {
+				t.Errorf("%s: %s (%d) before %s (%d)", name, a, count[a], b, count[b])
+			}
+		}
+		for _, s := range specs {
+			sp, err := reports.ParseNVTXSpec(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sp.Index = count[s] - 1
+			if _, ok := reports.FindRange(tr, sp); !ok {
+				t.Errorf("%s: %s/%d not found", name, s, sp.Index)
+			}
+			sp.Index++
+			if _, ok := reports.FindRange(tr, sp); ok {
+				t.Errorf("%s: %s/%d found, it has %d instances", name, s, sp.Index, count[s])
+			}
+		}
 	}
 }
