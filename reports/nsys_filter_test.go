@@ -24,7 +24,7 @@ import (
 func TestFiltersEqualNsys(t *testing.T) {
 	keys := map[string]int{"cuda_gpu_mem_size_sum": 0, "nvtx_gpu_proj_sum": 2, "nvtx_kern_sum": 0, "nvtx_gpu_proj_trace": 3, "cuda_kern_exec_sum": 5}
 	compared, empty, refused := 0, 0, 0
-	for _, name := range []string{"diffusion", "foreign_warmup_tts"} {
+	for _, name := range []string{"diffusion", "foreign_warmup_tts", "go_diffusion"} {
 		dir := filepath.Join("../testdata/traces", name)
 		tr := readTrace(t, dir+".sqlite")
 		cases, err := os.ReadFile(filepath.Join(dir, "filter", "cases.tsv"))

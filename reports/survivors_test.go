@@ -232,3 +232,27 @@ func TestGPUTimeUtilChunksPastTwoTo53(t *testing.T) {
 		t.Errorf("rows (use, duration, start) %v, want %s", got, want)
 	}
 }
+
+// FindRange counts instances in order of start, ties by row (filter.go): three ranges named a,
+// two of them starting together.
+func TestFindRangeTiesByRow(t *testing.T) {
+	tr := &trace.Trace{}
+	n := &tr.NVTX
+	n.Texts = []string{"a"}
+	for _, r := range [][2]int64{{100, 300}, {100, 200}, {50, 400}} {
+		n.Start, n.End = append(n.Start, r[0]), append(n.End, r[1])
+		n.EventType, n.TextID, n.Text = append(n.EventType, trace.NVTXPushPopRange), append(n.TextID, trace.Null), append(n.Text, 0)
+		n.DomainID, n.GlobalTID = append(n.DomainID, 0), append(n.GlobalTID, 0x1_000064_000064)
+	}
+	var got []int
+	for i := range 4 {
+		row, ok := FindRange(tr, NVTXSpec{Range: "a", Index: i})
+		if !ok {
+			row = -1
+		}
+		got = append(got, row)
+	}
+	if fmt.Sprint(got) != "[2 0 1 -1]" {
+		t.Errorf("a/0 … a/3 are rows %v, want [2 0 1 -1]", got)
+	}
+}
