@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,5 +255,34 @@ func TestFindRangeTiesByRow(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[2 0 1 -1]" {
 		t.Errorf("a/0 … a/3 are rows %v, want [2 0 1 -1]", got)
+	}
+}
+
+// DriverAPI selects the driver's copy calls the rule would if they were the runtime's: cuMemcpy…
+// with "async" (any case) for cuda_memcpy_async, without it for cuda_memcpy_sync; never a runtime
+// call.
+func TestCopyRuleDriverAPI(t *testing.T) {
+	names := []string{"cuMemcpyHtoD_v2", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHASYNC", "cudaMemcpy", "cudaMemcpyAsync", "cuMemsetD8"}
+	ids := make([]int64, len(names))
+	for i := range ids {
+		ids[i] = int64(i)
+	}
+	tr := &trace.Trace{Strings: trace.NewStrings(ids, names)}
+	tr.Runtime.NameID = ids
+	for _, c := range []struct {
+		rule CopyRule
+		want string
+	}{
+		{MemcpySyncRule(tr).DriverAPI(tr), "cuda_memcpy_sync (driver API) [cuMemcpyHtoD_v2]"},
+		{MemcpyAsyncRule(tr).DriverAPI(tr), "cuda_memcpy_async (driver API) [cuMemcpyDtoHASYNC cuMemcpyHtoDAsync_v2]"},
+	} {
+		var got []string
+		for _, s := range c.rule.Names {
+			got = append(got, s)
+		}
+		slices.Sort(got)
+		if s := fmt.Sprint(c.rule.Name, " ", got); s != c.want {
+			t.Errorf("%s, want %s", s, c.want)
+		}
 	}
 }
