@@ -138,7 +138,7 @@ func TestKBNEqualsSQLiteSum(t *testing.T) {
 // none of the rows it reads (nsys: "does not contain …"), whichever of them it does hold.
 func TestGPUSummariesSkipOnlyWithoutTheirRows(t *testing.T) {
 	for mask := range 16 {
-		tr := &trace.Trace{EnumTables: true, MemcpyKinds: map[int64]string{1: "Host-to-Device"}}
+		tr := &trace.Trace{EnumTables: true, MemcpyKinds: map[int64]string{1: "Host-to-Device"}, Tables: map[string]bool{"TARGET_INFO_GPU": true}}
 		has := func(bit int) bool { return mask&(1<<bit) != 0 }
 		if has(0) {
 			tr.Runtime.Start, tr.Runtime.End = []int64{1}, []int64{2}
@@ -155,7 +155,7 @@ func TestGPUSummariesSkipOnlyWithoutTheirRows(t *testing.T) {
 		for _, c := range []struct {
 			report string
 			reads  int // bits of the tables it reads
-		}{{"cuda_gpu_sum", 0b1110}, {"cuda_api_gpu_sum", 0b1111}, {"cuda_gpu_mem_time_sum", 0b1100}, {"cuda_gpu_mem_size_sum", 0b1100}} {
+		}{{"cuda_gpu_sum", 0b1110}, {"cuda_api_gpu_sum", 0b1111}, {"cuda_gpu_mem_time_sum", 0b1100}, {"cuda_gpu_mem_size_sum", 0b1100}, {"cuda_gpu_trace", 0b1110}} {
 			r, _, err := Lookup(c.report)
 			if err != nil {
 				t.Fatal(err)
