@@ -183,3 +183,13 @@ func TestParseTimeUnitMessage(t *testing.T) {
 		}
 	}
 }
+
+// An exponent needs digits before it: "e5", ".e5" and "-e5s" are no numbers (not numbers out of
+// range).
+func TestParseTimeExponentWithoutDigits(t *testing.T) {
+	for _, in := range []string{"e5", ".e5", "-e5s", "E+5"} {
+		if _, err := ParseTime(in); err == nil || !strings.Contains(err.Error(), "expected a number") {
+			t.Errorf("ParseTime(%q): %v; want: expected a number", in, err)
+		}
+	}
+}
