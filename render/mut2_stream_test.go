@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -60,5 +61,36 @@ func TestStreamNumericStopsEarly(t *testing.T) {
 		if got := fmt.Sprint(streamNumeric(tb, c.cols)); got != c.want || read != c.read {
 			t.Errorf("columns %v: %s after %d rows, want %s after %d", c.cols, got, read, c.want, c.read)
 		}
+	}
+}
+
+// TestStreamJSONMixed: in one JSON document with a streamed table, a table with its rows in
+// memory keeps its rows (each an object keyed by column name, in base units), as WriteJSON
+// writes them without any streamed table.
+func TestStreamJSONMixed(t *testing.T) {
+	a := &table.Table{Name: "a", Title: "A", Columns: []table.Column{{Name: "Name"}, {Name: "Start", Unit: table.Ns}},
+		Rows: [][]table.Value{{table.Str("k1"), table.I64(10)}}}
+	b := &table.Table{Name: "b", Title: "B", Columns: []table.Column{{Name: "Bytes", Unit: table.Bytes}, {Name: "Avg", Unit: table.Ratio}},
+		Rows: [][]table.Value{{table.I64(4096), table.F64(1.5)}, {table.I64(8), {}}}}
+	var plain, mixed bytes.Buffer
+	if err := WriteJSON(&plain, []*table.Table{a, b}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&mixed, []*table.Table{streamed(a), b}, Options{MemUnit: "KB"}); err != nil {
+		t.Fatal(err)
+	}
+	var doc []struct {
+		Report string           `json:"report"`
+		Rows   []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal(mixed.Bytes(), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, mixed.String())
+	}
+	got := fmt.Sprint(doc)
+	if want := "[{a [map[Name:k1 Start:10]]} {b [map[Avg:1.5 Bytes:4096] map[Avg:<nil> Bytes:8]]}]"; got != want {
+		t.Errorf("decoded %s, want %s", got, want)
+	}
+	if mixed.String() != plain.String() {
+		t.Errorf("mixed:\n%s\nwant\n%s", mixed.String(), plain.String())
 	}
 }
