@@ -23,3 +23,12 @@ func TestWithSeparatorsSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestWritesNotes: only markdown writes a table's notes with the table (as footnotes).
+func TestWritesNotes(t *testing.T) {
+	for _, f := range Formats {
+		if got := f.WritesNotes(); got != (f == "markdown") {
+			t.Errorf("%s: WritesNotes %v", f, got)
+		}
+	}
+}
