@@ -1,0 +1,103 @@
+package reports
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// Tests written against the survivors of gremlins' run over nvtx_gpu_proj_sum.go and
+// nvtx_kern_sum.go (EQUIV-H.md lists the equivalent ones), on small traces built by hand with
+// the expected rows worked out from the rule (docs/reports.md, nsys-stats-semantics.md).
+
+// projTB builds a trace by hand: NVTX ranges named by string id, CUDA calls (all named
+// cudaLaunchKernel) and the kernels they launch (named by string id).
+type projTB struct{ tr *trace.Trace }
+
+// string ids: 0 "a", 1 "b", 2 "r", 3 "cudaLaunchKernel_v7000", 4 "ka", 5 "kb"
+func newProjTB() *projTB {
+	return &projTB{tr: &trace.Trace{Strings: trace.NewStrings([]int64{0, 1, 2, 3, 4, 5},
+		[]string{"a", "b", "r", "cudaLaunchKernel_v7000", "ka", "kb"})}}
+}
+
+func (b *projTB) rng(tid, s, e, typ, text int64) {
+	n, null := &b.tr.NVTX, trace.Null
+	n.Start, n.End, n.EventType = append(n.Start, s), append(n.End, e), append(n.EventType, typ)
+	n.GlobalTID, n.EndGlobalTID = append(n.GlobalTID, tid), append(n.EndGlobalTID, null)
+	n.RangeID, n.Category, n.Color = append(n.RangeID, null), append(n.Category, null), append(n.Color, null)
+	n.TextID, n.Text, n.DomainID, n.Payload = append(n.TextID, text), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, null)
+}
+
+func (b *projTB) call(tid, s, e, corr int64) {
+	rt := &b.tr.Runtime
+	rt.Start, rt.End, rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.Start, s), append(rt.End, e), append(rt.GlobalTID, tid), append(rt.CorrID, corr), append(rt.NameID, 3)
+}
+
+func (b *projTB) kernel(pid, corr, s, e, name int64) {
+	k, null := &b.tr.Kernels, trace.Null
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, s), append(k.End, e), append(k.GlobalPID, pid), append(k.CorrID, corr), append(k.Device, 0)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, name), append(k.Short, name), append(k.Mangled, null), append(k.GraphNodeID, null)
+}
+
+// kernSumRows is nvtx_kern_sum's rows as "range|style|pid|tid|nvtxInst|kernInst|total|kernel".
+func kernSumRows(tr *trace.Trace) []string {
+	var out []string
+	for _, r := range NVTXKernSum(tr, Options{}).Rows {
+		out = append(out, fmt.Sprintf("%s|%s|%s|%s|%d|%d|%d|%s", r[0].S, r[1].S, r[2].S, r[3].S, r[4].I, r[5].I, r[6].I, r[12].S))
+	}
+	return out
+}
+
+func checkRows(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s:\n got  %q\n want %q", what, got, want)
+	}
+}
+
+// nvtx_kern_sum orders rows by range, PID, TID (ORDER BY range, pid, tid, total DESC): one range
+// name on three threads, where PID order and TID order disagree (PID 100 TID 300, PID 100 TID
+// 200, PID 200 TID 150) and the larger total is on the later thread.
+func TestNVTXKernSumOrderByPIDThenTID(t *testing.T) {
+	p100, p200 := int64(0x1_000064_000000), int64(0x1_0000c8_000000)
+	b := newProjTB()
+	for i, th := range []struct{ tid, dur int64 }{{p200 | 150, 50}, {p100 | 300, 40}, {p100 | 200, 30}} {
+		b.rng(th.tid, 0, 100, trace.NVTXPushPopRange, 2)
+		b.call(th.tid, 10, 20, int64(i+1))
+		b.kernel(trace.ProcessOf(th.tid), int64(i+1), 200, 200+th.dur, 4)
+	}
+	checkRows(t, "rows", kernSumRows(b.tr), []string{
+		":r|PushPop|100|200|1|1|30|ka", ":r|PushPop|100|300|1|1|40|ka", ":r|PushPop|200|150|1|1|50|ka",
+	})
+}
+
+// Kernels outside every range: a row with empty PID and TID (the launching call is not in the
+// export) sorts before the row of a launching thread, as SQLite puts NULL first, even a thread
+// whose TID is 0 and whose row has the larger total; and a kernel launched by the export's first
+// CUDA call (runtime row 0) outside every range takes that call's thread.
+func TestNVTXKernSumOutsideRangesNullFirst(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	b.rng(p|7, 1000, 1001, trace.NVTXPushPopRange, 2) // a range enclosing nothing
+	b.call(p|0, 10, 20, 1)                            // runtime row 0, thread with TID 0
+	b.kernel(p, 1, 100, 190, 4)                       // 90 ns, launched by row 0
+	b.kernel(p, 9, 300, 310, 4)                       // 10 ns, its call is not in the export
+	checkRows(t, "rows", kernSumRows(b.tr), []string{"||||0|1|10|ka", "||100|0|0|1|90|ka"})
+}
+
+// An export that stores one call under two names (two runtime rows with one correlation id):
+// nsys joins the kernel to both, so it counts twice in the total (Kern Inst once), inside a
+// range and outside every range alike.
+func TestNVTXKernSumDuplicateCallsCountTwice(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	b.rng(p|5, 0, 100, trace.NVTXPushPopRange, 0)
+	b.call(p|5, 10, 20, 1)
+	b.call(p|5, 10, 20, 1)      // the same call under its second name
+	b.kernel(p, 1, 200, 230, 4) // 30 ns, in range a
+	b.call(p|5, 150, 160, 2)
+	b.call(p|5, 150, 160, 2)
+	b.kernel(p, 2, 300, 307, 5) // 7 ns, outside
+	checkRows(t, "rows", kernSumRows(b.tr), []string{"||100|5|0|1|14|kb", ":a|PushPop|100|5|1|1|60|ka"})
+}
