@@ -2,8 +2,11 @@ package reports
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
+	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -100,4 +103,112 @@ func TestNVTXKernSumDuplicateCallsCountTwice(t *testing.T) {
 	b.call(p|5, 150, 160, 2)
 	b.kernel(p, 2, 300, 307, 5) // 7 ns, outside
 	checkRows(t, "rows", kernSumRows(b.tr), []string{"||100|5|0|1|14|kb", ":a|PushPop|100|5|1|1|60|ka"})
+}
+
+// reduceProj's parts write their own accumulators: the one it returns is written directly only
+// by a call that covers all of [0, n) (a part writing it while the others merge into it would
+// race). 1<<16 rows over one range on two procs: par.For cuts two parts.
+func TestReduceProjPartsOwnAccumulators(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n = 1 << 16
+	var mu sync.Mutex
+	type call struct {
+		a      *projAcc
+		lo, hi int
+	}
+	var calls []call
+	total := reduceProj(n, 1, func(a *projAcc, lo, hi int) {
+		a.ops[0] += hi - lo
+		mu.Lock()
+		calls = append(calls, call{a, lo, hi})
+		mu.Unlock()
+	})
+	if total.ops[0] != n {
+		t.Errorf("ops %d, want %d", total.ops[0], n)
+	}
+	if len(calls) != 2 {
+		t.Errorf("%d parts, want 2", len(calls))
+	}
+	for _, c := range calls {
+		if c.a == total && (c.lo != 0 || c.hi != n) {
+			t.Errorf("part [%d, %d) wrote the shared accumulator", c.lo, c.hi)
+		}
+	}
+}
+
+// The tightest enclosing range is the parent even at timestamps near 2^62 ns, where a cost that
+// is not a difference of two nearby instants would overflow int64: a2 [0,2000] holds a1
+// [10,110] holds i [20,100] (offsets from 2^62-1000); i's call launches a kernel.
+func TestProjectionParentNearMaxTimestamp(t *testing.T) {
+	const base = int64(1)<<62 - 1000
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	for _, r := range [][2]int64{{0, 2000}, {10, 110}, {20, 100}} {
+		b.rng(p|1, base+r[0], base+r[1], trace.NVTXPushPopRange, 2)
+	}
+	b.call(p|1, base+30, base+40, 1)
+	b.kernel(p, 1, base+50, base+60, 4)
+	var got []string
+	for _, pr := range ProjectRanges(b.tr) {
+		got = append(got, fmt.Sprintf("row %d level %d children %d", pr.Row, pr.Level, pr.Children))
+	}
+	checkRows(t, "projected ranges", got, []string{"row 0 level 0 children 1", "row 1 level 1 children 1", "row 2 level 2 children 0"})
+}
+
+// ProjectRanges comes in thread order (then range start): a range of thread 200 starting first
+// comes after the ranges of thread 100.
+func TestProjectRangesThreadOrder(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	b.rng(p|200, 0, 100, trace.NVTXPushPopRange, 0) // row 0
+	b.rng(p|100, 50, 150, trace.NVTXPushPopRange, 1)
+	b.call(p|200, 10, 20, 1)
+	b.kernel(p, 1, 200, 210, 4)
+	b.call(p|100, 60, 70, 2)
+	b.kernel(p, 2, 300, 310, 4)
+	var got []string
+	for _, pr := range ProjectRanges(b.tr) {
+		got = append(got, fmt.Sprint(pr.Row))
+	}
+	checkRows(t, "rows", got, []string{"1", "0"})
+}
+
+// nvtx_gpu_proj_sum: groups of equal total projected time come by name (as nsys's nvtx_sum
+// does), whatever order the ranges come in: "b" on the first thread, "a" on the second.
+func TestNVTXGPUProjSumTieByName(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	b.rng(p|1, 0, 100, trace.NVTXPushPopRange, 1)
+	b.rng(p|2, 0, 100, trace.NVTXPushPopRange, 0)
+	b.call(p|1, 10, 20, 1)
+	b.kernel(p, 1, 200, 210, 4)
+	b.call(p|2, 10, 20, 2)
+	b.kernel(p, 2, 300, 310, 4)
+	var got []string
+	for _, r := range NVTXGPUProjSum(b.tr).Rows {
+		got = append(got, fmt.Sprintf("%s %d", r[0].S, r[2].I))
+	}
+	checkRows(t, "rows", got, []string{":a 10", ":b 10"})
+}
+
+// nvtx_gpu_proj_trace lists the projected ranges by range start, not by row (row 0 starts at
+// 50, row 1 at 10), and ranges starting together by row, i.e. by RangeId (row 2, the shorter,
+// before row 3, which holds it).
+func TestNVTXGPUProjTraceOrder(t *testing.T) {
+	p := int64(0x1_000064_000000)
+	b := newProjTB()
+	b.rng(p|1, 50, 60, trace.NVTXPushPopRange, 0)
+	b.rng(p|1, 10, 20, trace.NVTXPushPopRange, 1)
+	b.rng(p|1, 100, 120, trace.NVTXPushPopRange, 0)
+	b.rng(p|1, 100, 130, trace.NVTXPushPopRange, 1)
+	for i, s := range []int64{52, 12, 105} {
+		b.call(p|1, s, s+1, int64(i+1))
+		b.kernel(p, int64(i+1), 200+10*int64(i), 205+10*int64(i), 4)
+	}
+	var got []string
+	NVTXGPUProjTrace(b.tr).Stream(func(r []table.Value) bool {
+		got = append(got, fmt.Sprintf("%s@%d", r[0].S, r[3].I))
+		return true
+	})
+	checkRows(t, "rows", got, []string{":b@10", ":a@50", ":a@100", ":b@100"})
 }

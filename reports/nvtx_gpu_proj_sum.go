@@ -39,7 +39,8 @@ type ProjectedRange struct {
 
 // ProjectRanges projects every NVTX range that launched GPU work (directly or through ranges
 // nested in it) onto the GPU, as nsys's nvtx_gpu_proj_trace does; ranges without GPU work are
-// left out.
+// left out. They come by thread (globalTid), then range start, the longer of equal starts
+// first, then row.
 func ProjectRanges(tr *trace.Trace) []ProjectedRange {
 	return projectRanges(newProjection(tr, false))
 }
