@@ -192,8 +192,8 @@ func TestNVTXGPUProjSumTieByName(t *testing.T) {
 }
 
 // nvtx_gpu_proj_trace lists the projected ranges by range start, not by row (row 0 starts at
-// 50, row 1 at 10), and ranges starting together by row, i.e. by RangeId (row 2, the shorter,
-// before row 3, which holds it).
+// 50, row 1 at 10), and ranges starting together by row, i.e. by RangeId, whichever is longer
+// (row 2 before row 3, which holds it; row 4 before row 5, which it holds).
 func TestNVTXGPUProjTraceOrder(t *testing.T) {
 	p := int64(0x1_000064_000000)
 	b := newProjTB()
@@ -201,7 +201,9 @@ func TestNVTXGPUProjTraceOrder(t *testing.T) {
 	b.rng(p|1, 10, 20, trace.NVTXPushPopRange, 1)
 	b.rng(p|1, 100, 120, trace.NVTXPushPopRange, 0)
 	b.rng(p|1, 100, 130, trace.NVTXPushPopRange, 1)
-	for i, s := range []int64{52, 12, 105} {
+	b.rng(p|1, 400, 430, trace.NVTXPushPopRange, 0)
+	b.rng(p|1, 400, 420, trace.NVTXPushPopRange, 1)
+	for i, s := range []int64{52, 12, 105, 405} {
 		b.call(p|1, s, s+1, int64(i+1))
 		b.kernel(p, int64(i+1), 200+10*int64(i), 205+10*int64(i), 4)
 	}
@@ -210,5 +212,5 @@ func TestNVTXGPUProjTraceOrder(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s@%d", r[0].S, r[3].I))
 		return true
 	})
-	checkRows(t, "rows", got, []string{":b@10", ":a@50", ":a@100", ":b@100"})
+	checkRows(t, "rows", got, []string{":b@10", ":a@50", ":a@100", ":b@100", ":a@400", ":b@400"})
 }
