@@ -214,3 +214,17 @@ func TestNVTXGPUProjTraceOrder(t *testing.T) {
 	})
 	checkRows(t, "rows", got, []string{":b@10", ":a@50", ":a@100", ":b@100", ":a@400", ":b@400"})
 }
+
+// Push/pop ranges are a stack: a range popped at the same instant as the one holding it (pushed
+// at 5 inside 0–10, both popped at 10) is still its child.
+func TestNVTXPushPopTraceChildEndingWithParent(t *testing.T) {
+	b := newProjTB()
+	b.rng(0x1_000064_000001, 0, 10, trace.NVTXPushPopRange, 0)
+	b.rng(0x1_000064_000001, 5, 10, trace.NVTXPushPopRange, 1)
+	var got []string
+	NVTXPushPopTrace(b.tr).Stream(func(r []table.Value) bool {
+		got = append(got, fmt.Sprintf("%s lvl %d children %d child time %d", r[5].S, r[8].I, r[9].I, r[3].I))
+		return true
+	})
+	checkRows(t, "rows", got, []string{":a lvl 0 children 1 child time 5", ":b lvl 1 children 0 child time 0"})
+}
