@@ -8,7 +8,8 @@ import (
 // A sparse index keeps its keys in 32 bits when the ids of a process span less than 2^32 (at
 // most math.MaxUint32 from the first): every id is still found, the ones at both ends of the
 // span included, and ids just past it are not. Ids spanning more keep 64-bit keys, also when
-// the span crosses zero (the last id plus the first is small, the last minus the first is not).
+// the span crosses zero (the last id plus the first is small, the last minus the first is not);
+// ids far apart on both sides of zero are indexed sparsely (a dense slice would span them all).
 func TestCallIndexNarrowKeys(t *testing.T) {
 	p := int64(0x1_000100_000000)
 	for _, c := range []struct {
@@ -18,6 +19,7 @@ func TestCallIndexNarrowKeys(t *testing.T) {
 		{[]int64{7, 7 + 1000, 7 + math.MaxUint32}, true},
 		{[]int64{-(1<<31 + 1), 5, 1 << 32}, false},
 		{[]int64{-5, 3, 1<<32 - 6}, true},
+		{[]int64{-(1 << 40), 0, 1 << 40}, false}, // ids across zero, far apart: never a dense slice of 2^41
 	} {
 		a := &APICalls{}
 		for _, id := range c.ids {
