@@ -60,9 +60,9 @@ func openPager(path string) (*pager, error) {
 	if ps == 1 {
 		ps = 65536
 	}
-	// a header SQLite itself refuses is left to SQLite; a WAL-mode file is read as its main
-	// file, as SQLite reads it immutable: Read applies a log beside it first (see resolve)
-	if h[19] < 1 || h[19] > 2 || ps < 512 || ps&(ps-1) != 0 || ps-int(h[20]) < 480 ||
+	// a header SQLite itself refuses is left to SQLite (a read version 0 it reads as 1); a WAL-mode
+	// file is read as its main file, as SQLite reads it immutable: Read applies a log first (see resolve)
+	if h[19] > 2 || ps < 512 || ps&(ps-1) != 0 || ps-int(h[20]) < 480 ||
 		h[21] != 64 || h[22] != 32 || h[23] != 32 {
 		f.Close()
 		return nil, errors.New("scanner: file not in a format it reads")

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReadVersionZeroChecked: SQLite reads a file whose header gives read (and write) version
+// 0 as it reads version 1 (it refuses only a version above 2), so the scanner must take it too
+// and check its pages: an interior page of the kernel table whose children are all one page
+// is the same ErrCorrupt with either version, not rows SQLite reads from the damaged tree.
+func TestReadVersionZeroChecked(t *testing.T) {
+	base, err := os.ReadFile(fuzzBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var damaged []byte
+	for _, s := range hostileSeeds(t) {
+		if s.name == "interior-children-one-page" {
+			damaged = overwrite(base, s.page, s.at, s.data)
+		}
+	}
+	if damaged == nil {
+		t.Fatal("no interior-children-one-page seed")
+	}
+	for _, v := range []byte{0, 1} {
+		for _, c := range []struct {
+			b       []byte
+			corrupt bool
+		}{{base, false}, {damaged, true}} {
+			b := append([]byte(nil), c.b...)
+			b[18], b[19] = v, v
+			p := filepath.Join(t.TempDir(), "v.sqlite")
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := sqliteView(t, p); !ok {
+				t.Fatalf("version %d: SQLite does not read the header", v)
+			}
+			pg, err := openPager(p)
+			if err != nil {
+				t.Fatalf("version %d: the scanner refuses a header SQLite reads: %v", v, err)
+			}
+			pg.close()
+			for _, opt := range []Options{{}, {SQLOnly: true}} {
+				tr, err := Read(ctx, p, opt)
+				switch {
+				case !c.corrupt:
+					if err != nil || len(tr.Kernels.Start) == 0 {
+						t.Fatalf("version %d, SQLOnly %v: %v, %d kernels", v, opt.SQLOnly, err, len(tr.Kernels.Start))
+					}
+				case err == nil || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "reached twice"):
+					t.Fatalf("version %d, SQLOnly %v: damaged tree read with error %v, want ErrCorrupt (reached twice)", v, opt.SQLOnly, err)
+				}
+			}
+		}
+	}
+}
