@@ -59,3 +59,43 @@ func TestReadVersionZeroChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestReadSQLSizesOnce: SQL reads a table into slices sized from its count(*) first, so each
+// column is allocated once at its final length (nothing left over from growing by append).
+func TestReadSQLSizesOnce(t *testing.T) {
+	p := "../testdata/traces/foreign_repeat.2.sqlite"
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tr, err := Read(ctx, p, Options{SQLOnly: true, Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		table string
+		cols  [][]int64
+	}{
+		{"CUPTI_ACTIVITY_KIND_RUNTIME", [][]int64{tr.Runtime.Start, tr.Runtime.End, tr.Runtime.NameID}},
+		{"CUPTI_ACTIVITY_KIND_KERNEL", [][]int64{tr.Kernels.Start, tr.Kernels.Demangled, tr.Kernels.GridX}},
+		{"CUPTI_ACTIVITY_KIND_MEMCPY", [][]int64{tr.Memcpy.Start, tr.Memcpy.Bytes}},
+		{"NVTX_EVENTS", [][]int64{tr.NVTX.Start, tr.NVTX.End, tr.NVTX.Payload}},
+	} {
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM " + c.table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n < 3 {
+			t.Fatalf("%s: %d rows, too few to tell", c.table, n)
+		}
+		for i, col := range c.cols {
+			if len(col) != n || cap(col) != n {
+				t.Errorf("%s column %d: len %d cap %d, want both %d", c.table, i, len(col), cap(col), n)
+			}
+		}
+	}
+	if text := tr.NVTX.Text; cap(text) != len(text) || len(text) != len(tr.NVTX.Start) {
+		t.Errorf("NVTX text: len %d cap %d, want both %d", len(text), cap(text), len(tr.NVTX.Start))
+	}
+}
