@@ -261,17 +261,17 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var raw sql.RawBytes
+	// the text scans into a NullString, not RawBytes: database/sql hands a RawBytes a slice of
+	// a buffer of its own, nil for an empty text until a longer text has set it, so an empty
+	// text on the first rows would read as a missing one (the scanner reads it as a text); the
+	// driver makes a string of each text anyway, which a NullString takes without a copy
+	var raw sql.NullString
 	ptrs[len(vals)] = &raw
 	intern := map[string]int32{}
-	keep := make(sql.RawBytes, 0, 64)
 	for rows.Next() {
-		// raw starts each row non-nil: Scan sets it nil for NULL and appends a text to it, so
-		// an empty text stays an empty text (as the scanner reads it), not a missing one
-		if raw != nil && cap(raw) > cap(keep) {
-			keep = raw[:0]
-		}
-		raw = keep[:0]
+		// Scan sets raw.Valid false for NULL, else raw.String to the text, or to what SQL
+		// converts a number or a blob in the text column to (its digits, its bytes), as it
+		// does into a RawBytes
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read NVTX_EVENTS: %w", err)
 		}
@@ -280,11 +280,11 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 		}
 		n.Payload = append(n.Payload, vals[len(intCols)])
 		idx := int32(-1)
-		if raw != nil {
+		if raw.Valid {
 			var ok bool
-			if idx, ok = intern[string(raw)]; !ok {
+			if idx, ok = intern[raw.String]; !ok {
 				idx = int32(len(n.Texts))
-				s := string(raw)
+				s := raw.String
 				n.Texts = append(n.Texts, s)
 				intern[s] = idx
 			}
