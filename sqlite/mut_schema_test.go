@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// TestReadRowidAlias: the scanner finds a column where SQLite keeps it: an INTEGER PRIMARY KEY
+// is the rowid (its record slot holds NULL), an INTEGER PRIMARY KEY DESC and an INTEGER column
+// that is not a key are in the record. Each NVTX table reads, by the scanner and by SQL, the
+// starts SQLite gives.
+func TestReadRowidAlias(t *testing.T) {
+	for _, ddl := range []string{
+		"start INTEGER PRIMARY KEY, end INTEGER",
+		"end INTEGER, start INTEGER PRIMARY KEY",
+		"start INTEGER PRIMARY KEY DESC, end INTEGER",
+		"start INTEGER",
+		"start INTEGER, end INTEGER, PRIMARY KEY (start, end)",
+		"start INT PRIMARY KEY, end INTEGER",
+	} {
+		_, startOnly := map[string]bool{"start INTEGER": true}[ddl]
+		values := "(100, 7), (250, 8), (900, 9)"
+		if startOnly {
+			values = "(100), (250), (900)"
+		}
+		p := makeExport(t, fmt.Sprintf("CREATE TABLE NVTX_EVENTS (%s)", ddl),
+			fmt.Sprintf("INSERT INTO NVTX_EVENTS (start%s) VALUES %s", map[bool]string{true: "", false: ", end"}[startOnly], values))
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for _, r := range queryRows(t, db, "SELECT start FROM NVTX_EVENTS ORDER BY rowid") {
+			want = append(want, r[0].(int64))
+		}
+		db.Close()
+		if !reflect.DeepEqual(want, []int64{100, 250, 900}) {
+			t.Fatalf("%s: SQLite reads starts %v", ddl, want)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			before := deferred.Load()
+			tr, err := Read(ctx, p, opt)
+			if err != nil {
+				t.Fatalf("%s, SQLOnly %v: %v", ddl, opt.SQLOnly, err)
+			}
+			if !reflect.DeepEqual(tr.NVTX.Start, want) {
+				t.Errorf("%s, SQLOnly %v: starts %v, want %v", ddl, opt.SQLOnly, tr.NVTX.Start, want)
+			}
+			if len(tr.NVTX.Color) != 3 || tr.NVTX.Color[0] != trace.Null {
+				t.Errorf("%s, SQLOnly %v: colors %v, want NULL", ddl, opt.SQLOnly, tr.NVTX.Color)
+			}
+			if deferred.Load() != before {
+				t.Errorf("%s: the scanner left the table to SQL", ddl)
+			}
+		}
+	}
+}
