@@ -72,3 +72,26 @@ func TestReadNVTXOddLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNVTXUnusualValues: an NVTX table holding values the scanner leaves to SQL (a blob of
+// digits in an integer column, a blob as text) is read through SQL, as database/sql converts
+// them, not failed.
+func TestReadNVTXUnusualValues(t *testing.T) {
+	for _, row := range []string{"(1, 2, X'3432', 'hi')", "(1, 2, 42, X'6869')"} {
+		p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER, color INTEGER, text TEXT)`,
+			"INSERT INTO NVTX_EVENTS VALUES (0, 1, 5, 'a'), "+row)
+		before := deferred.Load()
+		tr, err := Read(ctx, p, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", row, err)
+		}
+		if deferred.Load() == before {
+			t.Errorf("%s: the scanner read a value SQL converts", row)
+		}
+		n := tr.NVTX
+		if !reflect.DeepEqual(n.Color, []int64{5, 42}) || !reflect.DeepEqual(n.Text, []int32{0, 1}) ||
+			!reflect.DeepEqual(n.Texts, []string{"a", "hi"}) {
+			t.Errorf("%s: colors %v, texts %v %q, want [5 42], [0 1] [a hi]", row, n.Color, n.Text, n.Texts)
+		}
+	}
+}
