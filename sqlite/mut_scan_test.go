@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"testing"
+)
+
+// nvtxLeaf makes an export whose NVTX table (start INTEGER) is one leaf page of 4 KiB holding
+// the rows, and returns its bytes, the leaf's page number and the page size.
+func nvtxLeaf(t *testing.T, rows string) (b []byte, leaf uint32, ps int) {
+	t.Helper()
+	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER)`, `INSERT INTO NVTX_EVENTS VALUES `+rows)
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := queryRows(t, db, `SELECT rootpage FROM sqlite_master WHERE name = 'NVTX_EVENTS'`)
+	db.Close()
+	if b, err = os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	leaf, ps = uint32(r[0][0].(int64)), pageSizeOf(b)
+	if ps != 4096 || b[int(leaf-1)*ps] != 0x0d {
+		t.Fatalf("page size %d, root page %d not a leaf", ps, leaf)
+	}
+	return b, leaf, ps
+}
+
+// TestScanCellCountLimit: a leaf may hold as many cells as SQLite accepts on a page (MX_CELL,
+// (pageSize-8)/6), one more is damage. A leaf whose n cell pointers all name its one cell reads
+// n rows of it where SQLite does, and is ErrCorrupt where SQLite calls it malformed.
+func TestScanCellCountLimit(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	mx := (ps - 8) / 6
+	for _, n := range []int{mx - 1, mx, mx + 1, mx + 3} {
+		b := append([]byte(nil), base...)
+		pg := b[int(leaf-1)*ps : int(leaf)*ps]
+		cell := binary.BigEndian.Uint16(pg[8:])
+		binary.BigEndian.PutUint16(pg[3:], uint16(n))
+		for i := range n {
+			binary.BigEndian.PutUint16(pg[8+2*i:], cell)
+		}
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		sqlErr := db.QueryRow(`SELECT count(*) FROM NVTX_EVENTS WHERE start = 42`).Scan(&rows)
+		db.Close()
+		if (sqlErr == nil) != (n <= mx) || sqlErr == nil && rows != n {
+			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			switch {
+			case sqlErr != nil:
+				if !errors.Is(err, ErrCorrupt) {
+					t.Errorf("%d cells, SQLOnly %v: error %v, want ErrCorrupt as SQLite's %v", n, opt.SQLOnly, err, sqlErr)
+				}
+			case err != nil:
+				t.Errorf("%d cells, SQLOnly %v: %v", n, opt.SQLOnly, err)
+			case len(tr.NVTX.Start) != rows || tr.NVTX.Start[n-1] != 42:
+				t.Errorf("%d cells, SQLOnly %v: %d rows, want %d of 42", n, opt.SQLOnly, len(tr.NVTX.Start), rows)
+			}
+		}
+	}
+}
