@@ -1,7 +1,11 @@
 package sqlite
 
 import (
+	"encoding/binary"
+	"errors"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +37,44 @@ func TestScanEmptyBlob(t *testing.T) {
 		}
 		if deferred.Load() != before {
 			t.Error("the scanner left the table to SQL")
+		}
+	}
+}
+
+// TestScanPayloadLimit: SQLite keeps a payload size in 31 bits, so a cell claiming 2³¹ bytes
+// is damage even in a file of more than 2 GiB (a sparse one here, its header's page count 0 so
+// that the file's size counts), not an overflow chain to follow.
+func TestScanPayloadLimit(t *testing.T) {
+	base, err := os.ReadFile(fuzzBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	for _, s := range hostileSeeds(t) {
+		if s.name == "overflow-loop-2GB" {
+			b = overwrite(base, s.page, s.at, s.data)
+		}
+	}
+	if b == nil {
+		t.Fatal("no overflow-loop-2GB seed")
+	}
+	binary.BigEndian.PutUint32(b[28:], 0)
+	p := writeTemp(t, b)
+	if err := os.Truncate(p, 1<<31+1<<20); err != nil {
+		t.Skipf("no sparse file: %v", err)
+	}
+	pg, err := openPager(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg.close()
+	if got := (&cellReader{p: pg}).maxPayload(); got != 1<<31-1 {
+		t.Errorf("max payload %d of a %d-page file", got, pg.pages)
+	}
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		_, err := Read(ctx, p, opt)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "payload size 2147483648") {
+			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with payload size 2147483648", opt.SQLOnly, err)
 		}
 	}
 }
