@@ -58,3 +58,32 @@ func TestReadRowidAlias(t *testing.T) {
 		}
 	}
 }
+
+// TestReadAddedColumnDefault: a column added with a DEFAULT after rows were written is missing
+// from their records, where SQL gives its DEFAULT: such a table is read through SQL, and reads
+// what SQLite gives.
+func TestReadAddedColumnDefault(t *testing.T) {
+	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER)`, `INSERT INTO NVTX_EVENTS VALUES (1, 2), (3, 4)`,
+		`ALTER TABLE NVTX_EVENTS ADD COLUMN color INTEGER DEFAULT 7`, `INSERT INTO NVTX_EVENTS VALUES (5, 6, 9)`)
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	for _, r := range queryRows(t, db, "SELECT color FROM NVTX_EVENTS") {
+		want = append(want, r[0].(int64))
+	}
+	db.Close()
+	if !reflect.DeepEqual(want, []int64{7, 7, 9}) {
+		t.Fatalf("SQLite reads colors %v", want)
+	}
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		tr, err := Read(ctx, p, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(tr.NVTX.Color, want) {
+			t.Errorf("SQLOnly %v: colors %v, want %v", opt.SQLOnly, tr.NVTX.Color, want)
+		}
+	}
+}
