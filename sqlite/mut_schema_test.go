@@ -87,3 +87,27 @@ func TestReadAddedColumnDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestReadDateText: the driver reads a text of a date type as a time, which a text column then
+// holds in RFC 3339 form, so an NVTX text column declared DATE, DATETIME or TIMESTAMP is read
+// through SQL: both paths give the same texts, the driver's, for a text that parses as a date.
+func TestReadDateText(t *testing.T) {
+	for _, typ := range []string{"DATE", "DATETIME", "TIMESTAMP"} {
+		p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER, text `+typ+`)`,
+			`INSERT INTO NVTX_EVENTS VALUES (1, 2, '2024-01-02 03:04:05'), (3, 4, 'plain')`)
+		var texts [2][]string
+		for i, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(tr.NVTX.End, []int64{2, 4}) {
+				t.Errorf("%s, SQLOnly %v: ends %v, want [2 4]", typ, opt.SQLOnly, tr.NVTX.End)
+			}
+			texts[i] = tr.NVTX.Texts
+		}
+		if !reflect.DeepEqual(texts[0], texts[1]) || len(texts[0]) != 2 || texts[0][0] == "2024-01-02 03:04:05" {
+			t.Errorf("%s: texts %q by the scanner, %q by SQL, want the driver's time", typ, texts[0], texts[1])
+		}
+	}
+}
