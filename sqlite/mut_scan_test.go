@@ -3,7 +3,9 @@ package sqlite
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +66,26 @@ func TestScanCellCountLimit(t *testing.T) {
 				t.Errorf("%d cells, SQLOnly %v: %v", n, opt.SQLOnly, err)
 			case len(tr.NVTX.Start) != rows || tr.NVTX.Start[n-1] != 42:
 				t.Errorf("%d cells, SQLOnly %v: %d rows, want %d of 42", n, opt.SQLOnly, len(tr.NVTX.Start), rows)
+			}
+		}
+	}
+}
+
+// TestScanCellInPointerArray: a leaf cell pointer that names a byte of the page's cell pointer
+// array (just below where the cells may start) is damage, by both paths, wherever it points.
+func TestScanCellInPointerArray(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(1), (2), (3)")
+	for _, back := range []int{1, 2, 6} {
+		b := append([]byte(nil), base...)
+		pg := b[int(leaf-1)*ps : int(leaf)*ps]
+		n := int(binary.BigEndian.Uint16(pg[3:]))
+		first := 8 + 2*n
+		binary.BigEndian.PutUint16(pg[8+2*(n-1):], uint16(first-back))
+		p := writeTemp(t, b)
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			_, err := Read(ctx, p, opt)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("cell %d at %d, outside the page's cell area", n-1, first-back)) {
+				t.Errorf("cell at %d, SQLOnly %v: error %v, want ErrCorrupt naming the cell", first-back, opt.SQLOnly, err)
 			}
 		}
 	}
