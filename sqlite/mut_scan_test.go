@@ -90,3 +90,59 @@ func TestScanCellInPointerArray(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCellAtEdges: a cell may start right after the cell pointer array and as late as 4
+// bytes before the usable end (the smallest cell: sizes, rowid and a header typing the value
+// 1); a pointer past that is damage. SQLite reads the first two as the scanner does.
+func TestScanCellAtEdges(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(1)")
+	pg := base[int(leaf-1)*ps : int(leaf)*ps]
+	cell := int(binary.BigEndian.Uint16(pg[8:]))
+	if cell != ps-4 {
+		t.Fatalf("the cell is at %d, want %d", cell, ps-4)
+	}
+	moved := append([]byte(nil), base...)
+	mp := moved[int(leaf-1)*ps : int(leaf)*ps]
+	copy(mp[10:], pg[cell:])
+	clear(mp[cell:])
+	binary.BigEndian.PutUint16(mp[8:], 10)
+	binary.BigEndian.PutUint16(mp[5:], 10)
+	for _, c := range []struct {
+		name string
+		b    []byte
+		err  string // "" for the row
+	}{
+		{"at the usable end", base, ""},
+		{"after the pointer array", moved, ""},
+		{"3 bytes before the end", nil, "cell 0 at 4093, outside"},
+		{"at the end", nil, "cell 0 at 4096, outside"},
+	} {
+		b := c.b
+		if b == nil {
+			b = append([]byte(nil), base...)
+			var at int
+			fmt.Sscanf(c.err, "cell 0 at %d", &at)
+			binary.BigEndian.PutUint16(b[int(leaf-1)*ps+8:], uint16(at))
+		}
+		p := writeTemp(t, b)
+		if c.err == "" {
+			db, err := openDB(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := queryRows(t, db, "SELECT start FROM NVTX_EVENTS"); len(r) != 1 || r[0][0] != int64(1) {
+				t.Fatalf("%s: SQLite reads %v", c.name, r)
+			}
+			db.Close()
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			switch {
+			case c.err != "" && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.err)):
+				t.Errorf("%s, SQLOnly %v: error %v, want ErrCorrupt with %q", c.name, opt.SQLOnly, err, c.err)
+			case c.err == "" && (err != nil || len(tr.NVTX.Start) != 1 || tr.NVTX.Start[0] != 1):
+				t.Errorf("%s, SQLOnly %v: error %v, want the row", c.name, opt.SQLOnly, err)
+			}
+		}
+	}
+}
