@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -75,6 +76,36 @@ func TestScanPayloadLimit(t *testing.T) {
 		_, err := Read(ctx, p, opt)
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "payload size 2147483648") {
 			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with payload size 2147483648", opt.SQLOnly, err)
+		}
+	}
+}
+
+// TestScanLongPayloadSize: SQLite reads a cell's payload size from up to 8 bytes as a varint,
+// leading 0x80 bytes included, so a size of 3 written in 8 bytes is a size of 3 to both.
+func TestScanLongPayloadSize(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	for _, k := range []int{7, 8} {
+		b := append([]byte(nil), base...)
+		pg := b[int(leaf-1)*ps : int(leaf)*ps]
+		cell := append(bytes.Repeat([]byte{0x80}, k-1), 3, 1, 2, 1, 42) // size, rowid 1, record: int 42
+		off := ps - len(cell)
+		copy(pg[off:], cell)
+		binary.BigEndian.PutUint16(pg[8:], uint16(off))
+		binary.BigEndian.PutUint16(pg[5:], uint16(off))
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := queryRows(t, db, "SELECT rowid, start FROM NVTX_EVENTS"); len(r) != 1 || r[0][0] != int64(1) || r[0][1] != int64(42) {
+			t.Fatalf("%d-byte size: SQLite reads %v", k, r)
+		}
+		db.Close()
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			if err != nil || !reflect.DeepEqual(tr.NVTX.Start, []int64{42}) {
+				t.Errorf("%d-byte size, SQLOnly %v: error %v, want the row", k, opt.SQLOnly, err)
+			}
 		}
 	}
 }
