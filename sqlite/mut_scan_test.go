@@ -146,3 +146,65 @@ func TestScanCellAtEdges(t *testing.T) {
 		}
 	}
 }
+
+// nvtxTree makes an export whose NVTX table (start INTEGER) of rows 1..n is an interior root
+// over leaves, and returns its bytes, the root's page number and the page size.
+func nvtxTree(t *testing.T, n int) (b []byte, root uint32, ps int) {
+	t.Helper()
+	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER)`, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+		SELECT i + 1 FROM n WHERE i < %d) INSERT INTO NVTX_EVENTS SELECT i FROM n`, n))
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := queryRows(t, db, `SELECT rootpage FROM sqlite_master WHERE name = 'NVTX_EVENTS'`)
+	db.Close()
+	if b, err = os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	root, ps = uint32(r[0][0].(int64)), pageSizeOf(b)
+	if b[int(root-1)*ps] != 0x05 {
+		t.Fatalf("root page %d not interior", root)
+	}
+	return b, root, ps
+}
+
+// TestScanInteriorCellEdges: an interior cell (child page, key) may start right after the cell
+// pointer array, where SQLite reads it too; one whose key would start at the usable end is
+// damage, named as such.
+func TestScanInteriorCellEdges(t *testing.T) {
+	base, root, ps := nvtxTree(t, 2000)
+	pg := base[int(root-1)*ps : int(root)*ps]
+	n := int(binary.BigEndian.Uint16(pg[3:]))
+	first := 12 + 2*n
+	last := int(binary.BigEndian.Uint16(pg[12+2*(n-1):])) // the last cell, at the lowest offset
+	moved := append([]byte(nil), base...)
+	mp := moved[int(root-1)*ps : int(root)*ps]
+	copy(mp[first:], pg[last:last+9])
+	binary.BigEndian.PutUint16(mp[12+2*(n-1):], uint16(first))
+	binary.BigEndian.PutUint16(mp[5:], uint16(first))
+	p := writeTemp(t, moved)
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := queryRows(t, db, "SELECT count(*), sum(start) FROM NVTX_EVENTS"); r[0][0] != int64(2000) || r[0][1] != int64(2001000) {
+		t.Fatalf("a cell after the pointer array: SQLite reads %v", r)
+	}
+	db.Close()
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		if tr, err := Read(ctx, p, opt); err != nil || len(tr.NVTX.Start) != 2000 || tr.NVTX.Start[1999] != 2000 {
+			t.Errorf("a cell after the pointer array, SQLOnly %v: error %v, want the rows", opt.SQLOnly, err)
+		}
+	}
+	for back, want := range map[int]string{4: "cell 0: key past the page end", 3: fmt.Sprintf("cell 0 at %d, outside", ps-3)} {
+		end := append([]byte(nil), base...)
+		binary.BigEndian.PutUint16(end[int(root-1)*ps+12:], uint16(ps-back))
+		pe := writeTemp(t, end)
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			if _, err := Read(ctx, pe, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+				t.Errorf("a cell at %d, SQLOnly %v: error %v, want ErrCorrupt with %q", ps-back, opt.SQLOnly, err, want)
+			}
+		}
+	}
+}
