@@ -208,3 +208,61 @@ func TestScanInteriorCellEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestScanDepthLimit: SQLite's cursor reaches a page 19 levels below the root and no deeper
+// (BTCURSOR_MAX_DEPTH). The NVTX root becomes a chain of interior pages down to its leaf, each
+// with a zeroed page as its right child: SQLite reads the first row of a leaf 19 levels down
+// and calls one 20 levels down malformed; the scanner lists that leaf and then fails on the
+// zeroed page, or fails on the depth.
+func TestScanDepthLimit(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	for _, depth := range []int{maxDepth, maxDepth + 1} {
+		pages := uint32(len(base) / ps)
+		b := append([]byte(nil), base...)
+		b = append(b, make([]byte, (2*depth)*ps)...)
+		// pages past the file: interior I1..I(depth-1), the leaf's copy, zeroed siblings
+		inner := func(d int) uint32 { return pages + uint32(d) } // d ≥ 1
+		copyOf, sibling := pages+uint32(depth), func(d int) uint32 { return pages + uint32(depth) + 1 + uint32(d) }
+		copy(b[int(copyOf-1)*ps:], b[int(leaf-1)*ps:int(leaf)*ps])
+		for d := 0; d < depth; d++ {
+			n := leaf
+			if d > 0 {
+				n = inner(d)
+			}
+			pg := b[int(n-1)*ps : int(n)*ps]
+			clear(pg)
+			child := copyOf
+			if d+1 < depth {
+				child = inner(d + 1)
+			}
+			pg[0] = 0x05
+			binary.BigEndian.PutUint16(pg[3:], 1)
+			binary.BigEndian.PutUint16(pg[5:], uint16(ps-5))
+			binary.BigEndian.PutUint32(pg[8:], sibling(d))
+			binary.BigEndian.PutUint16(pg[12:], uint16(ps-5))
+			binary.BigEndian.PutUint32(pg[ps-5:], child)
+			pg[ps-1] = 1 // the key: the leaf's rowid
+		}
+		binary.BigEndian.PutUint32(b[28:], uint32(len(b)/ps))
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int64
+		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS LIMIT 1").Scan(&v)
+		db.Close()
+		if (sqlErr == nil) != (depth <= maxDepth) || sqlErr == nil && v != 42 {
+			t.Fatalf("a leaf %d levels down: SQLite reads %d, error %v", depth, v, sqlErr)
+		}
+		want := fmt.Sprintf("page %d: not a table page", sibling(depth-2))
+		if depth > maxDepth {
+			want = fmt.Sprintf("page %d: b-tree too deep", copyOf)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+				t.Errorf("a leaf %d levels down, SQLOnly %v: error %v, want ErrCorrupt with %q", depth, opt.SQLOnly, err, want)
+			}
+		}
+	}
+}
