@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -44,38 +45,38 @@ func TestScanEmptyBlob(t *testing.T) {
 
 // TestScanPayloadLimit: SQLite keeps a payload size in 31 bits, so a cell claiming 2³¹ bytes
 // is damage even in a file of more than 2 GiB (a sparse one here, its header's page count 0 so
-// that the file's size counts), not an overflow chain to follow.
+// that the file's size counts), not an overflow chain to follow; one of 2³¹-1 bytes is read up
+// to its chain's damage (a chain looping on itself).
 func TestScanPayloadLimit(t *testing.T) {
 	base, err := os.ReadFile(fuzzBase)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b []byte
-	for _, s := range hostileSeeds(t) {
-		if s.name == "overflow-loop-2GB" {
-			b = overwrite(base, s.page, s.at, s.data)
+	ps := pageSizeOf(base)
+	leaf, _, cell := firstCell(t, fuzzBase, "CUPTI_ACTIVITY_KIND_KERNEL")
+	pg := base[int(leaf-1)*ps : int(leaf)*ps]
+	_, k := varint(pg[cell:])
+	rowid, _ := varint(pg[cell+k:])
+	for size, want := range map[uint64]string{1 << 31: "payload size 2147483648", 1<<31 - 1: fmt.Sprintf("overflow page %d used twice", leaf+1)} {
+		b := overwrite(base, leaf-1, 0, loopingOverflow(pg, leaf, cell, rowid, size))
+		binary.BigEndian.PutUint32(b[28:], 0)
+		p := writeTemp(t, b)
+		if err := os.Truncate(p, 1<<31+1<<20); err != nil {
+			t.Skipf("no sparse file: %v", err)
 		}
-	}
-	if b == nil {
-		t.Fatal("no overflow-loop-2GB seed")
-	}
-	binary.BigEndian.PutUint32(b[28:], 0)
-	p := writeTemp(t, b)
-	if err := os.Truncate(p, 1<<31+1<<20); err != nil {
-		t.Skipf("no sparse file: %v", err)
-	}
-	pg, err := openPager(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg.close()
-	if got := (&cellReader{p: pg}).maxPayload(); got != 1<<31-1 {
-		t.Errorf("max payload %d of a %d-page file", got, pg.pages)
-	}
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
-		_, err := Read(ctx, p, opt)
-		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "payload size 2147483648") {
-			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with payload size 2147483648", opt.SQLOnly, err)
+		pager, err := openPager(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pager.close()
+		if got := (&cellReader{p: pager}).maxPayload(); got != 1<<31-1 {
+			t.Errorf("max payload %d of a %d-page file", got, pager.pages)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			_, err := Read(ctx, p, opt)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+				t.Errorf("payload size %d, SQLOnly %v: error %v, want ErrCorrupt with %q", size, opt.SQLOnly, err, want)
+			}
 		}
 	}
 }
