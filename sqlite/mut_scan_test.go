@@ -170,8 +170,8 @@ func nvtxTree(t *testing.T, n int) (b []byte, root uint32, ps int) {
 }
 
 // TestScanInteriorCellEdges: an interior cell (child page, key) may start right after the cell
-// pointer array, where SQLite reads it too; one whose key would start at the usable end is
-// damage, named as such.
+// pointer array, where SQLite reads it too; one whose key would start at the usable end, or
+// one in the pointer array, is damage, named as such.
 func TestScanInteriorCellEdges(t *testing.T) {
 	base, root, ps := nvtxTree(t, 2000)
 	pg := base[int(root-1)*ps : int(root)*ps]
@@ -197,13 +197,16 @@ func TestScanInteriorCellEdges(t *testing.T) {
 			t.Errorf("a cell after the pointer array, SQLOnly %v: error %v, want the rows", opt.SQLOnly, err)
 		}
 	}
-	for back, want := range map[int]string{4: "cell 0: key past the page end", 3: fmt.Sprintf("cell 0 at %d, outside", ps-3)} {
+	for at, want := range map[int]string{
+		ps - 4: "cell 0: key past the page end", ps - 3: fmt.Sprintf("cell 0 at %d, outside", ps-3),
+		first - 1: fmt.Sprintf("cell 0 at %d, outside", first-1), first - 2: fmt.Sprintf("cell 0 at %d, outside", first-2),
+	} {
 		end := append([]byte(nil), base...)
-		binary.BigEndian.PutUint16(end[int(root-1)*ps+12:], uint16(ps-back))
+		binary.BigEndian.PutUint16(end[int(root-1)*ps+12:], uint16(at))
 		pe := writeTemp(t, end)
 		for _, opt := range []Options{{}, {SQLOnly: true}} {
 			if _, err := Read(ctx, pe, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
-				t.Errorf("a cell at %d, SQLOnly %v: error %v, want ErrCorrupt with %q", ps-back, opt.SQLOnly, err, want)
+				t.Errorf("a cell at %d, SQLOnly %v: error %v, want ErrCorrupt with %q", at, opt.SQLOnly, err, want)
 			}
 		}
 	}
