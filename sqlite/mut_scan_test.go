@@ -269,3 +269,37 @@ func TestScanDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestScanInteriorCellCount: an interior page may hold as many cells as SQLite accepts on a
+// page (MX_CELL): with that many pointers all naming its first cell, the scanner meets that
+// cell's child twice (SQLite would read the subtree again: damage to the scanner); one more is
+// a cell count SQLite calls malformed.
+func TestScanInteriorCellCount(t *testing.T) {
+	base, root, ps := nvtxTree(t, 2000)
+	mx := (ps - 8) / 6
+	for n, want := range map[int]string{mx: "reached twice", mx + 1: fmt.Sprintf("%d cells on an interior page", mx+1)} {
+		b := append([]byte(nil), base...)
+		pg := b[int(root-1)*ps : int(root)*ps]
+		cell := binary.BigEndian.Uint16(pg[12:])
+		binary.BigEndian.PutUint16(pg[3:], uint16(n))
+		for i := range n {
+			binary.BigEndian.PutUint16(pg[12+2*i:], cell)
+		}
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		sqlErr := db.QueryRow("SELECT count(*) FROM NVTX_EVENTS").Scan(&rows)
+		db.Close()
+		if (sqlErr == nil) != (n <= mx) {
+			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%d cells, SQLOnly %v: error %v, want ErrCorrupt with %q", n, opt.SQLOnly, err, want)
+			}
+		}
+	}
+}
