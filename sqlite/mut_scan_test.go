@@ -303,3 +303,19 @@ func TestScanInteriorCellCount(t *testing.T) {
 		}
 	}
 }
+
+// TestChildrenAllocatesOnce: the children of an interior page (one per cell and the right-most
+// pointer) are listed into one allocation of their final size.
+func TestChildrenAllocatesOnce(t *testing.T) {
+	b, root, ps := nvtxTree(t, 2000)
+	pg := b[int(root-1)*ps : int(root)*ps]
+	n := int(binary.BigEndian.Uint16(pg[3:]))
+	p := &pager{pageSize: ps, usable: ps, pages: uint32(len(b) / ps)}
+	kids, err := children(p, pg, 0)
+	if err != nil || len(kids) != n+1 || kids[n] != binary.BigEndian.Uint32(pg[8:]) {
+		t.Fatalf("children %v, error %v; want %d ending in the right-most pointer", kids, err, n+1)
+	}
+	if a := testing.AllocsPerRun(20, func() { children(p, pg, 0) }); a != 1 {
+		t.Errorf("%v allocations, want 1", a)
+	}
+}
