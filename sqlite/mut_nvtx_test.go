@@ -27,7 +27,8 @@ func makeExport(t *testing.T, stmts ...string) string {
 
 // TestReadNVTXOddLayout: an NVTX table with its text as the first column and none of the four
 // payload columns reads, by the scanner and by SQL, as SQLite gives it: each text interned in
-// row order (NULL is -1, an empty text is a text, on the first row too), every payload NULL.
+// row order (NULL is -1, an empty text is a text, on the first row too), every payload NULL;
+// the scanner reads such a table itself.
 func TestReadNVTXOddLayout(t *testing.T) {
 	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (text TEXT, start INTEGER NOT NULL, end INTEGER, eventType INTEGER, rangeId INTEGER)`,
 		`INSERT INTO NVTX_EVENTS VALUES ('', 5, 6, 34, 0), ('b', 10, 20, 59, 1), (NULL, 30, 40, 59, 2), ('', 50, 60, 34, 3), ('b', 70, 80, 59, 4), ('a', 90, NULL, 34, 5)`)
@@ -53,9 +54,13 @@ func TestReadNVTXOddLayout(t *testing.T) {
 		want = append(want, at[s])
 	}
 	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		before := deferred.Load()
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
 			t.Fatalf("SQLOnly %v: %v", opt.SQLOnly, err)
+		}
+		if deferred.Load() != before {
+			t.Error("the scanner left the table to SQL")
 		}
 		n := tr.NVTX
 		nulls := []int64{trace.Null, trace.Null, trace.Null, trace.Null, trace.Null, trace.Null}
