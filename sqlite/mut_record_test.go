@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/omnistat/omnistat/trace"
 )
 
 // TestScanEmptyBlob: an empty blob (serial type 12, no bytes) in a column the scanner walks
@@ -107,6 +109,58 @@ func TestScanLongPayloadSize(t *testing.T) {
 			if err != nil || !reflect.DeepEqual(tr.NVTX.Start, []int64{42}) {
 				t.Errorf("%d-byte size, SQLOnly %v: error %v, want the row", k, opt.SQLOnly, err)
 			}
+		}
+	}
+}
+
+// TestScanColumnsPastRecord: columns added by ALTER TABLE without a DEFAULT are missing from
+// the records written before: SQLite reads them as NULL, and so does the scanner (NULL
+// integers, no text), itself.
+func TestScanColumnsPastRecord(t *testing.T) {
+	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER)`, `INSERT INTO NVTX_EVENTS VALUES (1, 2), (3, 4)`,
+		`ALTER TABLE NVTX_EVENTS ADD COLUMN color INTEGER`, `ALTER TABLE NVTX_EVENTS ADD COLUMN text TEXT`,
+		`INSERT INTO NVTX_EVENTS VALUES (5, 6, 9, 'x')`)
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := queryRows(t, db, "SELECT color, text FROM NVTX_EVENTS")
+	db.Close()
+	if !reflect.DeepEqual(r, [][]any{{nil, nil}, {nil, nil}, {int64(9), "x"}}) {
+		t.Fatalf("SQLite reads %v", r)
+	}
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		before := deferred.Load()
+		tr, err := Read(ctx, p, opt)
+		if err != nil {
+			t.Fatalf("SQLOnly %v: %v", opt.SQLOnly, err)
+		}
+		n := tr.NVTX
+		if !reflect.DeepEqual(n.Color, []int64{trace.Null, trace.Null, 9}) || !reflect.DeepEqual(n.Text, []int32{-1, -1, 0}) ||
+			!reflect.DeepEqual(n.Texts, []string{"x"}) || !reflect.DeepEqual(n.End, []int64{2, 4, 6}) {
+			t.Errorf("SQLOnly %v: colors %v, texts %v %q, ends %v", opt.SQLOnly, n.Color, n.Text, n.Texts, n.End)
+		}
+		if deferred.Load() != before {
+			t.Error("the scanner left the table to SQL")
+		}
+	}
+}
+
+// TestOverflowPointer: a spilled cell's local part and its 4-byte overflow page number must end
+// by the usable end of the page: ending there, the chain is followed (here to page 0, out of
+// range); one byte further is damage.
+func TestOverflowPointer(t *testing.T) {
+	const ps, size = 4096, 5000
+	minLocal := (ps-12)*32/255 - 23 // SQLite's, for a table leaf
+	local := minLocal + (size-minLocal)%(ps-4)
+	area := make([]byte, ps)
+	for _, c := range []struct {
+		start int
+		want  string
+	}{{ps - local - 4, "overflow page 0 out of range"}, {ps - local - 3, "overflow pointer past the page end"}} {
+		r := cellReader{p: &pager{pageSize: ps, usable: ps, pages: 10}, seen: newPageSet(10)}
+		if _, err := r.overflow(area, c.start, size); !errors.Is(err, errMalformed) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("local part at %d: error %v, want %q", c.start, err, c.want)
 		}
 	}
 }
