@@ -319,3 +319,37 @@ func TestChildrenAllocatesOnce(t *testing.T) {
 		t.Errorf("%v allocations, want 1", a)
 	}
 }
+
+// TestScanLeavesAtTwoDepths: every leaf of a b-tree is at one depth; a root whose first child
+// became an interior page over the first two leaves leaves the others one level higher: damage.
+func TestScanLeavesAtTwoDepths(t *testing.T) {
+	base, root, ps := nvtxTree(t, 2000)
+	b := append(append([]byte(nil), base...), make([]byte, ps)...)
+	in := uint32(len(b) / ps)
+	binary.BigEndian.PutUint32(b[28:], in)
+	pg := b[int(root-1)*ps : int(root)*ps]
+	n := int(binary.BigEndian.Uint16(pg[3:]))
+	if n < 3 {
+		t.Fatalf("%d cells on the root", n)
+	}
+	cell := func(i int) []byte { return pg[binary.BigEndian.Uint16(pg[12+2*i:]):] }
+	c0, c1, c2 := binary.BigEndian.Uint32(cell(0)), binary.BigEndian.Uint32(cell(1)), binary.BigEndian.Uint32(cell(2))
+	ip := b[int(in-1)*ps:]
+	ip[0] = 0x05
+	binary.BigEndian.PutUint16(ip[3:], 1)
+	binary.BigEndian.PutUint16(ip[5:], uint16(ps-5))
+	binary.BigEndian.PutUint32(ip[8:], c1)
+	binary.BigEndian.PutUint16(ip[12:], uint16(ps-5))
+	binary.BigEndian.PutUint32(ip[ps-5:], c0)
+	ip[ps-1] = 1
+	binary.BigEndian.PutUint32(cell(0), in) // the root's first child: the new page over c0, c1
+	copy(pg[12+2:], pg[12+4:12+2*n])        // c1's cell dropped
+	binary.BigEndian.PutUint16(pg[3:], uint16(n-1))
+	p := writeTemp(t, b)
+	want := fmt.Sprintf("page %d: leaves at depths 2 and 1", c2)
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with %q", opt.SQLOnly, err, want)
+		}
+	}
+}
