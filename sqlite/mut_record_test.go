@@ -164,3 +164,22 @@ func TestOverflowPointer(t *testing.T) {
 		}
 	}
 }
+
+// TestScanValuePastRecord: a serial type whose value runs past the record's end (a 4-byte
+// integer where one byte is left) is damage named at that column, not bytes read beyond.
+func TestScanValuePastRecord(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	b := append([]byte(nil), base...)
+	pg := b[int(leaf-1)*ps : int(leaf)*ps]
+	cell := int(binary.BigEndian.Uint16(pg[8:]))
+	if !bytes.Equal(pg[cell:cell+5], []byte{3, 1, 2, 1, 42}) {
+		t.Fatalf("cell %v, want size 3, rowid 1, record [2 1 42]", pg[cell:cell+5])
+	}
+	pg[cell+3] = 4
+	p := writeTemp(t, b)
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "column 0: 4 bytes past the record's end") {
+			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt naming column 0", opt.SQLOnly, err)
+		}
+	}
+}
