@@ -183,3 +183,37 @@ func TestScanValuePastRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestScanRecordWithoutColumns: a record whose header is only its own size (no column) is one
+// SQLite calls malformed, and so is it to the scanner; one column reads.
+func TestScanRecordWithoutColumns(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	for _, cell := range [][]byte{{1, 1, 1, 0}, {2, 1, 1, 0}, {3, 1, 2, 1, 7}} {
+		b := append([]byte(nil), base...)
+		pg := b[int(leaf-1)*ps : int(leaf)*ps]
+		clear(pg[ps-8:])
+		copy(pg[ps-len(cell):], cell)
+		binary.BigEndian.PutUint16(pg[8:], uint16(ps-len(cell)))
+		binary.BigEndian.PutUint16(pg[5:], uint16(ps-len(cell)))
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int64
+		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS").Scan(&v)
+		db.Close()
+		if ok := cell[2] != 1; (sqlErr == nil) != ok {
+			t.Fatalf("cell %v: SQLite reads %d, error %v", cell, v, sqlErr)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			switch {
+			case sqlErr != nil && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "record header of 1 bytes")):
+				t.Errorf("cell %v, SQLOnly %v: error %v, want ErrCorrupt with the record header", cell, opt.SQLOnly, err)
+			case sqlErr == nil && (err != nil || !reflect.DeepEqual(tr.NVTX.Start, []int64{v})):
+				t.Errorf("cell %v, SQLOnly %v: error %v, want start %d", cell, opt.SQLOnly, err, v)
+			}
+		}
+	}
+}
