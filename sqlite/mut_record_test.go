@@ -217,3 +217,59 @@ func TestScanRecordWithoutColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLargestHeader: SQLite reads a record header of up to 98307 bytes (here the wanted
+// column, then NULL types past the table's one column, on an overflow chain); the scanner
+// reads it as SQLite does.
+func TestScanLargestHeader(t *testing.T) {
+	base, leaf, ps := nvtxLeaf(t, "(42)")
+	for _, hsize := range []int{maxHeader, maxHeader + 1} {
+		rec := appendVarint(nil, uint64(hsize))
+		rec = append(rec, 1) // start: a 1-byte integer
+		rec = append(rec, make([]byte, hsize-len(rec))...)
+		rec = append(rec, 42)
+		minLocal := (ps-12)*32/255 - 23
+		local := minLocal + (len(rec)-minLocal)%(ps-4)
+		if local > ps-35 {
+			local = minLocal
+		}
+		pages := uint32(len(base) / ps)
+		cell := append(appendVarint(nil, uint64(len(rec))), 1)
+		cell = append(cell, rec[:local]...)
+		cell = binary.BigEndian.AppendUint32(cell, pages+1)
+		b := append([]byte(nil), base...)
+		for rest, n := rec[local:], pages+1; len(rest) > 0; n++ {
+			pg := make([]byte, ps)
+			take := copy(pg[4:], rest)
+			if rest = rest[take:]; len(rest) > 0 {
+				binary.BigEndian.PutUint32(pg, n+1)
+			}
+			b = append(b, pg...)
+		}
+		binary.BigEndian.PutUint32(b[28:], uint32(len(b)/ps))
+		pg := b[int(leaf-1)*ps : int(leaf)*ps]
+		copy(pg[ps-len(cell):], cell)
+		binary.BigEndian.PutUint16(pg[8:], uint16(ps-len(cell)))
+		binary.BigEndian.PutUint16(pg[5:], uint16(ps-len(cell)))
+		p := writeTemp(t, b)
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int64
+		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS").Scan(&v)
+		db.Close()
+		if (sqlErr == nil) != (hsize <= maxHeader) || sqlErr == nil && v != 42 {
+			t.Fatalf("a %d-byte header: SQLite reads %d, error %v", hsize, v, sqlErr)
+		}
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			switch {
+			case sqlErr != nil && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("record header of %d bytes", hsize))):
+				t.Errorf("a %d-byte header, SQLOnly %v: error %v, want ErrCorrupt naming the header", hsize, opt.SQLOnly, err)
+			case sqlErr == nil && (err != nil || !reflect.DeepEqual(tr.NVTX.Start, []int64{42})):
+				t.Errorf("a %d-byte header, SQLOnly %v: error %v, want start 42", hsize, opt.SQLOnly, err)
+			}
+		}
+	}
+}
