@@ -76,11 +76,11 @@ func (f *failAt) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestReportWriteErrors: a failed write of the rule, a table or a chart stops the report and is
-// returned.
+// TestReportWriteErrors: a failed write of the rule, a table, a heading, the findings or a chart
+// stops the report and is returned (the first error: nothing is written after it).
 func TestReportWriteErrors(t *testing.T) {
 	p := ReportPart{Summary: oneStage(), Charts: []plots.Chart{{Title: "A"}, {Title: "B"}}, Links: []string{"a", "b"}}
-	for _, at := range []string{"---", "| Stage |", "![A]", "![B]", "cudaMemcpy"} {
+	for _, at := range []string{"---", "| Stage |", "![A]", "![B]", "cudaMemcpy", "# omnistat", "## Stage overview", "## Findings", "## Charts", "## Stage ", "infer: findings"} {
 		f := &failAt{at: at}
 		if err := Report(f, 1, p); err != errFull || !f.failed {
 			t.Errorf("failing at %q: %v (failed %v), want %v", at, err, f.failed, errFull)

@@ -10,7 +10,8 @@ import (
 
 // Summary writes s as text or markdown; afterFindings, when not nil, writes more (the
 // report's charts) after the whole-trace findings.
-func Summary(w io.Writer, s *summary.Summary, f Format, l Layout, afterFindings func(io.Writer) error) error {
+func Summary(out io.Writer, s *summary.Summary, f Format, l Layout, afterFindings func(io.Writer) error) error {
+	w := &firstError{w: out} // headings and findings write without returning errors: kept here
 	d := newDocument(w, f, l)
 	nst := fmt.Sprintf("%d stages", len(s.Stages))
 	if len(s.Stages) == 1 {
@@ -49,5 +50,20 @@ func Summary(w io.Writer, s *summary.Summary, f Format, l Layout, afterFindings 
 		d.stageFindings(st.Stage)
 		d.findings(st.Findings)
 	}
-	return nil
+	return w.err
+}
+
+// firstError passes writes on until one fails, then keeps that error and writes nothing more.
+type firstError struct {
+	w   io.Writer
+	err error
+}
+
+func (f *firstError) Write(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.w.Write(p)
+	f.err = err
+	return n, err
 }
