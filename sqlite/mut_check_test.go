@@ -3,8 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -30,24 +28,13 @@ var checkTables = []struct {
 // its tables (the records on disk stay as they are) and runs the statements on the copy.
 func editedCopy(t *testing.T, src string, stmts ...string) string {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "edited.sqlite")
-	if err := os.WriteFile(p, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
+	db, p := live(t, src)
 	mustExec(t, db, "PRAGMA writable_schema=ON",
 		`UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL', '') WHERE type = 'table'`,
 		"PRAGMA writable_schema=OFF")
 	db.Close()
-	if db, err = sql.Open("sqlite", p); err != nil {
+	db, err := sql.Open("sqlite", p) // the edited schema is read by a new connection
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
