@@ -195,14 +195,7 @@ func TestScanRecordWithoutColumns(t *testing.T) {
 		copy(pg[ps-len(cell):], cell)
 		binary.BigEndian.PutUint16(pg[8:], uint16(ps-len(cell)))
 		binary.BigEndian.PutUint16(pg[5:], uint16(ps-len(cell)))
-		p := writeTemp(t, b)
-		db, err := openDB(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v int64
-		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS").Scan(&v)
-		db.Close()
+		p, v, sqlErr := sqlOne(t, b, "SELECT start FROM NVTX_EVENTS")
 		if ok := cell[2] != 1; (sqlErr == nil) != ok {
 			t.Fatalf("cell %v: SQLite reads %d, error %v", cell, v, sqlErr)
 		}
@@ -251,14 +244,7 @@ func TestScanLargestHeader(t *testing.T) {
 		copy(pg[ps-len(cell):], cell)
 		binary.BigEndian.PutUint16(pg[8:], uint16(ps-len(cell)))
 		binary.BigEndian.PutUint16(pg[5:], uint16(ps-len(cell)))
-		p := writeTemp(t, b)
-		db, err := openDB(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v int64
-		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS").Scan(&v)
-		db.Close()
+		p, v, sqlErr := sqlOne(t, b, "SELECT start FROM NVTX_EVENTS")
 		if (sqlErr == nil) != (hsize <= maxHeader) || sqlErr == nil && v != 42 {
 			t.Fatalf("a %d-byte header: SQLite reads %d, error %v", hsize, v, sqlErr)
 		}

@@ -44,14 +44,8 @@ func TestScanCellCountLimit(t *testing.T) {
 		for i := range n {
 			binary.BigEndian.PutUint16(pg[8+2*i:], cell)
 		}
-		p := writeTemp(t, b)
-		db, err := openDB(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows int
-		sqlErr := db.QueryRow(`SELECT count(*) FROM NVTX_EVENTS WHERE start = 42`).Scan(&rows)
-		db.Close()
+		p, n64, sqlErr := sqlOne(t, b, `SELECT count(*) FROM NVTX_EVENTS WHERE start = 42`)
+		rows := int(n64)
 		if (sqlErr == nil) != (n <= mx) || sqlErr == nil && rows != n {
 			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
 		}
@@ -247,14 +241,7 @@ func TestScanDepthLimit(t *testing.T) {
 			pg[ps-1] = 1 // the key: the leaf's rowid
 		}
 		binary.BigEndian.PutUint32(b[28:], uint32(len(b)/ps))
-		p := writeTemp(t, b)
-		db, err := openDB(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var v int64
-		sqlErr := db.QueryRow("SELECT start FROM NVTX_EVENTS LIMIT 1").Scan(&v)
-		db.Close()
+		p, v, sqlErr := sqlOne(t, b, "SELECT start FROM NVTX_EVENTS LIMIT 1")
 		if (sqlErr == nil) != (depth <= maxDepth) || sqlErr == nil && v != 42 {
 			t.Fatalf("a leaf %d levels down: SQLite reads %d, error %v", depth, v, sqlErr)
 		}
@@ -285,14 +272,8 @@ func TestScanInteriorCellCount(t *testing.T) {
 		for i := range n {
 			binary.BigEndian.PutUint16(pg[12+2*i:], cell)
 		}
-		p := writeTemp(t, b)
-		db, err := openDB(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows int
-		sqlErr := db.QueryRow("SELECT count(*) FROM NVTX_EVENTS").Scan(&rows)
-		db.Close()
+		p, n64, sqlErr := sqlOne(t, b, "SELECT count(*) FROM NVTX_EVENTS")
+		rows := int(n64)
 		if (sqlErr == nil) != (n <= mx) {
 			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
 		}
@@ -352,4 +333,19 @@ func TestScanLeavesAtTwoDepths(t *testing.T) {
 			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with %q", opt.SQLOnly, err, want)
 		}
 	}
+}
+
+// sqlOne writes the file b, asks SQLite (modernc, through openDB) for one integer with q, and
+// returns the file's path, the value and SQLite's error.
+func sqlOne(t *testing.T, b []byte, q string) (string, int64, error) {
+	t.Helper()
+	p := writeTemp(t, b)
+	db, err := openDB(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int64
+	err = db.QueryRow(q).Scan(&v)
+	return p, v, err
 }
