@@ -109,15 +109,7 @@ func disjoint(spans []trace.Span) []trace.Span {
 	if ok {
 		return spans
 	}
-	out := make([]trace.Span, 0, len(spans))
-	for _, s := range spans {
-		if n := len(out); n > 0 && s.Start <= out[n-1].End {
-			out[n-1].End = max(out[n-1].End, s.End)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
+	return joinInPlace(slices.Clone(spans))
 }
 
 // warm says whether the scope has warm-up steps.
