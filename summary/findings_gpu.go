@@ -93,11 +93,18 @@ func (j *judge) launchFinding() []Finding {
 	if launches < minLaunches {
 		return nil
 	}
-	var kd []int64
-	var kernT int64
 	k := &tr.Kernels
+	outside := func(i int) bool { g := k.GraphNodeID[i]; return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
+	n := 0
 	for i := range k.Start {
-		if g := k.GraphNodeID[i]; k.Start[i] >= j.from && (g == trace.Null || g == 0) {
+		if outside(i) {
+			n++
+		}
+	}
+	kd := make([]int64, 0, n) // allocated once at its size: a kernel table can hold millions
+	var kernT int64
+	for i := range k.Start {
+		if outside(i) {
 			kd = append(kd, k.End[i]-k.Start[i])
 			kernT += k.End[i] - k.Start[i]
 		}

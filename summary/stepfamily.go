@@ -2,7 +2,6 @@ package summary
 
 import (
 	"slices"
-	"sync"
 
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/stage"
@@ -29,9 +28,10 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 	}
 	launched := LaunchedGPUWork(tr)
 	// the starts of the calls that launched GPU work, of each thread that has ranges, sorted:
-	// collected in parallel parts of the rows (each part's lists in row order, joined in part
-	// order); rows come in runs of one thread, so a part consults its map once per run, not once
-	// per call
+	// collected in parallel parts of the rows, in two passes (the first counts what each part
+	// holds of each thread, the second writes it in place, parts in row order), so each list is
+	// allocated once at its size; rows come in runs of one thread, so a part consults its map
+	// once per run, not once per call
 	want := map[int64]int{} // thread → its index in lists
 	for i := range n.Start {
 		if trace.IsRange(n.EventType[i]) {
@@ -40,14 +40,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			}
 		}
 	}
-	type part struct {
-		lo    int
-		lists [][]int64
-	}
-	var mu sync.Mutex
-	var parts []part
-	par.For(tr.Runtime.Len(), func(lo, hi int) {
-		p := part{lo: lo, lists: make([][]int64, len(want))}
+	walk := func(lo, hi int, f func(k, i int)) {
 		last, cur := trace.Null, -1
 		for i := lo; i < hi; i++ {
 			if g := tr.Runtime.GlobalTID[i]; g != last || i == lo {
@@ -57,19 +50,28 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 				}
 			}
 			if cur >= 0 && launched[i] {
-				p.lists[cur] = append(p.lists[cur], tr.Runtime.Start[i])
+				f(cur, i)
 			}
 		}
-		mu.Lock()
-		parts = append(parts, p)
-		mu.Unlock()
+	}
+	rows, parts := tr.Runtime.Len(), par.Parts(tr.Runtime.Len())
+	at := make([][]int, parts) // at[p][k]: where part p writes thread k's next start
+	par.ForParts(rows, parts, func(p, lo, hi int) {
+		at[p] = make([]int, len(want))
+		walk(lo, hi, func(k, _ int) { at[p][k]++ })
 	})
-	slices.SortFunc(parts, func(a, b part) int { return a.lo - b.lo })
 	lists := make([][]int64, len(want))
 	for k := range lists {
-		for _, p := range parts {
-			lists[k] = append(lists[k], p.lists[k]...)
+		size := 0
+		for p := range at {
+			at[p][k], size = size, size+at[p][k]
 		}
+		lists[k] = make([]int64, size)
+	}
+	par.ForParts(rows, parts, func(p, lo, hi int) {
+		walk(lo, hi, func(k, i int) { lists[k][at[p][k]] = tr.Runtime.Start[i]; at[p][k]++ })
+	})
+	for k := range lists {
 		if !slices.IsSorted(lists[k]) {
 			slices.Sort(lists[k])
 		}

@@ -58,14 +58,30 @@ func (p Panic) String() string { return fmt.Sprintf("%v", p.Value) }
 // large enough to pay for it (at least 1<<15 items, 1<<13 per part); otherwise f(0, n) runs
 // alone. A panic in a part is carried to the caller, as Group's.
 func For(n int, f func(lo, hi int)) {
+	ForParts(n, Parts(n), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// Parts is the number of parts For cuts [0, n) into.
+func Parts(n int) int {
 	parts := min(runtime.GOMAXPROCS(0), n>>13)
 	if parts < 2 || n < 1<<15 {
-		f(0, n)
+		return 1
+	}
+	return parts
+}
+
+// ForParts runs f(p, lo, hi) for each part p of [0, n) cut into parts contiguous parts (p from
+// 0, part p from p*n/parts to (p+1)*n/parts), concurrently when there are two or more. Two calls
+// with the same n and parts cut alike, so a first pass can count what each part will write and a
+// second write it in place.
+func ForParts(n, parts int, f func(p, lo, hi int)) {
+	if parts < 2 {
+		f(0, 0, n)
 		return
 	}
 	var g Group
 	for p := range parts {
-		g.Go(func() { f(p*n/parts, (p+1)*n/parts) })
+		g.Go(func() { f(p, p*n/parts, (p+1)*n/parts) })
 	}
 	g.Wait()
 }

@@ -2,6 +2,7 @@ package par
 
 import (
 	"runtime"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,44 @@ func TestForCoversEachIndexOnce(t *testing.T) {
 		if n < 1<<15 && parts.Load() != 1 {
 			t.Fatalf("n=%d: %d parts for a small range", n, parts.Load())
 		}
+	}
+}
+
+// ForParts numbers its parts 0…parts-1 in index order, each part the cut p*n/parts to
+// (p+1)*n/parts, and two calls cut alike: what a counting pass finds per part, a second finds
+// again.
+func TestForPartsNumbersPartsInOrder(t *testing.T) {
+	for _, c := range []struct{ n, parts int }{{0, 1}, {10, 1}, {10, 3}, {100_003, 4}, {7, 7}} {
+		seen := make([]int, c.n)
+		los := make([]int, c.parts)
+		his := make([]int, c.parts)
+		ForParts(c.n, c.parts, func(p, lo, hi int) {
+			los[p], his[p] = lo, hi
+			for i := lo; i < hi; i++ {
+				seen[i] = p + 1
+			}
+		})
+		for p := range c.parts {
+			if los[p] != p*c.n/c.parts || his[p] != (p+1)*c.n/c.parts {
+				t.Fatalf("n=%d parts=%d: part %d is [%d,%d)", c.n, c.parts, p, los[p], his[p])
+			}
+		}
+		for i, s := range seen {
+			if want := 1; c.parts > 1 {
+				want = sort.Search(c.parts, func(p int) bool { return (p+1)*c.n/c.parts > i }) + 1
+				if s != want {
+					t.Fatalf("n=%d parts=%d: index %d in part %d, want %d", c.n, c.parts, i, s-1, want-1)
+				}
+			} else if s != want {
+				t.Fatalf("n=%d: index %d seen by part %d", c.n, i, s-1)
+			}
+		}
+	}
+	if Parts(1<<15-1) != 1 || Parts(0) != 1 {
+		t.Fatal("a small range is cut")
+	}
+	if want := min(runtime.GOMAXPROCS(0), (1<<20)>>13); want > 1 && Parts(1<<20) != want {
+		t.Fatalf("Parts(1<<20) = %d, want %d", Parts(1<<20), want)
 	}
 }
 
