@@ -30,7 +30,7 @@ func oracleValue(tr *trace.Trace, metric, arg string, share bool) (float64, bool
 		for i := range tr.Runtime.Start {
 			d := tr.Runtime.End[i] - tr.Runtime.Start[i]
 			all += d
-			if name := tr.Strings.Get(tr.Runtime.NameID[i]); name == arg || reports.APIName(name) == arg {
+			if name := tr.Strings.Get(int64(tr.Runtime.NameID[i])); name == arg || reports.APIName(name) == arg {
 				part += d
 				n++
 			}
@@ -45,7 +45,7 @@ func oracleValue(tr *trace.Trace, metric, arg string, share bool) (float64, bool
 		for i := range tr.Kernels.Start {
 			d := tr.Kernels.End[i] - tr.Kernels.Start[i]
 			all += d
-			if re.MatchString(tr.Strings.Get(tr.Kernels.Demangled[i])) {
+			if re.MatchString(tr.Strings.Get(int64(tr.Kernels.Demangled[i]))) {
 				part += d
 				n++
 			}
@@ -212,7 +212,7 @@ func TestGateValuesAgainstOracle(t *testing.T) {
 	if v, ok := (Gate{Metric: "wall"}).Value(empty); v != 0 || ok {
 		t.Errorf("wall of nothing: %v %v", v, ok)
 	}
-	instant := &trace.Trace{Runtime: trace.APICalls{Start: []int64{7}, End: []int64{7}, GlobalTID: []int64{1}, CorrID: []int64{1}, NameID: []int64{0}}}
+	instant := &trace.Trace{Runtime: trace.APICalls{Start: []int64{7}, End: []int64{7}, GlobalTID: []int64{1}, CorrID: []int64{1}, NameID: trace.StrIDs{0}}}
 	if v, ok := (Gate{Metric: "wall"}).Value(instant); v != 0 || !ok {
 		t.Errorf("wall of one instant: %v %v, want 0 true", v, ok)
 	}

@@ -94,7 +94,7 @@ func (g Gate) Value(tr *trace.Trace) (float64, bool) {
 		is := summary.ByName(tr, func(n string) bool { return reports.APIName(n) == g.Arg || n == g.Arg })
 		n := 0
 		t := sum(tr.Runtime.Start, tr.Runtime.End, func(i int) bool {
-			ok := is(tr.Runtime.NameID[i])
+			ok := is(int64(tr.Runtime.NameID[i]))
 			if ok {
 				n++
 			}
@@ -106,13 +106,13 @@ func (g Gate) Value(tr *trace.Trace) (float64, bool) {
 		}
 		return float64(t), n > 0
 	case "kernel":
-		names := map[int64]bool{}
+		names := map[int32]bool{}
 		n := 0
 		t := sum(tr.Kernels.Start, tr.Kernels.End, func(i int) bool {
 			id := tr.Kernels.Demangled[i]
 			ok, seen := names[id]
 			if !seen {
-				ok = g.re.MatchString(tr.Strings.Get(id))
+				ok = g.re.MatchString(tr.Strings.Get(int64(id)))
 				names[id] = ok
 			}
 			if ok {
@@ -207,20 +207,20 @@ func candidates(tr *trace.Trace, metric string) []string {
 			}
 		}
 	case "api":
-		ids := map[int64]bool{}
+		ids := map[int32]bool{}
 		for _, id := range tr.Runtime.NameID {
 			ids[id] = true
 		}
 		for id := range ids {
-			add(reports.APIName(tr.Strings.Get(id)))
+			add(reports.APIName(tr.Strings.Get(int64(id))))
 		}
 	case "kernel":
-		ids := map[int64]bool{}
+		ids := map[int32]bool{}
 		for _, id := range tr.Kernels.Short {
 			ids[id] = true
 		}
 		for id := range ids {
-			add(tr.Strings.Get(id))
+			add(tr.Strings.Get(int64(id)))
 		}
 	}
 	return out

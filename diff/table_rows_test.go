@@ -30,11 +30,11 @@ func withVersioned(t *testing.T, tr *trace.Trace, api string) int {
 	if orig < 0 {
 		t.Fatalf("no %s in %s", api, tr.Path)
 	}
-	versioned := int64(tr.Strings.Bound())
-	tr.Strings = trace.NewStrings(append(ids, versioned), append(vals, api+"_v9999"))
+	versioned := int32(tr.Strings.Bound())
+	tr.Strings = trace.NewStrings(append(ids, int64(versioned)), append(vals, api+"_v9999"))
 	n := 0
 	for i, id := range tr.Runtime.NameID {
-		if id == orig {
+		if int64(id) == orig {
 			if n%2 == 1 {
 				tr.Runtime.NameID[i] = versioned
 			}

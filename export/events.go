@@ -63,7 +63,7 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	for i := range rt.Start {
 		g := rt.GlobalTID[i]
 		p := trace.ProcessOf(g)
-		fn := sub.Strings.Get(rt.NameID[i])
+		fn := sub.Strings.Get(int64(rt.NameID[i]))
 		r := API{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(g), TID: trace.TID(g),
 			Step: c.step(x, p, rt.Start[i]), Start: rt.Start[i], End: rt.End[i], Duration: rt.End[i] - rt.Start[i],
 			Name: reports.APIName(fn), Function: fn, CorrID: rt.CorrID[i]}
@@ -87,7 +87,7 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		if k < 0 {
 			return nil, start, nil
 		}
-		return c.i64(trace.TID(rt.GlobalTID[k])), rt.Start[k], str(reports.APIName(sub.Strings.Get(rt.NameID[k])))
+		return c.i64(trace.TID(rt.GlobalTID[k])), rt.Start[k], str(reports.APIName(sub.Strings.Get(int64(rt.NameID[k]))))
 	}
 	k := &sub.Kernels
 	for i := range k.Start {
@@ -95,7 +95,7 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		tid, at, api := launch(p, k.CorrID[i], k.Start[i])
 		r := Kernel{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
 			Device: k.Device[i], Step: c.step(x, p, at), Start: k.Start[i], End: k.End[i],
-			Duration: k.End[i] - k.Start[i], Name: sub.Strings.Get(k.Demangled[i]), Short: reports.KernelName(sub, i, "base"),
+			Duration: k.End[i] - k.Start[i], Name: sub.Strings.Get(int64(k.Demangled[i])), Short: reports.KernelName(sub, i, "base"),
 			CorrID: k.CorrID[i], API: api, Graph: k.GraphNodeID != nil && k.GraphNodeID[i] != trace.Null}
 		sp.see(k.Start[i], k.End[i])
 		w.kernels.add(r)

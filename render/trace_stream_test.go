@@ -50,7 +50,7 @@ func scaledTrace(n int) *trace.Trace {
 		add(&rt.ReturnValue, 0)
 		switch {
 		case i%8 == 7:
-			add(&rt.NameID, 3)
+			rt.NameID = append(rt.NameID, 3)
 			add(&ms.Start, t+400)
 			add(&ms.End, t+450)
 			add(&ms.GlobalPID, pid)
@@ -61,7 +61,7 @@ func scaledTrace(n int) *trace.Trace {
 			add(&ms.Bytes, 4096)
 			add(&ms.GraphNodeID, null)
 		case i%4 == 3:
-			add(&rt.NameID, 3)
+			rt.NameID = append(rt.NameID, 3)
 			add(&mc.Start, t+400)
 			add(&mc.End, t+900)
 			add(&mc.GlobalPID, pid)
@@ -73,14 +73,14 @@ func scaledTrace(n int) *trace.Trace {
 			add(&mc.CopyKind, 1)
 			add(&mc.GraphNodeID, null)
 		default:
-			add(&rt.NameID, 0)
+			rt.NameID = append(rt.NameID, 0)
 			add(&k.Start, t+400)
 			add(&k.End, t+800)
 			add(&k.GlobalPID, pid)
 			add(&k.CorrID, corr)
-			add(&k.Demangled, 1)
-			add(&k.Short, 2)
-			add(&k.Mangled, null)
+			k.Demangled = append(k.Demangled, 1)
+			k.Short = append(k.Short, 2)
+			k.Mangled = append(k.Mangled, trace.Null32)
 			add(&k.GraphNodeID, null)
 			for _, c := range []*[]int64{&k.Device, &k.Context, &k.Stream, &k.GridY, &k.GridZ, &k.BlockY, &k.BlockZ, &k.StaticSMem, &k.GreenContext} {
 				add(c, 0)

@@ -142,15 +142,15 @@ func lowerASCII(s string) string {
 }
 
 // apiNames maps each StringIds id used by a CUDA runtime call to whether its name matches.
-func matchingAPIs(tr *trace.Trace, match func(lower string) bool) map[int64]string {
-	out := map[int64]string{}
-	seen := map[int64]bool{}
+func matchingAPIs(tr *trace.Trace, match func(lower string) bool) map[int32]string {
+	out := map[int32]string{}
+	seen := map[int32]bool{}
 	for _, id := range tr.Runtime.NameID {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if s, ok := tr.Strings.Lookup(id); ok && match(lowerASCII(s)) {
+		if s, ok := tr.Strings.Lookup(int64(id)); ok && match(lowerASCII(s)) {
 			out[id] = s
 		}
 	}

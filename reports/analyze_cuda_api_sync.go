@@ -66,6 +66,6 @@ func SyncAPIName(name string) (rule, driver bool) {
 }
 
 // SyncAPIRule is cuda_api_sync's selection: the API names (by string id) it lists.
-func SyncAPIRule(tr *trace.Trace) map[int64]string {
+func SyncAPIRule(tr *trace.Trace) map[int32]string {
 	return matchingAPIs(tr, func(s string) bool { r, _ := SyncAPIName(s); return r })
 }

@@ -50,7 +50,7 @@ func skipMemRule(opTable, what string) func(tr *trace.Trace) string {
 // the runtime table in row order and finds the operations of each call through an index on
 // correlationId (operations of one id in row order). Like nsys it does not check that call and
 // operation belong to one process.
-func corrJoin(tr *trace.Trace, names map[int64]string, opCorr []int64, keep func(j int) bool) (calls, ops []int) {
+func corrJoin(tr *trace.Trace, names map[int32]string, opCorr []int64, keep func(j int) bool) (calls, ops []int) {
 	byCorr := map[int64][]int{}
 	for j, c := range opCorr {
 		if c != trace.Null && keep(j) {
@@ -103,7 +103,7 @@ func nullIfZero(v int64) table.Value {
 	return idVal(v)
 }
 
-func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string, keep func(j int) bool, rows int) *table.Table {
+func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int32]string, keep func(j int) bool, rows int) *table.Table {
 	m := &tr.Memcpy
 	calls, ops := corrJoin(Unfiltered(tr), names, m.CorrID, keep) // nsys joins main.CUPTI_ACTIVITY_KIND_RUNTIME
 	calls, ops = byDurationDesc(ops, m.Start, m.End, calls, rows)
@@ -131,7 +131,7 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int64]string
 // findings select copies with it, so they count what the rule lists.
 type CopyRule struct {
 	Name  string           // the rule's name, cuda_memcpy_async or cuda_memcpy_sync
-	Names map[int64]string // API names that launch the copies it looks at
+	Names map[int32]string // API names that launch the copies it looks at
 	Keep  func(j int) bool // whether copy j qualifies
 }
 

@@ -81,12 +81,12 @@ func gpuOps(tr *trace.Trace) (map[gpuKey][]gpuOp, []gpuKey) {
 		}
 		spans[key] = sp
 	}
-	names := map[int64]bool{}
+	names := map[int32]bool{}
 	for i := range o.Start {
 		id := o.NameID[i]
 		ok, seen := names[id]
 		if !seen {
-			v, found := tr.Strings.Lookup(id)
+			v, found := tr.Strings.Lookup(int64(id))
 			ok = found && overheadNames[v]
 			names[id] = ok
 		}

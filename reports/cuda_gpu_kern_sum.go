@@ -28,30 +28,30 @@ func KernelName(tr *trace.Trace, i int, variant string) string {
 	id := k.Demangled[i]
 	switch variant {
 	case "base":
-		if k.Short[i] != trace.Null {
+		if k.Short[i] != trace.Null32 {
 			id = k.Short[i]
 		}
 	case "mangled":
-		if k.Mangled[i] != trace.Null {
+		if k.Mangled[i] != trace.Null32 {
 			id = k.Mangled[i]
 		}
 	}
-	return tr.Strings.Get(id)
+	return tr.Strings.Get(int64(id))
 }
 
 // kernelNameID is the StringIds id behind KernelName.
 func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
 	switch variant {
 	case "base":
-		if k.Short[i] != trace.Null {
-			return k.Short[i]
+		if k.Short[i] != trace.Null32 {
+			return int64(k.Short[i])
 		}
 	case "mangled":
-		if k.Mangled[i] != trace.Null {
-			return k.Mangled[i]
+		if k.Mangled[i] != trace.Null32 {
+			return int64(k.Mangled[i])
 		}
 	}
-	return k.Demangled[i]
+	return int64(k.Demangled[i])
 }
 
 // CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name.

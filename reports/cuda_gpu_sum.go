@@ -40,12 +40,12 @@ func CUDAGPUSum(tr *trace.Trace, withAPI bool) *table.Table {
 	if withAPI {
 		a := &tr.Runtime
 		for i := range a.Start {
-			add("CUDA_API", APIName(tr.Strings.Get(a.NameID[i])), a.End[i]-a.Start[i])
+			add("CUDA_API", APIName(tr.Strings.Get(int64(a.NameID[i]))), a.End[i]-a.Start[i])
 		}
 	}
 	k := &tr.Kernels
 	for i := range k.Start {
-		add("CUDA_KERNEL", tr.Strings.Get(k.Demangled[i]), k.End[i]-k.Start[i])
+		add("CUDA_KERNEL", tr.Strings.Get(int64(k.Demangled[i])), k.End[i]-k.Start[i])
 	}
 	for _, gr := range memGroups(tr,
 		func(i int) int64 { return tr.Memcpy.End[i] - tr.Memcpy.Start[i] },

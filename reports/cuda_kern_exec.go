@@ -132,7 +132,7 @@ func CUDAKernExecTrace(tr *trace.Trace, opt Options) *table.Table {
 			}
 			row[4], row[5], row[6] = table.I64(l.kStart), table.I64(l.kernDur()), table.I64(l.total())
 			row[7], row[8], row[9] = table.I64(trace.PID(g)), table.I64(trace.TID(g)), intOrNull(k.Device[i])
-			row[10] = table.Str(APIName(tr.Strings.Get(rt.NameID[c])))
+			row[10] = table.Str(APIName(tr.Strings.Get(int64(rt.NameID[c]))))
 			row[11], row[12] = table.Str(grid.of(i)), table.Str(block.of(i))
 			row[13] = table.Str(KernelName(tr, i, opt.KernelName))
 			return yield(row)

@@ -40,7 +40,7 @@ func (b *projTB) call(tid, s, e, corr int64) {
 func (b *projTB) kernel(pid, corr, s, e, name int64) {
 	k, null := &b.tr.Kernels, trace.Null
 	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, s), append(k.End, e), append(k.GlobalPID, pid), append(k.CorrID, corr), append(k.Device, 0)
-	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, name), append(k.Short, name), append(k.Mangled, null), append(k.GraphNodeID, null)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(name)), append(k.Short, int32(name)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 
 // kernSumRows is nvtx_kern_sum's rows as "range|style|pid|tid|nvtxInst|kernInst|total|kernel".

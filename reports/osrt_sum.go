@@ -26,7 +26,7 @@ func init() {
 // OSRTSum is osrt_sum: OS runtime calls (event class 27) grouped by function name.
 func OSRTSum(tr *trace.Trace) *table.Table {
 	a := &tr.OSRT
-	g := groupByID(a.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return a.NameID[i], a.EventClass[i] == osrtEventClass },
+	g := groupByID(a.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return int64(a.NameID[i]), a.EventClass[i] == osrtEventClass },
 		func(i int) int64 { return a.End[i] - a.Start[i] })
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {

@@ -68,7 +68,7 @@ func bigProjTrace(seed uint64) *trace.Trace {
 					k.Device = append(k.Device, 0)
 					k.Demangled = append(k.Demangled, 2)
 					k.Short = append(k.Short, 2)
-					k.Mangled = append(k.Mangled, null)
+					k.Mangled = append(k.Mangled, trace.Null32)
 					k.GraphNodeID = append(k.GraphNodeID, null)
 				}
 				corr++

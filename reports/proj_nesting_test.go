@@ -197,7 +197,7 @@ func smallProjTrace(rng *rand.Rand) *trace.Trace {
 			case 0:
 				x := &tr.Kernels
 				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), append(x.GlobalPID, gp), append(x.CorrID, id), append(x.Device, 0)
-				x.Demangled, x.Short, x.Mangled, x.GraphNodeID = append(x.Demangled, 3), append(x.Short, 3), append(x.Mangled, null), append(x.GraphNodeID, null)
+				x.Demangled, x.Short, x.Mangled, x.GraphNodeID = append(x.Demangled, 3), append(x.Short, 3), append(x.Mangled, trace.Null32), append(x.GraphNodeID, null)
 			case 1:
 				x := &tr.Memcpy
 				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), append(x.GlobalPID, gp), append(x.CorrID, id), append(x.Device, 0)
@@ -258,9 +258,9 @@ func TestProjectionNestingBruteForce(t *testing.T) {
 		n.RangeID, n.Category, n.Color = append(n.RangeID, null), append(n.Category, null), append(n.Color, null)
 		n.TextID, n.Text, n.DomainID, n.Payload = append(n.TextID, 0), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, null)
 	}
-	tr.Runtime = trace.APICalls{Start: []int64{5, 6}, End: []int64{10, 9}, GlobalTID: []int64{tid, tid}, CorrID: []int64{1, 2}, NameID: []int64{0, 0}}
+	tr.Runtime = trace.APICalls{Start: []int64{5, 6}, End: []int64{10, 9}, GlobalTID: []int64{tid, tid}, CorrID: []int64{1, 2}, NameID: trace.StrIDs{0, 0}}
 	tr.Kernels = trace.Kernels{Start: []int64{20, 40}, End: []int64{30, 41}, GlobalPID: []int64{p, p}, CorrID: []int64{1, 2}, Device: []int64{0, 0},
-		Demangled: []int64{0, 0}, Short: []int64{0, 0}, Mangled: []int64{null, null}, GraphNodeID: []int64{null, null}}
+		Demangled: trace.StrIDs{0, 0}, Short: trace.StrIDs{0, 0}, Mangled: trace.StrIDs{trace.Null32, trace.Null32}, GraphNodeID: []int64{null, null}}
 	check(tr, false)
 	byRow := map[int]ProjectedRange{}
 	for _, pr := range ProjectRanges(tr) {

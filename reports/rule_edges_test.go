@@ -118,7 +118,7 @@ func TestGPUGapsSynthetic(t *testing.T) {
 	add(p1, 0, 4, 14*ms, 15*ms) // device 0 of pid 100: a 3 ms gap at 11 ms, as pid 200's: by pid
 	o := &tr.Overhead
 	for _, r := range [][4]int64{{10 * ms, 11 * ms, p1 | 100, 0}, {5 * ms, 6 * ms, p1 | 100, 1}, {1 * ms, 2 * ms, p1 | 100, 0}, {12 * ms, 15 * ms, p2 | 200, 0}} {
-		o.Start, o.End, o.GlobalTID, o.NameID = append(o.Start, r[0]), append(o.End, r[1]), append(o.GlobalTID, r[2]), append(o.NameID, r[3])
+		o.Start, o.End, o.GlobalTID, o.NameID = append(o.Start, r[0]), append(o.End, r[1]), append(o.GlobalTID, r[2]), append(o.NameID, int32(r[3]))
 	}
 	_, opt, err := LookupRule("gpu_gaps:gap=2")
 	if err != nil {

@@ -268,7 +268,9 @@ func TestCopyRuleDriverAPI(t *testing.T) {
 		ids[i] = int64(i)
 	}
 	tr := &trace.Trace{Strings: trace.NewStrings(ids, names)}
-	tr.Runtime.NameID = ids
+	for _, id := range ids {
+		tr.Runtime.NameID = append(tr.Runtime.NameID, int32(id))
+	}
 	for _, c := range []struct {
 		rule CopyRule
 		want string

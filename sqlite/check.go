@@ -10,7 +10,7 @@ import (
 // end before they start, as notes: nsys sums those negative durations too, and so do we.
 func checkRows(tr *trace.Trace) []string {
 	var notes []string
-	check := func(table string, start, end *[]int64, cols ...*[]int64) {
+	check := func(table string, start, end *[]int64, ids []*[]int32, cols ...*[]int64) {
 		bad, neg := 0, 0
 		for i := range *start {
 			if (*start)[i] == trace.Null || (*end)[i] == trace.Null {
@@ -30,38 +30,32 @@ func checkRows(tr *trace.Trace) []string {
 			keep[i] = (*start)[i] != trace.Null && (*end)[i] != trace.Null
 		}
 		for _, c := range append([]*[]int64{start, end}, cols...) {
-			if *c == nil {
-				continue
-			}
-			out := (*c)[:0]
-			for i, v := range *c {
-				if keep[i] {
-					out = append(out, v)
-				}
-			}
-			*c = out
+			keepRows(c, keep)
+		}
+		for _, c := range ids {
+			keepRows(c, keep)
 		}
 		notes = append(notes, fmt.Sprintf("%d rows of %s have no start or end: skipped", bad, table))
 	}
 	a := &tr.Runtime
-	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
+	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID}, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
 	o := &tr.OSRT
-	check("OSRT_API", &o.Start, &o.End, &o.GlobalTID, &o.CorrID, &o.NameID, &o.EventClass, &o.ReturnValue)
+	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID}, &o.GlobalTID, &o.CorrID, &o.EventClass, &o.ReturnValue)
 	k := &tr.Kernels
-	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short,
-		&k.Mangled, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
+	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, []*[]int32{&k.Demangled, &k.Short, &k.Mangled},
+		&k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	m := &tr.Memcpy
-	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, nil, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream,
 		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	ms := &tr.Memset
-	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, &ms.GlobalPID, &ms.CorrID, &ms.Device, &ms.Context, &ms.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, nil, &ms.GlobalPID, &ms.CorrID, &ms.Device, &ms.Context, &ms.Stream,
 		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext)
 	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name
-	dangling := func(table string, ids []int64) {
+	dangling := func(table string, ids []int32) {
 		n := 0
 		for _, id := range ids {
-			if id != trace.Null {
-				if _, ok := tr.Strings.Lookup(id); !ok {
+			if id != trace.Null32 {
+				if _, ok := tr.Strings.Lookup(int64(id)); !ok {
 					n++
 				}
 			}
@@ -85,4 +79,18 @@ func checkRows(tr *trace.Trace) []string {
 		notes = append(notes, fmt.Sprintf("%d NVTX ranges never ended: they end at the last NVTX timestamp, as in nsys", open))
 	}
 	return notes
+}
+
+// keepRows drops the rows of column c that keep does not keep; a nil column (not read) stays nil.
+func keepRows[T int32 | int64](c *[]T, keep []bool) {
+	if *c == nil {
+		return
+	}
+	out := (*c)[:0]
+	for i, v := range *c {
+		if keep[i] {
+			out = append(out, v)
+		}
+	}
+	*c = out
 }

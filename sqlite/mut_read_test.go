@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/omnistat/omnistat/trace"
 )
 
 // TestReadVersionZeroChecked: SQLite reads a file whose header gives read (and write) version
@@ -77,8 +79,8 @@ func TestReadSQLSizesOnce(t *testing.T) {
 		table string
 		cols  [][]int64
 	}{
-		{"CUPTI_ACTIVITY_KIND_RUNTIME", [][]int64{tr.Runtime.Start, tr.Runtime.End, tr.Runtime.NameID}},
-		{"CUPTI_ACTIVITY_KIND_KERNEL", [][]int64{tr.Kernels.Start, tr.Kernels.Demangled, tr.Kernels.GridX}},
+		{"CUPTI_ACTIVITY_KIND_RUNTIME", [][]int64{tr.Runtime.Start, tr.Runtime.End, wideIDs(tr.Runtime.NameID)}},
+		{"CUPTI_ACTIVITY_KIND_KERNEL", [][]int64{tr.Kernels.Start, wideIDs(tr.Kernels.Demangled), tr.Kernels.GridX}},
 		{"CUPTI_ACTIVITY_KIND_MEMCPY", [][]int64{tr.Memcpy.Start, tr.Memcpy.Bytes}},
 		{"NVTX_EVENTS", [][]int64{tr.NVTX.Start, tr.NVTX.End, tr.NVTX.Payload}},
 	} {
@@ -98,4 +100,19 @@ func TestReadSQLSizesOnce(t *testing.T) {
 	if text := tr.NVTX.Text; cap(text) != len(text) || len(text) != len(tr.NVTX.Start) {
 		t.Errorf("NVTX text: len %d cap %d, want both %d", len(text), cap(text), len(tr.NVTX.Start))
 	}
+}
+
+// wideIDs is a 32-bit string-id column as the export holds it: 64-bit, NULL as trace.Null.
+func wideIDs(ids []int32) []int64 {
+	if ids == nil {
+		return nil
+	}
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+		if id == trace.Null32 {
+			out[i] = trace.Null
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"runtime"
@@ -58,20 +59,29 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	if only == 0 {
 		only = trace.AllTables
 	}
+	// a table that fails is left empty (--partial goes on without it): a read that stopped
+	// part way must not leave columns of different lengths
 	for _, f := range []struct {
-		fam trace.Tables
-		job func() error
+		fam   trace.Tables
+		job   func() error
+		empty func()
 	}{
-		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }},
-		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }},
-		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }},
-		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }},
-		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }},
-		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }},
-		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }},
+		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }, func() { tr.Runtime = trace.APICalls{} }},
+		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }, func() { tr.OSRT = trace.APICalls{} }},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }, func() { tr.Kernels = trace.Kernels{} }},
+		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }, func() { tr.Memcpy = trace.Memcpy{} }},
+		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }, func() { tr.Memset = trace.Memset{} }},
+		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }, func() { tr.NVTX = trace.NVTX{} }},
+		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }, func() { tr.Overhead = trace.Overhead{} }},
 	} {
 		if only&f.fam != 0 {
-			jobs = append(jobs, f.job)
+			jobs = append(jobs, func() error {
+				err := f.job()
+				if err != nil {
+					f.empty()
+				}
+				return err
+			})
 		}
 	}
 	workers := opt.Parallel
@@ -142,13 +152,37 @@ func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`
 type intCol struct {
 	name string
 	dst  *[]int64
+	// id, when set instead of dst, receives a column of string ids, 32 bits each (NULL is
+	// trace.Null32); an id outside 32 bits fails the read (narrowIDs)
+	id *[]int32
+}
+
+// idCol names a column of string ids to read into dst.
+func idCol(name string, dst *[]int32) intCol { return intCol{name: name, id: dst} }
+
+// narrowIDs stores the string ids of wide in dst, 32 bits each: nsys numbers its strings from 0,
+// so an id outside 32 bits is not one an export holds, and the read fails naming the row.
+func narrowIDs(table, col string, wide []int64, dst *[]int32) error {
+	out := make([]int32, len(wide))
+	for i, v := range wide {
+		switch {
+		case v == trace.Null:
+			out[i] = trace.Null32
+		case v <= int64(trace.Null32) || v > math.MaxInt32:
+			return fmt.Errorf("%w: read %s: %s %d in row %d is not a string id (nsys numbers its strings from 0; omnistat reads ids of 32 bits)", ErrCorrupt, table, col, v, i+1)
+		default:
+			out[i] = int32(v)
+		}
+	}
+	*dst = out
+	return nil
 }
 
 // readInts reads integer columns of table (with an optional WHERE clause) into the slices.
 // NULLs become trace.Null. Without a WHERE clause and with a pager, the file-format scanner reads
 // the table; otherwise, or where the table holds a value SQL converts, SQL does (once the table
 // is checked), the slices sized from a count(*) first.
-func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) error {
+func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) (err error) {
 	if !s.tables[table] {
 		return nil
 	}
@@ -159,9 +193,17 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 	acc := accessOf(ctx)
 	if pg := acc.scanner(); pg != nil && where == "" && s.scannable(table, names, "") {
 		spec := scanSpec{}
+		for _, c := range cols { // the 64-bit columns, then the 32-bit ones
+			if c.dst != nil {
+				spec.cols = append(spec.cols, s.recordCol(table, c.name))
+				spec.dst = append(spec.dst, c.dst)
+			}
+		}
 		for _, c := range cols {
-			spec.cols = append(spec.cols, s.recordCol(table, c.name))
-			spec.dst = append(spec.dst, c.dst)
+			if c.id != nil {
+				spec.cols = append(spec.cols, s.recordCol(table, c.name))
+				spec.dst32 = append(spec.dst32, c.id)
+			}
 		}
 		err := scanTable(pg, s.root[table], spec, runtime.NumCPU())
 		if err == nil {
@@ -170,9 +212,21 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 		if !errors.Is(err, errUnusual) {
 			return fmt.Errorf("read %s: %w", table, err)
 		}
-		deferred.Add(1) // a well-formed table with values SQL converts
+		deferred.Add(1) // a well-formed table with values SQL converts (or an id past 32 bits)
 	} else if err := acc.check(s, table); err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
+	}
+	// through SQL, string ids are read at 64 bits, then narrowed (or refused)
+	for i, c := range cols {
+		if c.id != nil {
+			wide := new([]int64)
+			cols[i].dst = wide
+			defer func() {
+				if err == nil && *wide != nil {
+					err = narrowIDs(table, c.name, *wide, c.id)
+				}
+			}()
+		}
 	}
 	exprs := make([]string, len(cols))
 	for i, c := range cols {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 
@@ -47,6 +48,7 @@ type cellReader struct {
 	seen   pageSet // every page met so far, overflow pages included
 	spec   scanSpec
 	out    [][]int64
+	out32  [][]int32 // spec.dst32's columns: index j - len(out)
 	oddity *oddity
 	buf    []byte // the payload of a record that spills onto overflow pages
 	page   []byte // one overflow page
@@ -157,9 +159,9 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	}
 	for j, col := range spec.cols {
 		if col == -1 {
-			c.out[j][r] = rowid
+			c.put(j, r, rowid)
 		} else if col < 0 {
-			c.out[j][r] = trace.Null
+			c.put(j, r, trace.Null)
 		}
 	}
 	pos, end, body := k, int(hsize), int(hsize)
@@ -180,7 +182,7 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 				if !ok {
 					c.odd("column %d: serial type %d in an integer column", col, t)
 				}
-				c.out[j][r] = v
+				c.put(j, r, v)
 			} else if j == textAt {
 				if err := c.text(t, rec[body:body+size], r); err != nil {
 					return err
@@ -194,7 +196,7 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	}
 	for ; col <= spec.last; col++ { // columns past the record's end (added by a later schema)
 		if j := spec.at[col]; j >= 0 {
-			c.out[j][r] = trace.Null
+			c.put(j, r, trace.Null)
 		} else if j == textAt {
 			if err := spec.onText(r, nil); err != nil {
 				return err
@@ -202,6 +204,23 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 		}
 	}
 	return nil
+}
+
+// put stores v as row r of output column j: a 64-bit column, or past them a 32-bit string-id
+// column, where NULL is trace.Null32 and a value outside 32 bits is odd (SQL refuses it).
+func (c *cellReader) put(j, r int, v int64) {
+	if j < len(c.out) {
+		c.out[j][r] = v
+		return
+	}
+	switch {
+	case v == trace.Null:
+		c.out32[j-len(c.out)][r] = trace.Null32
+	case v <= int64(trace.Null32) || v > math.MaxInt32:
+		c.odd("value %d in a 32-bit id column", v)
+	default:
+		c.out32[j-len(c.out)][r] = int32(v)
+	}
 }
 
 // oddity keeps the first value the scanner leaves to SQL, for all workers of a scan.

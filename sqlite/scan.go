@@ -26,7 +26,10 @@ import (
 type scanSpec struct {
 	cols []int
 	dst  []*[]int64
-	last int // the highest record column wanted: the header is parsed up to it only
+	// dst32 are 32-bit string-id columns, after dst in cols (cols[len(dst)+i] is dst32[i]'s);
+	// a value outside 32 bits is odd: SQL then reads the table and refuses it (narrowIDs)
+	dst32 []*[]int32
+	last  int // the highest record column wanted: the header is parsed up to it only
 	// at[c] is the dst index of record column c (-1 when not wanted, textAt for the text column),
 	// for c ≤ last
 	at []int
@@ -111,9 +114,13 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	for j := range out {
 		out[j] = make([]int64, total)
 	}
+	out32 := make([][]int32, len(spec.dst32))
+	for j := range out32 {
+		out32[j] = make([]int32, total)
+	}
 	odd := &oddity{}
 	err = inParts(len(leaves), par, func(lo, hi int) error {
-		c := cellReader{p: p, seen: seen, spec: spec, out: out, oddity: odd}
+		c := cellReader{p: p, seen: seen, spec: spec, out: out, out32: out32, oddity: odd}
 		return p.runs(leaves, lo, hi, func(i int, page []byte) error {
 			if err := c.leaf(leaves[i], page, hdrOffset(leaves[i]), offsets[i], offsets[i+1]); err != nil {
 				return fmt.Errorf("page %d: %w", leaves[i], err)
@@ -129,6 +136,9 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	}
 	for j, d := range spec.dst {
 		*d = out[j]
+	}
+	for j, d := range spec.dst32 {
+		*d = out32[j]
 	}
 	return nil
 }

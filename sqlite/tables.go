@@ -129,13 +129,13 @@ func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) erro
 // calls, which nsys's CUDA reports ignore) stay unread to keep big traces small in memory.
 func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls, returns bool) error {
 	cols := []intCol{
-		{"start", &a.Start}, {"end", &a.End}, {"globalTid", &a.GlobalTID}, {"correlationId", &a.CorrID}, {"nameId", &a.NameID},
+		{name: "start", dst: &a.Start}, {name: "end", dst: &a.End}, {name: "globalTid", dst: &a.GlobalTID}, {name: "correlationId", dst: &a.CorrID}, idCol("nameId", &a.NameID),
 	}
 	if table == "OSRT_API" {
-		cols = append(cols, intCol{"eventClass", &a.EventClass})
+		cols = append(cols, intCol{name: "eventClass", dst: &a.EventClass})
 	}
 	if returns {
-		cols = append(cols, intCol{"returnValue", &a.ReturnValue})
+		cols = append(cols, intCol{name: "returnValue", dst: &a.ReturnValue})
 	}
 	return readInts(ctx, db, s, table, "", cols)
 }
@@ -144,50 +144,50 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, d
 	// launch geometry and stream are not read: no report uses them yet; the context only for
 	// the analyze rules
 	cols := []intCol{
-		{"start", &k.Start}, {"end", &k.End}, {"globalPid", &k.GlobalPID}, {"correlationId", &k.CorrID},
-		{"deviceId", &k.Device}, {"demangledName", &k.Demangled}, {"shortName", &k.Short}, {"mangledName", &k.Mangled},
-		{"graphNodeId", &k.GraphNodeID},
+		{name: "start", dst: &k.Start}, {name: "end", dst: &k.End}, {name: "globalPid", dst: &k.GlobalPID}, {name: "correlationId", dst: &k.CorrID},
+		{name: "deviceId", dst: &k.Device}, idCol("demangledName", &k.Demangled), idCol("shortName", &k.Short), idCol("mangledName", &k.Mangled),
+		{name: "graphNodeId", dst: &k.GraphNodeID},
 	}
 	if details {
-		cols = append(cols, intCol{"contextId", &k.Context})
+		cols = append(cols, intCol{name: "contextId", dst: &k.Context})
 	}
 	if traceCols { // what cuda_gpu_trace and cuda_kern_exec_* print
-		cols = append(cols, intCol{"streamId", &k.Stream}, intCol{"gridX", &k.GridX}, intCol{"gridY", &k.GridY},
-			intCol{"gridZ", &k.GridZ}, intCol{"blockX", &k.BlockX}, intCol{"blockY", &k.BlockY}, intCol{"blockZ", &k.BlockZ},
-			intCol{"registersPerThread", &k.Registers}, intCol{"staticSharedMemory", &k.StaticSMem},
-			intCol{"dynamicSharedMemory", &k.DynamicSMem}, intCol{"greenContextId", &k.GreenContext})
+		cols = append(cols, intCol{name: "streamId", dst: &k.Stream}, intCol{name: "gridX", dst: &k.GridX}, intCol{name: "gridY", dst: &k.GridY},
+			intCol{name: "gridZ", dst: &k.GridZ}, intCol{name: "blockX", dst: &k.BlockX}, intCol{name: "blockY", dst: &k.BlockY}, intCol{name: "blockZ", dst: &k.BlockZ},
+			intCol{name: "registersPerThread", dst: &k.Registers}, intCol{name: "staticSharedMemory", dst: &k.StaticSMem},
+			intCol{name: "dynamicSharedMemory", dst: &k.DynamicSMem}, intCol{name: "greenContextId", dst: &k.GreenContext})
 	}
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", cols)
 }
 
 func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, details bool) error {
 	cols := []intCol{
-		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
-		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"copyKind", &m.CopyKind}, {"srcKind", &m.SrcKind}, {"dstKind", &m.DstKind},
-		{"graphNodeId", &m.GraphNodeID},
+		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, {name: "globalPid", dst: &m.GlobalPID}, {name: "correlationId", dst: &m.CorrID},
+		{name: "deviceId", dst: &m.Device}, {name: "bytes", dst: &m.Bytes}, {name: "copyKind", dst: &m.CopyKind}, {name: "srcKind", dst: &m.SrcKind}, {name: "dstKind", dst: &m.DstKind},
+		{name: "graphNodeId", dst: &m.GraphNodeID},
 		// the copy rules' selection, which the summary's copy findings use too
-		{"srcDeviceId", &m.SrcDevice}, {"dstDeviceId", &m.DstDevice},
+		{name: "srcDeviceId", dst: &m.SrcDevice}, {name: "dstDeviceId", dst: &m.DstDevice},
 	}
 	if details {
-		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream}, intCol{"greenContextId", &m.GreenContext})
+		cols = append(cols, intCol{name: "contextId", dst: &m.Context}, intCol{name: "streamId", dst: &m.Stream}, intCol{name: "greenContextId", dst: &m.GreenContext})
 	}
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMCPY", "", cols)
 }
 
 func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset, details bool) error {
 	cols := []intCol{
-		{"start", &m.Start}, {"end", &m.End}, {"globalPid", &m.GlobalPID}, {"correlationId", &m.CorrID},
-		{"deviceId", &m.Device}, {"bytes", &m.Bytes}, {"memKind", &m.MemKind}, {"graphNodeId", &m.GraphNodeID},
+		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, {name: "globalPid", dst: &m.GlobalPID}, {name: "correlationId", dst: &m.CorrID},
+		{name: "deviceId", dst: &m.Device}, {name: "bytes", dst: &m.Bytes}, {name: "memKind", dst: &m.MemKind}, {name: "graphNodeId", dst: &m.GraphNodeID},
 	}
 	if details {
-		cols = append(cols, intCol{"contextId", &m.Context}, intCol{"streamId", &m.Stream}, intCol{"greenContextId", &m.GreenContext})
+		cols = append(cols, intCol{name: "contextId", dst: &m.Context}, intCol{name: "streamId", dst: &m.Stream}, intCol{name: "greenContextId", dst: &m.GreenContext})
 	}
 	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_MEMSET", "", cols)
 }
 
 func readOverhead(ctx context.Context, db *sql.DB, s *schema, o *trace.Overhead) error {
 	return readInts(ctx, db, s, "PROFILER_OVERHEAD", "", []intCol{
-		{"start", &o.Start}, {"end", &o.End}, {"globalTid", &o.GlobalTID}, {"nameId", &o.NameID},
+		{name: "start", dst: &o.Start}, {name: "end", dst: &o.End}, {name: "globalTid", dst: &o.GlobalTID}, idCol("nameId", &o.NameID),
 	})
 }
 
@@ -198,9 +198,9 @@ func readNVTX(ctx context.Context, db *sql.DB, s *schema, n *trace.NVTX) error {
 		return nil
 	}
 	intCols := []intCol{
-		{"start", &n.Start}, {"end", &n.End}, {"eventType", &n.EventType}, {"rangeId", &n.RangeID},
-		{"category", &n.Category}, {"color", &n.Color}, {"globalTid", &n.GlobalTID},
-		{"endGlobalTid", &n.EndGlobalTID}, {"textId", &n.TextID}, {"domainId", &n.DomainID},
+		{name: "start", dst: &n.Start}, {name: "end", dst: &n.End}, {name: "eventType", dst: &n.EventType}, {name: "rangeId", dst: &n.RangeID},
+		{name: "category", dst: &n.Category}, {name: "color", dst: &n.Color}, {name: "globalTid", dst: &n.GlobalTID},
+		{name: "endGlobalTid", dst: &n.EndGlobalTID}, {name: "textId", dst: &n.TextID}, {name: "domainId", dst: &n.DomainID},
 	}
 	exprs := ""
 	for _, c := range intCols {

@@ -50,11 +50,11 @@ func (s *synth) kernel(pid, tid int64, name string, start, dur, dev int64) {
 	g, null := gpidOf(pid), trace.Null
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, s.corr), append(r.NameID, s.str("cudaLaunchKernel_v7000"))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, s.corr), append(r.NameID, int32(s.str("cudaLaunchKernel_v7000")))
 	k := &s.tr.Kernels
 	id := s.str(name)
 	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, s.corr), append(k.Device, dev)
-	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, id), append(k.Short, id), append(k.Mangled, null), append(k.GraphNodeID, null)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(id)), append(k.Short, int32(id)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 
 func (s *synth) rng(pid, tid int64, name string, start, dur int64) {
@@ -201,7 +201,7 @@ func TestTwoLaunchingThreads(t *testing.T) {
 	// a process with CUDA calls but no GPU work and no range is in no stage: its rows are Other
 	s.proc(30, "helper", "helper")
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 5), append(r.End, 9), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 1), append(r.NameID, s.str("cudaMalloc"))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 5), append(r.End, 9), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 1), append(r.NameID, int32(s.str("cudaMalloc")))
 	tr := s.done()
 	rule, err := ParseRule("prefill=thread:^prefill$")
 	if err != nil {
@@ -367,7 +367,7 @@ func TestOrphanOperationAndPeers(t *testing.T) {
 	tr := s.done()
 	k := &tr.Kernels // a kernel of process 20 whose call was not captured
 	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 300), append(k.End, 350), append(k.GlobalPID, gpidOf(20)), append(k.CorrID, 9999), append(k.Device, 0)
-	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, k.Demangled[1]), append(k.Short, k.Short[1]), append(k.Mangled, trace.Null), append(k.GraphNodeID, trace.Null)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(k.Demangled[1])), append(k.Short, int32(k.Short[1])), append(k.Mangled, trace.Null32), append(k.GraphNodeID, trace.Null)
 	rule, _ := ParseRule("prefill=thread:^prefill$")
 	a := Assign(tr, []Rule{rule})
 	g, err := Group(tr, ByStage, a)

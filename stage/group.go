@@ -120,7 +120,7 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		return intern(l)
 	}
 	rt := &tr.Runtime
-	rtGroup := make([]int, rt.Len())
+	rtGroup := make([]int32, rt.Len())
 	// group of each thread, computed once per thread
 	threadGroup := map[int64]int{}
 	lastG, lastGi := int64(trace.Null), 0 // calls come in runs of one thread
@@ -133,24 +133,24 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 			}
 			lastG, lastGi = g, gi
 		}
-		rtGroup[i] = lastGi
+		rtGroup[i] = int32(lastGi)
 	}
 	calls := tr.Calls()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
 	opGroup := func(gpid, corr int64) int {
 		if c := calls.Call(gpid, corr); c >= 0 {
-			return rtGroup[c]
+			return int(rtGroup[c])
 		}
 		return groupOf(gpid | trace.PID(gpid))
 	}
-	osrt := make([]int, tr.OSRT.Len())
+	osrt := make([]int32, tr.OSRT.Len())
 	for i, g := range tr.OSRT.GlobalTID {
-		osrt[i] = groupOf(g)
+		osrt[i] = int32(groupOf(g))
 	}
 	// the launching calls are looked up in parallel parts (the index is only read); the few
 	// operations without one take their process's group afterwards, in row order
-	ops := func(gpid, corr []int64) []int {
-		out := make([]int, len(gpid))
+	ops := func(gpid, corr []int64) []int32 {
+		out := make([]int32, len(gpid))
 		par.For(len(out), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				out[i] = -1
@@ -161,7 +161,7 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		})
 		for i, gi := range out {
 			if gi < 0 {
-				out[i] = opGroup(gpid[i], corr[i])
+				out[i] = int32(opGroup(gpid[i], corr[i]))
 			}
 		}
 		return out
@@ -169,10 +169,10 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	kern := ops(tr.Kernels.GlobalPID, tr.Kernels.CorrID)
 	mcpy := ops(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID)
 	mset := ops(tr.Memset.GlobalPID, tr.Memset.CorrID)
-	nvtx := make([]int, tr.NVTX.Len())
+	nvtx := make([]int32, tr.NVTX.Len())
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {
-			nvtx[i] = groupOf(g)
+			nvtx[i] = int32(groupOf(g))
 		} else {
 			nvtx[i] = -1 // domains, categories, marks: kept in every group, counted in none
 		}
@@ -184,13 +184,13 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		}
 		sort.SliceStable(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
 		labels2 := make([]string, len(idx))
-		newIdx := make([]int, len(idx))
+		newIdx := make([]int32, len(idx))
 		for j, i := range idx {
 			labels2[j] = order[i]
-			newIdx[i] = j
+			newIdx[i] = int32(j)
 		}
 		order = labels2
-		for _, rows := range [][]int{rtGroup, osrt, kern, mcpy, mset, nvtx} {
+		for _, rows := range [][]int32{rtGroup, osrt, kern, mcpy, mset, nvtx} {
 			for r, v := range rows {
 				if v >= 0 {
 					rows[r] = newIdx[v]
@@ -227,21 +227,21 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		order = append(order, l)
 		return labels[dev]
 	}
-	ops := func(dev []int64) []int {
-		out := make([]int, len(dev))
+	ops := func(dev []int64) []int32 {
+		out := make([]int32, len(dev))
 		for i, d := range dev {
-			out[i] = label(d)
+			out[i] = int32(label(d))
 		}
 		return out
 	}
 	kern, mcpy, mset := ops(tr.Kernels.Device), ops(tr.Memcpy.Device), ops(tr.Memset.Device)
-	host := -2 // assigned after the devices
-	rt := make([]int, tr.Runtime.Len())
+	host := int32(-2) // assigned after the devices
+	rt := make([]int32, tr.Runtime.Len())
 	for i := range rt {
 		rt[i] = host
 	}
 	calls := tr.Calls()
-	mark := func(gpid, corr []int64, g []int) {
+	mark := func(gpid, corr []int64, g []int32) {
 		for i := range gpid {
 			if c := calls.Call(gpid[i], corr[i]); c >= 0 && rt[c] == host {
 				rt[c] = g[i]
@@ -257,12 +257,12 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		idx[i] = i
 	}
 	sort.Slice(idx, func(a, b int) bool { return devs[idx[a]] < devs[idx[b]] })
-	remap := make([]int, len(devs))
+	remap := make([]int32, len(devs))
 	for newI, oldI := range idx {
-		remap[oldI] = newI
+		remap[oldI] = int32(newI)
 	}
-	hostIdx := len(devs)
-	fix := func(g []int) {
+	hostIdx := int32(len(devs))
+	fix := func(g []int32) {
 		for i, v := range g {
 			if v == host {
 				g[i] = hostIdx
@@ -280,11 +280,11 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		out = append(out, order[i])
 	}
 	out = append(out, Host)
-	osrt := make([]int, tr.OSRT.Len())
+	osrt := make([]int32, tr.OSRT.Len())
 	for i := range osrt {
 		osrt[i] = hostIdx
 	}
-	nvtx := make([]int, tr.NVTX.Len())
+	nvtx := make([]int32, tr.NVTX.Len())
 	for i := range nvtx {
 		if trace.IsRange(tr.NVTX.EventType[i]) {
 			nvtx[i] = hostIdx

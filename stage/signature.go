@@ -66,7 +66,7 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 				continue
 			}
 			d := k.End[i] - k.Start[i]
-			p.byID[pk{last, k.Short[i]}] += d
+			p.byID[pk{last, int64(k.Short[i])}] += d
 			s.KernelNs += d
 			s.FirstGPU = min(s.FirstGPU, k.Start[i])
 			if !slices.Contains(s.GPUs, k.Device[i]) {

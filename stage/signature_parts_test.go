@@ -26,7 +26,7 @@ func TestSignaturesInPartsEqualOneLoop(t *testing.T) {
 			k.Start = append(k.Start, now)
 			k.End = append(k.End, now+d)
 			k.GlobalPID = append(k.GlobalPID, pid)
-			k.Short = append(k.Short, ids[rng.IntN(len(ids))])
+			k.Short = append(k.Short, int32(ids[rng.IntN(len(ids))]))
 			k.Device = append(k.Device, int64(rng.IntN(2)))
 			now += int64(rng.IntN(500))
 		}

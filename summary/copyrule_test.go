@@ -74,7 +74,7 @@ func driverCopies(tr *trace.Trace, async bool) int {
 		if !ok {
 			continue
 		}
-		name := strings.ToLower(tr.Strings.Get(tr.Runtime.NameID[c]))
+		name := strings.ToLower(tr.Strings.Get(int64(tr.Runtime.NameID[c])))
 		if !strings.HasPrefix(name, "cumemcpy") || strings.Contains(name, "async") != async {
 			continue
 		}
@@ -118,7 +118,7 @@ func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
 		rows := len(r.Run(tr, opt).Rows)
 		driver := 0
 		for _, id := range tr.Runtime.NameID {
-			n := strings.ToLower(tr.Strings.Get(id))
+			n := strings.ToLower(tr.Strings.Get(int64(id)))
 			if strings.HasPrefix(n, "cuctxsynchronize") || strings.HasPrefix(n, "custreamsynchronize") {
 				driver++
 			}

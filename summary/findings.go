@@ -162,7 +162,7 @@ func (j *judge) apiFindings() []Finding {
 	for i := range tr.Runtime.Start {
 		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
 		apiT += d
-		if id := tr.Runtime.NameID[i]; isSync(id) {
+		if id := int64(tr.Runtime.NameID[i]); isSync(id) {
 			syncT += d
 			syncN++
 			if isDriver(id) {
@@ -239,7 +239,7 @@ func (j *judge) deviceCopies(name string) bool {
 	n := 0
 	for i := range m.Start {
 		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
-		if c < 0 || !is(tr.Runtime.NameID[c]) {
+		if c < 0 || !is(int64(tr.Runtime.NameID[c])) {
 			continue
 		}
 		if strings.Contains(tr.MemcpyKinds[m.CopyKind[i]], "Host") || tr.MemcpyKinds[m.CopyKind[i]] == "" {
@@ -262,7 +262,7 @@ func (j *judge) warmupTime(name string) int64 {
 	var t int64
 	r := &j.tr.Runtime
 	for i, s := range r.Start {
-		if s < w.End && r.End[i] > w.Start && is(r.NameID[i]) {
+		if s < w.End && r.End[i] > w.Start && is(int64(r.NameID[i])) {
 			t += min(r.End[i], w.End) - max(s, w.Start)
 		}
 	}
@@ -291,8 +291,8 @@ func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
 	dense := make([]*acc, min(tr.Strings.Bound(), 1<<22)) // by dense string id; other ids use the map
 	var last *acc
 	lastID := int64(trace.Null)
-	for i, id := range tr.Runtime.NameID {
-		if id != lastID || last == nil {
+	for i, id32 := range tr.Runtime.NameID {
+		if id := int64(id32); id != lastID || last == nil {
 			if id >= 0 && id < int64(len(dense)) {
 				last = dense[id]
 			} else {

@@ -23,7 +23,7 @@ func (j *judge) copyFindings() []Finding {
 	var asyncT, syncT int64
 	async, sync := reports.MemcpyAsyncRule(tr), reports.MemcpySyncRule(tr)
 	asyncD, syncD := async.DriverAPI(tr), sync.DriverAPI(tr)
-	in2 := func(id int64, a, b reports.CopyRule) (rule, driver bool) {
+	in2 := func(id int32, a, b reports.CopyRule) (rule, driver bool) {
 		_, rule = a.Names[id]
 		_, driver = b.Names[id]
 		return rule, driver

@@ -85,7 +85,7 @@ func (j *judge) launchFinding() []Finding {
 	var launches int
 	launch := ByName(tr, func(n string) bool { return isLaunch(n) && !isGraphLaunch(n) })
 	for i := range tr.Runtime.Start {
-		if tr.Runtime.Start[i] >= j.from && launch(tr.Runtime.NameID[i]) {
+		if tr.Runtime.Start[i] >= j.from && launch(int64(tr.Runtime.NameID[i])) {
 			launchT += tr.Runtime.End[i] - tr.Runtime.Start[i]
 			launches++
 		}

@@ -334,4 +334,4 @@ func clip(s string, n int) string {
 }
 
 // tr0Name is kernel k's demangled name.
-func tr0Name(t *trace.Trace, k int) string { return t.Strings.Get(t.Kernels.Demangled[k]) }
+func tr0Name(t *trace.Trace, k int) string { return t.Strings.Get(int64(t.Kernels.Demangled[k])) }

@@ -38,7 +38,7 @@ func (s *synth) proc(pid int64, title string) {
 func (s *synth) call(pid int64, name string, start, dur int64) int {
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start), append(r.End, start+dur), append(r.GlobalTID, synthGPID(pid)|pid), append(r.CorrID, s.corr), append(r.NameID, s.str(name))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start), append(r.End, start+dur), append(r.GlobalTID, synthGPID(pid)|pid), append(r.CorrID, s.corr), append(r.NameID, int32(s.str(name)))
 	return len(r.Start) - 1
 }
 
@@ -50,7 +50,7 @@ func (s *synth) kernel(pid int64, name string, start, dur, dev int64) {
 	id := s.str(name)
 	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, s.corr), append(k.Device, dev)
 	k.Context, k.Stream = append(k.Context, 1), append(k.Stream, 7)
-	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, id), append(k.Short, id), append(k.Mangled, null), append(k.GraphNodeID, null)
+	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(id)), append(k.Short, int32(id)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 
 // memcpy is a copy of kind (1 Host-to-Device, 8 Device-to-Device, 10 Peer-to-Peer) made by

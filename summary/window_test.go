@@ -62,8 +62,8 @@ func TestTraceFindingsCountStages(t *testing.T) {
 	for i := range r.Start {
 		total += r.End[i] - r.Start[i]
 		corr = max(corr, r.CorrID[i])
-		if other < 0 && reports.APIName(tr.Strings.Get(r.NameID[i])) != "cudaMemcpyAsync" {
-			other = r.NameID[i]
+		if other < 0 && reports.APIName(tr.Strings.Get(int64(r.NameID[i]))) != "cudaMemcpyAsync" {
+			other = int64(r.NameID[i])
 		}
 	}
 	if other < 0 {
@@ -73,7 +73,7 @@ func TestTraceFindingsCountStages(t *testing.T) {
 	g := r.GlobalTID[0]&^(trace.ProcessOf(-1)|0xFFFFFF) | pid<<24 | pid
 	tr.Processes = append(tr.Processes, trace.Process{GlobalPID: trace.ProcessOf(g), Name: "helper"})
 	r.Start, r.End = append(r.Start, r.Start[0]), append(r.End, r.Start[0]+10*total)
-	r.GlobalTID, r.CorrID, r.NameID = append(r.GlobalTID, g), append(r.CorrID, corr+1), append(r.NameID, other)
+	r.GlobalTID, r.CorrID, r.NameID = append(r.GlobalTID, g), append(r.CorrID, corr+1), append(r.NameID, int32(other))
 	if r.EventClass != nil {
 		r.EventClass = append(r.EventClass, 0)
 	}

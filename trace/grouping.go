@@ -12,12 +12,12 @@ type Grouping struct {
 	// rows is the group (index into Labels) of each row of the hot tables; nvtx the group of
 	// each NVTX row (-1: in every group)
 	rows Groups
-	nvtx []int
+	nvtx []int32
 }
 
 // NewGrouping makes a grouping from the group of each row; nvtx rows of group -1 (domains,
 // categories, marks) are kept in every group. The masks are made by Masks or Contiguous.
-func NewGrouping(column string, labels []string, rows Groups, nvtx []int) *Grouping {
+func NewGrouping(column string, labels []string, rows Groups, nvtx []int32) *Grouping {
 	return &Grouping{Column: column, Labels: labels, rows: rows, nvtx: nvtx}
 }
 
@@ -41,11 +41,11 @@ func (g *Grouping) Contiguous(tr *Trace) {
 
 // keepOf is group gi's row masks: the rows of each event table in group gi, and the NVTX rows of
 // gi or of no group (domains, categories, marks: kept in every group).
-func keepOf(rows *Groups, nvtx []int, gi int) Keep {
-	mask := func(groups []int, all bool) []bool {
+func keepOf(rows *Groups, nvtx []int32, gi int) Keep {
+	mask := func(groups []int32, all bool) []bool {
 		m := make([]bool, len(groups))
 		for i, g := range groups {
-			m[i] = g == gi || (all && g < 0)
+			m[i] = int(g) == gi || (all && g < 0)
 		}
 		return m
 	}

@@ -138,7 +138,7 @@ func Merge(ts []*Trace) (*Trace, error) {
 			k.Start, k.End = append(k.Start, at(ok.Start[i])), append(k.End, at(ok.End[i]))
 			k.GlobalPID, k.CorrID = append(k.GlobalPID, mv(ok.GlobalPID[i])), append(k.CorrID, ok.CorrID[i])
 			k.Device = append(k.Device, ok.Device[i])
-			k.Demangled, k.Short, k.Mangled = append(k.Demangled, remap(ok.Demangled[i])), append(k.Short, remap(ok.Short[i])), append(k.Mangled, remap(ok.Mangled[i]))
+			k.Demangled, k.Short, k.Mangled = append(k.Demangled, remap32(remap, ok.Demangled[i])), append(k.Short, remap32(remap, ok.Short[i])), append(k.Mangled, remap32(remap, ok.Mangled[i]))
 			k.GraphNodeID = append(k.GraphNodeID, ok.GraphNodeID[i])
 		}
 		m, om := &out.Memcpy, &t.Memcpy
@@ -171,11 +171,23 @@ func Merge(ts []*Trace) (*Trace, error) {
 	return out, nil
 }
 
+// remap32 is remap for a 32-bit string id: the merged ids count the distinct strings from 0, so
+// they fit as long as the inputs' ids did.
+func remap32(remap func(int64) int64, id int32) int32 {
+	if id == Null32 {
+		return Null32
+	}
+	if v := remap(int64(id)); v != Null {
+		return int32(v)
+	}
+	return Null32
+}
+
 func appendAPI(dst, src *APICalls, mv, remap, at func(int64) int64) {
 	for i := range src.Start {
 		dst.Start, dst.End = append(dst.Start, at(src.Start[i])), append(dst.End, at(src.End[i]))
 		dst.GlobalTID, dst.CorrID = append(dst.GlobalTID, mv(src.GlobalTID[i])), append(dst.CorrID, src.CorrID[i])
-		dst.NameID = append(dst.NameID, remap(src.NameID[i]))
+		dst.NameID = append(dst.NameID, remap32(remap, src.NameID[i]))
 		if src.EventClass != nil {
 			dst.EventClass = append(dst.EventClass, src.EventClass[i])
 		}

@@ -17,9 +17,9 @@ func mergeInput(path, host string, session, pid int64, kernel string) *Trace {
 		Processes: []Process{{GlobalPID: gp, PID: pid, Name: "p" + path}},
 		Threads:   []Thread{{GlobalTID: gp | pid, Name: "main"}},
 		GPUs:      []GPU{{ID: 0, Name: "H200"}},
-		Runtime:   APICalls{Start: []int64{10}, End: []int64{20}, GlobalTID: []int64{gp | pid}, CorrID: []int64{1}, NameID: []int64{3}},
+		Runtime:   APICalls{Start: []int64{10}, End: []int64{20}, GlobalTID: []int64{gp | pid}, CorrID: []int64{1}, NameID: StrIDs{3}},
 		Kernels: Kernels{Start: []int64{30}, End: []int64{40}, GlobalPID: []int64{gp}, CorrID: []int64{1}, Device: []int64{0},
-			Demangled: []int64{7}, Short: []int64{7}, Mangled: []int64{Null}, GraphNodeID: []int64{Null}},
+			Demangled: StrIDs{7}, Short: StrIDs{7}, Mangled: StrIDs{Null32}, GraphNodeID: []int64{Null}},
 		Memcpy: Memcpy{Start: []int64{41}, End: []int64{45}, GlobalPID: []int64{gp}, CorrID: []int64{2}, Device: []int64{0}, Bytes: []int64{64},
 			CopyKind: []int64{1}, SrcKind: []int64{0}, DstKind: []int64{1}, GraphNodeID: []int64{Null}},
 		Memset: Memset{Start: []int64{46}, End: []int64{48}, GlobalPID: []int64{gp}, CorrID: []int64{3}, Device: []int64{0}, Bytes: []int64{8},
@@ -67,7 +67,7 @@ func TestMergeOneHostOneClock(t *testing.T) {
 			t.Errorf("nvtx %d: %q, want %q", i, got, want)
 		}
 	}
-	if got := m.Strings.Get(m.Kernels.Short[1]); got != "k_b" || m.Kernels.Mangled[1] != Null {
+	if got := m.Strings.Get(int64(m.Kernels.Short[1])); got != "k_b" || m.Kernels.Mangled[1] != Null32 {
 		t.Errorf("kernel 1 short %q mangled %d", got, m.Kernels.Mangled[1])
 	}
 	if want := []Window{{"a", 0, 5, 60}, {"b", 500, 505, 560}}; !slices.Equal(m.Windows, want) {

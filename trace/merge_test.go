@@ -9,9 +9,9 @@ func TestMergeKeepsBothCopies(t *testing.T) {
 			Path:      name,
 			Strings:   NewStrings([]int64{0, 1}, []string{"cudaLaunchKernel_v7000", "k_" + name}),
 			Processes: []Process{{GlobalPID: pid, PID: 100, Name: "stage0_talker"}},
-			Runtime:   APICalls{Start: []int64{1}, End: []int64{3}, GlobalTID: []int64{pid | 100}, CorrID: []int64{5}, NameID: []int64{0}},
+			Runtime:   APICalls{Start: []int64{1}, End: []int64{3}, GlobalTID: []int64{pid | 100}, CorrID: []int64{5}, NameID: StrIDs{0}},
 			Kernels: Kernels{Start: []int64{4}, End: []int64{9}, GlobalPID: []int64{pid}, CorrID: []int64{5}, Device: []int64{0},
-				Demangled: []int64{1}, Short: []int64{1}, Mangled: []int64{Null}, GraphNodeID: []int64{Null}},
+				Demangled: StrIDs{1}, Short: StrIDs{1}, Mangled: StrIDs{Null32}, GraphNodeID: []int64{Null}},
 			NVTX: NVTX{Start: []int64{0}, End: []int64{10}, EventType: []int64{NVTXPushPopRange}, RangeID: []int64{Null}, Category: []int64{Null},
 				Color: []int64{Null}, GlobalTID: []int64{pid | 100}, EndGlobalTID: []int64{Null}, TextID: []int64{Null}, Text: []int32{0},
 				DomainID: []int64{0}, Payload: []int64{Null}, Texts: []string{"step " + name}},
@@ -29,8 +29,8 @@ func TestMergeKeepsBothCopies(t *testing.T) {
 		t.Errorf("processes %x %x", m.Processes[0].GlobalPID, m.Processes[1].GlobalPID)
 	}
 	// names re-interned; each kernel still finds its own launch
-	if m.Strings.Get(m.Kernels.Demangled[1]) != "k_b" || m.Strings.Get(m.Runtime.NameID[1]) != "cudaLaunchKernel_v7000" {
-		t.Errorf("strings %q %q", m.Strings.Get(m.Kernels.Demangled[1]), m.Strings.Get(m.Runtime.NameID[1]))
+	if m.Strings.Get(int64(m.Kernels.Demangled[1])) != "k_b" || m.Strings.Get(int64(m.Runtime.NameID[1])) != "cudaLaunchKernel_v7000" {
+		t.Errorf("strings %q %q", m.Strings.Get(int64(m.Kernels.Demangled[1])), m.Strings.Get(int64(m.Runtime.NameID[1])))
 	}
 	if c := m.Calls().Call(m.Kernels.GlobalPID[1], 5); c != 1 {
 		t.Errorf("call of the second kernel: %d", c)

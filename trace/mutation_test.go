@@ -178,7 +178,7 @@ func TestMergeSharedPIDSeenOnce(t *testing.T) {
 func TestMergeWindowOfOneInstant(t *testing.T) {
 	one := func(path string, at int64) *Trace {
 		return &Trace{Path: path, Host: "h", SessionStartNs: 1000, Strings: NewStrings(nil, nil),
-			Runtime: APICalls{Start: []int64{at}, End: []int64{at}, GlobalTID: []int64{0x1_000064_000064}, CorrID: []int64{1}, NameID: []int64{Null}}}
+			Runtime: APICalls{Start: []int64{at}, End: []int64{at}, GlobalTID: []int64{0x1_000064_000064}, CorrID: []int64{1}, NameID: StrIDs{Null32}}}
 	}
 	m, err := Merge([]*Trace{one("a", 500), one("b", 700)})
 	if err != nil {

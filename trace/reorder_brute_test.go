@@ -21,37 +21,45 @@ func TestReorderBruteForce(t *testing.T) {
 				}
 				return c
 			}
-			groups := func(m int) []int {
-				g := make([]int, m)
+			// the 32-bit columns hold tag·1e5 + i: checked against Start (0 + i) after the move
+			col32 := func(m int, tag int32) []int32 {
+				c := make([]int32, m)
+				for i := range c {
+					c[i] = tag*1e5 + int32(i)
+				}
+				return c
+			}
+			groups := func(m int) []int32 {
+				g := make([]int32, m)
 				lo := -rng.IntN(2) // some traces have a group below 0
 				k := 1 + rng.IntN(5)
 				sorted := iter == 3
 				for i := range g {
 					if sorted {
-						g[i] = lo + i*k/max(m, 1)
+						g[i] = int32(lo + i*k/max(m, 1))
 					} else {
-						g[i] = lo + rng.IntN(k)
+						g[i] = int32(lo + rng.IntN(k))
 					}
 				}
 				return g
 			}
 			tr := &Trace{}
 			nr, no, nk, nc, ns := n, rng.IntN(n+1), rng.IntN(n+1), rng.IntN(n/2+1), rng.IntN(n/3+1)
-			tr.Runtime = APICalls{Start: col(nr, 0), End: col(nr, 1e9), GlobalTID: col(nr, 2e9), CorrID: col(nr, 3e9), NameID: col(nr, 4e9), ReturnValue: col(nr, 5e9)}
-			tr.OSRT = APICalls{Start: col(no, 0), End: col(no, 1e9), GlobalTID: col(no, 2e9), CorrID: col(no, 3e9), NameID: col(no, 4e9), EventClass: col(no, 6e9)}
-			tr.Kernels = Kernels{Start: col(nk, 0), End: col(nk, 1e9), GlobalPID: col(nk, 2e9), CorrID: col(nk, 3e9), Device: col(nk, 4e9), Demangled: col(nk, 5e9), Short: col(nk, 6e9), Mangled: col(nk, 7e9), GraphNodeID: col(nk, 8e9)}
+			tr.Runtime = APICalls{Start: col(nr, 0), End: col(nr, 1e9), GlobalTID: col(nr, 2e9), CorrID: col(nr, 3e9), NameID: col32(nr, 4), ReturnValue: col(nr, 4e9)}
+			tr.OSRT = APICalls{Start: col(no, 0), End: col(no, 1e9), GlobalTID: col(no, 2e9), CorrID: col(no, 3e9), NameID: col32(no, 4), EventClass: col(no, 6e9)}
+			tr.Kernels = Kernels{Start: col(nk, 0), End: col(nk, 1e9), GlobalPID: col(nk, 2e9), CorrID: col(nk, 3e9), Device: col(nk, 4e9), Demangled: col32(nk, 5), Short: col32(nk, 6), Mangled: col32(nk, 7), GraphNodeID: col(nk, 5e9)}
 			tr.Memcpy = Memcpy{Start: col(nc, 0), End: col(nc, 1e9), GlobalPID: col(nc, 2e9), CorrID: col(nc, 3e9), Device: col(nc, 4e9), Bytes: col(nc, 5e9), CopyKind: col(nc, 6e9), SrcKind: col(nc, 7e9), DstKind: col(nc, 8e9), GraphNodeID: col(nc, 9e9)}
 			tr.Memset = Memset{Start: col(ns, 0), End: col(ns, 1e9), GlobalPID: col(ns, 2e9), CorrID: col(ns, 3e9), Device: col(ns, 4e9), Bytes: col(ns, 5e9), MemKind: col(ns, 6e9), GraphNodeID: col(ns, 7e9)}
 			g := Groups{Runtime: groups(nr), OSRT: groups(no), Kernels: groups(nk), Memcpy: groups(nc), Memset: groups(ns)}
 			orig := Groups{Runtime: slices.Clone(g.Runtime), OSRT: slices.Clone(g.OSRT), Kernels: slices.Clone(g.Kernels), Memcpy: slices.Clone(g.Memcpy), Memset: slices.Clone(g.Memset)}
 			tr.Reorder(&g)
-			check := func(name string, groups, newGroups []int, cols ...[]int64) {
+			check := func(name string, groups, newGroups []int32, cols ...[]int64) {
 				t.Helper()
 				idx := make([]int, len(groups))
 				for i := range idx {
 					idx[i] = i
 				}
-				slices.SortStableFunc(idx, func(a, b int) int { return groups[a] - groups[b] })
+				slices.SortStableFunc(idx, func(a, b int) int { return int(groups[a]) - int(groups[b]) })
 				for j, i := range idx {
 					if newGroups[j] != groups[i] {
 						t.Fatalf("n=%d %s: group of row %d is %d, want %d", n, name, j, newGroups[j], groups[i])
@@ -64,12 +72,24 @@ func TestReorderBruteForce(t *testing.T) {
 					}
 				}
 			}
+			check32 := func(name string, start []int64, cols ...[]int32) {
+				t.Helper()
+				for c, col := range cols {
+					for j := range col {
+						if int64(col[j]%1e5) != start[j] {
+							t.Fatalf("n=%d %s: 32-bit column %d of row %d is %d, its start %d", n, name, c, j, col[j], start[j])
+						}
+					}
+				}
+			}
 			r, o, k, m, s := &tr.Runtime, &tr.OSRT, &tr.Kernels, &tr.Memcpy, &tr.Memset
 			if nr > 0 {
-				check("runtime", orig.Runtime, g.Runtime, r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID, r.ReturnValue)
+				check("runtime", orig.Runtime, g.Runtime, r.Start, r.End, r.GlobalTID, r.CorrID, r.ReturnValue)
+				check32("runtime", r.Start, r.NameID)
 			}
 			if no > 0 {
-				check("osrt", orig.OSRT, g.OSRT, o.Start, o.End, o.GlobalTID, o.CorrID, o.NameID)
+				check("osrt", orig.OSRT, g.OSRT, o.Start, o.End, o.GlobalTID, o.CorrID)
+				check32("osrt", o.Start, o.NameID)
 				for j := range o.EventClass {
 					if o.EventClass[j] != 6e9+o.Start[j] {
 						t.Fatalf("osrt event class of row %d", j)
@@ -77,7 +97,8 @@ func TestReorderBruteForce(t *testing.T) {
 				}
 			}
 			if nk > 0 {
-				check("kernels", orig.Kernels, g.Kernels, k.Start, k.End, k.GlobalPID, k.CorrID, k.Device, k.Demangled, k.Short, k.Mangled, k.GraphNodeID)
+				check("kernels", orig.Kernels, g.Kernels, k.Start, k.End, k.GlobalPID, k.CorrID, k.Device, k.GraphNodeID)
+				check32("kernels", k.Start, k.Demangled, k.Short, k.Mangled)
 			}
 			if nc > 0 {
 				check("memcpy", orig.Memcpy, g.Memcpy, m.Start, m.End, m.GlobalPID, m.CorrID, m.Device, m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID)

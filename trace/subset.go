@@ -130,9 +130,10 @@ func (a *APICalls) subset(kp []bool) APICalls {
 		ReturnValue: pick(a.ReturnValue, kp, n)}
 }
 
-// Groups gives, per event table, the group of each row (0, 1, …), for Reorder.
+// Groups gives, per event table, the group of each row (0, 1, …), for Reorder: 32 bits a row,
+// as there are far fewer groups than rows.
 type Groups struct {
-	Runtime, OSRT, Kernels, Memcpy, Memset []int
+	Runtime, OSRT, Kernels, Memcpy, Memset []int32
 }
 
 // Reorder moves each event table's rows so that the rows of group 0 come first, then group 1,
@@ -147,14 +148,14 @@ func (t *Trace) Reorder(g *Groups) {
 	var scratch []int64 // one column's worth, shared by every column moved
 	// perm returns where each row goes (nil when every row stays) and sets groups to their new,
 	// sorted order
-	perm := func(groups []int) []int32 {
+	perm := func(groups []int32) []int32 {
 		lo, hi := 0, -1
 		for _, v := range groups {
-			lo, hi = min(lo, v), max(hi, v)
+			lo, hi = min(lo, int(v)), max(hi, int(v))
 		}
 		count := make([]int, hi-lo+2)
 		for _, v := range groups {
-			count[v-lo+1]++
+			count[int(v)-lo+1]++
 		}
 		for i := 1; i < len(count); i++ {
 			count[i] += count[i-1]
@@ -162,8 +163,8 @@ func (t *Trace) Reorder(g *Groups) {
 		dst := make([]int32, len(groups))
 		moved := false
 		for i, v := range groups {
-			dst[i] = int32(count[v-lo])
-			count[v-lo]++
+			dst[i] = int32(count[int(v)-lo])
+			count[int(v)-lo]++
 			moved = moved || int(dst[i]) != i
 		}
 		if !moved {
@@ -173,7 +174,7 @@ func (t *Trace) Reorder(g *Groups) {
 		at := 0
 		for v := lo; v <= hi; v++ {
 			for k := at; k < count[v-lo]; k++ {
-				groups[k] = v
+				groups[k] = int32(v)
 			}
 			at = count[v-lo]
 		}
@@ -182,39 +183,25 @@ func (t *Trace) Reorder(g *Groups) {
 		}
 		return dst
 	}
-	apply := func(dst []int32, cols ...*[]int64) {
-		if dst == nil {
-			return
-		}
-		sc := scratch[:len(dst)]
-		for _, c := range cols {
-			if *c == nil {
-				continue
-			}
-			col := *c
-			// dst is a bijection: the parts write disjoint rows of scratch, then copy back their own
-			inParts(len(dst), par, func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					sc[dst[i]] = col[i]
-				}
-			})
-			inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], sc[lo:hi]) })
-		}
-	}
+	apply := func(dst []int32, cols ...*[]int64) { move(dst, scratch, par, cols...) }
+	apply32 := func(dst []int32, cols ...*[]int32) { move(dst, scratch, par, cols...) }
 	if d := perm(g.Runtime); d != nil {
 		a := &t.Runtime
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
+		apply32(d, &a.NameID)
 		t.calls = calls.remap(d)
 	} else {
 		t.calls = calls
 	}
 	if d := perm(g.OSRT); d != nil {
 		a := &t.OSRT
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.NameID, &a.EventClass, &a.ReturnValue)
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
+		apply32(d, &a.NameID)
 	}
 	if d := perm(g.Kernels); d != nil {
 		k := &t.Kernels
-		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.Demangled, &k.Short, &k.Mangled,
+		apply32(d, &k.Demangled, &k.Short, &k.Mangled)
+		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream,
 			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID,
 			&k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	}
@@ -226,6 +213,33 @@ func (t *Trace) Reorder(g *Groups) {
 	if d := perm(g.Memset); d != nil {
 		m := &t.Memset
 		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
+	}
+}
+
+// move permutes each column by dst (row i goes to dst[i], a bijection) through scratch, at
+// least as long as dst (64-bit: the 32-bit columns pass through it too, so one scratch column
+// serves all): the parts write disjoint rows of scratch, then copy back their own. Nil columns
+// (not read) stay nil; a nil dst moves nothing.
+func move[T int32 | int64](dst []int32, scratch []int64, par int, cols ...*[]T) {
+	if dst == nil {
+		return
+	}
+	sc := scratch[:len(dst)]
+	for _, c := range cols {
+		if *c == nil {
+			continue
+		}
+		col := *c
+		inParts(len(dst), par, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				sc[dst[i]] = int64(col[i])
+			}
+		})
+		inParts(len(dst), par, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				col[i] = T(sc[i])
+			}
+		})
 	}
 }
 

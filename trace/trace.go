@@ -13,6 +13,13 @@ import "sort"
 // Null marks a missing integer value (an SQL NULL) in the columnar slices.
 const Null int64 = -1 << 63
 
+// Null32 marks a missing string id (an SQL NULL) in the 32-bit id columns (StrIDs).
+const Null32 int32 = -1 << 31
+
+// StrIDs is a column of StringIds ids, 32 bits each: nsys numbers its strings from 0, so the ids
+// of any export fit; a reader refuses an id outside [-2³¹+1, 2³¹-1] (see package sqlite).
+type StrIDs = []int32
+
 // Trace is everything omnistat reads from one nsys export.
 type Trace struct {
 	Path    string // the file it was read from
@@ -95,7 +102,7 @@ type APICalls struct {
 	Start, End  []int64
 	GlobalTID   []int64
 	CorrID      []int64
-	NameID      []int64
+	NameID      StrIDs
 	EventClass  []int64 // read for OS runtime calls only
 	ReturnValue []int64 // not read (nil) until a report needs it
 }
@@ -110,8 +117,8 @@ type Kernels struct {
 	CorrID           []int64
 	Device, Context  []int64
 	Stream           []int64
-	Demangled, Short []int64 // StringIds ids
-	Mangled          []int64 // StringIds id or Null
+	Demangled, Short StrIDs // StringIds ids
+	Mangled          StrIDs // StringIds id or Null32
 	// Stream and the launch geometry are not read (nil) until a report needs them.
 	GridX, GridY, GridZ []int64
 	BlockX, BlockY      []int64
@@ -164,7 +171,7 @@ type Memset struct {
 type Overhead struct {
 	Start, End []int64
 	GlobalTID  []int64
-	NameID     []int64
+	NameID     StrIDs
 }
 
 // Len is the number of overhead rows.

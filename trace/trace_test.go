@@ -137,7 +137,7 @@ func TestReorderKeepsCallIndex(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, uint64(c.spread)))
 		tr := &Trace{}
 		a := &tr.Runtime
-		var groups []int
+		var groups []int32
 		for i := 0; i < 30000; i++ {
 			p := int64(1+rng.IntN(3)) << 24
 			corr := int64(i)*c.spread + rng.Int64N(c.spread)
@@ -147,7 +147,7 @@ func TestReorderKeepsCallIndex(t *testing.T) {
 			}
 			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|int64(rng.IntN(4))), append(a.CorrID, corr)
 			a.Start, a.End = append(a.Start, int64(i)), append(a.End, int64(i+1))
-			groups = append(groups, rng.IntN(3))
+			groups = append(groups, int32(rng.IntN(3)))
 		}
 		before := tr.Calls()
 		if before.dups != c.repeat {

@@ -92,7 +92,7 @@ func TestGoCaptures(t *testing.T) {
 		perKernel := map[string]int{}
 		for i := range tr.Kernels.Start {
 			gpuProcs[tr.Kernels.GlobalPID[i]] = true
-			perKernel[tr.Strings.Get(tr.Kernels.Demangled[i])]++
+			perKernel[tr.Strings.Get(int64(tr.Kernels.Demangled[i]))]++
 		}
 		// exactly the configured work, nothing of the warm-up: 2 requests × 64 tokens, 4 layers
 		// (argmax once per token); diffusion: one scheduler step per request and step
@@ -123,7 +123,7 @@ func TestGoCaptures(t *testing.T) {
 			for i := range tr.Runtime.Start {
 				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp {
 					api++
-					if strings.HasPrefix(tr.Strings.Get(tr.Runtime.NameID[i]), "cuProfilerStart") {
+					if strings.HasPrefix(tr.Strings.Get(int64(tr.Runtime.NameID[i])), "cuProfilerStart") {
 						start = tr.Runtime.Start[i]
 					}
 				}
@@ -138,13 +138,13 @@ func TestGoCaptures(t *testing.T) {
 			}
 			for i := range tr.Runtime.Start {
 				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp && tr.Runtime.Start[i] < start {
-					t.Errorf("%s: %s before the capture range opened", name, tr.Strings.Get(tr.Runtime.NameID[i]))
+					t.Errorf("%s: %s before the capture range opened", name, tr.Strings.Get(int64(tr.Runtime.NameID[i])))
 					break
 				}
 			}
 			for i := range tr.Kernels.Start {
 				if tr.Kernels.GlobalPID[i] == gp && tr.Kernels.Start[i] < start {
-					t.Errorf("%s: kernel %s before the capture range opened", name, tr.Strings.Get(tr.Kernels.Demangled[i]))
+					t.Errorf("%s: kernel %s before the capture range opened", name, tr.Strings.Get(int64(tr.Kernels.Demangled[i])))
 					break
 				}
 			}

@@ -1,0 +1,74 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// String ids are kept in 32 bits (trace.StrIDs): both read paths take every id from -(2³¹-1) to
+// 2³¹-1 as SQLite reads it, and NULL as trace.Null32; an id outside that range (2³¹, -2³¹, which
+// would read as NULL, 2⁴⁰) fails the read with ErrCorrupt naming the table, column, value and
+// row, and --partial leaves that table empty (all its columns, not some) and reads the others.
+func TestStringIDs32Bits(t *testing.T) {
+	const rt, k = "CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL"
+	src := "../testdata/traces/foreign_repeat.2.sqlite"
+	for _, ok := range []int64{1<<31 - 1, -(1<<31 - 1), 0} {
+		p := editedCopy(t, src, fmt.Sprintf(`UPDATE %s SET nameId = %d WHERE rowid = 3`, rt, ok),
+			fmt.Sprintf(`UPDATE %s SET shortName = %d WHERE rowid = 2`, k, ok),
+			`UPDATE `+k+` SET mangledName = NULL WHERE rowid = 4`)
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			if err != nil {
+				t.Fatalf("id %d, %+v: %v", ok, opt, err)
+			}
+			if got := int64(tr.Runtime.NameID[2]); got != ok {
+				t.Errorf("id %d, %+v: runtime row 3 reads %d", ok, opt, got)
+			}
+			if got := int64(tr.Kernels.Short[1]); got != ok {
+				t.Errorf("id %d, %+v: kernel row 2 reads %d", ok, opt, got)
+			}
+			if tr.Kernels.Mangled[3] != trace.Null32 {
+				t.Errorf("id %d, %+v: a NULL mangled name reads %d", ok, opt, tr.Kernels.Mangled[3])
+			}
+		}
+	}
+	for _, c := range []struct {
+		table, col string
+		v          int64
+		row        int
+	}{{rt, "nameId", 1 << 31, 7}, {rt, "nameId", -(1 << 31), 2}, {k, "demangledName", 1 << 40, 9}, {k, "shortName", -(1 << 40), 1}} {
+		p := editedCopy(t, src, fmt.Sprintf(`UPDATE %s SET %s = %d WHERE rowid = %d`, c.table, c.col, c.v, c.row))
+		want := fmt.Sprintf("read %s: %s %d in row %d is not a string id", c.table, c.col, c.v, c.row)
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			_, err := Read(ctx, p, opt)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), want) {
+				t.Errorf("%s.%s = %d, %+v: %v, want ErrCorrupt with %q", c.table, c.col, c.v, opt, err, want)
+			}
+			opt.Partial = true
+			tr, err := Read(ctx, p, opt)
+			if err != nil {
+				t.Fatalf("%+v: %v", opt, err)
+			}
+			if !strings.Contains(strings.Join(tr.Notes, "\n"), want) {
+				t.Errorf("%+v: no note %q in %q", opt, want, tr.Notes)
+			}
+			full, skipped := tr.Kernels.Len() > 0, tr.Runtime.Len() == 0
+			if c.table == k {
+				full, skipped = tr.Runtime.Len() > 0, tr.Kernels.Len() == 0
+			}
+			if !full || !skipped {
+				t.Errorf("%+v: runtime %d rows, kernels %d: the bad table must be empty, the other read", opt, tr.Runtime.Len(), tr.Kernels.Len())
+			}
+			if c.table == k && (tr.Kernels.Demangled != nil || tr.Kernels.End != nil) {
+				t.Errorf("%+v: columns of the skipped kernel table are left: %d ends", opt, len(tr.Kernels.End))
+			}
+			if c.table == rt && (tr.Runtime.NameID != nil || tr.Runtime.Start != nil) {
+				t.Errorf("%+v: columns of the skipped runtime table are left: %d starts", opt, len(tr.Runtime.Start))
+			}
+		}
+	}
+}
