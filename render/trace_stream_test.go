@@ -46,7 +46,7 @@ func scaledTrace(n int) *trace.Trace {
 		add(&rt.Start, t)
 		add(&rt.End, t+300)
 		add(&rt.GlobalTID, tid)
-		add(&rt.CorrID, corr)
+		rt.CorrID = append(rt.CorrID, int32(corr))
 		add(&rt.ReturnValue, 0)
 		switch {
 		case i%8 == 7:
@@ -54,7 +54,7 @@ func scaledTrace(n int) *trace.Trace {
 			add(&ms.Start, t+400)
 			add(&ms.End, t+450)
 			add(&ms.GlobalPID, pid)
-			add(&ms.CorrID, corr)
+			ms.CorrID = append(ms.CorrID, int32(corr))
 			for _, c := range []*[]int64{&ms.Device, &ms.Context, &ms.Stream, &ms.MemKind, &ms.GreenContext} {
 				add(c, 2)
 			}
@@ -65,7 +65,7 @@ func scaledTrace(n int) *trace.Trace {
 			add(&mc.Start, t+400)
 			add(&mc.End, t+900)
 			add(&mc.GlobalPID, pid)
-			add(&mc.CorrID, corr)
+			mc.CorrID = append(mc.CorrID, int32(corr))
 			for _, c := range []*[]int64{&mc.Device, &mc.Context, &mc.Stream, &mc.GreenContext, &mc.SrcDevice, &mc.DstDevice, &mc.SrcKind, &mc.DstKind} {
 				add(c, 0)
 			}
@@ -77,7 +77,7 @@ func scaledTrace(n int) *trace.Trace {
 			add(&k.Start, t+400)
 			add(&k.End, t+800)
 			add(&k.GlobalPID, pid)
-			add(&k.CorrID, corr)
+			k.CorrID = append(k.CorrID, int32(corr))
 			k.Demangled = append(k.Demangled, 1)
 			k.Short = append(k.Short, 2)
 			k.Mangled = append(k.Mangled, trace.Null32)

@@ -50,16 +50,16 @@ func skipMemRule(opTable, what string) func(tr *trace.Trace) string {
 // the runtime table in row order and finds the operations of each call through an index on
 // correlationId (operations of one id in row order). Like nsys it does not check that call and
 // operation belong to one process.
-func corrJoin(tr *trace.Trace, names map[int32]string, opCorr []int64, keep func(j int) bool) (calls, ops []int) {
-	byCorr := map[int64][]int{}
+func corrJoin(tr *trace.Trace, names map[int32]string, opCorr []int32, keep func(j int) bool) (calls, ops []int) {
+	byCorr := map[int32][]int{}
 	for j, c := range opCorr {
-		if c != trace.Null && keep(j) {
+		if c != trace.Null32 && keep(j) {
 			byCorr[c] = append(byCorr[c], j)
 		}
 	}
 	a := &tr.Runtime
 	for i, id := range a.NameID {
-		if _, ok := names[id]; !ok || a.CorrID[i] == trace.Null {
+		if _, ok := names[id]; !ok || a.CorrID[i] == trace.Null32 {
 			continue
 		}
 		for _, j := range byCorr[a.CorrID[i]] {

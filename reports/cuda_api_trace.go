@@ -43,7 +43,7 @@ func CUDAAPITrace(tr *trace.Trace) *table.Table {
 			}
 			row[0], row[1] = table.I64(a.Start[i]), table.I64(a.End[i]-a.Start[i])
 			row[2] = table.Str(APIName(tr.Strings.Get(int64(a.NameID[i]))))
-			row[3], row[4] = optCol(a.ReturnValue, i), intOrNull(a.CorrID[i])
+			row[3], row[4] = optCol(a.ReturnValue, i), int32OrNull(a.CorrID[i])
 			row[5], row[6] = table.I64(trace.PID(g)), table.I64(trace.TID(g))
 			row[7], row[8] = table.Value{}, table.Value{}
 			if th != nil {

@@ -110,7 +110,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 			case 0:
 				i := at(ko, ki)
 				ki++
-				row[0], row[1], row[2] = table.I64(k.Start[i]), table.I64(k.End[i]-k.Start[i]), intOrNull(k.CorrID[i])
+				row[0], row[1], row[2] = table.I64(k.Start[i]), table.I64(k.End[i]-k.Start[i]), int32OrNull(k.CorrID[i])
 				row[3], row[4], row[5] = optCol(k.GridX, i), optCol(k.GridY, i), optCol(k.GridZ, i)
 				row[6], row[7], row[8] = optCol(k.BlockX, i), optCol(k.BlockY, i), optCol(k.BlockZ, i)
 				row[9], row[10], row[11] = optCol(k.Registers, i), optCol(k.StaticSMem, i), optCol(k.DynamicSMem, i)
@@ -125,7 +125,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 			case 1:
 				i := at(co, ci)
 				ci++
-				row[0], row[1], row[2] = table.I64(mc.Start[i]), table.I64(mc.End[i]-mc.Start[i]), intOrNull(mc.CorrID[i])
+				row[0], row[1], row[2] = table.I64(mc.Start[i]), table.I64(mc.End[i]-mc.Start[i]), int32OrNull(mc.CorrID[i])
 				row[12], row[13] = intOrNull(mc.Bytes[i]), throughput(mc.Bytes[i], mc.End[i]-mc.Start[i])
 				row[14], row[15] = memKind(mc.SrcKind[i]), memKind(mc.DstKind[i])
 				row[16], row[17], row[18], row[19] = table.Str(device(mc.Device[i])), optCol(mc.Context, i), greenCtx(mc.GreenContext, i), optCol(mc.Stream, i)
@@ -135,7 +135,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 			case 2:
 				i := at(so, si)
 				si++
-				row[0], row[1], row[2] = table.I64(ms.Start[i]), table.I64(ms.End[i]-ms.Start[i]), intOrNull(ms.CorrID[i])
+				row[0], row[1], row[2] = table.I64(ms.Start[i]), table.I64(ms.End[i]-ms.Start[i]), int32OrNull(ms.CorrID[i])
 				row[12], row[13] = intOrNull(ms.Bytes[i]), throughput(ms.Bytes[i], ms.End[i]-ms.Start[i])
 				row[14] = memKind(ms.MemKind[i])
 				row[16], row[17], row[18], row[19] = table.Str(device(ms.Device[i])), optCol(ms.Context, i), greenCtx(ms.GreenContext, i), optCol(ms.Stream, i)

@@ -52,7 +52,7 @@ func launches(tr *trace.Trace, f func(l kernelLaunch) bool) {
 	if idx.Dups() {
 		more = map[[2]int64][]int32{}
 		for c, g := range rt.GlobalTID {
-			key := [2]int64{trace.ProcessOf(g), rt.CorrID[c]}
+			key := [2]int64{trace.ProcessOf(g), int64(rt.CorrID[c])}
 			more[key] = append(more[key], int32(c))
 		}
 	}
@@ -61,12 +61,12 @@ func launches(tr *trace.Trace, f func(l kernelLaunch) bool) {
 	starts := make([]int64, 0, k.Len())
 	for i := range k.Start {
 		if more != nil {
-			for _, c := range more[[2]int64{k.GlobalPID[i], k.CorrID[i]}] {
+			for _, c := range more[[2]int64{k.GlobalPID[i], int64(k.CorrID[i])}] {
 				kern, call, starts = append(kern, int32(i)), append(call, c), append(starts, rt.Start[c])
 			}
 			continue
 		}
-		if c := idx.Call(k.GlobalPID[i], k.CorrID[i]); c >= 0 {
+		if c := idx.Call(k.GlobalPID[i], int64(k.CorrID[i])); c >= 0 {
 			kern, call, starts = append(kern, int32(i)), append(call, int32(c)), append(starts, rt.Start[c])
 		}
 	}

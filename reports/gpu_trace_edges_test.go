@@ -16,10 +16,10 @@ func TestCUDAGPUTraceEqualStartsAndEdges(t *testing.T) {
 	null := trace.Null
 	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0}, []string{"k"}), MemcpyKinds: map[int64]string{1: "Host-to-Device"}}
 	k, mc, ms := &tr.Kernels, &tr.Memcpy, &tr.Memset
-	k.Start, k.End, k.CorrID, k.Device, k.Demangled = []int64{100}, []int64{150}, []int64{1}, []int64{0}, trace.StrIDs{0}
-	mc.Start, mc.End, mc.CorrID, mc.Bytes, mc.CopyKind = []int64{100, 50}, []int64{100, 60}, []int64{2, 3}, []int64{64, 64}, []int64{1, 1}
+	k.Start, k.End, k.CorrID, k.Device, k.Demangled = []int64{100}, []int64{150}, trace.CorrIDs{1}, []int64{0}, trace.StrIDs{0}
+	mc.Start, mc.End, mc.CorrID, mc.Bytes, mc.CopyKind = []int64{100, 50}, []int64{100, 60}, trace.CorrIDs{2, 3}, []int64{64, 64}, []int64{1, 1}
 	mc.SrcKind, mc.DstKind, mc.Device, mc.GreenContext = []int64{null, null}, []int64{null, null}, []int64{0, 0}, []int64{5, 0}
-	ms.Start, ms.End, ms.CorrID, ms.Bytes, ms.MemKind, ms.Device = []int64{100}, []int64{130}, []int64{4}, []int64{8}, []int64{null}, []int64{0}
+	ms.Start, ms.End, ms.CorrID, ms.Bytes, ms.MemKind, ms.Device = []int64{100}, []int64{130}, trace.CorrIDs{4}, []int64{8}, []int64{null}, []int64{0}
 	cell := func(v table.Value) string {
 		switch v.Kind {
 		case table.Null:

@@ -64,9 +64,9 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 		type key struct{ pid, corr int64 }
 		n := map[key]int{}
 		for i, g := range tr.Runtime.GlobalTID {
-			n[key{trace.ProcessOf(g), tr.Runtime.CorrID[i]}]++
+			n[key{trace.ProcessOf(g), int64(tr.Runtime.CorrID[i])}]++
 		}
-		mult = func(k int) int { return max(1, n[key{tr.Kernels.GlobalPID[k], tr.Kernels.CorrID[k]}]) }
+		mult = func(k int) int { return max(1, n[key{tr.Kernels.GlobalPID[k], int64(tr.Kernels.CorrID[k])}]) }
 	}
 	for i := range tr.Kernels.Start {
 		kname := KernelName(tr, i, opt.KernelName)

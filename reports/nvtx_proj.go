@@ -44,11 +44,11 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	rt := &tr.Runtime
 	idx := tr.Calls()
 	p.hasOps = make([]bool, rt.Len())
-	link := func(n int, gpid, corr []int64) []int32 {
+	link := func(n int, gpid []int64, corr []int32) []int32 {
 		out := make([]int32, n)
 		par.For(n, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				out[i] = int32(idx.Call(gpid[i], corr[i]))
+				out[i] = int32(idx.Call(gpid[i], int64(corr[i])))
 			}
 		})
 		for _, c := range out {

@@ -57,14 +57,14 @@ func bigProjTrace(seed uint64) *trace.Trace {
 				rt.Start = append(rt.Start, now)
 				rt.End = append(rt.End, now+d)
 				rt.GlobalTID = append(rt.GlobalTID, tid)
-				rt.CorrID = append(rt.CorrID, corr)
+				rt.CorrID = append(rt.CorrID, int32(corr))
 				rt.NameID = append(rt.NameID, 1)
 				if rng.IntN(8) != 0 {
 					ks := now + d + int64(rng.IntN(50))
 					k.Start = append(k.Start, ks)
 					k.End = append(k.End, ks+int64(1+rng.IntN(40)))
 					k.GlobalPID = append(k.GlobalPID, pid)
-					k.CorrID = append(k.CorrID, corr)
+					k.CorrID = append(k.CorrID, int32(corr))
 					k.Device = append(k.Device, 0)
 					k.Demangled = append(k.Demangled, 2)
 					k.Short = append(k.Short, 2)
@@ -98,7 +98,7 @@ func TestProjectionEqualsBruteForce(t *testing.T) {
 		}
 		n, rt, k := &tr.NVTX, &tr.Runtime, &tr.Kernels
 		maxTS, _ := n.MaxTimestamp()
-		kernOf := map[int64][]int{}
+		kernOf := map[int32][]int{}
 		for i := range k.Start {
 			kernOf[k.CorrID[i]] = append(kernOf[k.CorrID[i]], i)
 		}

@@ -42,6 +42,14 @@ func intOrNull(v int64) table.Value {
 	return table.I64(v)
 }
 
+// int32OrNull is a 32-bit id, or NULL for trace.Null32.
+func int32OrNull(v int32) table.Value {
+	if v == trace.Null32 {
+		return table.Value{}
+	}
+	return table.I64(int64(v))
+}
+
 // optCol is column c of row i, or NULL when the model lacks the column.
 func optCol(c []int64, i int) table.Value {
 	if c == nil {

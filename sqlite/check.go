@@ -38,17 +38,17 @@ func checkRows(tr *trace.Trace) []string {
 		notes = append(notes, fmt.Sprintf("%d rows of %s have no start or end: skipped", bad, table))
 	}
 	a := &tr.Runtime
-	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID}, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
+	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID, &a.CorrID}, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
 	o := &tr.OSRT
-	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID}, &o.GlobalTID, &o.CorrID, &o.EventClass, &o.ReturnValue)
+	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID, &o.CorrID}, &o.GlobalTID, &o.EventClass, &o.ReturnValue)
 	k := &tr.Kernels
-	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, []*[]int32{&k.Demangled, &k.Short, &k.Mangled},
-		&k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
+	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, []*[]int32{&k.Demangled, &k.Short, &k.Mangled, &k.CorrID},
+		&k.GlobalPID, &k.Device, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	m := &tr.Memcpy
-	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, nil, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, []*[]int32{&m.CorrID}, &m.GlobalPID, &m.Device, &m.Context, &m.Stream,
 		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	ms := &tr.Memset
-	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, nil, &ms.GlobalPID, &ms.CorrID, &ms.Device, &ms.Context, &ms.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, []*[]int32{&ms.CorrID}, &ms.GlobalPID, &ms.Device, &ms.Context, &ms.Stream,
 		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext)
 	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name
 	dangling := func(table string, ids []int32) {

@@ -9,10 +9,11 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// String ids are kept in 32 bits (trace.StrIDs): both read paths take every id from -(2³¹-1) to
-// 2³¹-1 as SQLite reads it, and NULL as trace.Null32; an id outside that range (2³¹, -2³¹, which
-// would read as NULL, 2⁴⁰) fails the read with ErrCorrupt naming the table, column, value and
-// row, and --partial leaves that table empty (all its columns, not some) and reads the others.
+// String and correlation ids are kept in 32 bits (trace.StrIDs, trace.CorrIDs): both read paths
+// take every id from -(2³¹-1) to 2³¹-1 as SQLite reads it, and NULL as trace.Null32; an id
+// outside that range (2³¹, -2³¹, which would read as NULL, 2⁴⁰) fails the read with ErrCorrupt
+// naming the table, column, value and row, and --partial leaves that table empty (all its
+// columns, not some) and reads the others.
 func TestStringIDs32Bits(t *testing.T) {
 	const rt, k = "CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_KERNEL"
 	src := "../testdata/traces/foreign_repeat.2.sqlite"
@@ -40,9 +41,9 @@ func TestStringIDs32Bits(t *testing.T) {
 		table, col string
 		v          int64
 		row        int
-	}{{rt, "nameId", 1 << 31, 7}, {rt, "nameId", -(1 << 31), 2}, {k, "demangledName", 1 << 40, 9}, {k, "shortName", -(1 << 40), 1}} {
+	}{{rt, "nameId", 1 << 31, 7}, {rt, "nameId", -(1 << 31), 2}, {k, "demangledName", 1 << 40, 9}, {k, "shortName", -(1 << 40), 1}, {rt, "correlationId", 1 << 32, 4}, {"CUPTI_ACTIVITY_KIND_MEMCPY", "correlationId", -(1 << 31), 3}} {
 		p := editedCopy(t, src, fmt.Sprintf(`UPDATE %s SET %s = %d WHERE rowid = %d`, c.table, c.col, c.v, c.row))
-		want := fmt.Sprintf("read %s: %s %d in row %d is not a string id", c.table, c.col, c.v, c.row)
+		want := fmt.Sprintf("read %s: %s %d in row %d is not an id nsys writes", c.table, c.col, c.v, c.row)
 		for _, opt := range []Options{{}, {SQLOnly: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), want) {
@@ -57,8 +58,11 @@ func TestStringIDs32Bits(t *testing.T) {
 				t.Errorf("%+v: no note %q in %q", opt, want, tr.Notes)
 			}
 			full, skipped := tr.Kernels.Len() > 0, tr.Runtime.Len() == 0
-			if c.table == k {
+			switch c.table {
+			case k:
 				full, skipped = tr.Runtime.Len() > 0, tr.Kernels.Len() == 0
+			case "CUPTI_ACTIVITY_KIND_MEMCPY":
+				full, skipped = tr.Runtime.Len() > 0 && tr.Kernels.Len() > 0, tr.Memcpy.Len() == 0 && tr.Memcpy.CorrID == nil
 			}
 			if !full || !skipped {
 				t.Errorf("%+v: runtime %d rows, kernels %d: the bad table must be empty, the other read", opt, tr.Runtime.Len(), tr.Kernels.Len())

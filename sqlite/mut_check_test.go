@@ -134,17 +134,17 @@ func modelCols(tr *trace.Trace, table string) (named map[string][]int64, all map
 	var named0 map[string][]int64
 	switch table {
 	case "CUPTI_ACTIVITY_KIND_RUNTIME":
-		v, named0 = reflect.ValueOf(tr.Runtime), map[string][]int64{"correlationId": tr.Runtime.CorrID, "nameId": wideIDs(tr.Runtime.NameID)}
+		v, named0 = reflect.ValueOf(tr.Runtime), map[string][]int64{"correlationId": wideIDs(tr.Runtime.CorrID), "nameId": wideIDs(tr.Runtime.NameID)}
 	case "OSRT_API":
 		v, named0 = reflect.ValueOf(tr.OSRT), map[string][]int64{"nameId": wideIDs(tr.OSRT.NameID), "eventClass": tr.OSRT.EventClass}
 	case "CUPTI_ACTIVITY_KIND_KERNEL":
 		k := tr.Kernels
-		v, named0 = reflect.ValueOf(k), map[string][]int64{"correlationId": k.CorrID, "demangledName": wideIDs(k.Demangled),
+		v, named0 = reflect.ValueOf(k), map[string][]int64{"correlationId": wideIDs(k.CorrID), "demangledName": wideIDs(k.Demangled),
 			"registersPerThread": k.Registers, "gridX": k.GridX}
 	case "CUPTI_ACTIVITY_KIND_MEMCPY":
-		v, named0 = reflect.ValueOf(tr.Memcpy), map[string][]int64{"correlationId": tr.Memcpy.CorrID, "bytes": tr.Memcpy.Bytes}
+		v, named0 = reflect.ValueOf(tr.Memcpy), map[string][]int64{"correlationId": wideIDs(tr.Memcpy.CorrID), "bytes": tr.Memcpy.Bytes}
 	case "CUPTI_ACTIVITY_KIND_MEMSET":
-		v, named0 = reflect.ValueOf(tr.Memset), map[string][]int64{"correlationId": tr.Memset.CorrID, "bytes": tr.Memset.Bytes}
+		v, named0 = reflect.ValueOf(tr.Memset), map[string][]int64{"correlationId": wideIDs(tr.Memset.CorrID), "bytes": tr.Memset.Bytes}
 	}
 	all = map[string][]int64{}
 	for i := 0; i < v.NumField(); i++ {

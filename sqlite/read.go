@@ -152,16 +152,17 @@ func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`
 type intCol struct {
 	name string
 	dst  *[]int64
-	// id, when set instead of dst, receives a column of string ids, 32 bits each (NULL is
-	// trace.Null32); an id outside 32 bits fails the read (narrowIDs)
+	// id, when set instead of dst, receives a column of ids (string or correlation ids), 32
+	// bits each (NULL is trace.Null32); an id outside 32 bits fails the read (narrowIDs)
 	id *[]int32
 }
 
-// idCol names a column of string ids to read into dst.
+// idCol names a column of 32-bit ids to read into dst.
 func idCol(name string, dst *[]int32) intCol { return intCol{name: name, id: dst} }
 
-// narrowIDs stores the string ids of wide in dst, 32 bits each: nsys numbers its strings from 0,
-// so an id outside 32 bits is not one an export holds, and the read fails naming the row.
+// narrowIDs stores the ids of wide in dst, 32 bits each: nsys numbers its strings from 0 and
+// CUPTI the calls of a process from 1, so an id outside 32 bits is not one an export holds, and
+// the read fails naming the row.
 func narrowIDs(table, col string, wide []int64, dst *[]int32) error {
 	out := make([]int32, len(wide))
 	for i, v := range wide {
@@ -169,7 +170,7 @@ func narrowIDs(table, col string, wide []int64, dst *[]int32) error {
 		case v == trace.Null:
 			out[i] = trace.Null32
 		case v <= int64(trace.Null32) || v > math.MaxInt32:
-			return fmt.Errorf("%w: read %s: %s %d in row %d is not a string id (nsys numbers its strings from 0; omnistat reads ids of 32 bits)", ErrCorrupt, table, col, v, i+1)
+			return fmt.Errorf("%w: read %s: %s %d in row %d is not an id nsys writes (it numbers strings and calls from 0; omnistat keeps ids in 32 bits)", ErrCorrupt, table, col, v, i+1)
 		default:
 			out[i] = int32(v)
 		}

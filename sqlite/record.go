@@ -206,8 +206,7 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	return nil
 }
 
-// put stores v as row r of output column j: a 64-bit column, or past them a 32-bit string-id
-// column, where NULL is trace.Null32 and a value outside 32 bits is odd (SQL refuses it).
+// put stores v as row r of output column j: a 64-bit column, or past them a 32-bit id column, where NULL is trace.Null32 and a value outside 32 bits is odd (SQL refuses it).
 func (c *cellReader) put(j, r int, v int64) {
 	if j < len(c.out) {
 		c.out[j][r] = v

@@ -26,7 +26,7 @@ import (
 type scanSpec struct {
 	cols []int
 	dst  []*[]int64
-	// dst32 are 32-bit string-id columns, after dst in cols (cols[len(dst)+i] is dst32[i]'s);
+	// dst32 are 32-bit id columns, after dst in cols (cols[len(dst)+i] is dst32[i]'s);
 	// a value outside 32 bits is odd: SQL then reads the table and refuses it (narrowIDs)
 	dst32 []*[]int32
 	last  int // the highest record column wanted: the header is parsed up to it only

@@ -50,10 +50,10 @@ func (s *synth) kernel(pid, tid int64, name string, start, dur, dev int64) {
 	g, null := gpidOf(pid), trace.Null
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, s.corr), append(r.NameID, int32(s.str("cudaLaunchKernel_v7000")))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str("cudaLaunchKernel_v7000")))
 	k := &s.tr.Kernels
 	id := s.str(name)
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, s.corr), append(k.Device, dev)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, int32(s.corr)), append(k.Device, dev)
 	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(id)), append(k.Short, int32(id)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 
@@ -304,7 +304,7 @@ func TestGroupByDevice(t *testing.T) {
 	tr := s.done()
 	// the call of the k2 kernel also launched a copy on device 0: it stays with device 2
 	m := &tr.Memcpy
-	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = []int64{120}, []int64{125}, []int64{gpidOf(10)}, []int64{1}, []int64{0}
+	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = []int64{120}, []int64{125}, []int64{gpidOf(10)}, trace.CorrIDs{1}, []int64{0}
 	m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID = []int64{8}, []int64{1}, []int64{0}, []int64{1}, []int64{trace.Null}
 	r := &tr.Runtime
 	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 50), append(r.End, 60), append(r.GlobalTID, gpidOf(10)|10), append(r.CorrID, 99), append(r.NameID, 0)

@@ -149,19 +149,19 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	}
 	// the launching calls are looked up in parallel parts (the index is only read); the few
 	// operations without one take their process's group afterwards, in row order
-	ops := func(gpid, corr []int64) []int32 {
+	ops := func(gpid []int64, corr []int32) []int32 {
 		out := make([]int32, len(gpid))
 		par.For(len(out), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				out[i] = -1
-				if c := calls.Call(gpid[i], corr[i]); c >= 0 {
+				if c := calls.Call(gpid[i], int64(corr[i])); c >= 0 {
 					out[i] = rtGroup[c]
 				}
 			}
 		})
 		for i, gi := range out {
 			if gi < 0 {
-				out[i] = int32(opGroup(gpid[i], corr[i]))
+				out[i] = int32(opGroup(gpid[i], int64(corr[i])))
 			}
 		}
 		return out
@@ -241,9 +241,9 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		rt[i] = host
 	}
 	calls := tr.Calls()
-	mark := func(gpid, corr []int64, g []int32) {
+	mark := func(gpid []int64, corr []int32, g []int32) {
 		for i := range gpid {
-			if c := calls.Call(gpid[i], corr[i]); c >= 0 && rt[c] == host {
+			if c := calls.Call(gpid[i], int64(corr[i])); c >= 0 && rt[c] == host {
 				rt[c] = g[i]
 			}
 		}

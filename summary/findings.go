@@ -238,7 +238,7 @@ func (j *judge) deviceCopies(name string) bool {
 	m := &tr.Memcpy
 	n := 0
 	for i := range m.Start {
-		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
+		c := calls.Call(m.GlobalPID[i], int64(m.CorrID[i]))
 		if c < 0 || !is(int64(tr.Runtime.NameID[c])) {
 			continue
 		}

@@ -30,7 +30,7 @@ func (j *judge) copyFindings() []Finding {
 	}
 	m := &tr.Memcpy
 	for i := range m.Start {
-		c := calls.Call(m.GlobalPID[i], m.CorrID[i])
+		c := calls.Call(m.GlobalPID[i], int64(m.CorrID[i]))
 		if c < 0 {
 			continue
 		}

@@ -132,8 +132,9 @@ func overlapOf(a, b *StageOverview) pairOverlap {
 	}
 	for _, d := range p.shared {
 		add(a.devOps[d], b.devOps[d])
-		p.together += trace.Intersect(a.devKernels[d], b.devKernels[d])
-		p.kernA, p.kernB = p.kernA+spanLen(a.devKernels[d]), p.kernB+spanLen(b.devKernels[d])
+		ka, kb := a.kernelSpans()[d], b.kernelSpans()[d]
+		p.together += trace.Intersect(ka, kb)
+		p.kernA, p.kernB = p.kernA+spanLen(ka), p.kernB+spanLen(kb)
 	}
 	return p
 }

@@ -57,14 +57,12 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 	// spans per device and the operations' per device are independent: computed concurrently
 	o.devices = trace.DevicesOf(sub)
 	o.devOps = map[int64][]trace.Span{}
+	o.sub, o.clip = sub, clip // for kernelSpans
 	var g par.Group
 	g.Go(func() {
 		o.Spans = clipSpans(trace.GPUSpans(sub), clip)
 		o.Sets = clipSets(trace.SpanSets(sub, o.Spans), clip)
 		o.GPUBusy, o.Devices = trace.BusyOf(o.Sets) // per GPU: each device's own union, summed
-	})
-	g.Go(func() {
-		o.devKernels = clipDevs(devSpans(sub.Kernels.Start, sub.Kernels.End, sub.Kernels.Device), clip)
 	})
 	if len(o.devices) > 1 {
 		g.Go(func() {
@@ -81,6 +79,19 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 		o.GPUPct = stat.Percent(o.GPUBusy, o.WallNs*int64(o.Devices))
 	}
 	return o
+}
+
+// kernelSpans are the stage's kernels' spans by GPU, sorted and disjoint, cut to its window:
+// made on first use (only a pair of stages on one GPU needs them, after every stage's jobs, so
+// they are not held while the jobs run) and kept.
+func (o *StageOverview) kernelSpans() map[int64][]trace.Span {
+	if o.devKernels == nil {
+		o.devKernels = map[int64][]trace.Span{}
+		if o.sub != nil {
+			o.devKernels = clipDevs(devSpans(o.sub.Kernels.Start, o.sub.Kernels.End, o.sub.Kernels.Device), o.clip)
+		}
+	}
+	return o.devKernels
 }
 
 func overviewTable(stages []StageSummary) *table.Table {

@@ -89,6 +89,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 		}
 		r.Index = idx
 		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}}, clip)
+		r.sub = nil // a replica's overview is in no stage pair: its rows need not be kept
 		r.Devices = trace.DevicesOf(t)
 		measured := false
 		if step != "" { // per-step GPU time: the mean GPU projection of the step range

@@ -163,12 +163,12 @@ func LaunchedGPUWork(tr *trace.Trace) []bool {
 		return out
 	}
 	calls := tr.Calls()
-	mark := func(pid, corr []int64) {
+	mark := func(pid []int64, corr []int32) {
 		// the lookups in parallel parts (the index is only read), the marks in one pass
 		launcher := make([]int32, len(pid))
 		par.For(len(pid), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				launcher[i] = int32(calls.Call(pid[i], corr[i]))
+				launcher[i] = int32(calls.Call(pid[i], int64(corr[i])))
 			}
 		})
 		for _, c := range launcher {

@@ -28,15 +28,15 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 		rt.Start = append(rt.Start, int64(i)*10+int64(rng.IntN(5)))
 		rt.End = append(rt.End, rt.Start[i]+3)
 		rt.GlobalTID = append(rt.GlobalTID, g)
-		rt.CorrID = append(rt.CorrID, int64(i))
+		rt.CorrID = append(rt.CorrID, int32(i))
 		rt.NameID = append(rt.NameID, 4)
 		switch r := rng.IntN(10); { // what the call launched, joined by process and correlation id
 		case r < 6:
-			tr.Kernels.GlobalPID, tr.Kernels.CorrID = append(tr.Kernels.GlobalPID, pid), append(tr.Kernels.CorrID, int64(i))
+			tr.Kernels.GlobalPID, tr.Kernels.CorrID = append(tr.Kernels.GlobalPID, pid), append(tr.Kernels.CorrID, int32(i))
 		case r < 7:
-			tr.Memcpy.GlobalPID, tr.Memcpy.CorrID = append(tr.Memcpy.GlobalPID, pid), append(tr.Memcpy.CorrID, int64(i))
+			tr.Memcpy.GlobalPID, tr.Memcpy.CorrID = append(tr.Memcpy.GlobalPID, pid), append(tr.Memcpy.CorrID, int32(i))
 		case r < 8:
-			tr.Memset.GlobalPID, tr.Memset.CorrID = append(tr.Memset.GlobalPID, pid), append(tr.Memset.CorrID, int64(i))
+			tr.Memset.GlobalPID, tr.Memset.CorrID = append(tr.Memset.GlobalPID, pid), append(tr.Memset.CorrID, int32(i))
 		default:
 			continue // a call that launched nothing (cuModuleLoad, cudaMalloc)
 		}
@@ -124,7 +124,7 @@ func TestStepFamilyNeedsLaunchedWork(t *testing.T) {
 		default:
 			s.call(10, "cudaMemsetAsync_v3020", at+10, 20)
 			m := &s.tr.Memset
-			m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, at+40), append(m.End, at+50), append(m.GlobalPID, synthGPID(10)), append(m.CorrID, s.corr), append(m.Device, 0)
+			m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, at+40), append(m.End, at+50), append(m.GlobalPID, synthGPID(10)), append(m.CorrID, int32(s.corr)), append(m.Device, 0)
 		}
 	}
 	tr := s.done()

@@ -40,10 +40,14 @@ type StageOverview struct {
 	Spans   []trace.Span    `json:"-"`
 	Sets    []trace.SpanSet `json:"-"`
 	devices []int64         // the GPUs of its operations
-	// devOps and devKernels are its operations' and its kernels' spans by GPU.
-	devOps, devKernels map[int64][]trace.Span
-	first              int64
-	last               int64
+	// devOps are its operations' spans by GPU; its kernels' (kernelSpans) are made from sub,
+	// cut to clip, only when a stage pair's overlap asks, after the stage jobs
+	devOps     map[int64][]trace.Span
+	devKernels map[int64][]trace.Span
+	sub        *trace.Trace
+	clip       trace.Span
+	first      int64
+	last       int64
 	// events counts its API calls, GPU operations and NVTX ranges (see Summary.Events).
 	events int
 }
@@ -142,6 +146,12 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		})
 	}
 	cut.Wait()
+	// the subsets are made: the row masks (a byte a row per stage) are not needed any more
+	for _, w := range works {
+		w.keep = trace.Keep{}
+	}
+	clear(g.Keep)
+	keeps = nil
 	staged := 0
 	for _, w := range works {
 		staged += ops(w.sub)

@@ -61,7 +61,7 @@ func TestTraceFindingsCountStages(t *testing.T) {
 	other := int64(-1) // a call the stages make little of
 	for i := range r.Start {
 		total += r.End[i] - r.Start[i]
-		corr = max(corr, r.CorrID[i])
+		corr = max(corr, int64(r.CorrID[i]))
 		if other < 0 && reports.APIName(tr.Strings.Get(int64(r.NameID[i]))) != "cudaMemcpyAsync" {
 			other = int64(r.NameID[i])
 		}
@@ -73,7 +73,7 @@ func TestTraceFindingsCountStages(t *testing.T) {
 	g := r.GlobalTID[0]&^(trace.ProcessOf(-1)|0xFFFFFF) | pid<<24 | pid
 	tr.Processes = append(tr.Processes, trace.Process{GlobalPID: trace.ProcessOf(g), Name: "helper"})
 	r.Start, r.End = append(r.Start, r.Start[0]), append(r.End, r.Start[0]+10*total)
-	r.GlobalTID, r.CorrID, r.NameID = append(r.GlobalTID, g), append(r.CorrID, corr+1), append(r.NameID, int32(other))
+	r.GlobalTID, r.CorrID, r.NameID = append(r.GlobalTID, g), append(r.CorrID, int32(corr+1)), append(r.NameID, int32(other))
 	if r.EventClass != nil {
 		r.EventClass = append(r.EventClass, 0)
 	}

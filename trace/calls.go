@@ -35,10 +35,10 @@ func (x *CallIndex) find(gpid int64) *procCalls {
 type procCalls struct {
 	base int64
 	rows []int32 // dense ids: rows[corr-base] = runtime row + 1; 0 when none
-	// sparse ids: sorted keys and their rows, and buckets of 1<<shift ids over them: the keys of
-	// ids base + [b<<shift, (b+1)<<shift) are keys[bucket[b]:bucket[b+1]]
-	keys   []int64  // while built, and when the ids span 2^32 or more
-	keys32 []uint32 // otherwise: key - base, half the bytes
+	// sparse ids: sorted keys (id - base: ids are 32-bit, so they span less than 2^32) and their
+	// rows, and buckets of 1<<shift ids over them: the keys of ids base + [b<<shift,
+	// (b+1)<<shift) are keys[bucket[b]:bucket[b+1]]
+	keys   []uint32
 	vals   []int32
 	bucket []int32
 	shift  uint
@@ -52,7 +52,7 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	var s *span
 	lastP := int64(-1)
 	for i, g := range a.GlobalTID {
-		p, c := ProcessOf(g), a.CorrID[i]
+		p, c := ProcessOf(g), int64(a.CorrID[i])
 		if p != lastP || s == nil {
 			s = nil
 			for j, k := range keys {
@@ -76,7 +76,7 @@ func NewCallIndex(a *APICalls) *CallIndex {
 		if uint64(s.hi-s.lo) < uint64(4*s.n+1<<16) { // unsigned: ids far apart do not overflow
 			pc.rows = make([]int32, s.hi-s.lo+1)
 		} else {
-			pc.keys = make([]int64, 0, s.n)
+			pc.keys = make([]uint32, 0, s.n)
 			pc.vals = make([]int32, 0, s.n)
 		}
 		x.procs = append(x.procs, procEntry{p, pc})
@@ -87,7 +87,7 @@ func NewCallIndex(a *APICalls) *CallIndex {
 		if p := ProcessOf(g); p != lastP || pc == nil {
 			pc, lastP = x.find(p), p
 		}
-		c := a.CorrID[i]
+		c := int64(a.CorrID[i])
 		if pc.rows != nil {
 			if pc.rows[c-pc.base] == 0 {
 				pc.rows[c-pc.base] = int32(i) + 1
@@ -95,7 +95,7 @@ func NewCallIndex(a *APICalls) *CallIndex {
 				x.dups = true
 			}
 		} else {
-			pc.keys = append(pc.keys, c)
+			pc.keys = append(pc.keys, uint32(c-pc.base))
 			pc.vals = append(pc.vals, int32(i))
 		}
 	}
@@ -108,41 +108,27 @@ func NewCallIndex(a *APICalls) *CallIndex {
 				x.dups = pc.keys[k] == pc.keys[k-1]
 			}
 			pc.buckets()
-			pc.narrow()
 		}
 	}
 	return x
 }
 
-// narrow keeps the sparse keys as offsets from base in 32 bits when they fit (they do unless
-// the ids of one process span 2^32).
-func (pc *procCalls) narrow() {
-	n := len(pc.keys)
-	if n == 0 || uint64(pc.keys[n-1]-pc.base) > math.MaxUint32 {
-		return
-	}
-	pc.keys32 = make([]uint32, n)
-	for i, k := range pc.keys {
-		pc.keys32[i] = uint32(k - pc.base)
-	}
-	pc.keys = nil
-}
-
-// buckets fills bucket with at most one bucket per key, so it adds at most 4 bytes a key.
+// buckets fills bucket with at most one bucket per 8 keys (half a byte a key); a lookup then
+// searches the few keys of its bucket.
 func (pc *procCalls) buckets() {
 	n := len(pc.keys)
 	if n == 0 {
 		return
 	}
-	last := uint64(pc.keys[n-1] - pc.base) // unsigned: ids far apart do not overflow
-	for last>>pc.shift >= uint64(n) {
+	last := uint64(pc.keys[n-1])
+	for last>>pc.shift >= uint64(max(1, n/8)) {
 		pc.shift++
 	}
 	nb := int(last>>pc.shift) + 1
 	pc.bucket = make([]int32, nb+1)
 	k := 0
 	for b := 0; b <= nb; b++ {
-		for k < n && uint64(pc.keys[k]-pc.base)>>pc.shift < uint64(b) {
+		for k < n && uint64(pc.keys[k])>>pc.shift < uint64(b) {
 			k++
 		}
 		pc.bucket[b] = int32(k)
@@ -198,23 +184,16 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 		}
 		return -1
 	}
-	if corr < pc.base {
+	if corr < pc.base || corr-pc.base > math.MaxUint32 {
 		return -1
 	}
-	b := uint64(corr-pc.base) >> pc.shift
+	off := uint64(corr - pc.base)
+	b := off >> pc.shift
 	if b+1 >= uint64(len(pc.bucket)) {
 		return -1
 	}
 	lo, hi := pc.bucket[b], pc.bucket[b+1]
-	if pc.keys32 != nil {
-		if off := uint64(corr - pc.base); off <= math.MaxUint32 {
-			if i, ok := slices.BinarySearch(pc.keys32[lo:hi], uint32(off)); ok {
-				return int(pc.vals[int(lo)+i])
-			}
-		}
-		return -1
-	}
-	if i, ok := slices.BinarySearch(pc.keys[lo:hi], corr); ok {
+	if i, ok := slices.BinarySearch(pc.keys[lo:hi], uint32(off)); ok {
 		return int(pc.vals[int(lo)+i])
 	}
 	return -1

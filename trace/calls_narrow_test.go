@@ -5,43 +5,36 @@ import (
 	"testing"
 )
 
-// A sparse index keeps its keys in 32 bits when the ids of a process span less than 2^32 (at
-// most math.MaxUint32 from the first): every id is still found, the ones at both ends of the
-// span included, and ids just past it are not. Ids spanning more keep 64-bit keys, also when
-// the span crosses zero (the last id plus the first is small, the last minus the first is not);
-// ids far apart on both sides of zero are indexed sparsely (a dense slice would span them all).
+// A sparse index keeps its keys as 32-bit offsets from the process's first id: correlation ids
+// are 32-bit (CorrIDs), so they span less than 2^32 even from the most negative to the most
+// positive. Every id is found, the ones at both ends included (NULL, Null32, is an id like the
+// others, as SQL's join on equal values would not take it but nsys's never meets one); ids just
+// past the ends, and ids outside 32 bits, are not.
 func TestCallIndexNarrowKeys(t *testing.T) {
 	p := int64(0x1_000100_000000)
-	for _, c := range []struct {
-		ids    []int64
-		narrow bool
-	}{
-		{[]int64{7, 7 + 1000, 7 + math.MaxUint32}, true},
-		{[]int64{-(1<<31 + 1), 5, 1 << 32}, false},
-		{[]int64{-5, 3, 1<<32 - 6}, true},
-		{[]int64{-(1 << 40), 0, 1 << 40}, false}, // ids across zero, far apart: never a dense slice of 2^41
+	for _, ids := range [][]int64{
+		{7, 7 + 1000, 7 + 1<<30},
+		{-(1<<31 - 1), 5, 1<<31 - 1},
+		{int64(Null32), 0, math.MaxInt32},
+		{-5, 3, 1<<31 - 6},
 	} {
 		a := &APICalls{}
-		for _, id := range c.ids {
-			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, id)
+		for _, id := range ids {
+			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, int32(id))
 		}
 		x := NewCallIndex(a)
-		pc := x.procs[0].calls
-		if pc.rows != nil {
-			t.Fatalf("%v indexed densely: the case tests nothing", c.ids)
+		if x.procs[0].calls.rows != nil {
+			t.Fatalf("%v indexed densely: the case tests nothing", ids)
 		}
-		if (pc.keys32 != nil) != c.narrow {
-			t.Errorf("%v: 32-bit keys %v, want %v", c.ids, pc.keys32 != nil, c.narrow)
-		}
-		for row, id := range c.ids {
+		for row, id := range ids {
 			if got := x.Call(p, id); got != row {
-				t.Errorf("%v: Call(%d) = %d, want %d", c.ids, id, got, row)
+				t.Errorf("%v: Call(%d) = %d, want %d", ids, id, got, row)
 			}
 		}
-		first, last := c.ids[0], c.ids[len(c.ids)-1]
-		for _, id := range []int64{first - 1, last + 1, first + 1<<32, last - 1} {
+		first, last := ids[0], ids[len(ids)-1]
+		for _, id := range []int64{first - 1, last + 1, first + 1<<32, last - 1, first - 1<<32, math.MinInt64, math.MaxInt64} {
 			if got := x.Call(p, id); got != -1 {
-				t.Errorf("%v: Call(%d) = %d, want -1", c.ids, id, got)
+				t.Errorf("%v: Call(%d) = %d, want -1", ids, id, got)
 			}
 		}
 	}

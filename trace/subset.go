@@ -187,32 +187,34 @@ func (t *Trace) Reorder(g *Groups) {
 	apply32 := func(dst []int32, cols ...*[]int32) { move(dst, scratch, par, cols...) }
 	if d := perm(g.Runtime); d != nil {
 		a := &t.Runtime
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
-		apply32(d, &a.NameID)
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
+		apply32(d, &a.NameID, &a.CorrID)
 		t.calls = calls.remap(d)
 	} else {
 		t.calls = calls
 	}
 	if d := perm(g.OSRT); d != nil {
 		a := &t.OSRT
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.CorrID, &a.EventClass, &a.ReturnValue)
-		apply32(d, &a.NameID)
+		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
+		apply32(d, &a.NameID, &a.CorrID)
 	}
 	if d := perm(g.Kernels); d != nil {
 		k := &t.Kernels
-		apply32(d, &k.Demangled, &k.Short, &k.Mangled)
-		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.CorrID, &k.Device, &k.Context, &k.Stream,
+		apply32(d, &k.Demangled, &k.Short, &k.Mangled, &k.CorrID)
+		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.Device, &k.Context, &k.Stream,
 			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID,
 			&k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	}
 	if d := perm(g.Memcpy); d != nil {
 		m := &t.Memcpy
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
+		apply32(d, &m.CorrID)
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
 			&m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	}
 	if d := perm(g.Memset); d != nil {
 		m := &t.Memset
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.CorrID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
+		apply32(d, &m.CorrID)
+		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
 	}
 }
 

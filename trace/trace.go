@@ -13,12 +13,25 @@ import "sort"
 // Null marks a missing integer value (an SQL NULL) in the columnar slices.
 const Null int64 = -1 << 63
 
-// Null32 marks a missing string id (an SQL NULL) in the 32-bit id columns (StrIDs).
+// Null32 marks a missing value (an SQL NULL) in the 32-bit id columns (StrIDs, CorrIDs).
 const Null32 int32 = -1 << 31
 
 // StrIDs is a column of StringIds ids, 32 bits each: nsys numbers its strings from 0, so the ids
 // of any export fit; a reader refuses an id outside [-2³¹+1, 2³¹-1] (see package sqlite).
 type StrIDs = []int32
+
+// Wide is a 32-bit id as the export holds it: Null32 is Null.
+func Wide(v int32) int64 {
+	if v == Null32 {
+		return Null
+	}
+	return int64(v)
+}
+
+// CorrIDs is a column of correlation ids, 32 bits each: CUPTI numbers the calls of a process
+// from 1, so a capture would need two billion calls to pass 2³¹-1; a reader refuses such an id
+// as it refuses a wide string id.
+type CorrIDs = []int32
 
 // Trace is everything omnistat reads from one nsys export.
 type Trace struct {
@@ -101,7 +114,7 @@ type GPU struct {
 type APICalls struct {
 	Start, End  []int64
 	GlobalTID   []int64
-	CorrID      []int64
+	CorrID      CorrIDs
 	NameID      StrIDs
 	EventClass  []int64 // read for OS runtime calls only
 	ReturnValue []int64 // not read (nil) until a report needs it
@@ -114,7 +127,7 @@ func (a *APICalls) Len() int { return len(a.Start) }
 type Kernels struct {
 	Start, End       []int64
 	GlobalPID        []int64
-	CorrID           []int64
+	CorrID           CorrIDs
 	Device, Context  []int64
 	Stream           []int64
 	Demangled, Short StrIDs // StringIds ids
@@ -138,7 +151,7 @@ func (k *Kernels) Len() int { return len(k.Start) }
 type Memcpy struct {
 	Start, End       []int64
 	GlobalPID        []int64
-	CorrID           []int64
+	CorrID           CorrIDs
 	Device, Context  []int64
 	Stream           []int64
 	Bytes            []int64
@@ -158,7 +171,7 @@ func (m *Memcpy) Len() int { return len(m.Start) }
 type Memset struct {
 	Start, End      []int64
 	GlobalPID       []int64
-	CorrID          []int64
+	CorrID          CorrIDs
 	Device, Context []int64
 	Stream          []int64
 	Bytes           []int64
