@@ -8,8 +8,14 @@ import (
 // ShortKernelNames makes a list of kernel signatures readable and tells them apart: each gets
 // its ShortKernelName; names whose short forms collide (instances of one template,
 // "clover::par_ranged2d_kernel<…>" for ten different kernels) show the head of the first
-// template argument that tells them apart ("clover::par_ranged2d_kernel<PdV_kernel, …>"), and
-// those still alike are numbered in list order ("… #2"). Equal signatures get equal names.
+// template argument that tells them apart ("clover::par_ranged2d_kernel<PdV_kernel, …>",
+// "at::native::vectorized_elementwise_kernel<…, FillFunctor, …>" when it is not the first).
+// When that argument has the same head in all of them (PyTorch's
+// "elementwise_kernel<(int)128, (int)4, gpu_kernel_impl_nocast<…>>"), the first argument
+// nested inside it whose head differs names them, between two "…":
+// "at::native::elementwise_kernel<…CUDAFunctor_add…>" (tellApart). Those still alike are
+// numbered in list order ("… #2"), the last resort. Equal signatures get equal names, distinct
+// signatures distinct names.
 func ShortKernelNames(names []string) []string {
 	out := make([]string, len(names))
 	distinct := func(idx []int) map[string]bool {
@@ -63,8 +69,14 @@ func templateArgs(sig, name string) []string {
 	if at < 0 {
 		return nil
 	}
+	return argList(sig, at+len(name)+1)
+}
+
+// argList splits the bracketed list that starts at sig[from] (just after its "<") into its
+// top-level arguments; nil when the list is never closed.
+func argList(sig string, from int) []string {
 	var args []string
-	depth, from := 0, at+len(name)+1
+	depth := 0
 	for i := from; i < len(sig); i++ {
 		switch sig[i] {
 		case '<', '(', '[', '{':
@@ -80,6 +92,18 @@ func templateArgs(sig, name string) []string {
 				from = i + 1
 			}
 		}
+	}
+	return nil
+}
+
+// innerArgs are the template arguments of a template argument's own head, or nil when it has
+// none: "void at::native::gpu_kernel_impl_nocast<at::native::CUDAFunctor_add<float>>(…)::[lambda…]"
+// → ["at::native::CUDAFunctor_add<float>"]; "direct_copy_kernel_cuda(…)::[lambda…]" → nil.
+func innerArgs(arg string) []string {
+	arg = strings.ReplaceAll(strings.ReplaceAll(arg, "(anonymous namespace)::", ""), "<unnamed>::", "")
+	arg = strings.TrimPrefix(arg, "void ")
+	if i := strings.IndexAny(arg, "(<"); i > 0 && arg[i] == '<' {
+		return argList(arg, i+1)
 	}
 	return nil
 }
@@ -103,39 +127,93 @@ func argHead(arg string) string {
 }
 
 // withTemplateHeads names the instances of one template (sigs, all with short name short,
-// "ns::kern<…>") by the head of the first template argument that differs among them:
-// "ns::kern<PdV_kernel, …>", or "ns::kern<…, FillFunctor, …>" when it is not the first.
+// "ns::kern<…>") by what tells them apart (tellApart): "ns::kern<PdV_kernel, …>",
+// "ns::kern<…, FillFunctor, …>", "ns::kern<…CUDAFunctor_add…>"; an instance nothing tells apart
+// keeps short.
 func withTemplateHeads(sigs []string, short string) []string {
 	out := make([]string, len(sigs))
 	name := strings.TrimSuffix(short, "<…>")
-	args := make([][]string, len(sigs))
+	lists := make([][]string, len(sigs))
 	for i, s := range sigs {
 		out[i] = short
-		args[i] = templateArgs(s, name)
-		if args[i] == nil || !strings.HasSuffix(short, "<…>") {
+		lists[i] = templateArgs(s, name)
+		if lists[i] == nil || !strings.HasSuffix(short, "<…>") {
 			return out
 		}
 	}
-	for k := 0; ; k++ {
-		differ := false
-		for i := range args {
-			if k >= len(args[i]) {
-				return out
-			}
-			differ = differ || args[i][k] != args[0][k]
+	for i, l := range tellApart(lists, false) {
+		if l != "" {
+			out[i] = name + "<" + l + ">"
 		}
-		if !differ {
+	}
+	return out
+}
+
+// tellApart labels template argument lists (equal up to some argument) by the head of the first
+// argument that differs among them (argHead): "PdV_kernel, …" when it is the first argument,
+// "…, FillFunctor, …" when a later one. Lists whose heads there are alike are told apart among
+// themselves the same way: when all the lists share that head, by the arguments inside it
+// (recursively), labelled "…CUDAFunctor_add…" (nested somewhere inside the differing argument);
+// otherwise by the first argument that differs among them. A list keeps its head's label when
+// nothing more tells it apart, "" when nothing does at all (the caller numbers those).
+func tellApart(lists [][]string, nested bool) []string {
+	labels := make([]string, len(lists))
+	k := 0
+	for ; ; k++ {
+		differ := false
+		for i := range lists {
+			if k >= len(lists[i]) {
+				return labels
+			}
+			differ = differ || lists[i][k] != lists[0][k]
+		}
+		if differ {
+			break
+		}
+	}
+	heads := map[string][]int{}
+	for i := range lists {
+		h := argHead(lists[i][k])
+		heads[h] = append(heads[h], i)
+	}
+	for h, idx := range heads {
+		for _, i := range idx {
+			labels[i] = label(h, k, nested)
+		}
+		if len(idx) < 2 {
 			continue
 		}
-		for i := range sigs {
-			lead := ""
-			if k > 0 {
-				lead = "…, "
+		sub, inside := make([][]string, len(idx)), nested
+		for j, i := range idx {
+			sub[j] = lists[i]
+		}
+		if len(idx) == len(lists) { // one head for all: what differs is inside it
+			for j := range sub {
+				if sub[j] = innerArgs(lists[idx[j]][k]); sub[j] == nil {
+					return labels
+				}
 			}
-			if h := argHead(args[i][k]); h != "" {
-				out[i] = name + "<" + lead + h + ", …>"
+			inside = true
+		}
+		for j, l := range tellApart(sub, inside) {
+			if l != "" {
+				labels[idx[j]] = l
 			}
 		}
-		return out
 	}
+	return labels
+}
+
+// label is how tellApart names a list by head h of its argument k: "h, …" (the first
+// argument), "…, h, …" (a later one), "…h…" (nested inside an argument); "" for no head.
+func label(h string, k int, nested bool) string {
+	switch {
+	case h == "":
+		return ""
+	case nested:
+		return "…" + h + "…"
+	case k == 0:
+		return h + ", …"
+	}
+	return "…, " + h + ", …"
 }

@@ -2,6 +2,7 @@ package summary
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -43,5 +44,79 @@ func TestShortKernelNamesTellApart(t *testing.T) {
 			t.Errorf("%q names two signatures", g)
 		}
 		seen[g] = names[i]
+	}
+}
+
+// PyTorch's elementwise_kernel instances differ only in the functor nested inside their third
+// argument (gpu_kernel_impl_nocast<…> in all): that functor names them, between two "…"; two
+// instances alike down to a lambda's number are numbered, equal signatures named alike
+// (signatures from testdata/traces/foreign_vllm_omni.sqlite, shortened where nothing depends on it).
+func TestShortKernelNamesNested(t *testing.T) {
+	const (
+		pre  = "void at::native::elementwise_kernel<(int)128, (int)4, void at::native::gpu_kernel_impl_nocast<"
+		post = ">(at::TensorIteratorBase &, const T1 &)::[lambda(int) (instance 1)]>(int, T3)"
+		cp   = "at::native::direct_copy_kernel_cuda(at::TensorIteratorBase &)::[lambda() (instance 3)]::operator ()() const::[lambda() (instance %s)]"
+	)
+	names := []string{
+		pre + strings.ReplaceAll(cp, "%s", "12") + post,
+		pre + "at::native::BinaryFunctor<c10::BFloat16, c10::BFloat16, c10::BFloat16, at::native::binary_internal::MulFunctor<float>>" + post,
+		pre + "at::native::CUDAFunctor_add<c10::BFloat16>" + post,
+		pre + "at::native::CUDAFunctorOnSelf_add<c10::BFloat16>" + post,
+		pre + strings.ReplaceAll(cp, "%s", "7") + post,
+		pre + "at::native::CUDAFunctor_add<c10::BFloat16>" + post, // equal to [2]
+		"void at::native::vectorized_elementwise_kernel<(int)8, at::native::CUDAFunctor_add<c10::BFloat16>, std::array<char *, (unsigned long)3>>(int, T2, T3)",
+	}
+	want := []string{
+		"at::native::elementwise_kernel<…direct_copy_kernel_cuda…>",
+		"at::native::elementwise_kernel<…BinaryFunctor…>",
+		"at::native::elementwise_kernel<…CUDAFunctor_add…>",
+		"at::native::elementwise_kernel<…CUDAFunctorOnSelf_add…>",
+		"at::native::elementwise_kernel<…direct_copy_kernel_cuda…> #2",
+		"at::native::elementwise_kernel<…CUDAFunctor_add…>",
+		"at::native::vectorized_elementwise_kernel<…>",
+	}
+	if got := ShortKernelNames(names); !slices.Equal(got, want) {
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%d: %q, want %q", i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// Nested arguments are looked into level by level, and the instances whose heads are alike
+// where others differ are told apart among themselves: by the argument inside (BinaryFunctor's
+// MulFunctor and AddFunctor), or by a later argument when the differing one is equal for them.
+func TestShortKernelNamesDeeper(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{[]string{"void k<1, w<B<x, Mul<f>>>>(int)", "void k<1, w<B<x, Add<f>>>>(int)", "void k<1, w<C<x>>>(int)"},
+			[]string{"k<…Mul…>", "k<…Add…>", "k<…C…>"}},
+		{[]string{"void k<A, P>(int)", "void k<A, Q>(int)", "void k<B, P>(int)"},
+			[]string{"k<…, P, …>", "k<…, Q, …>", "k<B, …>"}},
+		{[]string{"void k<w<1>>(int)", "void k<w<2>>(int)"}, []string{"k<…1…>", "k<…2…>"}},
+		// the same head and nothing inside to tell them apart: the head, then numbers
+		{[]string{"void k<f(int)::{lambda #1}>(int)", "void k<f(int)::{lambda #2}>(int)"}, []string{"k<f, …>", "k<f, …> #2"}},
+	} {
+		if got := ShortKernelNames(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("ShortKernelNames(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestInnerArgs(t *testing.T) {
+	for _, c := range []struct {
+		arg  string
+		want []string
+	}{
+		{"void at::native::gpu_kernel_impl_nocast<at::native::CUDAFunctor_add<float>>(T1 &)::[lambda(int)]", []string{"at::native::CUDAFunctor_add<float>"}},
+		{"at::native::BinaryFunctor<float, float, Mul<float>>", []string{"float", "float", "Mul<float>"}},
+		{"at::native::<unnamed>::f<int>(int)", []string{"int"}},
+		{"direct_copy_kernel_cuda(at::TensorIteratorBase &)::[lambda() (instance 3)]", nil}, // a function, no template
+		{"(int)4", nil},
+		{"w<1", nil}, // never closed
+	} {
+		if got := innerArgs(c.arg); !slices.Equal(got, c.want) {
+			t.Errorf("innerArgs(%q) = %q, want %q", c.arg, got, c.want)
+		}
 	}
 }
