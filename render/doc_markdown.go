@@ -36,7 +36,7 @@ func (d markdownDoc) diffHeader(base, new string) {
 // table writes a markdown table without its heading (the caller wrote one).
 func (d markdownDoc) table(t *table.Table) error {
 	var b strings.Builder
-	if err := WriteMarkdown(&b, t, d.ro); err != nil {
+	if err := WriteMarkdown(&b, t, optionsFor(t, d.ro)); err != nil {
 		return err
 	}
 	_, body, _ := strings.Cut(b.String(), "\n\n")
@@ -45,7 +45,7 @@ func (d markdownDoc) table(t *table.Table) error {
 }
 
 func (d markdownDoc) section(t *table.Table, _ bool) error {
-	if err := WriteMarkdown(d.w, t, d.ro); err != nil {
+	if err := WriteMarkdown(d.w, t, optionsFor(t, d.ro)); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintln(d.w)

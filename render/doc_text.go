@@ -37,7 +37,7 @@ func (d textDoc) diffHeader(base, new string) {
 // table keeps within the layout's width: long names (thread sections, kernels) are cut shorter
 // until it does (never with Wide).
 func (d textDoc) table(t *table.Table) error {
-	o := d.ro
+	o := optionsFor(t, d.ro)
 	if d.l.Wide {
 		return WriteColumn(d.w, t, o)
 	}
@@ -64,7 +64,7 @@ func (d textDoc) section(t *table.Table, fit bool) error {
 	if fit {
 		err = d.table(t)
 	} else {
-		err = WriteColumn(d.w, t, d.ro)
+		err = WriteColumn(d.w, t, optionsFor(t, d.ro))
 	}
 	if err != nil {
 		return err

@@ -65,12 +65,25 @@ func newDocument(w io.Writer, f Format, l Layout) document {
 	return textDoc{w, ro, l}
 }
 
+// kernelTable reports whether t is a table of kernels by name, whose names the text views
+// shorten (shortNames) and clip in the middle (optionsFor).
+func kernelTable(t *table.Table) bool {
+	return t.Col("Name") >= 0 && (t.Name == "cuda_gpu_kern_sum" || t.Name == "cuda_gpu_kern_sum_diff")
+}
+
+// optionsFor is o for writing t in a document: a kernel table's names are clipped in the middle
+// (Options.Elide), keeping what tells them apart (ShortKernelNames puts it at the end).
+func optionsFor(t *table.Table, o Options) Options {
+	o.Elide = kernelTable(t)
+	return o
+}
+
 // shortNames is t with readable kernel names (the text views only; JSON keeps full names).
 func shortNames(t *table.Table) *table.Table {
-	c := t.Col("Name")
-	if c < 0 || (t.Name != "cuda_gpu_kern_sum" && t.Name != "cuda_gpu_kern_sum_diff") {
+	if !kernelTable(t) {
 		return t
 	}
+	c := t.Col("Name")
 	out := *t
 	out.Rows = nil
 	full := make([]string, len(t.Rows))

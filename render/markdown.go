@@ -37,7 +37,7 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 		for j, ci := range cols {
 			v := pretty(r[ci], t.Columns[ci], o)
 			if o.MaxText > 0 && !num[j] { // a number is never cut: a cut number is a wrong number
-				v = clip(v, o.MaxText)
+				v = o.clip(v)
 			}
 			b.WriteString(" " + mdEscape(v) + " |")
 		}

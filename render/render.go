@@ -56,6 +56,10 @@ type Options struct {
 	// never)
 	// (column: 100, as nsys, when 0; markdown: no clipping when 0).
 	MaxText int
+	// Elide clips text cells above MaxText (when it is above 0) in the middle, keeping a " #N"
+	// suffix whole (elide), instead of at the end: the kernel names of the summary and diff
+	// documents, whose distinguishing part is at the end (ShortKernelNames).
+	Elide bool
 	// TimeUnit is the unit durations are shown in, as ParseTimeUnit returns it: "nsec" (nsys's
 	// default; also when empty), "usec", "msec" or "sec". JSON always carries nanoseconds.
 	TimeUnit string

@@ -138,7 +138,7 @@ func columnText(v table.Value, c table.Column, o Options, numeric bool) string {
 	if numeric {
 		return s
 	}
-	return clip(s, o.MaxText)
+	return o.clip(s)
 }
 
 // writeColumnStream is WriteColumn for a streamed table: a first pass measures the columns,
@@ -234,7 +234,7 @@ func writeMarkdownStream(w io.Writer, t *table.Table, o Options) error {
 		for j, ci := range cols {
 			v := pretty(r[ci], t.Columns[ci], o)
 			if o.MaxText > 0 && !num[j] { // a number is never cut, as in WriteMarkdown
-				v = clip(v, o.MaxText)
+				v = o.clip(v)
 			}
 			bw.WriteString(" " + mdEscape(v) + " |")
 		}
