@@ -54,16 +54,11 @@ func WriteColumn(w io.Writer, t *table.Table, o Options) error {
 		tablewriter.WithTrimSpace(tw.Off),
 	)
 	tbl.Header(header)
-	for _, r := range t.Rows {
-		rec := make([]string, len(cols))
-		for j, ci := range cols {
-			v := pretty(r[ci], t.Columns[ci], o)
-			if align[j] == tw.AlignRight { // a number is never cut: a cut number is a wrong number
-				rec[j] = v
-			} else {
-				rec[j] = o.clip(v)
-			}
-		}
+	cut := make([]bool, len(cols))
+	for j := range cols {
+		cut[j] = align[j] != tw.AlignRight // a number is never cut: a cut number is a wrong number
+	}
+	for _, rec := range cellTexts(t, cols, cut, o) {
 		if err := tbl.Append(rec); err != nil {
 			return err
 		}
@@ -110,42 +105,4 @@ func clip(s string, max int) string {
 	}
 	r := []rune(s)
 	return string(r[:max-1]) + "…"
-}
-
-// clip clips text cell s as o says: elide when o.Elide (and MaxText above 0), else clip.
-func (o Options) clip(s string) string {
-	if o.Elide && o.MaxText > 0 {
-		return elide(s, o.MaxText)
-	}
-	return clip(s, o.MaxText)
-}
-
-// elide shortens s to max characters (max above 0) by cutting its middle: the head names the
-// family (namespace, kernel), the tail tells instances apart (ShortKernelNames' "<…, FillFunctor,
-// …>", "<…CUDAFunctor_add…>"), so it gets the larger half; a " #N" suffix (ShortKernelNames'
-// numbering) is kept whole, the rest cut to fit before it. Where max leaves less than 3
-// characters beside the suffix, the end is cut as clip does.
-func elide(s string, max int) string {
-	r := []rune(s)
-	if len(r) <= max {
-		return s
-	}
-	suffix := numberSuffix(s)
-	room := max - utf8.RuneCountInString(suffix)
-	if room < 3 {
-		return clip(s, max)
-	}
-	body := r[:len(r)-utf8.RuneCountInString(suffix)]
-	head := (room - 1) / 2
-	tail := room - 1 - head
-	return string(body[:head]) + "…" + string(body[len(body)-tail:]) + suffix
-}
-
-// numberSuffix is the " #N" (N digits) that s ends in after some text, or "".
-func numberSuffix(s string) string {
-	i := strings.LastIndex(s, " #")
-	if i <= 0 || i+2 == len(s) || strings.Trim(s[i+2:], "0123456789") != "" {
-		return ""
-	}
-	return s[i:]
 }

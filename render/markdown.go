@@ -32,13 +32,13 @@ func WriteMarkdown(w io.Writer, t *table.Table, o Options) error {
 		}
 	}
 	b.WriteString("\n")
-	for _, r := range t.Rows {
+	cut := make([]bool, len(cols))
+	for j := range cols {
+		cut[j] = o.MaxText > 0 && !num[j] // a number is never cut: a cut number is a wrong number
+	}
+	for _, r := range cellTexts(t, cols, cut, o) {
 		b.WriteString("|")
-		for j, ci := range cols {
-			v := pretty(r[ci], t.Columns[ci], o)
-			if o.MaxText > 0 && !num[j] { // a number is never cut: a cut number is a wrong number
-				v = o.clip(v)
-			}
+		for _, v := range r {
 			b.WriteString(" " + mdEscape(v) + " |")
 		}
 		b.WriteString("\n")

@@ -86,3 +86,29 @@ func TestDocumentElidesKernelNames(t *testing.T) {
 		}
 	}
 }
+
+// TestElideApart: names that elide alike but differ in the middle show a window around where
+// they first differ; equal names stay equal, names elide already tells apart are elided.
+func TestElideApart(t *testing.T) {
+	a := "sm90_xmma_fprop_implicit_gemm_f32f32_tf32f32_f32_nhwckrsc_nhwc_tilesize64x64x32_warpgroupsize1x1x1_g1_execute_kernel__5x_cudnn"
+	b := strings.Replace(a, "tilesize64x64x32", "tilesize128x64x32", 1)
+	c := "at::native::elementwise_kernel<…CUDAFunctor_add…>"
+	got := elideApart([]string{a, b, a, c, "short"}, 40)
+	want := []string{
+		"sm90_xmma_fp…tilesize64x64x32_warpgroup…",
+		"sm90_xmma_fp…tilesize128x64x32_warpgrou…",
+		"sm90_xmma_fp…tilesize64x64x32_warpgroup…",
+		"at::native::element…l<…CUDAFunctor_add…>",
+		"short",
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: %q, want %q", i, got[i], want[i])
+		}
+	}
+	// " #N" suffixes that tell them apart: elide is enough
+	got = elideApart([]string{a + " #2", b + " #3"}, 40)
+	if got[0] != "sm90_xmma_fprop_im…e_kernel__5x_cudnn #2" || got[1] != "sm90_xmma_fprop_im…e_kernel__5x_cudnn #3" {
+		t.Errorf("with numbers: %q", got)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSummarizeKernelNamesApart: in every per-stage kernel table of summarize's text (names
+// shortened and cut to fit, no --wide) and markdown, and of report.md, two rows whose full
+// signatures (summarize --wide) differ never read the same. On foreign_vllm_omni four
+// elementwise_kernel instances read "at::native::elementwise_kernel<…, gpu_k…" before
+// ShortKernelNames looked inside their gpu_kernel_impl_nocast argument and the documents cut
+// kernel names in the middle.
+func TestSummarizeKernelNamesApart(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/traces/*.sqlite")
+	if len(files) == 0 {
+		t.Fatal("no traces")
+	}
+	for _, f := range files {
+		full := kernelTables(t, summarizeOut(t, f, "--wide"), false)
+		if len(full) == 0 {
+			t.Errorf("%s: no kernel tables", f)
+		}
+		for _, view := range []struct {
+			name string
+			out  string
+			md   bool
+		}{
+			{"text", summarizeOut(t, f), false},
+			{"markdown", summarizeOut(t, f, "--format", "markdown"), true},
+		} {
+			checkApart(t, f+" "+view.name, full, kernelTables(t, view.out, view.md))
+		}
+	}
+	// report.md is written by the same markdown document: once, on the trace of the bug
+	f := "../../testdata/traces/foreign_vllm_omni.sqlite"
+	dir := t.TempDir()
+	if _, errOut, code := runCLI(t, "report", "-o", dir, f); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkApart(t, f+" report.md", kernelTables(t, summarizeOut(t, f, "--wide"), false), kernelTables(t, string(md), true))
+}
+
+func summarizeOut(t *testing.T, f string, args ...string) string {
+	t.Helper()
+	out, errOut, code := runCLI(t, append([]string{"summarize"}, append(args, f)...)...)
+	if code != 0 {
+		t.Fatalf("%s %q: exit %d: %s", f, args, code, errOut)
+	}
+	return out
+}
+
+// checkApart compares the shown names of each kernel table with the full ones, row by row.
+func checkApart(t *testing.T, what string, full, shown [][]string) {
+	t.Helper()
+	if len(shown) != len(full) {
+		t.Fatalf("%s: %d kernel tables, %d with --wide", what, len(shown), len(full))
+	}
+	for k := range shown {
+		if len(shown[k]) != len(full[k]) {
+			t.Fatalf("%s: kernel table %d has %d rows, %d with --wide", what, k, len(shown[k]), len(full[k]))
+		}
+		seen := map[string]string{} // shown name → full signature
+		for i, s := range shown[k] {
+			if sig, ok := seen[s]; ok && sig != full[k][i] {
+				t.Errorf("%s: kernel table %d: %q names both\n  %s\n  %s", what, k, s, sig, full[k][i])
+			}
+			seen[s] = full[k][i]
+		}
+	}
+}
+
+// kernelTables are the Name cells of each per-stage CUDA GPU Kernel Summary of a summary, in
+// order: the text column format (the last column, from where its header "Name" starts) or
+// markdown (the last cell).
+func kernelTables(t *testing.T, out string, md bool) [][]string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	var tables [][]string
+	for i := 0; i < len(lines); i++ {
+		if !strings.Contains(lines[i], ": CUDA GPU Kernel Summary") {
+			continue
+		}
+		head := i + 2 // title, blank, header
+		if md {
+			head = i + 2
+		}
+		col := strings.Index(lines[head], "Name")
+		if col < 0 || !strings.HasSuffix(strings.TrimSpace(lines[head]), "Name") && !strings.HasSuffix(strings.TrimSpace(lines[head]), "Name |") {
+			t.Fatalf("no Name column at the end of %q", lines[head])
+		}
+		col = len([]rune(lines[head][:col]))
+		var names []string
+		for i = head + 2; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+			l := lines[i]
+			if md {
+				l = strings.TrimSuffix(l, " |")
+				names = append(names, l[strings.LastIndex(l, " | ")+3:])
+				continue
+			}
+			if strings.HasPrefix(l, "   (") { // a note: "(27 more rows: …)"
+				break
+			}
+			names = append(names, strings.TrimSpace(string([]rune(l)[col:])))
+		}
+		tables = append(tables, names)
+	}
+	return tables
+}

@@ -1,0 +1,149 @@
+package render
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/omnistat/omnistat/reports/table"
+)
+
+// cellTexts are the shown texts of t's rows in the visible columns cols: pretty, and clipped
+// where cut says; with o.Elide (and MaxText above 0) each clipped column is cut as a whole
+// (elideApart), so that distinct names stay distinct.
+func cellTexts(t *table.Table, cols []int, cut []bool, o Options) [][]string {
+	out := make([][]string, len(t.Rows))
+	for r, row := range t.Rows {
+		out[r] = make([]string, len(cols))
+		for j, ci := range cols {
+			out[r][j] = pretty(row[ci], t.Columns[ci], o)
+		}
+	}
+	for j := range cols {
+		if !cut[j] {
+			continue
+		}
+		col := make([]string, len(out))
+		for r := range out {
+			col[r] = out[r][j]
+		}
+		if o.Elide && o.MaxText > 0 {
+			col = elideApart(col, o.MaxText)
+		} else {
+			for r := range col {
+				col[r] = clip(col[r], o.MaxText)
+			}
+		}
+		for r := range out {
+			out[r][j] = col[r]
+		}
+	}
+	return out
+}
+
+// clip clips text cell s as o says: elide when o.Elide (and MaxText above 0), else clip.
+func (o Options) clip(s string) string {
+	if o.Elide && o.MaxText > 0 {
+		return elide(s, o.MaxText)
+	}
+	return clip(s, o.MaxText)
+}
+
+// elide shortens s to max characters (max above 0) by cutting its middle: the head names the
+// family (namespace, kernel), the tail tells instances apart (ShortKernelNames' "<…, FillFunctor,
+// …>", "<…CUDAFunctor_add…>"), so it gets the larger half; a " #N" suffix (ShortKernelNames'
+// numbering) is kept whole, the rest cut to fit before it. Where max leaves less than 3
+// characters beside the suffix, the end is cut as clip does.
+func elide(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	suffix := numberSuffix(s)
+	room := max - utf8.RuneCountInString(suffix)
+	if room < 3 {
+		return clip(s, max)
+	}
+	body := r[:len(r)-utf8.RuneCountInString(suffix)]
+	head := (room - 1) / 2
+	tail := room - 1 - head
+	return string(body[:head]) + "…" + string(body[len(body)-tail:]) + suffix
+}
+
+// numberSuffix is the " #N" (N digits) that s ends in after some text, or "".
+func numberSuffix(s string) string {
+	i := strings.LastIndex(s, " #")
+	if i <= 0 || i+2 == len(s) || strings.Trim(s[i+2:], "0123456789") != "" {
+		return ""
+	}
+	return s[i:]
+}
+
+// elideApart is elide for the cells of one column, keeping distinct cells distinct where
+// elide would not: cells that elide alike but differ (names that differ only in their middle,
+// "sm90_xmma_…_tilesize64x64x32_…" and "…_tilesize128x64x32_…") show their head, "…", a window
+// from just before where they first differ, and "…" (window). Equal cells stay equal.
+func elideApart(cells []string, max int) []string {
+	out := make([]string, len(cells))
+	by := map[string][]int{}
+	for i, c := range cells {
+		out[i] = elide(c, max)
+		by[out[i]] = append(by[out[i]], i)
+	}
+	for _, idx := range by {
+		first := []rune(cells[idx[0]])
+		p := len(first) // where the cells first differ
+		for _, i := range idx[1:] {
+			r := []rune(cells[i])
+			k := 0
+			for k < min(p, len(r)) && r[k] == first[k] {
+				k++
+			}
+			p = k
+		}
+		if allEqual(cells, idx) {
+			continue
+		}
+		for _, i := range idx {
+			out[i] = window(cells[i], p, max)
+		}
+	}
+	return out
+}
+
+func allEqual(cells []string, idx []int) bool {
+	for _, i := range idx {
+		if cells[i] != cells[idx[0]] {
+			return false
+		}
+	}
+	return true
+}
+
+// window shortens s to max characters keeping character p (where s differs from names alike)
+// and some before it (back to a "_", ":", "<", "," or blank, if near): its head, "…", the
+// window, "…", and a " #N" suffix whole. When p is near the start the end is cut, when near
+// the end the middle (elide).
+func window(s string, p, n int) string {
+	suffix := numberSuffix(s)
+	room := n - utf8.RuneCountInString(suffix)
+	body := []rune(strings.TrimSuffix(s, suffix))
+	if room < 8 || len(body) <= room {
+		return elide(s, n)
+	}
+	head := (room - 2) / 3
+	w := room - 2 - head
+	from := max(p-w/4, 0)
+	for k := p - 1; k >= 0 && k >= p-w/2; k-- {
+		if strings.ContainsRune("_:<, ", body[k]) {
+			from = k + 1
+			break
+		}
+	}
+	switch {
+	case p < room-1 && from <= head: // near the start: cut the end
+		return string(body[:room-1]) + "…" + suffix
+	case from+w >= len(body): // near the end: cut the middle
+		return elide(s, n)
+	}
+	return string(body[:head]) + "…" + string(body[from:from+w]) + "…" + suffix
+}
