@@ -141,15 +141,27 @@ func lowerASCII(s string) string {
 	return string(b)
 }
 
-// apiNames maps each StringIds id used by a CUDA runtime call to whether its name matches.
+// matchingAPIs maps each StringIds id used by a CUDA runtime call to its name, for the names
+// that match. Each distinct id is looked at once: calls come in runs of one name, and a dense
+// id's verdict is kept by index (other ids in a map), not hashed per call.
 func matchingAPIs(tr *trace.Trace, match func(lower string) bool) map[int32]string {
 	out := map[int32]string{}
-	seen := map[int32]bool{}
-	for _, id := range tr.Runtime.NameID {
-		if seen[id] {
+	seen := make([]bool, min(tr.Strings.Bound(), 1<<22))
+	other := map[int32]bool{}
+	for i, id := range tr.Runtime.NameID {
+		if i > 0 && id == tr.Runtime.NameID[i-1] {
 			continue
 		}
-		seen[id] = true
+		if id >= 0 && int(id) < len(seen) {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		} else if other[id] {
+			continue
+		} else {
+			other[id] = true
+		}
 		if s, ok := tr.Strings.Lookup(int64(id)); ok && match(lowerASCII(s)) {
 			out[id] = s
 		}

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"testing"
 )
 
 // raiseMemLimit: before a read the soft limit becomes the input read so far (when above the
-// floor), after it at least 1.5 times the heap in use; it never lowers the limit, and leaves it
+// floor), after it at least heapFactor times the heap in use; it never lowers the limit, and leaves it
 // alone when GOMEMLIMIT is set.
 func TestRaiseMemLimit(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
@@ -30,8 +31,8 @@ func TestRaiseMemLimit(t *testing.T) {
 	}
 	raiseMemLimit(0)
 	got := debug.SetMemoryLimit(-1)
-	if want := int64(len(live)) * 3 / 2; got < want || got > want*5/4 {
-		t.Fatalf("limit %d after a read with %d bytes live, want 1.5 times that (%d) or a little more", got, len(live), want)
+	if want := int64(float64(len(live)) * heapFactor(runtime.GOMAXPROCS(0))); got < want || got > want*5/4 {
+		t.Fatalf("limit %d after a read with %d bytes live, want %.2f times that (%d) or a little more", got, len(live), heapFactor(runtime.GOMAXPROCS(0)), want)
 	}
 	runtime.KeepAlive(live)
 	live = nil
@@ -44,5 +45,14 @@ func TestRaiseMemLimit(t *testing.T) {
 	raiseMemLimit(100 * memLimitFloor)
 	if after := debug.SetMemoryLimit(-1); after != got {
 		t.Fatalf("limit moved to %d with GOMEMLIMIT set", after)
+	}
+}
+
+// heapFactor grows with the jobs run at once, from 1.5 on up to 2 cores to at most 2.
+func TestHeapFactor(t *testing.T) {
+	for procs, want := range map[int]float64{1: 1.5, 2: 1.5, 4: 1.6, 12: 2, 16: 2, 128: 2} {
+		if got := heapFactor(procs); math.Abs(got-want) > 1e-9 {
+			t.Errorf("heapFactor(%d) = %v, want %v", procs, got, want)
+		}
 	}
 }
