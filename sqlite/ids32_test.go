@@ -76,3 +76,54 @@ func TestStringIDs32Bits(t *testing.T) {
 		}
 	}
 }
+
+// A kernel table whose graphNodeId is NULL in every row reads no column (GraphNodeID nil, every
+// GraphNode Null); one with a graph reads the column as SQLite does, NULLs as trace.Null.
+func TestGraphNodeColumn(t *testing.T) {
+	graphs := 0
+	for _, p := range []string{"../testdata/traces/tts_graphs.sqlite", "../testdata/traces/tts_pageable.sqlite", "../testdata/traces/foreign_vllm_omni.sqlite"} {
+		db, err := openDB(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		rows, err := db.Query(`SELECT coalesce(graphNodeId, ` + fmt.Sprint(trace.Null) + `) FROM CUPTI_ACTIVITY_KIND_KERNEL ORDER BY rowid`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		withGraph := 0
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, v)
+			if v != trace.Null {
+				withGraph++
+			}
+		}
+		rows.Close()
+		db.Close()
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			tr, err := Read(ctx, p, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := &tr.Kernels
+			if (k.GraphNodeID == nil) != (withGraph == 0) {
+				t.Errorf("%s %+v: %d kernels in graphs, column nil %v", p, opt, withGraph, k.GraphNodeID == nil)
+			}
+			for i := range want {
+				if k.GraphNode(i) != want[i] {
+					t.Fatalf("%s %+v: kernel %d graph node %d, SQLite reads %d", p, opt, i, k.GraphNode(i), want[i])
+				}
+			}
+		}
+		if withGraph > 0 {
+			graphs++
+		}
+	}
+	if graphs == 0 {
+		t.Fatal("no trace with graph kernels: the case tests nothing")
+	}
+}

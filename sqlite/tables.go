@@ -157,7 +157,11 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, d
 			intCol{name: "registersPerThread", dst: &k.Registers}, intCol{name: "staticSharedMemory", dst: &k.StaticSMem},
 			intCol{name: "dynamicSharedMemory", dst: &k.DynamicSMem}, intCol{name: "greenContextId", dst: &k.GreenContext})
 	}
-	return readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", cols)
+	if err := readInts(ctx, db, s, "CUPTI_ACTIVITY_KIND_KERNEL", "", cols); err != nil {
+		return err
+	}
+	k.GraphNodeID = trace.NilIfAllNull(k.GraphNodeID) // most captures launch no graph
+	return nil
 }
 
 func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, details bool) error {

@@ -94,7 +94,7 @@ func (j *judge) launchFinding() []Finding {
 		return nil
 	}
 	k := &tr.Kernels
-	outside := func(i int) bool { g := k.GraphNodeID[i]; return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
+	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
 	n := 0
 	for i := range k.Start {
 		if outside(i) {

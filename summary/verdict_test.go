@@ -41,7 +41,7 @@ func TestVerdicts(t *testing.T) {
 			for i, p := range tr.Kernels.GlobalPID {
 				if slices.Contains(st.PIDs, trace.PID(p)) {
 					nk++
-					if g := tr.Kernels.GraphNodeID[i]; g != trace.Null && g != 0 {
+					if g := tr.Kernels.GraphNode(i); g != trace.Null && g != 0 {
 						ng++
 					}
 				}

@@ -139,7 +139,7 @@ func Merge(ts []*Trace) (*Trace, error) {
 			k.GlobalPID, k.CorrID = append(k.GlobalPID, mv(ok.GlobalPID[i])), append(k.CorrID, ok.CorrID[i])
 			k.Device = append(k.Device, ok.Device[i])
 			k.Demangled, k.Short, k.Mangled = append(k.Demangled, remap32(remap, ok.Demangled[i])), append(k.Short, remap32(remap, ok.Short[i])), append(k.Mangled, remap32(remap, ok.Mangled[i]))
-			k.GraphNodeID = append(k.GraphNodeID, ok.GraphNodeID[i])
+			k.GraphNodeID = append(k.GraphNodeID, ok.GraphNode(i))
 		}
 		m, om := &out.Memcpy, &t.Memcpy
 		for i := range om.Start {
@@ -167,6 +167,7 @@ func Merge(ts []*Trace) (*Trace, error) {
 		n.Texts = append(n.Texts, on.Texts...)
 		textBase = int32(len(n.Texts))
 	}
+	out.Kernels.GraphNodeID = NilIfAllNull(out.Kernels.GraphNodeID)
 	out.Strings = NewStrings(ids, vals)
 	return out, nil
 }

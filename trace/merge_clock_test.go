@@ -118,3 +118,21 @@ func TestMergeTwoHostsNoClock(t *testing.T) {
 		t.Error("no traces: no error")
 	}
 }
+
+// A merge keeps the kernels' graph node ids of the exports that have them and gives the others'
+// kernels Null; exports without a graph make no column at all.
+func TestMergeGraphNodes(t *testing.T) {
+	a, b := mergeInput("a", "h", 1000, 100, "k_a"), mergeInput("b", "h", 1500, 100, "k_b")
+	a.Kernels.GraphNodeID, b.Kernels.GraphNodeID = nil, []int64{42}
+	m, err := Merge([]*Trace{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Kernels.GraphNodeID, []int64{Null, 42}) || m.Kernels.GraphNode(0) != Null || m.Kernels.GraphNode(1) != 42 {
+		t.Errorf("graph nodes %v", m.Kernels.GraphNodeID)
+	}
+	b.Kernels.GraphNodeID = []int64{Null}
+	if m, err = Merge([]*Trace{a, b}); err != nil || m.Kernels.GraphNodeID != nil || m.Kernels.GraphNode(1) != Null {
+		t.Errorf("no graph in either export: column %v (%v)", m.Kernels.GraphNodeID, err)
+	}
+}

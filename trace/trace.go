@@ -136,7 +136,9 @@ type Kernels struct {
 	GridX, GridY, GridZ []int64
 	BlockX, BlockY      []int64
 	BlockZ              []int64
-	GraphNodeID         []int64 // Null when not launched from a graph
+	// GraphNodeID is Null for a kernel not launched from a graph; the column is nil when no
+	// kernel was (read it through GraphNode)
+	GraphNodeID []int64
 	// Registers (per thread), StaticSMem and DynamicSMem (shared memory bytes) and GreenContext
 	// (greenContextId) are read only for the trace reports (sqlite.Options.Trace); Null when absent.
 	Registers, StaticSMem []int64
@@ -146,6 +148,25 @@ type Kernels struct {
 
 // Len is the number of kernels.
 func (k *Kernels) Len() int { return len(k.Start) }
+
+// GraphNode is kernel i's graph node id: Null when it was not launched from a graph.
+func (k *Kernels) GraphNode(i int) int64 {
+	if k.GraphNodeID == nil {
+		return Null
+	}
+	return k.GraphNodeID[i]
+}
+
+// NilIfAllNull is c, or nil when every value of c is Null (a column no row fills: 8 bytes a
+// row saved).
+func NilIfAllNull(c []int64) []int64 {
+	for _, v := range c {
+		if v != Null {
+			return c
+		}
+	}
+	return nil
+}
 
 // Memcpy holds CUPTI_ACTIVITY_KIND_MEMCPY rows.
 type Memcpy struct {
