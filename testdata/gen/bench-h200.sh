@@ -6,7 +6,8 @@
 # omnistat summarize and omnistat stats of the same reports (interleaved: two nsys runs, six of
 # each omnistat command), checks the CSVs are identical, and leaves a CPU profile of summarize and
 # the phases' wall times (timing.txt, OMNISTAT_TIMING). With BASE=OTHER_BINARY, that binary's
-# summarize is timed in the same rounds, for a before/after comparison.
+# summarize is timed in the same rounds, for a before/after comparison; with REUSE=1 the capture
+# an earlier run left in WORKDIR is timed again (same machine session).
 set -uo pipefail
 work=${1:?usage: bench-h200.sh WORKDIR OMNISTAT}; bin=$(readlink -f "${2:?omnistat binary}")
 mkdir -p "$work"; cd "$work"
@@ -18,8 +19,13 @@ t() { # t LABEL CMD…
   echo "$1: wall $(( (e - s) / 1000000 )) ms, peak RSS $(tail -1 rss.txt) KB, exit $rc" >> "$out"
 }
 s=$(date +%s)
-timeout 400 "$bin" capture tts --requests 64 --tokens 1000 --hidden 256 --layers 4 --chunk 64 -o cap > capture.log 2>&1
-echo "capture: exit $?, $(( $(date +%s) - s )) s" >> "$out"
+if [ -n "${REUSE:-}" ] && [ -s cap/tts.sqlite ]; then # REUSE=1: the capture of an earlier run in WORKDIR
+  echo "capture: reused" >> "$out"
+else
+  rm -rf cap
+  timeout 400 "$bin" capture tts --requests 64 --tokens 1000 --hidden 256 --layers 4 --chunk 64 -o cap > capture.log 2>&1
+  echo "capture: exit $?, $(( $(date +%s) - s )) s" >> "$out"
+fi
 db=cap/tts.sqlite
 ls -la $db >> "$out"
 python3 - >> "$out" <<'PY'
@@ -44,6 +50,7 @@ t summarize-2cores-b taskset -c 0,1 "$bin" summarize $db
 OMNISTAT_TIMING=1 "$bin" summarize $db 2> timing.txt > /dev/null
 OMNISTAT_TIMING=1 taskset -c 0,1 "$bin" summarize $db 2> timing-2cores.txt > /dev/null
 OMNISTAT_CPUPROFILE=summarize.pprof "$bin" summarize $db > /dev/null 2>&1
+GODEBUG=gctrace=1 "$bin" summarize $db 2> gctrace.txt > /dev/null
 for r in ${R//,/ }; do
   "$bin" stats --report $r --format csv $db > om_$r.csv 2>/dev/null
   if cmp -s om_$r.csv nsys_$r.csv; then echo "  $r: omnistat CSV == nsys CSV ($(wc -l < nsys_$r.csv) lines)" >> "$out"
