@@ -19,15 +19,26 @@ var (
 	approxDataH = Height - 1.4*vg.Inch
 )
 
-// fit elides s in the middle until it is at most w wide in the font of size pt (never below
-// 8 characters) and protects its spaces.
+// fit elides s in the middle to the most characters that are at most w wide in the font of
+// size pt (never below 8) and protects its spaces. Elide(s, m+1) holds Elide(s, m)'s characters
+// and one more, so the width grows with m and a binary search finds that length: a name of a
+// million characters takes twenty measures, not a million.
 func fit(s string, w vg.Length, pt float64) string {
 	sty := style(pt)
+	fits := func(m int) bool { return sty.Width(txt(Elide(s, m))) <= w }
 	n := utf8.RuneCountInString(s)
-	for n > 8 && sty.Width(txt(Elide(s, n))) > w {
-		n--
+	if n <= 8 || fits(n) {
+		return txt(Elide(s, n))
 	}
-	return txt(Elide(s, n))
+	lo, hi := 8, n // hi does not fit; lo fits, or is the floor
+	for hi-lo > 1 {
+		if mid := lo + (hi-lo)/2; fits(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return txt(Elide(s, lo))
 }
 
 // seriesColor: idle and "other" are grey; other series take the palette in order.
