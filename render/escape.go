@@ -9,9 +9,11 @@ import (
 
 // Escaper is a writer that makes text safe for a terminal: every control character but newline
 // and tab — C0 (ESC, BEL, CR, …), DEL and C1 (U+0080–U+009F, which some terminals obey as CSI)
-// — and every byte that is not UTF-8 is written as a visible escape (\x1b, \u009b, \xff), so a
-// name inside a trace cannot move the cursor, retitle the window or hide text. Everything else
-// passes unchanged, byte for byte.
+// — and every byte that is not UTF-8 is written as a visible escape (\x1b, \u007f, \u009b,
+// \xff), so a name inside a trace cannot move the cursor, retitle the window or hide text.
+// Everything else passes unchanged, byte for byte. JSON output passes through it too: encoding/json
+// has already escaped C0 and replaced bytes that are not UTF-8, and the escapes DEL and C1 get
+// here (\u007f, \u0080…) are JSON's own, so the JSON stays valid and decodes to the names.
 type Escaper struct {
 	w       io.Writer
 	pending []byte // an incomplete UTF-8 sequence at the end of the last Write
@@ -28,7 +30,9 @@ func (e *Escaper) Write(p []byte) (int, error) {
 	for i := 0; i < len(buf); {
 		c := buf[i]
 		if c < utf8.RuneSelf {
-			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+			if c == 0x7f {
+				out = append(out, `\u007f`...) // as C1 below: a JSON escape too
+			} else if c < 0x20 && c != '\n' && c != '\t' {
 				out = fmt.Appendf(out, `\x%02x`, c)
 			} else {
 				out = append(out, c)

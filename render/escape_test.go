@@ -14,7 +14,7 @@ func TestEscaper(t *testing.T) {
 		"stage0_talker":                         "stage0_talker",
 		"evil\x1b]0;owned\x07name":              `evil\x1b]0;owned\x07name`,
 		"cr\rover":                              `cr\x0dover`,
-		"del\x7f":                               `del\x7f`,
+		"del\x7f":                               `del\u007f`,
 		"csi\u009b31m":                          `csi\u009b31m`,
 		"bad utf8 \xff\xfe":                     `bad utf8 \xff\xfe`,
 		"kernel<…> µs 中文 ✓":                     "kernel<…> µs 中文 ✓",

@@ -12,7 +12,7 @@ import (
 // TestEscapeFirstNonASCII: 0x80, the first byte past ASCII, is no UTF-8 on its own: escaped as
 // a byte; U+0080 (C1) as a code point.
 func TestEscapeFirstNonASCII(t *testing.T) {
-	for in, want := range map[string]string{"a\x80b": `a\x80b`, "\x80": `\x80`, "\u0080": `\u0080`, "\x7f\x80": `\x7f\x80`} {
+	for in, want := range map[string]string{"a\x80b": `a\x80b`, "\x80": `\x80`, "\u0080": `\u0080`, "\x7f\x80": `\u007f\x80`} {
 		if got := EscapeString(in); got != want {
 			t.Errorf("EscapeString(%q) = %q, want %q", in, got, want)
 		}
