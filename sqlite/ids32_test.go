@@ -3,6 +3,7 @@ package sqlite
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -41,9 +42,16 @@ func TestStringIDs32Bits(t *testing.T) {
 		table, col string
 		v          int64
 		row        int
-	}{{rt, "nameId", 1 << 31, 7}, {rt, "nameId", -(1 << 31), 2}, {k, "demangledName", 1 << 40, 9}, {k, "shortName", -(1 << 40), 1}, {rt, "correlationId", 1 << 32, 4}, {"CUPTI_ACTIVITY_KIND_MEMCPY", "correlationId", -(1 << 31), 3}} {
-		p := editedCopy(t, src, fmt.Sprintf(`UPDATE %s SET %s = %d WHERE rowid = %d`, c.table, c.col, c.v, c.row))
-		want := fmt.Sprintf("read %s: %s %d in row %d is not an id nsys writes", c.table, c.col, c.v, c.row)
+		more       []string // more edits
+	}{{rt, "nameId", 1 << 31, 7, nil}, {rt, "nameId", -(1 << 31), 2, nil}, {k, "demangledName", 1 << 40, 9, nil}, {k, "shortName", -(1 << 40), 1, nil},
+		{rt, "correlationId", 1 << 32, 4, nil}, {"CUPTI_ACTIVITY_KIND_MEMCPY", "correlationId", -(1 << 31), 3, nil},
+		// -2⁶³ is no NULL (SQL's NULL marker elsewhere); rows named by rowid with rows deleted
+		// before them; the first bad row wins over a bad value of an earlier column further down
+		{rt, "nameId", math.MinInt64, 12, []string{`DELETE FROM ` + rt + ` WHERE rowid < 5`}},
+		{rt, "correlationId", 5_000_000_000, 20, []string{`UPDATE ` + rt + ` SET nameId = 3000000000 WHERE rowid = 700`}},
+		{k, "mangledName", math.MinInt64, 6, nil}} {
+		p := editedCopy(t, src, append(c.more, fmt.Sprintf(`UPDATE %s SET %s = %d WHERE rowid = %d`, c.table, c.col, c.v, c.row))...)
+		want := fmt.Sprintf("read %s: %s %d in the row of rowid %d is not an id nsys writes", c.table, c.col, c.v, c.row)
 		for _, opt := range []Options{{}, {SQLOnly: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), want) {

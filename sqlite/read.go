@@ -153,37 +153,30 @@ type intCol struct {
 	name string
 	dst  *[]int64
 	// id, when set instead of dst, receives a column of ids (string or correlation ids), 32
-	// bits each (NULL is trace.Null32); an id outside 32 bits fails the read (narrowIDs)
+	// bits each (NULL is trace.Null32); an id outside 32 bits fails the read (readInts, badID)
 	id *[]int32
 }
 
 // idCol names a column of 32-bit ids to read into dst.
 func idCol(name string, dst *[]int32) intCol { return intCol{name: name, id: dst} }
 
-// narrowIDs stores the ids of wide in dst, 32 bits each: nsys numbers its strings from 0 and
-// CUPTI the calls of a process from 1, so an id outside 32 bits is not one an export holds, and
-// the read fails naming the row.
-func narrowIDs(table, col string, wide []int64, dst *[]int32) error {
+// narrowIDs stores the ids of wide, checked to fit, in dst, 32 bits each (NULL is trace.Null32).
+func narrowIDs(wide []int64, dst *[]int32) {
 	out := make([]int32, len(wide))
 	for i, v := range wide {
-		switch {
-		case v == trace.Null:
+		out[i] = int32(v)
+		if v == trace.Null {
 			out[i] = trace.Null32
-		case v <= int64(trace.Null32) || v > math.MaxInt32:
-			return fmt.Errorf("%w: read %s: %s %d in row %d is not an id nsys writes (it numbers strings and calls from 0; omnistat keeps ids in 32 bits)", ErrCorrupt, table, col, v, i+1)
-		default:
-			out[i] = int32(v)
 		}
 	}
 	*dst = out
-	return nil
 }
 
 // readInts reads integer columns of table (with an optional WHERE clause) into the slices.
 // NULLs become trace.Null. Without a WHERE clause and with a pager, the file-format scanner reads
 // the table; otherwise, or where the table holds a value SQL converts, SQL does (once the table
 // is checked), the slices sized from a count(*) first.
-func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) (err error) {
+func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, cols []intCol) error {
 	if !s.tables[table] {
 		return nil
 	}
@@ -217,24 +210,28 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 	} else if err := acc.check(s, table); err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
 	}
-	// through SQL, string ids are read at 64 bits, then narrowed (or refused)
+	// through SQL: an id column is read at 64 bits with a NULL flag (a stored -2⁶³ is not NULL),
+	// checked row by row, and narrowed at the end
+	exprs := make([]string, 0, len(cols))
+	var ids []int // the id columns' indexes in cols; their flags follow the columns
 	for i, c := range cols {
+		switch {
+		case !s.has(table, c.name):
+			exprs = append(exprs, fmt.Sprint(trace.Null))
+		case c.id != nil:
+			exprs = append(exprs, fmt.Sprintf("coalesce(%s, 0)", quoteIdent(c.name)))
+		default:
+			exprs = append(exprs, fmt.Sprintf("coalesce(%s, %d)", quoteIdent(c.name), trace.Null))
+		}
 		if c.id != nil {
-			wide := new([]int64)
-			cols[i].dst = wide
-			defer func() {
-				if err == nil && *wide != nil {
-					err = narrowIDs(table, c.name, *wide, c.id)
-				}
-			}()
+			ids = append(ids, i)
 		}
 	}
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		if s.has(table, c.name) {
-			exprs[i] = fmt.Sprintf("coalesce(%s, %d)", quoteIdent(c.name), trace.Null)
+	for _, i := range ids {
+		if s.has(table, cols[i].name) {
+			exprs = append(exprs, fmt.Sprintf("%s IS NULL", quoteIdent(cols[i].name)))
 		} else {
-			exprs[i] = fmt.Sprint(trace.Null)
+			exprs = append(exprs, "1")
 		}
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(exprs, ", "), quoteIdent(table))
@@ -246,31 +243,76 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 		return fmt.Errorf("read %s: %w", table, err)
 	}
 	n = min(n, s.maxRows)
-	for _, c := range cols {
-		*c.dst = make([]int64, 0, n)
+	wide := make([][]int64, len(cols))
+	for i, c := range cols {
+		if c.dst != nil {
+			*c.dst = make([]int64, 0, n)
+		} else {
+			wide[i] = make([]int64, 0, n)
+		}
 	}
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
 	}
 	defer rows.Close()
-	vals := make([]int64, len(cols))
-	ptrs := make([]any, len(cols))
+	vals := make([]int64, len(exprs))
+	ptrs := make([]any, len(exprs))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	for rows.Next() {
+	bad := badID{row: -1}
+	for r := 0; rows.Next(); r++ {
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read %s: %w", table, err)
 		}
+		for j, i := range ids {
+			switch v := vals[i]; {
+			case vals[len(cols)+j] != 0:
+				vals[i] = trace.Null
+			case (v <= int64(trace.Null32) || v > math.MaxInt32) && bad.row < 0:
+				bad = badID{row: r, col: cols[i].name, v: v}
+			}
+		}
 		for i, c := range cols {
-			*c.dst = append(*c.dst, vals[i])
+			if c.dst != nil {
+				*c.dst = append(*c.dst, vals[i])
+			} else {
+				wide[i] = append(wide[i], vals[i])
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", table, err)
 	}
+	if bad.row >= 0 {
+		return bad.err(ctx, db, table)
+	}
+	for _, i := range ids {
+		narrowIDs(wide[i], cols[i].id)
+	}
 	return nil
+}
+
+// badID is the first id of a table outside 32 bits: its row (0-based, in the order read), its
+// column and its value.
+type badID struct {
+	row int
+	col string
+	v   int64
+}
+
+// err says which id of table is not one nsys writes, naming the row by its rowid when SQLite
+// finds it (a query the user can repeat), else by its place.
+func (b badID) err(ctx context.Context, db *sql.DB, table string) error {
+	where := fmt.Sprintf("row %d", b.row+1)
+	var rowid int64
+	q := fmt.Sprintf("SELECT rowid FROM %s WHERE %s = ? ORDER BY rowid LIMIT 1", quoteIdent(table), quoteIdent(b.col))
+	if db.QueryRowContext(ctx, q, b.v).Scan(&rowid) == nil {
+		where = fmt.Sprintf("the row of rowid %d", rowid)
+	}
+	return fmt.Errorf("%w: read %s: %s %d in %s is not an id nsys writes (it numbers strings and calls from 0; omnistat keeps ids in 32 bits)",
+		ErrCorrupt, table, b.col, b.v, where)
 }
 
 func readStrings(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) error {

@@ -27,7 +27,7 @@ type scanSpec struct {
 	cols []int
 	dst  []*[]int64
 	// dst32 are 32-bit id columns, after dst in cols (cols[len(dst)+i] is dst32[i]'s);
-	// a value outside 32 bits is odd: SQL then reads the table and refuses it (narrowIDs)
+	// a value outside 32 bits is odd: SQL then reads the table and refuses it (readInts)
 	dst32 []*[]int32
 	last  int // the highest record column wanted: the header is parsed up to it only
 	// at[c] is the dst index of record column c (-1 when not wanted, textAt for the text column),
