@@ -43,8 +43,9 @@ type intGrouper struct {
 
 // groupByID groups rows [0, n) by id(i), leaving out rows where keep is false, and places val(i)
 // of each row into its group: a counting pass (one lookup per row: a dense slice for ids under
-// bound, a map above) that keeps only each row's group, then the values written straight into
-// place, so no copy of them in row order is made (12 bytes a row at the peak).
+// bound, a map above), then a second pass that looks each row's group up again and writes its
+// value straight into place, so neither the values in row order nor the rows' groups are kept
+// (8 bytes a row at the peak).
 func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64) *intGrouper {
 	g := &intGrouper{}
 	dense := make([]int32, min(bound, 1<<22))
@@ -52,22 +53,20 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 		dense[i] = -1
 	}
 	sparse := map[int64]int32{}
-	group := make([]int32, n)
+	groupOf := func(v int64) (int32, bool) {
+		if v >= 0 && v < int64(len(dense)) {
+			return dense[v], dense[v] >= 0
+		}
+		gi, ok := sparse[v]
+		return gi, ok
+	}
 	var counts []int
 	for i := range n {
 		v, ok := id(i)
 		if !ok {
-			group[i] = -1
 			continue
 		}
-		var gi int32
-		var seen bool
-		if v >= 0 && v < int64(len(dense)) {
-			gi = dense[v]
-			seen = gi >= 0
-		} else {
-			gi, seen = sparse[v]
-		}
+		gi, seen := groupOf(v)
 		if !seen {
 			gi = int32(len(g.ids))
 			g.ids = append(g.ids, v)
@@ -78,7 +77,6 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 				sparse[v] = gi
 			}
 		}
-		group[i] = gi
 		counts[gi]++
 	}
 	total := 0
@@ -92,8 +90,9 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 	for gi, c := range counts {
 		g.vals[gi] = all[pos[gi] : pos[gi]+c : pos[gi]+c]
 	}
-	for i, gi := range group {
-		if gi >= 0 {
+	for i := range n {
+		if v, ok := id(i); ok {
+			gi, _ := groupOf(v)
 			all[pos[gi]] = val(i)
 			pos[gi]++
 		}
