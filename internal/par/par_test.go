@@ -68,7 +68,7 @@ func TestForCoversEachIndexOnce(t *testing.T) {
 // (p+1)*n/parts, and two calls cut alike: what a counting pass finds per part, a second finds
 // again.
 func TestForPartsNumbersPartsInOrder(t *testing.T) {
-	for _, c := range []struct{ n, parts int }{{0, 1}, {10, 1}, {10, 3}, {100_003, 4}, {7, 7}} {
+	for _, c := range []struct{ n, parts int }{{0, 1}, {10, 1}, {10, 2}, {10, 3}, {100_003, 4}, {7, 7}} {
 		seen := make([]int, c.n)
 		los := make([]int, c.parts)
 		his := make([]int, c.parts)
