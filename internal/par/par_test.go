@@ -97,6 +97,9 @@ func TestForPartsNumbersPartsInOrder(t *testing.T) {
 	if Parts(1<<15-1) != 1 || Parts(0) != 1 {
 		t.Fatal("a small range is cut")
 	}
+	if want := min(runtime.GOMAXPROCS(0), (1<<15)>>13); want > 1 && Parts(1<<15) != want {
+		t.Fatalf("Parts(1<<15) = %d, want %d: the smallest range cut", Parts(1<<15), want)
+	}
 	if want := min(runtime.GOMAXPROCS(0), (1<<20)>>13); want > 1 && Parts(1<<20) != want {
 		t.Fatalf("Parts(1<<20) = %d, want %d", Parts(1<<20), want)
 	}
