@@ -28,7 +28,7 @@ func CUDAAPISum(tr *trace.Trace) *table.Table {
 		func(i int) int64 { return a.End[i] - a.Start[i] })
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {
-		groups[i] = &group{labels: []string{APIName(tr.Strings.Get(id))}, vals: g.vals[i]}
+		groups[i] = g.group(i, []string{APIName(tr.Strings.Get(id))})
 	}
 	return &table.Table{
 		Name: "cuda_api_sum", Title: "CUDA API Summary",

@@ -64,10 +64,10 @@ func CUDAGPUKernSum(tr *trace.Trace, opt Options) *table.Table {
 	for j, id := range ig.ids {
 		name := tr.Strings.Get(id)
 		if gr, ok := g.idx[name]; ok { // another id with the same string: merge
-			gr.vals = append(gr.vals, ig.vals[j]...)
+			ig.addTo(gr, j)
 			continue
 		}
-		gr := &group{labels: []string{name}, vals: ig.vals[j]}
+		gr := ig.group(j, []string{name})
 		g.idx[name] = gr
 		g.list = append(g.list, gr)
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/omnistat/omnistat/reports/stat"
 )
 
 // groupByID puts every row of one id in one group, whether the id sits in the dense memo (0 and
@@ -22,8 +24,8 @@ func TestGroupByIDZeroAndSparse(t *testing.T) {
 					want = append(want, int64(i))
 				}
 			}
-			if !slices.Equal(g.vals[gi], want) {
-				t.Errorf("bound %d, id %d: rows %v, want %v", bound, id, g.vals[gi], want)
+			if !slices.Equal(g.values(gi), want) {
+				t.Errorf("bound %d, id %d: rows %v, want %v", bound, id, g.values(gi), want)
 			}
 		}
 	}
@@ -66,6 +68,42 @@ func TestLookupArguments(t *testing.T) {
 	} {
 		if _, _, err := Lookup(spec); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("Lookup(%q) = %v, want an error with %q", spec, err, msg)
+		}
+	}
+}
+
+// groupByID keeps the values in 32 bits when every kept value fits (from -2³¹ to 2³¹-1), and in
+// 64 when one does not (a call of more than 2.1 s), a value of a row it leaves out not counting;
+// the groups' summaries are the same either way.
+func TestGroupByID32Or64(t *testing.T) {
+	for _, c := range []struct {
+		vals []int64
+		keep []bool
+		wide bool
+	}{
+		{[]int64{5, -1 << 31, 1<<31 - 1, 7}, nil, false},
+		{[]int64{5, 1 << 31, 3, 7}, nil, true},
+		{[]int64{5, -1<<31 - 1, 3, 7}, nil, true},
+		{[]int64{5, 1 << 40, 3, 7}, []bool{true, false, true, true}, false},
+	} {
+		ids := []int64{1, 2, 1, 2}
+		g := groupByID(len(ids), 10, func(i int) (int64, bool) { return ids[i], c.keep == nil || c.keep[i] }, func(i int) int64 { return c.vals[i] })
+		if (g.vals != nil) != c.wide || (g.vals32 != nil) == c.wide {
+			t.Errorf("%v keep %v: 64-bit %v, 32-bit %v, want 64-bit %v", c.vals, c.keep, g.vals != nil, g.vals32 != nil, c.wide)
+		}
+		for j, id := range g.ids {
+			var want []int64
+			for i, v := range c.vals {
+				if ids[i] == id && (c.keep == nil || c.keep[i]) {
+					want = append(want, v)
+				}
+			}
+			if !slices.Equal(g.values(j), want) {
+				t.Errorf("%v: group %d holds %v, want %v", c.vals, id, g.values(j), want)
+			}
+			if got := g.group(j, nil).summarize(); got != stat.Summarize(slices.Clone(want)) {
+				t.Errorf("%v: group %d summarized %+v", c.vals, id, got)
+			}
 		}
 	}
 }

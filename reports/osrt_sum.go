@@ -30,7 +30,7 @@ func OSRTSum(tr *trace.Trace) *table.Table {
 		func(i int) int64 { return a.End[i] - a.Start[i] })
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {
-		groups[i] = &group{labels: []string{tr.Strings.Get(id)}, vals: g.vals[i]}
+		groups[i] = g.group(i, []string{tr.Strings.Get(id)})
 	}
 	return &table.Table{
 		Name: "osrt_sum", Title: "OS Runtime Summary",

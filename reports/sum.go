@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"runtime"
 	"sort"
 
@@ -9,10 +10,23 @@ import (
 	"github.com/omnistat/omnistat/reports/table"
 )
 
-// group collects the durations (or sizes) of one row of a *_sum report.
+// group collects the durations (or sizes) of one row of a *_sum report: in vals, or in vals32
+// when the table's values all fit in 32 bits (groupByID's durations, most often).
 type group struct {
 	labels []string
 	vals   []int64
+	vals32 []int32
+}
+
+// n is the number of values.
+func (g *group) n() int { return len(g.vals) + len(g.vals32) }
+
+// summarize is stat.Summarize of the group's values (sorted in place).
+func (g *group) summarize() stat.Summary {
+	if g.vals32 != nil {
+		return stat.Summarize(g.vals32)
+	}
+	return stat.Summarize(g.vals)
 }
 
 // grouper groups values by a label tuple, keeping first-seen order.
@@ -35,17 +49,49 @@ func (g *grouper) add(key string, labels func() []string, v int64) {
 }
 
 // intGrouper is values grouped by an integer id, for the hot tables: ids in first-seen order,
-// and each group's values contiguous in one exactly sized backing array.
+// and each group's values contiguous in one exactly sized backing array, of 32-bit values
+// (vals32) when every value fits (durations under 2.1 s), else 64-bit (vals).
 type intGrouper struct {
-	ids  []int64
-	vals [][]int64
+	ids    []int64
+	vals   [][]int64
+	vals32 [][]int32
+}
+
+// group is group j as a *_sum row's group with labels.
+func (g *intGrouper) group(j int, labels []string) *group {
+	if g.vals32 != nil {
+		return &group{labels: labels, vals32: g.vals32[j]}
+	}
+	return &group{labels: labels, vals: g.vals[j]}
+}
+
+// values is group j's values at 64 bits.
+func (g *intGrouper) values(j int) []int64 {
+	if g.vals32 == nil {
+		return g.vals[j]
+	}
+	out := make([]int64, len(g.vals32[j]))
+	for i, v := range g.vals32[j] {
+		out[i] = int64(v)
+	}
+	return out
+}
+
+// addTo appends intGrouper group j's values to gr (another id of the same name).
+func (g *intGrouper) addTo(gr *group, j int) {
+	if g.vals32 != nil {
+		gr.vals32 = append(gr.vals32, g.vals32[j]...)
+		return
+	}
+	gr.vals = append(gr.vals, g.vals[j]...)
 }
 
 // groupByID groups rows [0, n) by id(i), leaving out rows where keep is false, and places val(i)
 // of each row into its group: a counting pass (one lookup per row: a dense slice for ids under
-// bound, a map above), then a second pass that looks each row's group up again and writes its
-// value straight into place, so neither the values in row order nor the rows' groups are kept
-// (8 bytes a row at the peak).
+// bound, a map above; it also sees whether every value fits in 32 bits), then a second pass that
+// looks each row's group up again and writes its value straight into place, so neither the
+// values in row order nor the rows' groups are kept (4 bytes a row at the peak, 8 when a value
+// needs 64 bits).
 func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64) *intGrouper {
 	g := &intGrouper{}
 	dense := make([]int32, min(bound, 1<<22))
@@ -61,10 +107,14 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 		return gi, ok
 	}
 	var counts []int
+	fits := true
 	for i := range n {
 		v, ok := id(i)
 		if !ok {
 			continue
+		}
+		if x := val(i); x < math.MinInt32 || x > math.MaxInt32 {
+			fits = false
 		}
 		gi, seen := groupOf(v)
 		if !seen {
@@ -85,10 +135,21 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 		pos[gi] = total
 		total += c
 	}
-	all := make([]int64, total)
-	g.vals = make([][]int64, len(counts))
+	if fits {
+		g.vals32 = place(n, total, counts, pos, id, groupOf, func(i int) int32 { return int32(val(i)) })
+	} else {
+		g.vals = place(n, total, counts, pos, id, groupOf, val)
+	}
+	return g
+}
+
+// place is groupByID's second pass: each kept row's value written at its group's next place,
+// in one backing array of total values cut into the groups.
+func place[T int32 | int64](n, total int, counts, pos []int, id func(i int) (int64, bool), groupOf func(int64) (int32, bool), val func(i int) T) [][]T {
+	all := make([]T, total)
+	out := make([][]T, len(counts))
 	for gi, c := range counts {
-		g.vals[gi] = all[pos[gi] : pos[gi]+c : pos[gi]+c]
+		out[gi] = all[pos[gi] : pos[gi]+c : pos[gi]+c]
 	}
 	for i := range n {
 		if v, ok := id(i); ok {
@@ -97,7 +158,7 @@ func groupByID(n, bound int, id func(i int) (int64, bool), val func(i int) int64
 			pos[gi]++
 		}
 	}
-	return g
+	return out
 }
 
 // summarizeGroups is stat.Summarize of each group's values; the groups of a large table are
@@ -106,11 +167,11 @@ func summarizeGroups(groups []*group) []stat.Summary {
 	sums := make([]stat.Summary, len(groups))
 	n := 0
 	for _, g := range groups {
-		n += len(g.vals)
+		n += g.n()
 	}
 	if n < 1<<16 || len(groups) < 2 {
 		for i, g := range groups {
-			sums[i] = stat.Summarize(g.vals)
+			sums[i] = g.summarize()
 		}
 		return sums
 	}
@@ -118,7 +179,7 @@ func summarizeGroups(groups []*group) []stat.Summary {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return len(groups[order[a]].vals) > len(groups[order[b]].vals) })
+	sort.SliceStable(order, func(a, b int) bool { return groups[order[a]].n() > groups[order[b]].n() })
 	next := make(chan int, len(order))
 	for _, i := range order {
 		next <- i
@@ -128,7 +189,7 @@ func summarizeGroups(groups []*group) []stat.Summary {
 	for range min(runtime.GOMAXPROCS(0), len(groups)) {
 		w.Go(func() {
 			for i := range next {
-				sums[i] = stat.Summarize(groups[i].vals)
+				sums[i] = groups[i].summarize()
 			}
 		})
 	}

@@ -58,8 +58,8 @@ func TestGroupByIDEqualsMap(t *testing.T) {
 		t.Fatalf("ids %v, want %v", g.ids, order)
 	}
 	for k, v := range g.ids {
-		if !slices.Equal(g.vals[k], want[v]) {
-			t.Errorf("id %d: %d values, want %d", v, len(g.vals[k]), len(want[v]))
+		if !slices.Equal(g.values(k), want[v]) {
+			t.Errorf("id %d: %d values, want %d", v, len(g.values(k)), len(want[v]))
 		}
 	}
 }

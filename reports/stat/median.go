@@ -4,7 +4,7 @@ import "math/bits"
 
 // Median is Quantile(sorted xs, 0.5) without sorting: it selects the middle values in place
 // (xs is reordered, not sorted), in linear time on average. An empty xs gives 0.
-func Median(xs []int64) float64 {
+func Median[T Int](xs []T) float64 {
 	n := len(xs)
 	if n == 0 {
 		return 0
@@ -24,7 +24,7 @@ func Median(xs []int64) float64 {
 // selectNth reorders xs so that xs[k] holds the value it would hold sorted, with no larger value
 // before it and no smaller one after it. Quickselect with median-of-three pivots; after
 // 2·log2(n) rounds without converging it sorts what is left, so the worst case stays n·log n.
-func selectNth(xs []int64, k int) {
+func selectNth[T Int](xs []T, k int) {
 	lo, hi := 0, len(xs)-1
 	budget := 2 * bits.Len(uint(len(xs)))
 	for hi > lo {

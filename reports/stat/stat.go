@@ -21,8 +21,12 @@ type Summary struct {
 	Q1, Q3   float64 // lower and upper quartiles (nsys's hidden _Q1/_Q3)
 }
 
+// Int is the integers Summarize, Sort, Median and the rest take: int64 values, or int32 ones
+// where every value fits (half the memory for the hot tables' durations).
+type Int interface{ ~int32 | ~int64 }
+
 // Summarize sorts xs in place and returns its Summary; an empty xs gives the zero Summary.
-func Summarize(xs []int64) Summary {
+func Summarize[T Int](xs []T) Summary {
 	n := len(xs)
 	if n == 0 {
 		return Summary{}
@@ -30,9 +34,9 @@ func Summarize(xs []int64) Summary {
 	Sort(xs)
 	var total int64
 	for _, x := range xs {
-		total += x
+		total += int64(x)
 	}
-	s := Summary{Count: int64(n), Total: total, Min: xs[0], Max: xs[n-1]}
+	s := Summary{Count: int64(n), Total: total, Min: int64(xs[0]), Max: int64(xs[n-1])}
 	s.Avg = float64(total) / float64(n)
 	s.Med = Quantile(xs, 0.5)
 	s.Q1 = Quantile(xs, 0.25)
@@ -42,7 +46,7 @@ func Summarize(xs []int64) Summary {
 }
 
 // StdDev is the sample standard deviation of xs around mean (divisor n−1); 0 for n < 2.
-func StdDev(xs []int64, mean float64) float64 {
+func StdDev[T Int](xs []T, mean float64) float64 {
 	if len(xs) < 2 {
 		return 0
 	}
@@ -57,7 +61,7 @@ func StdDev(xs []int64, mean float64) float64 {
 // Quantile is nsys's quartile rule on sorted xs: with p = n·q, when p is an integer k with
 // 1 ≤ k < n the mean of the k-th and (k+1)-th values, else the ⌈p⌉-th value (1-based).
 // q = 0.5 gives the ordinary median.
-func Quantile(sorted []int64, q float64) float64 {
+func Quantile[T Int](sorted []T, q float64) float64 {
 	n := len(sorted)
 	if n == 0 {
 		return 0

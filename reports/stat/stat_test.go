@@ -192,7 +192,7 @@ func TestMedian(t *testing.T) {
 			}
 		}
 	}
-	if Median(nil) != 0 {
+	if Median[int64](nil) != 0 || Median[int32](nil) != 0 {
 		t.Error("empty")
 	}
 }
@@ -211,4 +211,41 @@ func FuzzMedian(f *testing.F) {
 			t.Fatalf("Median %v, sorted median %v of %v", got, want, xs)
 		}
 	})
+}
+
+// The 32-bit forms give what the 64-bit ones give on the same values: Summarize field for field,
+// Sort the order slices.Sort gives, Median the sorted median; values of both signs, the extremes,
+// and lengths on both sides of the radix sort's threshold.
+func TestInt32EqualsInt64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(32, 64))
+	for _, n := range []int{1, 2, 7, radixMin - 1, radixMin, 3 * radixMin} {
+		for _, spread := range []int64{10, 1 << 20, 1 << 31} {
+			x32 := make([]int32, n)
+			for i := range x32 {
+				v := rng.Int64N(2*spread) - spread
+				x32[i] = int32(max(min(v, math.MaxInt32), math.MinInt32))
+			}
+			if n > 3 {
+				x32[0], x32[1] = math.MinInt32, math.MaxInt32
+			}
+			x64 := make([]int64, n)
+			for i, v := range x32 {
+				x64[i] = int64(v)
+			}
+			m32, m64 := slices.Clone(x32), slices.Clone(x64)
+			if a, b := Median(m32), Median(m64); a != b {
+				t.Fatalf("n=%d spread=%d: Median %v, 64-bit %v", n, spread, a, b)
+			}
+			s32, s64 := Summarize(slices.Clone(x32)), Summarize(slices.Clone(x64))
+			if s32 != s64 {
+				t.Fatalf("n=%d spread=%d: Summarize %+v, 64-bit %+v", n, spread, s32, s64)
+			}
+			sorted := slices.Clone(x32)
+			slices.Sort(sorted)
+			Sort(x32)
+			if !slices.Equal(x32, sorted) {
+				t.Fatalf("n=%d spread=%d: Sort differs from slices.Sort", n, spread)
+			}
+		}
+	}
 }
