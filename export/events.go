@@ -66,7 +66,7 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		fn := sub.Strings.Get(int64(rt.NameID[i]))
 		r := API{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(g), TID: trace.TID(g),
 			Step: c.step(x, p, rt.Start[i]), Start: rt.Start[i], End: rt.End[i], Duration: rt.End[i] - rt.Start[i],
-			Name: reports.APIName(fn), Function: fn, CorrID: trace.Wide(rt.CorrID[i])}
+			Name: reports.APIName(fn), Function: fn, CorrID: c.corr(rt.CorrID[i])}
 		if d := callDev[i]; d != trace.Null {
 			r.Device = c.i64(d)
 		}
@@ -96,7 +96,7 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		r := Kernel{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
 			Device: k.Device[i], Step: c.step(x, p, at), Start: k.Start[i], End: k.End[i],
 			Duration: k.End[i] - k.Start[i], Name: sub.Strings.Get(int64(k.Demangled[i])), Short: reports.KernelName(sub, i, "base"),
-			CorrID: trace.Wide(k.CorrID[i]), API: api, Graph: k.GraphNodeID != nil && k.GraphNodeID[i] != trace.Null}
+			CorrID: c.corr(k.CorrID[i]), API: api, Graph: k.GraphNodeID != nil && k.GraphNodeID[i] != trace.Null}
 		sp.see(k.Start[i], k.End[i])
 		w.kernels.add(r)
 	}
@@ -113,7 +113,7 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		r := MemOp{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
 			Device: m.Device[i], Step: c.step(x, p, at), Start: m.Start[i], End: m.End[i],
 			Duration: m.End[i] - m.Start[i], Kind: "memcpy", Bytes: m.Bytes[i], CopyKind: kind(sub.MemcpyKinds, m.CopyKind[i]),
-			SrcKind: kind(sub.MemKinds, m.SrcKind[i]), DstKind: kind(sub.MemKinds, m.DstKind[i]), CorrID: trace.Wide(m.CorrID[i]), API: api}
+			SrcKind: kind(sub.MemKinds, m.SrcKind[i]), DstKind: kind(sub.MemKinds, m.DstKind[i]), CorrID: c.corr(m.CorrID[i]), API: api}
 		if op, ok := reports.MemcpyName(sub, i); ok {
 			r.Operation = str(op)
 		}
@@ -127,7 +127,7 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		r := MemOp{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
 			Device: s.Device[i], Step: c.step(x, p, at), Start: s.Start[i], End: s.End[i],
 			Duration: s.End[i] - s.Start[i], Kind: "memset", Operation: str(reports.MemsetName), Bytes: s.Bytes[i],
-			DstKind: kind(sub.MemKinds, s.MemKind[i]), CorrID: trace.Wide(s.CorrID[i]), API: api}
+			DstKind: kind(sub.MemKinds, s.MemKind[i]), CorrID: c.corr(s.CorrID[i]), API: api}
 		sp.see(s.Start[i], s.End[i])
 		w.memops.add(r)
 	}

@@ -159,6 +159,14 @@ func (c *cursor) i32(v int32) *int32 {
 	return &c.small[len(c.small)-1]
 }
 
+// corr is a correlation id for its nullable column: nil for a NULL id (trace.Null32).
+func (c *cursor) corr(v int32) *int64 {
+	if v == trace.Null32 {
+		return nil
+	}
+	return c.i64(int64(v))
+}
+
 // replica is the replica number of a process in its stage, or nil.
 func (c *cursor) replica(gpid int64) *int32 {
 	if gpid != c.lastProc || !c.lastSet {

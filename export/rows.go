@@ -18,9 +18,9 @@ type Kernel struct {
 	Duration int64   `parquet:"duration_ns"`
 	Name     string  `parquet:"name,dict"`       // demangled, as cuda_gpu_kern_sum prints it
 	Short    string  `parquet:"short_name,dict"` // the base name (cuda_gpu_kern_sum:base)
-	CorrID   int64   `parquet:"correlation_id"`
-	API      *string `parquet:"api,dict"` // the launching CUDA call (cudaLaunchKernel, cuGraphLaunch, …)
-	Graph    bool    `parquet:"graph"`    // launched from a CUDA graph
+	CorrID   *int64  `parquet:"correlation_id"`  // null when the export's correlationId is NULL
+	API      *string `parquet:"api,dict"`        // the launching CUDA call (cudaLaunchKernel, cuGraphLaunch, …)
+	Graph    bool    `parquet:"graph"`           // launched from a CUDA graph
 }
 
 // API is one row of api.parquet: a CUDA runtime or driver call.
@@ -35,9 +35,9 @@ type API struct {
 	Start    int64  `parquet:"start_ns"`
 	End      int64  `parquet:"end_ns"`
 	Duration int64  `parquet:"duration_ns"`
-	Name     string `parquet:"name,dict"`     // as cuda_api_sum prints it (cudaLaunchKernel)
-	Function string `parquet:"function,dict"` // as CUPTI names it (cudaLaunchKernel_v7000): cuda_api_sum's group
-	CorrID   int64  `parquet:"correlation_id"`
+	Name     string `parquet:"name,dict"`      // as cuda_api_sum prints it (cudaLaunchKernel)
+	Function string `parquet:"function,dict"`  // as CUPTI names it (cudaLaunchKernel_v7000): cuda_api_sum's group
+	CorrID   *int64 `parquet:"correlation_id"` // null when the export's correlationId is NULL
 }
 
 // MemOp is one row of memops.parquet: a memory copy or a memset.
@@ -58,7 +58,7 @@ type MemOp struct {
 	CopyKind  *string `parquet:"copy_kind,dict"` // Host-to-Device, …; null for memsets
 	SrcKind   *string `parquet:"src_kind,dict"`  // memory kinds (Pageable, Pinned, Device, …)
 	DstKind   *string `parquet:"dst_kind,dict"`  // for a memset: the memory it sets
-	CorrID    int64   `parquet:"correlation_id"`
+	CorrID    *int64  `parquet:"correlation_id"` // null when the export's correlationId is NULL
 	API       *string `parquet:"api,dict"`
 }
 
