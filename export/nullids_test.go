@@ -134,6 +134,22 @@ func TestNullCorrelationIDs(t *testing.T) {
 			t.Errorf("%s: correlation_id is not an optional column", f)
 		}
 	}
+	// a NULL id names no launching call (SQL's NULL = NULL is not true): no API, thread or device
+	for _, r := range read[export.Kernel](t, files, "kernels.parquet") {
+		if r.CorrID == nil && (r.API != nil || r.TID != nil) {
+			t.Fatalf("kernel at %d with a NULL id: launched by %s on thread %s", r.Start, deref(r.API), deref(r.TID))
+		}
+	}
+	for _, r := range read[export.MemOp](t, files, "memops.parquet") {
+		if r.CorrID == nil && (r.API != nil || r.TID != nil) {
+			t.Fatalf("%s at %d with a NULL id: launched by %s on thread %s", r.Kind, r.Start, deref(r.API), deref(r.TID))
+		}
+	}
+	for _, r := range read[export.API](t, files, "api.parquet") {
+		if r.CorrID == nil && r.Device != nil {
+			t.Fatalf("%s at %d with a NULL id: launched work on device %d", r.Name, r.Start, *r.Device)
+		}
+	}
 	for _, f := range export.Files {
 		noNullSentinel(t, f, files[f].Bytes())
 	}
@@ -171,4 +187,11 @@ func noNullSentinel(t *testing.T, name string, b []byte) {
 	for c, n := range found {
 		t.Errorf("%s: column %s holds -9223372036854775808 in %d rows", name, c, n)
 	}
+}
+
+func deref[T any](p *T) string {
+	if p == nil {
+		return "null"
+	}
+	return fmt.Sprint(*p)
 }
