@@ -1,6 +1,8 @@
 package main
 
 import (
+	"database/sql"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +50,60 @@ func TestExportDuckDB(t *testing.T) {
 		t.Fatalf("DuckDB checked %d of %d traces:\n%s", n, len(traces), got)
 	}
 	t.Logf("%s", got)
+}
+
+// TestExportDuckDBNullIDs: on a copy of tts_pinned with NULL correlation ids in the kernel, copy,
+// memset and CUDA API tables, DuckDB over the export still reproduces summarize, finds exactly as
+// many null correlation_ids as the export has NULL ids, and no BIGINT column holds -2⁶³ (the
+// model's NULL written as a number); skipped like TestExportDuckDB without node and npm.
+func TestExportDuckDBNullIDs(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "" {
+				t.Skipf("no %s (CI installs it: apt-get install nodejs npm)", tool)
+			}
+			t.Fatalf("CI is set and %s is missing (.ci/run installs it)", tool)
+		}
+	}
+	dir := t.TempDir()
+	tables := []string{"CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_MEMCPY", "CUPTI_ACTIVITY_KIND_MEMSET"}
+	var stmts []string
+	for _, tb := range tables {
+		stmts = append(stmts, "UPDATE "+tb+" SET correlationId = NULL WHERE rowid % 7 = 0 OR rowid % 3 = 0")
+	}
+	p := craft(t, "tts_pinned", dir, "nullcorr.sqlite", stmts...)
+	db, err := sql.Open("sqlite", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nulls := map[string]int{}
+	for _, tb := range tables {
+		var n int
+		if err := db.QueryRow("SELECT count(*) FROM " + tb + " WHERE correlationId IS NULL").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		nulls[tb] = n
+	}
+	db.Close()
+	if _, errOut, code := runCLI(t, "export", "--format", "parquet", "-o", filepath.Join(dir, "runs"), p); code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "summarize", "--format", "json", "--top", "1000000", p)
+	if code != 0 {
+		t.Fatalf("summarize: exit %d: %s", code, errOut)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.json"), []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := exec.Command("bash", "../../testdata/duckdb/check.sh", "--data", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("DuckDB check failed: %v\n%s", err, got)
+	}
+	want := fmt.Sprintf("%s: null correlation ids: kernels %d, api %d, memops %d", p, nulls[tables[0]], nulls[tables[1]],
+		nulls[tables[2]]+nulls[tables[3]])
+	if !strings.Contains(string(got), want) || !strings.Contains(string(got), "OK: ") {
+		t.Fatalf("DuckDB: want %q:\n%s", want, got)
+	}
 }
 
 // TestExportFiles: one folder of files per input, named from the input; a rerun replaces its

@@ -94,6 +94,21 @@ for (const s of summaries) {
   }
   report.push(`${s.trace}: ${s.stages.length} stages, ${compared} values compared`);
 }
+// NULLs: no BIGINT column holds -2^63 (the model's NULL written as a number), and the null
+// correlation ids of each input (a NULL correlationId in its export) are counted
+for (const v of ['kernels', 'api', 'memops', 'nvtx', 'steps', 'stages']) {
+  for (const c of await rows(`DESCRIBE ${v}`)) {
+    if (c.column_type !== 'BIGINT') continue;
+    const bad = await rows(`SELECT file, count(*) AS n FROM ${v} WHERE "${c.column_name}" = -9223372036854775808 GROUP BY file`);
+    for (const b of bad) fail(`${b.file} ${v}.${c.column_name}: ${num(b.n)} rows hold -9223372036854775808`);
+  }
+}
+const nulls = await rows(`SELECT file, sum(k) AS k, sum(a) AS a, sum(m) AS m FROM (
+    SELECT file, count(*) FILTER (WHERE correlation_id IS NULL) AS k, 0 AS a, 0 AS m FROM kernels GROUP BY file
+    UNION ALL SELECT file, 0, count(*) FILTER (WHERE correlation_id IS NULL), 0 FROM api GROUP BY file
+    UNION ALL SELECT file, 0, 0, count(*) FILTER (WHERE correlation_id IS NULL) FROM memops GROUP BY file)
+  GROUP BY file HAVING sum(k) + sum(a) + sum(m) > 0 ORDER BY file`);
+for (const n of nulls) report.push(`${n.file}: null correlation ids: kernels ${num(n.k)}, api ${num(n.a)}, memops ${num(n.m)}`);
 console.log(report.join('\n'));
 if (failures > 0) {
   console.error(`${failures} mismatches`);
