@@ -44,7 +44,8 @@ type procCalls struct {
 	shift  uint
 }
 
-// NewCallIndex indexes the runtime calls of a; the first call wins when ids repeat.
+// NewCallIndex indexes the runtime calls of a; the first call wins when ids repeat. A call whose
+// correlation id is NULL is not indexed: as in SQL's join, a NULL id matches nothing.
 func NewCallIndex(a *APICalls) *CallIndex {
 	type span struct{ lo, hi, n int64 }
 	var keys []int64
@@ -52,6 +53,9 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	var s *span
 	lastP := int64(-1)
 	for i, g := range a.GlobalTID {
+		if a.CorrID[i] == Null32 {
+			continue
+		}
 		p, c := ProcessOf(g), int64(a.CorrID[i])
 		if p != lastP || s == nil {
 			s = nil
@@ -86,6 +90,9 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	for i, g := range a.GlobalTID {
 		if p := ProcessOf(g); p != lastP || pc == nil {
 			pc, lastP = x.find(p), p
+		}
+		if a.CorrID[i] == Null32 {
+			continue
 		}
 		c := int64(a.CorrID[i])
 		if pc.rows != nil {
@@ -165,8 +172,12 @@ func (x *CallIndex) remap(dst []int32) *CallIndex {
 	return x
 }
 
-// Call returns the runtime row with correlation id corr in process globalPID, or -1.
+// Call returns the runtime row with correlation id corr in process globalPID, or -1; -1 for a
+// NULL id (Null32, or Null), which launched nothing it can name.
 func (x *CallIndex) Call(globalPID, corr int64) int {
+	if corr == int64(Null32) || corr == Null {
+		return -1
+	}
 	if x.parent != nil {
 		r := x.parent.Call(globalPID, corr)
 		if r < x.lo || r >= x.hi {

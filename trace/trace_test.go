@@ -117,9 +117,9 @@ func TestCallIndexSparseSorted(t *testing.T) {
 // lookups of ids outside 32 bits find nothing.
 func TestCallIndexExtremeIDs(t *testing.T) {
 	p := int64(0x1_000100_000000)
-	a := &APICalls{GlobalTID: []int64{p, p, p}, CorrID: CorrIDs{-1 << 31, 1<<31 - 1, 0}}
+	a := &APICalls{GlobalTID: []int64{p, p, p}, CorrID: CorrIDs{-1<<31 + 1, 1<<31 - 1, 0}}
 	x := NewCallIndex(a)
-	for c, want := range map[int64]int{-1 << 31: 0, 1<<31 - 1: 1, 0: 2, 1: -1, -1: -1, -1 << 63: -1, 1<<63 - 1: -1, 1 << 31: -1} {
+	for c, want := range map[int64]int{-1<<31 + 1: 0, 1<<31 - 1: 1, 0: 2, 1: -1, -1: -1, -1 << 63: -1, 1<<63 - 1: -1, 1 << 31: -1, -1 << 31: -1} {
 		if got := x.Call(p, c); got != want {
 			t.Errorf("Call(%d) = %d, want %d", c, got, want)
 		}
