@@ -2,6 +2,8 @@ package summary
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -14,24 +16,24 @@ import (
 // "elementwise_kernel<(int)128, (int)4, gpu_kernel_impl_nocast<…>>"), the first argument
 // nested inside it whose head differs names them, between two "…":
 // "at::native::elementwise_kernel<…CUDAFunctor_add…>" (tellApart). Those still alike are
-// numbered in list order ("… #2"), the last resort. Equal signatures get equal names, distinct
-// signatures distinct names.
+// numbered in the order of their signatures (sorted, so not in list order: the smallest keeps
+// the plain name, the next reads "… #2"), the last resort. A name that is empty or blank
+// (nothing but spaces, tabs, newlines) reads as its signature quoted (`" "`). Equal signatures
+// get equal names, distinct signatures distinct names, and none is empty. The names depend on
+// which signatures the list holds: callers that show several tables name all the signatures
+// of their output in one call (render's kernelNames).
 func ShortKernelNames(names []string) []string {
 	out := make([]string, len(names))
-	distinct := func(idx []int) map[string]bool {
-		m := map[string]bool{}
-		for _, i := range idx {
-			m[names[i]] = true
-		}
-		return m
-	}
 	by := map[string][]int{}
 	for i, n := range names {
 		out[i] = ShortKernelName(n)
+		if strings.TrimSpace(out[i]) == "" {
+			out[i] = strconv.Quote(n)
+		}
 		by[out[i]] = append(by[out[i]], i)
 	}
 	for short, idx := range by {
-		if len(distinct(idx)) < 2 {
+		if len(distinctOf(names, idx)) < 2 {
 			continue
 		}
 		sigs := make([]string, len(idx))
@@ -42,25 +44,43 @@ func ShortKernelNames(names []string) []string {
 			out[idx[j]] = n
 		}
 	}
-	by = map[string][]int{}
-	for i := range names {
-		by[out[i]] = append(by[out[i]], i)
-	}
-	for _, idx := range by {
-		if len(distinct(idx)) < 2 {
-			continue
+	for range 3 { // a number may make a name that another one has ("k #2"): number again
+		by = map[string][]int{}
+		for i := range names {
+			by[out[i]] = append(by[out[i]], i)
 		}
-		number := map[string]int{} // signature → its number among the alike
-		for _, i := range idx {
-			if _, ok := number[names[i]]; !ok {
-				number[names[i]] = len(number) + 1
+		again := false
+		for _, idx := range by {
+			sigs := distinctOf(names, idx)
+			if len(sigs) < 2 {
+				continue
 			}
-			if n := number[names[i]]; n > 1 {
-				out[i] = fmt.Sprintf("%s #%d", out[i], n)
+			again = true
+			number := map[string]int{} // signature → its number among the alike, by signature
+			for k, sig := range sigs {
+				number[sig] = k + 1
 			}
+			for _, i := range idx {
+				if n := number[names[i]]; n > 1 {
+					out[i] = fmt.Sprintf("%s #%d", out[i], n)
+				}
+			}
+		}
+		if !again {
+			break
 		}
 	}
 	return out
+}
+
+// distinctOf are the distinct names[i] of idx, sorted.
+func distinctOf(names []string, idx []int) []string {
+	sigs := make([]string, len(idx))
+	for j, i := range idx {
+		sigs[j] = names[i]
+	}
+	slices.Sort(sigs)
+	return slices.Compact(sigs)
 }
 
 // templateArgs are the top-level arguments of the template instance name<…> in sig, or nil.
@@ -133,11 +153,19 @@ func argHead(arg string) string {
 func withTemplateHeads(sigs []string, short string) []string {
 	out := make([]string, len(sigs))
 	name := strings.TrimSuffix(short, "<…>")
+	for i := range sigs {
+		out[i] = short
+	}
+	// the template's own name: after the last "<…>" of an earlier part
+	// ("at::native::<…>::kern" of "at::native::<unnamed>::kern<…>")
+	own := name
+	if i := strings.LastIndex(own, "<…>"); i >= 0 {
+		own = own[i+len("<…>"):]
+	}
 	lists := make([][]string, len(sigs))
 	for i, s := range sigs {
-		out[i] = short
-		lists[i] = templateArgs(s, name)
-		if lists[i] == nil || !strings.HasSuffix(short, "<…>") {
+		lists[i] = templateArgs(s, own)
+		if lists[i] == nil || !strings.HasSuffix(short, "<…>") || own == "" {
 			return out
 		}
 	}

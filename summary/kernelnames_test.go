@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,6 +118,68 @@ func TestInnerArgs(t *testing.T) {
 	} {
 		if got := innerArgs(c.arg); !slices.Equal(got, c.want) {
 			t.Errorf("innerArgs(%q) = %q, want %q", c.arg, got, c.want)
+		}
+	}
+}
+
+// TestShortKernelNamesHostile: the names a tester gave kernels (renamed in a copy of
+// tts_pinned): no short name is empty, blank or only " #N"; the kernel's own name stays (a
+// return type and trailing qualifiers go, nothing before a tab or newline does); distinct
+// signatures read apart; and the names do not depend on the list's order.
+func TestShortKernelNamesHostile(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"void k<int>(float) const", "k<…>"},
+		{"int k<int>(float) volatile &&", "k<…>"},
+		{"void k", "k"},
+		{"kernel ", "kernel"},
+		{"a\nb", "a\nb"},
+		{"tab\there", "tab\there"},
+		{"x\tkern", "x\tkern"},
+		{"foo\nkern", "foo\nkern"},
+		{"void foo<int>(\n  int a)", "foo<…>"},
+		{"", `""`},
+		{" ", `" "`},
+		{"\t", `"\t"`},
+		{"const", "const"},
+	} {
+		if got := ShortKernelNames([]string{c.in})[0]; got != c.want {
+			t.Errorf("ShortKernelNames(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	P := "void at::native::<unnamed>::some_very_long_kernel_template_name<T0, T1, T2"
+	S := ">(at::cuda::detail::TensorInfo<T1, T3>, int, long)"
+	lists := [][]string{
+		{"void k<int>(float)", "void k<int>(double)", "int k<int>(float)", "void k<int>(float) const", "k", "void k", "void ns::k<int>(float)", "void ns2::k<int>(float)", "void k<(int)1>(float)", "void k<(int)2>(float)"},
+		{"kernel", "kernel ", "kernel  ", " kernel", "kernel\u200b", "kernel\u00a0", "Kernel", "kernel|x"},
+		{"", " ", "  ", "\t", "…", "<…>", "x"},
+		{"foo\nkern", "bar\nkern", "kern", "x\tkern", "y\rkern", "a\nb", "b"},
+		{P + ", (int)0, " + S, P + ", (int)1, " + S, P + ", (int)2, " + S, P + ", (int)3, " + S},
+	}
+	for _, names := range lists {
+		got := ShortKernelNames(names)
+		seen := map[string]string{}
+		for i, g := range got {
+			if strings.TrimSpace(g) == "" || strings.HasPrefix(strings.TrimSpace(g), "#") {
+				t.Errorf("ShortKernelNames: %q reads %q", names[i], g)
+			}
+			if s, ok := seen[g]; ok && s != names[i] {
+				t.Errorf("ShortKernelNames: %q names both %q and %q", g, s, names[i])
+			}
+			seen[g] = names[i]
+		}
+		rev := slices.Clone(names)
+		slices.Reverse(rev)
+		back := ShortKernelNames(rev)
+		slices.Reverse(back)
+		if !slices.Equal(got, back) {
+			t.Errorf("ShortKernelNames depends on the order:\n  %q\n  %q", got, back)
+		}
+	}
+	// instances of a template in an unnamed namespace are told apart by their argument
+	got := ShortKernelNames(lists[4])
+	for i, g := range got {
+		if want := fmt.Sprintf("<…, (int)%d, …>", i); !strings.HasSuffix(g, want) {
+			t.Errorf("%q: want the end %q", g, want)
 		}
 	}
 }

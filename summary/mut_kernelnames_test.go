@@ -17,11 +17,16 @@ func TestShortKernelNamesTwoInstances(t *testing.T) {
 }
 
 // Instances whose common arguments are all equal (one has an argument more) cannot be told
-// apart by an argument: they are numbered in list order.
+// apart by an argument: they are numbered in the order of their signatures, whatever the list
+// order ("…k<A, B>…" sorts before "…k<A>…").
 func TestShortKernelNamesPrefixArguments(t *testing.T) {
 	got := ShortKernelNames([]string{"void ns::k<A>(int)", "void ns::k<A, B>(int)"})
-	if want := []string{"ns::k<…>", "ns::k<…> #2"}; !slices.Equal(got, want) {
+	if want := []string{"ns::k<…> #2", "ns::k<…>"}; !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
+	}
+	got = ShortKernelNames([]string{"void ns::k<A, B>(int)", "void ns::k<A>(int)"})
+	if want := []string{"ns::k<…>", "ns::k<…> #2"}; !slices.Equal(got, want) {
+		t.Errorf("reversed: %q, want %q", got, want)
 	}
 }
 

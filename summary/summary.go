@@ -57,6 +57,34 @@ type StageSummary struct {
 	StageOverview
 	Tables   []*table.Table `json:"-"`
 	Findings []Finding      `json:"findings"`
+	// Kernels are the signatures of all the stage's kernels, not only the rows its kernel
+	// table shows (KernelSignatures).
+	Kernels []string `json:"-"`
+}
+
+// KernelSignatures are the signatures of every kernel of s's stages, sorted and once each: the
+// set the text views name kernels over (ShortKernelNames), so that one kernel reads the same
+// in every table of an output whatever --top shows.
+func (s *Summary) KernelSignatures() []string {
+	var all []string
+	for _, st := range s.Stages {
+		all = append(all, st.Kernels...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// names are the cells of t's column col (nil when t has none).
+func names(t *table.Table, col string) []string {
+	c := t.Col(col)
+	if c < 0 {
+		return nil
+	}
+	out := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		out[i] = r[c].S
+	}
+	return out
 }
 
 // Summary is the per-stage view of a trace.
@@ -244,9 +272,17 @@ func EventExtent(tr *trace.Trace) (first, last int64, ok bool) {
 }
 
 // ShortKernelName makes a C++ kernel signature readable: "void ns::kern<(int)512, float>(T1)"
-// becomes "ns::kern<…>"; plain names stay as they are.
+// becomes "ns::kern<…>"; plain names stay as they are. Of what is left outside brackets, the
+// last word (words split at plain spaces only) is the name: a return type before it goes, and
+// so do trailing qualifiers after it ("const", "volatile", "noexcept", "&", "&&", "override",
+// "final"), so "void k<int>(float) const" is "k<…>". Tabs, newlines and other control or
+// unusual blank characters split nothing ("a\nb" stays whole: the renderer escapes it). A name
+// with nothing left (blank, or brackets only) stays as it is.
 func ShortKernelName(name string) string {
-	s := strings.TrimPrefix(name, "void ")
+	s := name
+	if rest, ok := strings.CutPrefix(name, "void "); ok && strings.Trim(rest, " ") != "" {
+		s = rest
+	}
 	var b strings.Builder
 	depth := 0
 	for _, r := range s {
@@ -267,13 +303,24 @@ func ShortKernelName(name string) string {
 			b.WriteRune(r)
 		}
 	}
-	// what is left is "[return type] name": keep the name
-	f := strings.Fields(b.String())
+	// what is left is "[return type] name [qualifiers]": keep the name
+	var f []string
+	for _, w := range strings.Split(b.String(), " ") {
+		if w != "" {
+			f = append(f, w)
+		}
+	}
+	for len(f) > 1 && trailingQualifier[f[len(f)-1]] {
+		f = f[:len(f)-1]
+	}
 	if len(f) == 0 {
 		return name
 	}
 	return f[len(f)-1]
 }
+
+// trailingQualifier are the words that may follow a C++ function's parameter list.
+var trailingQualifier = map[string]bool{"const": true, "volatile": true, "noexcept": true, "&": true, "&&": true, "override": true, "final": true}
 
 // top keeps the first n rows and the named columns of t (the full table stays in stats).
 func top(t *table.Table, n int, cols ...string) *table.Table {

@@ -95,7 +95,9 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 			findings()
 		}, st.Key + " steps"},
 		{k, func() {
-			w.tables.kernels = top(reports.CUDAGPUKernSum(sub, reports.Options{}), o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
+			all := reports.CUDAGPUKernSum(sub, reports.Options{})
+			w.ss.Kernels = names(all, "Name") // every kernel, whatever --top shows (KernelSignatures)
+			w.tables.kernels = top(all, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
 		}, st.Key + " kernels"},
 		{rt, func() {
 			w.tables.api = top(reports.CUDAAPISum(sub), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
