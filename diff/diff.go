@@ -92,6 +92,10 @@ type Result struct {
 	// Unlike: both runs have stages and none in common (Note says so); gates fail then
 	// (CheckAll) unless asked to compare anyway.
 	Unlike bool
+	// Kernels are the signatures of every kernel of both runs' stages, sorted, once each, not
+	// only the rows the kernel tables show: the text views name kernels over them, so a kernel
+	// reads the same in every table on both sides.
+	Kernels []string `json:"-"`
 }
 
 // stageSubsets maps stage keys to their subset of tr.
@@ -200,12 +204,22 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 			{func(t *trace.Trace) *table.Table { return reports.NVTXSum(t, reports.NVTXAll) }, []string{"Style", "Range"}, "Instances"},
 			{func(t *trace.Trace) *table.Table { return reports.CUDAGPUMemTimeSum(t) }, []string{"Operation"}, "Count"},
 		} {
-			t, tc := tableDiff(spec.r(b), spec.r(n), spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k)
+			tb, tn := spec.r(b), spec.r(n)
+			if tb.Name == "cuda_gpu_kern_sum" {
+				for _, x := range []*table.Table{tb, tn} {
+					for _, r := range x.Rows {
+						res.Kernels = append(res.Kernels, r[x.Col("Name")].S)
+					}
+				}
+			}
+			t, tc := tableDiff(tb, tn, spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k)
 			d.Tables, d.Changes = append(d.Tables, t), append(d.Changes, tc)
 		}
 		d.Verdict, d.WallChange = verdict(d)
 		res.Stages = append(res.Stages, d)
 	}
+	slices.Sort(res.Kernels)
+	res.Kernels = slices.Compact(res.Kernels)
 	res.Changes = findingChanges(base, nw, ab, an)
 	return res, nil
 }

@@ -81,12 +81,9 @@ func topKernelsChart(s *summary.Summary, top int) plots.Chart {
 	if len(ks) > top {
 		ks = ks[:top]
 	}
-	full := make([]string, len(ks)) // short names of template instances are told apart
+	names := newKernelNames(s.KernelSignatures()) // as the summary's tables name them
 	for i := range ks {
-		full[i] = ks[i].name
-	}
-	for i, n := range summary.ShortKernelNames(full) {
-		ks[i].name = n
+		ks[i].name = names.of(ks[i].name)
 	}
 	for _, x := range ks {
 		t.Rows = append(t.Rows, []table.Value{table.Str(x.name), table.Str(x.stage), table.F64(ms(x.total))})

@@ -12,7 +12,17 @@ import (
 
 // Diff writes a comparison and its gates as text or markdown.
 func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layout) error {
-	doc := newDocument(w, f, l)
+	names := newKernelNames(d.Kernels) // one name per kernel of both runs in every table
+	doc := newDocument(w, f, l, names)
+	var kernels []*table.Table
+	for _, s := range d.Stages {
+		for _, t := range s.Tables {
+			if !l.Wide && kernelTable(t) {
+				kernels = append(kernels, shortNames(t, names))
+			}
+		}
+	}
+	doc.fitKernelNames(kernels, l.Width > 0)
 	doc.diffHeader(d.Base, d.New)
 	doc.heading("Verdict")
 	if d.Note != "" {
@@ -54,7 +64,7 @@ func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layo
 				continue
 			}
 			if !l.Wide {
-				t = shortNames(t)
+				t = shortNames(t, names)
 			}
 			if err := doc.section(t, l.Width > 0); err != nil { // fitted on a terminal only: files keep the whole rows
 				return err

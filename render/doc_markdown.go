@@ -15,6 +15,8 @@ type markdownDoc struct {
 	ro Options
 }
 
+func (d markdownDoc) fitKernelNames([]*table.Table, bool) {}
+
 func (d markdownDoc) heading(title string) { fmt.Fprintf(d.w, "\n## %s\n\n", Printable(title)) }
 
 func (d markdownDoc) summaryHeader(trace, product, gpus, stages, filter, window string, windows []string) {

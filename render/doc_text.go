@@ -35,25 +35,63 @@ func (d textDoc) diffHeader(base, new string) {
 }
 
 // table keeps within the layout's width: long names (thread sections, kernels) are cut shorter
-// until it does (never with Wide).
+// until it does (never with Wide); kernel names to the output's one width when fitKernelNames
+// set it.
 func (d textDoc) table(t *table.Table) error {
 	o := optionsFor(t, d.ro)
 	if d.l.Wide {
 		return WriteColumn(d.w, t, o)
 	}
+	if o.Elide && o.names != nil && o.names.max > 0 {
+		o.MaxText = o.names.max
+		return WriteColumn(d.w, t, o)
+	}
+	s, err := d.fitted(t, o)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(d.w, s)
+	return err
+}
+
+// fitKernelNames sets the output's one width for kernel names: the narrowest that each kernel
+// table written within the width needs (40 when none is; no cut with Wide).
+func (d textDoc) fitKernelNames(tables []*table.Table, fit bool) {
+	if d.l.Wide || d.ro.names == nil {
+		return
+	}
+	m := d.ro.MaxText
+	for _, t := range tables {
+		if !fit || !kernelTable(t) || len(t.Rows) == 0 {
+			continue
+		}
+		o := optionsFor(t, d.ro)
+		o.names = nil // the width alone: each table's cut is the cheaper elideApart
+		for ; o.MaxText > 10; o.MaxText -= 4 {
+			var b strings.Builder
+			if WriteColumn(&b, t, o) != nil || widest(b.String()) <= d.l.width() {
+				break
+			}
+		}
+		m = min(m, o.MaxText)
+	}
+	d.ro.names.max = m
+}
+
+// fitted is t written with o, its text cells cut shorter until it keeps within the width.
+func (d textDoc) fitted(t *table.Table, o Options) (string, error) {
 	var b strings.Builder
 	for {
 		b.Reset()
 		if err := WriteColumn(&b, t, o); err != nil {
-			return err
+			return "", err
 		}
 		if o.MaxText <= 10 || widest(b.String()) <= d.l.width() {
 			break
 		}
 		o.MaxText -= 4
 	}
-	_, err := io.WriteString(d.w, b.String())
-	return err
+	return b.String(), nil
 }
 
 // section writes a titled table: its title, its columns (within the layout's width when fit) and its

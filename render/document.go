@@ -51,11 +51,16 @@ type document interface {
 	item(s string)
 	// change writes one finding of a comparison: its status, subject and message.
 	change(status, finding, msg string)
+	// fitKernelNames sees every kernel table the document will write (fit: within the width),
+	// before it writes any: text cuts the kernel names of all of them to one width, the
+	// narrowest one needs to fit, so that a kernel reads the same in each.
+	fitKernelNames(tables []*table.Table, fit bool)
 }
 
-// newDocument returns the document writer of format f (text for every format but markdown).
-func newDocument(w io.Writer, f Format, l Layout) document {
-	ro := Options{MemUnit: "MB", MaxText: 40}
+// newDocument returns the document writer of format f (text for every format but markdown);
+// names are the output's kernel names.
+func newDocument(w io.Writer, f Format, l Layout, names *kernelNames) document {
+	ro := Options{MemUnit: "MB", MaxText: 40, names: names}
 	if f == Markdown {
 		return markdownDoc{w, ro}
 	}
@@ -78,22 +83,18 @@ func optionsFor(t *table.Table, o Options) Options {
 	return o
 }
 
-// shortNames is t with readable kernel names (the text views only; JSON keeps full names).
-func shortNames(t *table.Table) *table.Table {
+// shortNames is t with readable kernel names, names' (the text views only; JSON keeps full
+// names).
+func shortNames(t *table.Table, names *kernelNames) *table.Table {
 	if !kernelTable(t) {
 		return t
 	}
 	c := t.Col("Name")
 	out := *t
 	out.Rows = nil
-	full := make([]string, len(t.Rows))
-	for i, r := range t.Rows {
-		full[i] = r[c].S
-	}
-	short := summary.ShortKernelNames(full) // template instances told apart
-	for i, r := range t.Rows {
+	for _, r := range t.Rows {
 		nr := append([]table.Value(nil), r...)
-		nr[c] = table.Str(short[i])
+		nr[c] = table.Str(names.of(r[c].S))
 		out.Rows = append(out.Rows, nr)
 	}
 	return &out

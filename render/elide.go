@@ -1,6 +1,8 @@
 package render
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +28,11 @@ func cellTexts(t *table.Table, cols []int, cut []bool, o Options) [][]string {
 		for r := range out {
 			col[r] = out[r][j]
 		}
-		if o.Elide && o.MaxText > 0 {
+		if o.Elide && o.MaxText > 0 && o.names != nil {
+			for r := range col {
+				col[r] = o.names.cut(col[r], o.MaxText)
+			}
+		} else if o.Elide && o.MaxText > 0 {
 			col = elideApart(col, o.MaxText)
 		} else {
 			for r := range col {
@@ -81,7 +87,10 @@ func numberSuffix(s string) string {
 // elideApart is elide for the cells of one column, keeping distinct cells distinct where
 // elide would not: cells that elide alike but differ (names that differ only in their middle,
 // "sm90_xmma_…_tilesize64x64x32_…" and "…_tilesize128x64x32_…") show their head, "…", a window
-// from just before where they first differ, and "…" (window). Equal cells stay equal.
+// from just before where they first differ, and "…" (window). Cells no window tells apart
+// ("nnn…nnnX" of several lengths) are cut in the middle and numbered in their sorted order: the
+// first as elide cuts it, the next with " #2" (kept whole), and so on. Equal cells stay equal,
+// distinct cells end distinct.
 func elideApart(cells []string, max int) []string {
 	out := make([]string, len(cells))
 	by := map[string][]int{}
@@ -105,6 +114,35 @@ func elideApart(cells []string, max int) []string {
 		}
 		for _, i := range idx {
 			out[i] = window(cells[i], p, max)
+		}
+	}
+	for range 3 { // numbering may make a cut another cell has: number again
+		by = map[string][]int{}
+		for i := range cells {
+			by[out[i]] = append(by[out[i]], i)
+		}
+		again := false
+		for _, idx := range by {
+			if allEqual(cells, idx) {
+				continue
+			}
+			again = true
+			var distinct []string
+			for _, i := range idx {
+				distinct = append(distinct, cells[i])
+			}
+			slices.Sort(distinct)
+			distinct = slices.Compact(distinct)
+			for _, i := range idx {
+				n, _ := slices.BinarySearch(distinct, cells[i])
+				out[i] = elide(cells[i], max)
+				if n > 0 {
+					out[i] = elide(fmt.Sprintf("%s #%d", cells[i], n+1), max)
+				}
+			}
+		}
+		if !again {
+			break
 		}
 	}
 	return out

@@ -77,7 +77,7 @@ func TestDocumentElidesKernelNames(t *testing.T) {
 			Rows: [][]table.Value{{table.Str(long), table.I64(1)}}}
 		for _, f := range []Format{Column, Markdown} {
 			var b strings.Builder
-			if err := newDocument(&b, f, Layout{}).section(tb, true); err != nil {
+			if err := newDocument(&b, f, Layout{}, nil).section(tb, true); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(b.String(), " "+c.want+" ") {

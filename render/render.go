@@ -60,6 +60,9 @@ type Options struct {
 	// suffix whole (elide), instead of at the end: the kernel names of the summary and diff
 	// documents, whose distinguishing part is at the end (ShortKernelNames).
 	Elide bool
+	// names, when not nil, cut Elide cells as one output's kernel names (kernelNames.cut): the
+	// same kernel alike in every table, two kernels never alike.
+	names *kernelNames
 	// TimeUnit is the unit durations are shown in, as ParseTimeUnit returns it: "nsec" (nsys's
 	// default; also when empty), "usec", "msec" or "sec". JSON always carries nanoseconds.
 	TimeUnit string

@@ -5,14 +5,25 @@ import (
 	"io"
 	"strings"
 
+	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/summary"
 )
 
 // Summary writes s as text or markdown; afterFindings, when not nil, writes more (the
 // report's charts) after the whole-trace findings.
 func Summary(out io.Writer, s *summary.Summary, f Format, l Layout, afterFindings func(io.Writer) error) error {
-	w := &firstError{w: out} // headings and findings write without returning errors: kept here
-	d := newDocument(w, f, l)
+	w := &firstError{w: out}                      // headings and findings write without returning errors: kept here
+	names := newKernelNames(s.KernelSignatures()) // one name per kernel in every table
+	d := newDocument(w, f, l, names)
+	var kernels []*table.Table
+	for _, st := range s.Stages {
+		for _, t := range st.Tables {
+			if !l.Wide && kernelTable(t) {
+				kernels = append(kernels, shortNames(t, names))
+			}
+		}
+	}
+	d.fitKernelNames(kernels, true)
 	nst := fmt.Sprintf("%d stages", len(s.Stages))
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
@@ -41,7 +52,7 @@ func Summary(out io.Writer, s *summary.Summary, f Format, l Layout, afterFinding
 				continue
 			}
 			if !l.Wide {
-				t = shortNames(t)
+				t = shortNames(t, names)
 			}
 			if err := d.section(t, true); err != nil {
 				return err

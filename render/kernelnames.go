@@ -1,0 +1,60 @@
+package render
+
+import (
+	"slices"
+
+	"github.com/omnistat/omnistat/summary"
+)
+
+// kernelNames are one output's names of kernels (a summary with its charts and report, or both
+// sides of a diff): short names made once over every kernel signature of the output
+// (summary.ShortKernelNames on the sorted signatures), so that one kernel reads the same in
+// every table and chart whatever --top shows or how a table ranks it, and two kernels never
+// read alike; and their cut forms at each width (cut), made once over all the short names.
+type kernelNames struct {
+	short map[string]string         // signature → short name
+	shown []string                  // every short name as a cell shows it (Printable), sorted
+	cuts  map[int]map[string]string // width → shown name → cut name
+	// max is the one width the text documents cut kernel names to in every kernel table of
+	// the output (the narrowest any table needs to fit), 0 until fitKernelNames sets it.
+	max int
+}
+
+// newKernelNames names the kernels of sigs (any order, repeats allowed).
+func newKernelNames(sigs []string) *kernelNames {
+	sigs = slices.Clone(sigs)
+	slices.Sort(sigs)
+	sigs = slices.Compact(sigs)
+	k := &kernelNames{short: map[string]string{}, cuts: map[int]map[string]string{}}
+	for i, s := range summary.ShortKernelNames(sigs) {
+		k.short[sigs[i]] = s
+		k.shown = append(k.shown, Printable(s))
+	}
+	slices.Sort(k.shown)
+	return k
+}
+
+// of is sig's short name (a signature the output did not list gets one of its own).
+func (k *kernelNames) of(sig string) string {
+	if s, ok := k.short[sig]; ok {
+		return s
+	}
+	return summary.ShortKernelNames([]string{sig})[0]
+}
+
+// cut is shown (a short name as a cell shows it) cut to max characters, apart from every other
+// kernel of the output cut to max (elideApart over all of them).
+func (k *kernelNames) cut(shown string, max int) string {
+	m := k.cuts[max]
+	if m == nil {
+		m = map[string]string{}
+		for i, c := range elideApart(k.shown, max) {
+			m[k.shown[i]] = c
+		}
+		k.cuts[max] = m
+	}
+	if c, ok := m[shown]; ok {
+		return c
+	}
+	return elide(shown, max)
+}
