@@ -68,6 +68,9 @@ func checkApart(t *testing.T, what string, full, shown [][]string) {
 		}
 		seen := map[string]string{} // shown name → full signature
 		for i, s := range shown[k] {
+			if n := strings.TrimSpace(s); n == "" || strings.Trim(n, "#0123456789 ") == "" {
+				t.Errorf("%s: kernel table %d: row %d of %s reads %q", what, k, i, full[k][i], s)
+			}
 			if sig, ok := seen[s]; ok && sig != full[k][i] {
 				t.Errorf("%s: kernel table %d: %q names both\n  %s\n  %s", what, k, s, sig, full[k][i])
 			}
@@ -107,9 +110,75 @@ func kernelTables(t *testing.T, out string, md bool) [][]string {
 			if strings.HasPrefix(l, "   (") { // a note: "(27 more rows: …)"
 				break
 			}
-			names = append(names, strings.TrimSpace(string([]rune(l)[col:])))
+			if r := []rune(l); len(r) > col { // a blank name leaves the line short
+				names = append(names, strings.TrimSpace(string(r[col:])))
+			} else {
+				names = append(names, "")
+			}
 		}
 		tables = append(tables, names)
 	}
 	return tables
+}
+
+// TestKernelNamesOnePerOutput: across all the kernel tables of one output (summarize text and
+// markdown with every row, --top 100000; both sides of a diff) a shown name stands for one
+// signature and a signature always shows the same name, none of them empty, blank or only
+// " #N". Tables named each kernel among their own rows before: in foreign_vllm_omni
+// "at::native::elementwise_kernel<…>" was a MulFunctor kernel in one stage and a direct_copy
+// kernel in another (12 such names there, 4 in foreign_graphs_timeslice), and the " #N"
+// numbers followed each table's ranking.
+func TestKernelNamesOnePerOutput(t *testing.T) {
+	for _, f := range []string{"foreign_vllm_omni", "foreign_graphs_timeslice", "tts_pinned"} {
+		f = "../../testdata/traces/" + f + ".sqlite"
+		full := kernelTables(t, summarizeOut(t, f, "--wide", "--top", "100000"), false)
+		for _, view := range []struct {
+			name string
+			md   bool
+			args []string
+		}{{"text", false, nil}, {"markdown", true, []string{"--format", "markdown"}}} {
+			shown := kernelTables(t, summarizeOut(t, f, append(view.args, "--top", "100000")...), view.md)
+			checkApart(t, f+" "+view.name, full, shown)
+			checkOneName(t, f+" "+view.name, full, shown)
+		}
+	}
+	base, nw := "../../testdata/traces/foreign_tts_a.sqlite", "../../testdata/traces/foreign_tts_b.sqlite"
+	diffOut := func(args ...string) string {
+		out, errOut, code := runCLI(t, append([]string{"diff", "--top", "100000"}, append(args, base, nw)...)...)
+		if code != 0 && code != 1 {
+			t.Fatalf("diff %q: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	full := kernelTables(t, diffOut("--wide"), false) // markdown clips even with --wide
+	if len(full) == 0 {
+		t.Fatal("diff: no kernel tables")
+	}
+	shown := kernelTables(t, diffOut("--format", "markdown"), true)
+	checkApart(t, "diff markdown", full, shown)
+	checkOneName(t, "diff markdown", full, shown)
+	shown = kernelTables(t, diffOut(), false)
+	checkApart(t, "diff text", full, shown)
+	checkOneName(t, "diff text", full, shown)
+}
+
+// checkOneName: over all tables, one shown name per signature and one signature per shown name.
+func checkOneName(t *testing.T, what string, full, shown [][]string) {
+	t.Helper()
+	sigOf, nameOf := map[string]string{}, map[string]string{}
+	for k := range shown {
+		for i, s := range shown[k] {
+			if i >= len(full[k]) {
+				break
+			}
+			sig := full[k][i]
+			if x, ok := sigOf[s]; ok && x != sig {
+				t.Errorf("%s: %q names both\n  %s\n  %s", what, s, x, sig)
+			}
+			if x, ok := nameOf[sig]; ok && x != s {
+				t.Errorf("%s: %s reads both %q and %q", what, sig, x, s)
+			}
+			sigOf[s], nameOf[sig] = sig, s
+		}
+	}
 }
