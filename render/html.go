@@ -73,7 +73,8 @@ func (h *HTMLReport) Add(p ReportPart) error {
 	}
 	fmt.Fprintf(&b, "<a href=\"#t%d-timeline\">timeline</a><a href=\"#t%d-charts\">charts</a></nav>\n", i, i)
 	b.WriteString("<h3>Stage overview</h3>\n")
-	htmlTable(&b, s.Overview, false, func(r []table.Value) string {
+	names := newKernelNames(s.KernelSignatures()) // as report.md and the charts name them
+	htmlTable(&b, s.Overview, false, nil, func(r []table.Value) string {
 		if len(r) > 0 {
 			return r[0].S
 		}
@@ -110,7 +111,7 @@ func (h *HTMLReport) Add(p ReportPart) error {
 			i, j, esc(st.Stage), hexColor(j), esc(st.Stage), joinInts(st.PIDs), esc(st.Source))
 		for _, t := range st.Tables {
 			if len(t.Rows) > 0 {
-				htmlTable(&b, t, true, nil)
+				htmlTable(&b, t, true, names, nil)
 			}
 		}
 		fmt.Fprintf(&b, "<h4>%s: findings</h4>\n", esc(st.Stage))
@@ -165,7 +166,7 @@ const htmlLongText = 60
 // htmlTable writes t as a sortable table: numbers right-aligned with thousands separators and
 // their raw value for sorting, kernel names shortened with the full name on hover. rowKey, when
 // not nil, names each row's data-stage.
-func htmlTable(b *strings.Builder, t *table.Table, caption bool, rowKey func([]table.Value) string) {
+func htmlTable(b *strings.Builder, t *table.Table, caption bool, names *kernelNames, rowKey func([]table.Value) string) {
 	o := Options{MemUnit: "MB"}
 	cols := visible(t)
 	kernels := t.Name == "cuda_gpu_kern_sum" || t.Name == "cuda_gpu_kern_sum_diff"
@@ -184,13 +185,20 @@ func htmlTable(b *strings.Builder, t *table.Table, caption bool, rowKey func([]t
 		fmt.Fprintf(b, "<th%s>%s</th>", cls, esc(table.Header(t.Columns[ci], o.memUnit())))
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
-	var short []string // readable kernel names, template instances told apart
+	var short []string // readable kernel names, template instances told apart: the output's (names) or the table's own
 	if nc := t.Col("Name"); kernels && nc >= 0 {
 		full := make([]string, len(t.Rows))
 		for i, r := range t.Rows {
 			full[i] = r[nc].S
 		}
-		short = summary.ShortKernelNames(full)
+		if names != nil {
+			for i, f := range full {
+				full[i] = names.of(f)
+			}
+			short = full
+		} else {
+			short = summary.ShortKernelNames(full)
+		}
 	}
 	for ri, r := range t.Rows {
 		if rowKey != nil {

@@ -83,7 +83,7 @@ func TestHTMLTableCells(t *testing.T) {
 	text60, text61 := strings.Repeat("r", 60), strings.Repeat("r", 61)
 	var b strings.Builder
 	htmlTable(&b, &table.Table{Name: "nvtx_sum", Columns: []table.Column{{Name: "Range"}, {Name: "Instances", Unit: table.Count}},
-		Rows: [][]table.Value{{table.Str(text60), table.I64(1234)}, {table.Str(text61), table.I64(5)}}}, false, nil)
+		Rows: [][]table.Value{{table.Str(text60), table.I64(1234)}, {table.Str(text61), table.I64(5)}}}, false, nil, nil)
 	for _, want := range []string{"<tr><td>" + text60 + `</td><td class="n" data-v="1234">1,234</td></tr>`,
 		`<tr><td class="k" title="` + text61 + `">` + text61 + `</td><td class="n" data-v="5">5</td></tr>`} {
 		if !strings.Contains(b.String(), want) {
@@ -94,7 +94,7 @@ func TestHTMLTableCells(t *testing.T) {
 		t.Errorf("a table without notes has a notes list:\n%s", b.String())
 	}
 	b.Reset()
-	htmlTable(&b, &table.Table{Name: "x", Columns: []table.Column{{Name: "A"}}, Rows: [][]table.Value{{table.Str("a")}}, Notes: []string{"n<1>", "n2"}}, false, nil)
+	htmlTable(&b, &table.Table{Name: "x", Columns: []table.Column{{Name: "A"}}, Rows: [][]table.Value{{table.Str("a")}}, Notes: []string{"n<1>", "n2"}}, false, nil, nil)
 	if want := `</table></div>
 <ul class="notes"><li>n&lt;1&gt;</li><li>n2</li></ul>
 `; !strings.HasSuffix(b.String(), want) {
@@ -104,7 +104,7 @@ func TestHTMLTableCells(t *testing.T) {
 	short := summary.ShortKernelNames([]string{full})[0]
 	b.Reset()
 	htmlTable(&b, &table.Table{Name: "cuda_gpu_kern_sum", Columns: []table.Column{{Name: "Name"}, {Name: "Instances", Unit: table.Count}},
-		Rows: [][]table.Value{{table.Str(full), table.I64(3)}}}, true, nil)
+		Rows: [][]table.Value{{table.Str(full), table.I64(3)}}}, true, nil, nil)
 	if want := `<tr><td class="k" title="` + esc(full) + `">` + esc(short) + `</td>`; !strings.Contains(b.String(), want) || short == full {
 		t.Errorf("the kernel table lacks %q:\n%s", want, b.String())
 	}
@@ -171,7 +171,7 @@ func TestHTMLKernelTablesOnly(t *testing.T) {
 	} {
 		var b strings.Builder
 		htmlTable(&b, &table.Table{Name: name, Columns: []table.Column{{Name: "Name"}, {Name: "Calls", Unit: table.Count}},
-			Rows: [][]table.Value{{table.Str(full), table.I64(2)}}}, false, nil)
+			Rows: [][]table.Value{{table.Str(full), table.I64(2)}}}, false, nil, nil)
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("%s: lacks %q:\n%s", name, want, b.String())
 		}

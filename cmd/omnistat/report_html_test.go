@@ -256,3 +256,32 @@ func TestReportHTMLBrowser(t *testing.T) {
 		})
 	}
 }
+
+// In report.html, as in report.md, a kernel reads the same in every stage's table and two
+// kernels never read alike: each kernel cell's text (its short name) stands for one signature
+// (its title) and each signature has one text, over the whole page.
+func TestReportHTMLKernelNamesOnePerPage(t *testing.T) {
+	for _, tr := range []string{"foreign_vllm_omni", "foreign_graphs_timeslice"} {
+		_, page := reportHTML(t, tr)
+		cell := regexp.MustCompile(`<td class="k" title="([^"]*)">([^<]*)</td>`)
+		short, full := map[string]string{}, map[string]string{}
+		kernels := 0
+		for _, m := range cell.FindAllStringSubmatch(page, -1) {
+			sig, name := html.UnescapeString(m[1]), html.UnescapeString(m[2])
+			if sig == name || !strings.Contains(sig, "(") && len(sig) < 60 {
+				continue // a long range or a plain kernel name, not a shortened signature
+			}
+			kernels++
+			if s, ok := short[sig]; ok && s != name {
+				t.Errorf("%s: %q reads %q and %q", tr, sig, s, name)
+			}
+			if f, ok := full[name]; ok && f != sig {
+				t.Errorf("%s: %q stands for %q and %q", tr, name, f, sig)
+			}
+			short[sig], full[name] = name, sig
+		}
+		if kernels == 0 {
+			t.Fatalf("%s: no shortened kernel cell in report.html", tr)
+		}
+	}
+}
