@@ -135,3 +135,34 @@ func TestGraphNodeColumn(t *testing.T) {
 		t.Fatal("no trace with graph kernels: the case tests nothing")
 	}
 }
+
+// A value SQL cannot read as an integer (text, a real with a fraction) fails the read through
+// either path with ErrCorrupt naming the table, the column, the value and its rowid; 7.0 (which
+// SQLite stores in an INTEGER column as 7) is read as 7.
+func TestWrongValueNamed(t *testing.T) {
+	const k = "CUPTI_ACTIVITY_KIND_KERNEL"
+	src := "../testdata/traces/foreign_repeat.2.sqlite"
+	for _, c := range []struct{ set, want string }{
+		{`start = 'soon' WHERE rowid = 8`, `read ` + k + `: start holds the text "soon" in the row of rowid 8, where nsys writes an integer`},
+		{`correlationId = 12.5 WHERE rowid = 3`, `read ` + k + `: correlationId holds the real 12.5 in the row of rowid 3, where nsys writes an integer`},
+		{`shortName = 'x' WHERE rowid = 11`, `read ` + k + `: shortName holds the text "x" in the row of rowid 11, where nsys writes an integer`},
+	} {
+		p := editedCopy(t, src, `UPDATE `+k+` SET `+c.set)
+		for _, opt := range []Options{{}, {SQLOnly: true}} {
+			_, err := Read(ctx, p, opt)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), c.want) {
+				t.Errorf("%s, %+v: %v, want %q", c.set, opt, err, c.want)
+			}
+		}
+	}
+	p := editedCopy(t, src, `UPDATE `+k+` SET correlationId = 7.0 WHERE rowid = 3`)
+	for _, opt := range []Options{{}, {SQLOnly: true}} {
+		tr, err := Read(ctx, p, opt)
+		if err != nil {
+			t.Fatalf("a real 7.0, %+v: %v", opt, err)
+		}
+		if tr.Kernels.CorrID[2] != 7 {
+			t.Errorf("a real 7.0, %+v: id %v", opt, tr.Kernels.CorrID[2])
+		}
+	}
+}

@@ -264,7 +264,7 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 	bad := badID{row: -1}
 	for r := 0; rows.Next(); r++ {
 		if err := rows.Scan(ptrs...); err != nil {
-			return fmt.Errorf("read %s: %w", table, err)
+			return wrongValue(ctx, db, table, cols, rows, r, err)
 		}
 		for j, i := range ids {
 			switch v := vals[i]; {
@@ -292,6 +292,55 @@ func readInts(ctx context.Context, db *sql.DB, s *schema, table, where string, c
 		narrowIDs(wide[i], cols[i].id)
 	}
 	return nil
+}
+
+// wrongValue says which column of row r (0-based, in the order read) holds a value SQL cannot
+// read as an integer (text, a real with a fraction): its name, the value and the row, by its
+// rowid when SQLite finds it; err when the row cannot be read again.
+func wrongValue(ctx context.Context, db *sql.DB, table string, cols []intCol, rows *sql.Rows, r int, err error) error {
+	cts, cerr := rows.ColumnTypes()
+	if cerr != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	raw := make([]any, len(cts))
+	ptrs := make([]any, len(raw))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	if rows.Scan(ptrs...) != nil {
+		return fmt.Errorf("read %s: %w", table, err)
+	}
+	for i, c := range cols {
+		var what string
+		switch v := raw[i].(type) {
+		case int64, nil:
+			continue
+		case float64:
+			what = fmt.Sprintf("the real %v", v)
+		case string:
+			what = fmt.Sprintf("the text %q", clipText(v))
+		case []byte:
+			what = fmt.Sprintf("a blob of %d bytes", len(v))
+		default:
+			what = fmt.Sprintf("%v", v)
+		}
+		where := fmt.Sprintf("row %d", r+1)
+		var rowid int64
+		q := fmt.Sprintf("SELECT rowid FROM %s WHERE %s = ? ORDER BY rowid LIMIT 1", quoteIdent(table), quoteIdent(c.name))
+		if db.QueryRowContext(ctx, q, raw[i]).Scan(&rowid) == nil {
+			where = fmt.Sprintf("the row of rowid %d", rowid)
+		}
+		return fmt.Errorf("%w: read %s: %s holds %s in %s, where nsys writes an integer", ErrCorrupt, table, c.name, what, where)
+	}
+	return fmt.Errorf("read %s: %w", table, err)
+}
+
+// clipText is a text value for a message: its first 40 characters.
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }
 
 // badID is the first id of a table outside 32 bits: its row (0-based, in the order read), its

@@ -95,6 +95,7 @@ var badInputs = map[string]badInput{
 	"no-stringids": edit("nostrings.sqlite", "DROP TABLE StringIds"),
 	"dangling-ids": edit("dangling.sqlite", "UPDATE CUPTI_ACTIVITY_KIND_RUNTIME SET nameId = 987654321"),
 	"wide-id":      edit("wideid.sqlite", "UPDATE CUPTI_ACTIVITY_KIND_RUNTIME SET nameId = 1099511627776 WHERE rowid = 5"),
+	"text-value":   edit("textvalue.sqlite", "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET start = 'soon' WHERE rowid = 8"),
 	"null-durations": edit("nullend.sqlite", `CREATE TABLE k AS SELECT * FROM CUPTI_ACTIVITY_KIND_KERNEL; DROP TABLE CUPTI_ACTIVITY_KIND_KERNEL;
 		ALTER TABLE k RENAME TO CUPTI_ACTIVITY_KIND_KERNEL; UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET "end" = NULL WHERE rowid <= 3`),
 	"negative":     edit("negative.sqlite", `UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET "end" = start - 100 WHERE rowid <= 2`),
