@@ -29,7 +29,7 @@ func TestHostileCells(t *testing.T) {
 		"varint-ff-serial-type": "serial type 18446744073709551615", "serial-type-10": "serial type 10",
 		"serial-type-11": "serial type 11", "serial-type-huge-text": "bytes past the record's end",
 		"header-past-record": "record header of 127 bytes", "header-size-zero": "record header of 0 bytes",
-		"text-letters-in-int": `converting driver.Value type string ("12345abc") to a int64`,
+		"text-letters-in-int": `globalPid holds the text "12345abc" in the row of rowid`,
 		"zeroed-leaf":         "not a table leaf", "interior-children-one-page": "reached twice",
 		"text-digits-in-int": int64(12345678), "real-in-int": int64(3), "blob-in-int": int64(42),
 		"real-nan-in-int": trace.Null, "null-marker-in-int": trace.Null,
