@@ -128,18 +128,38 @@ func barAxes(p *plot.Plot, t *table.Table, top float64) {
 }
 
 // hbarLabel is the widest label of a horizontal bar: the label margin is sized to the labels,
-// so a bound on them keeps the data area wide.
+// so a bound on them keeps the data area wide. In the labels' 8-point font it holds the 40
+// characters the reports cut kernel names to (render's reportMaxText), but for wide glyphs.
 const hbarLabel = 2.5 * vg.Inch
+
+// hbarLabels are the bars' labels, bottom to top (the first row on top): each row's name fit to
+// hbarLabel; names the fit made alike (two kernels whose names differ where it cut) keep their
+// whole text — a wider margin, never two bars read as one.
+func hbarLabels(c Chart) []string {
+	t := c.Data
+	n := len(t.Rows)
+	names := make([]string, n)
+	count := map[string]int{}
+	for i, r := range t.Rows {
+		names[n-1-i] = fit(r[0].S, hbarLabel, 8)
+		count[names[n-1-i]]++
+	}
+	for i, r := range t.Rows {
+		if count[names[n-1-i]] > 1 {
+			names[n-1-i] = txt(r[0].S)
+		}
+	}
+	return names
+}
 
 // hbars: one horizontal bar per row, coloured by its stage, the largest on top, each with its
 // value at its end.
 func hbars(f *figure, c Chart) error {
 	t := c.Data
 	n := len(t.Rows)
-	names := make([]string, n)
+	names := hbarLabels(c)
 	top := 0.0
-	for i, r := range t.Rows {
-		names[n-1-i] = fit(r[0].S, hbarLabel, 9)
+	for _, r := range t.Rows {
 		top = max(top, r[2].Float())
 	}
 	thick := min(vg.Points(16), approxDataH/vg.Length(n)*0.7)
@@ -189,7 +209,7 @@ func hbars(f *figure, c Chart) error {
 	ls.Offset = vg.Point{X: vg.Points(3)}
 	f.p.Add(ls)
 	f.p.NominalY(names...)
-	f.p.Y.Tick.Label.Font = font.From(sans, 9)
+	f.p.Y.Tick.Label.Font = font.From(sans, 8)
 	f.p.Y.Min, f.p.Y.Max = -0.6, float64(n)-0.4
 	f.p.X.Min, f.p.X.Max = 0, top*1.12
 	if top <= 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/omnistat/omnistat/reports/table"
 	"gonum.org/v1/plot/vg"
 )
 
@@ -41,5 +42,25 @@ func TestFitEqualsLinearSearch(t *testing.T) {
 	got := fit(huge, 300, 10)
 	if n := utf8.RuneCountInString(got); n < 8 || n > 200 || !strings.Contains(got, "…") || !strings.HasSuffix(got, "_tail") {
 		t.Errorf("a 500,000-character name fits as %d characters: %.60q", n, got)
+	}
+}
+
+// Two bars never share a label: names the fit cuts alike (long names that differ only in their
+// middle) keep their whole text, other labels are fit as before; bottom to top.
+func TestHBarLabelsApart(t *testing.T) {
+	mid := func(x string) string { return strings.Repeat("k", 60) + x + strings.Repeat("z", 60) }
+	tb := &table.Table{Columns: []table.Column{{Name: "Name"}, {Name: "Stage"}, {Name: "ms"}}}
+	for _, n := range []string{mid("A"), mid("B"), "short", strings.Repeat("w", 200)} {
+		tb.Rows = append(tb.Rows, []table.Value{table.Str(n), table.Str("s"), table.F64(1)})
+	}
+	got := hbarLabels(Chart{Kind: HBars, Data: tb})
+	want := []string{fit(strings.Repeat("w", 200), hbarLabel, 8), "short", txt(mid("B")), txt(mid("A"))}
+	if fit(mid("A"), hbarLabel, 8) != fit(mid("B"), hbarLabel, 8) {
+		t.Fatal("the two names fit apart: the case tests nothing")
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("label %d = %.50q, want %.50q", i, got[i], want[i])
+		}
 	}
 }

@@ -81,9 +81,9 @@ func topKernelsChart(s *summary.Summary, top int) plots.Chart {
 	if len(ks) > top {
 		ks = ks[:top]
 	}
-	names := newKernelNames(s.KernelSignatures()) // as the summary's tables name them
+	names := newKernelNames(s.KernelSignatures()) // as the summary's tables name them, cut as report.md cuts them
 	for i := range ks {
-		ks[i].name = names.of(ks[i].name)
+		ks[i].name = names.cut(Printable(names.of(ks[i].name)), reportMaxText)
 	}
 	for _, x := range ks {
 		t.Rows = append(t.Rows, []table.Value{table.Str(x.name), table.Str(x.stage), table.F64(ms(x.total))})

@@ -57,10 +57,14 @@ type document interface {
 	fitKernelNames(tables []*table.Table, fit bool)
 }
 
+// reportMaxText is the characters the documents (text without --wide, markdown, report.md)
+// cut text cells to; report.html and the charts cut kernel names to it too.
+const reportMaxText = 40
+
 // newDocument returns the document writer of format f (text for every format but markdown);
 // names are the output's kernel names.
 func newDocument(w io.Writer, f Format, l Layout, names *kernelNames) document {
-	ro := Options{MemUnit: "MB", MaxText: 40, names: names}
+	ro := Options{MemUnit: "MB", MaxText: reportMaxText, names: names}
 	if f == Markdown {
 		return markdownDoc{w, ro}
 	}

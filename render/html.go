@@ -191,9 +191,9 @@ func htmlTable(b *strings.Builder, t *table.Table, caption bool, names *kernelNa
 		for i, r := range t.Rows {
 			full[i] = r[nc].S
 		}
-		if names != nil {
+		if names != nil { // as report.md names and cuts them (the title holds the signature)
 			for i, f := range full {
-				full[i] = names.of(f)
+				full[i] = names.cut(Printable(names.of(f)), reportMaxText)
 			}
 			short = full
 		} else {
