@@ -60,7 +60,7 @@ func (d markdownDoc) findings(fs []summary.Finding) {
 		return
 	}
 	for _, f := range fs {
-		fmt.Fprintf(d.w, "- **%s** (%s): %s. *Try:* %s.\n", f.ID, Printable(f.Scope), Printable(f.Message), Printable(f.Advice))
+		fmt.Fprintf(d.w, "- **%s** (%s): %s. *Try:* %s.\n", f.ID, Printable(f.Scope), Printable(findingMessage(d.ro, &f)), Printable(f.Advice))
 	}
 	fmt.Fprintln(d.w)
 }

@@ -120,7 +120,7 @@ func (d textDoc) findings(fs []summary.Finding) {
 		return
 	}
 	for _, f := range fs {
-		fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("[%s] %s.", f.ID, f.Message)), "   - ", "     ", d.l.width()))
+		fmt.Fprint(d.w, wrap(Printable(fmt.Sprintf("[%s] %s.", f.ID, findingMessage(d.ro, &f))), "   - ", "     ", d.l.width()))
 		fmt.Fprint(d.w, wrap(Printable("try: "+f.Advice+"."), "     ", "     ", d.l.width()))
 	}
 	fmt.Fprintln(d.w)

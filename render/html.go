@@ -81,7 +81,7 @@ func (h *HTMLReport) Add(p ReportPart) error {
 		return ""
 	})
 	b.WriteString("<h3>Findings</h3>\n")
-	htmlFindings(&b, s.Findings)
+	htmlFindings(&b, s.Findings, names)
 	if p.Diff != nil {
 		fmt.Fprintf(&b, "<h3>Compared with %s</h3>\n<ul class=\"verdicts\">\n", esc(p.Base))
 		for _, st := range p.Diff.Stages {
@@ -115,7 +115,7 @@ func (h *HTMLReport) Add(p ReportPart) error {
 			}
 		}
 		fmt.Fprintf(&b, "<h4>%s: findings</h4>\n", esc(st.Stage))
-		htmlFindings(&b, st.Findings)
+		htmlFindings(&b, st.Findings, names)
 		b.WriteString("</section>\n")
 	}
 	b.WriteString("</section>\n")
@@ -146,7 +146,7 @@ func (h *HTMLReport) WriteTo(w io.Writer) (int64, error) {
 	return int64(n), err
 }
 
-func htmlFindings(b *strings.Builder, fs []summary.Finding) {
+func htmlFindings(b *strings.Builder, fs []summary.Finding, names *kernelNames) {
 	if len(fs) == 0 {
 		b.WriteString("<p class=\"meta\">none</p>\n")
 		return
@@ -154,7 +154,7 @@ func htmlFindings(b *strings.Builder, fs []summary.Finding) {
 	b.WriteString("<ul class=\"findings\">\n")
 	for _, f := range fs {
 		fmt.Fprintf(b, "<li data-id=\"%s\" data-scope=\"%s\"><b>%s</b> (%s): %s. <span class=\"try\"><i>Try:</i> %s.</span></li>\n",
-			esc(f.ID), esc(f.Scope), esc(f.ID), esc(f.Scope), esc(f.Message), esc(f.Advice))
+			esc(f.ID), esc(f.Scope), esc(f.ID), esc(f.Scope), esc(names.message(&f)), esc(f.Advice))
 	}
 	b.WriteString("</ul>\n")
 }

@@ -34,6 +34,15 @@ func newKernelNames(sigs []string) *kernelNames {
 	return k
 }
 
+// message is f's message with the kernels it lists named as the output's tables show them (cut
+// to reportMaxText); Message itself for a nil k (no naming: --wide, a plain list).
+func (k *kernelNames) message(f *summary.Finding) string {
+	if k == nil {
+		return f.Message
+	}
+	return f.NamedMessage(func(sig string) string { return k.cut(Printable(k.of(sig)), reportMaxText) })
+}
+
 // of is sig's short name (a signature the output did not list gets one of its own).
 func (k *kernelNames) of(sig string) string {
 	if s, ok := k.short[sig]; ok {
@@ -57,4 +66,13 @@ func (k *kernelNames) cut(shown string, max int) string {
 		return c
 	}
 	return elide(shown, max)
+}
+
+// findingMessage is f's message as a document with options o shows it: the kernels it lists
+// cut as the document's kernel tables cut them, whole with --wide (MaxText < 0).
+func findingMessage(o Options, f *summary.Finding) string {
+	if o.MaxText < 0 {
+		return f.Message
+	}
+	return o.names.message(f)
 }

@@ -81,6 +81,45 @@ type Finding struct {
 	// cause groups the findings that restate one cause; brief is the clause a merged finding
 	// adds to the finding it joins.
 	cause, brief string
+	// kernels are the kernels a finding's message ends with (replica_balance), named when the
+	// summary is done as its tables name them (nameKernels)
+	kernels []kernelDelta
+	head    string // the message before them
+}
+
+// kernelDelta is a kernel (its signature) a finding lists with its figure.
+type kernelDelta struct {
+	sig, figure string
+}
+
+// nameKernels ends the messages of findings that list kernels with the kernels' short names as
+// the summary's tables name them (short: signature → name, made over every kernel of the
+// summary): one kernel reads the same in a finding and in the tables, two never alike. A
+// renderer that cuts the tables' names cuts them here too (NamedMessage).
+func nameKernels(fs []Finding, short map[string]string) {
+	for i := range fs {
+		if len(fs[i].kernels) > 0 {
+			fs[i].Message = fs[i].NamedMessage(func(sig string) string {
+				if n, ok := short[sig]; ok {
+					return n
+				}
+				return ShortKernelName(sig)
+			})
+		}
+	}
+}
+
+// NamedMessage is the finding's message with the kernels it lists named by name (a signature's
+// name as the output's tables show it); Message itself when it lists none.
+func (f *Finding) NamedMessage(name func(sig string) string) string {
+	if len(f.kernels) == 0 {
+		return f.Message
+	}
+	parts := make([]string, len(f.kernels))
+	for j, k := range f.kernels {
+		parts[j] = name(k.sig) + " (" + k.figure + ")"
+	}
+	return f.head + "; kernels that differ most: " + strings.Join(parts, ", ")
 }
 
 // launchAPIs are the calls that launch GPU work.

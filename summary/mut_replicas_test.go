@@ -166,15 +166,21 @@ func TestMutReplicaTableColumns(t *testing.T) {
 	}
 }
 
-// clip keeps strings of at most n runes, and cuts longer ones to n runes ending in "…".
-func TestMutClip(t *testing.T) {
-	for _, c := range []struct {
-		s    string
-		n    int
-		want string
-	}{{"abcd", 4, "abcd"}, {"abc", 4, "abc"}, {"abcde", 4, "abc…"}, {"αβγδεζ", 4, "αβγ…"}, {"αβγδ", 4, "αβγδ"}} {
-		if got := clip(c.s, c.n); got != c.want || len([]rune(got)) > c.n {
-			t.Errorf("clip(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
-		}
+// A finding that lists kernels names them by the function it is given, in its order, with
+// their figures; nameKernels names them by the map, and a kernel the map lacks by
+// ShortKernelName; a finding without kernels keeps its message.
+func TestNamedMessage(t *testing.T) {
+	f := Finding{Message: "old", head: "head", kernels: []kernelDelta{{"void a<int>(int)", "+1 ns"}, {"void b()", "-2 ns"}}}
+	if got := f.NamedMessage(func(s string) string { return "<" + s + ">" }); got != "head; kernels that differ most: <void a<int>(int)> (+1 ns), <void b()> (-2 ns)" {
+		t.Errorf("NamedMessage: %q", got)
+	}
+	plain := Finding{Message: "plain"}
+	fs := []Finding{f, plain}
+	nameKernels(fs, map[string]string{"void b()": "B"})
+	if fs[0].Message != "head; kernels that differ most: a<…> (+1 ns), B (-2 ns)" || fs[1].Message != "plain" {
+		t.Errorf("nameKernels: %q, %q", fs[0].Message, fs[1].Message)
+	}
+	if got := plain.NamedMessage(func(string) string { return "x" }); got != "plain" {
+		t.Errorf("no kernels: %q", got)
 	}
 }

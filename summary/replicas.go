@@ -223,9 +223,9 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 		}
 		return kds[i].name < kds[j].name
 	})
-	var parts []string
+	var listed []kernelDelta
 	for i := 0; i < len(kds) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%s (%s %s)", clip(ShortKernelName(kds[i].name), 48), Signed(stat.Round(kds[i].d, 1)), unit))
+		listed = append(listed, kernelDelta{kds[i].name, fmt.Sprintf("%s %s", Signed(stat.Round(kds[i].d, 1)), unit)})
 	}
 	f := Finding{Scope: key, ID: "replica_balance", Value: stat.Round(diff, 1), ImpactNs: int64((slow.StepNs - med.StepNs) * float64(slow.Steps)),
 		Message: fmt.Sprintf("the slowest of %d replicas (replica %d, pid %d%s) takes %s ns %s, %.1f%% more than the median replica (replica %d, pid %d%s, %s ns)",
@@ -248,8 +248,18 @@ func replicaFinding(key string, reps []Replica, step string) []Finding {
 		f.ImpactNs = 0
 		f.Advice = fmt.Sprintf("balanced: the replicas' GPU busy and kernel time per step are within %.0f%% of each other, nothing to do", balancedPct)
 	}
-	f.Message += "; kernels that differ most: " + strings.Join(parts, ", ")
-	return append([]Finding{f}, splitFinding(key, reps, step)...)
+	f.head, f.kernels = f.Message, listed
+	local := map[string]string{} // until the summary names them (nameKernels)
+	sigs := make([]string, len(listed))
+	for i, k := range listed {
+		sigs[i] = k.sig
+	}
+	for i, n := range ShortKernelNames(sigs) {
+		local[sigs[i]] = n
+	}
+	fs := []Finding{f}
+	nameKernels(fs, local)
+	return append(fs, splitFinding(key, reps, step)...)
 }
 
 // perStepMore is how much more GPU busy time and kernel time per step (in percent) replica a
@@ -323,15 +333,6 @@ func onGPUs(ds []int64) string {
 		return ", GPU " + s[0]
 	}
 	return ", GPUs " + strings.Join(s, ",")
-}
-
-// clip shortens s to at most n runes, ending in "…" when cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // tr0Name is kernel k's demangled name.

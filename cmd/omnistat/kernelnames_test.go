@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -179,6 +180,42 @@ func checkOneName(t *testing.T, what string, full, shown [][]string) {
 				t.Errorf("%s: %s reads both %q and %q", what, sig, x, s)
 			}
 			sigOf[s], nameOf[sig] = sig, s
+		}
+	}
+}
+
+// The kernels a finding lists (replica_balance: "kernels that differ most") read as the kernel
+// tables name them, in text and markdown (cut alike) and in JSON (the whole short name): the
+// finding cut its own names at the end before, two different xmma kernels reading
+// "sm80_xmma_gemm_f32f32_f32f32_f32_tn_n_tilesize6…" in one sentence.
+func TestFindingKernelNamesAsTables(t *testing.T) {
+	list := regexp.MustCompile(`kernels that differ most: (.*?)\.(\s|\*|$)`)
+	for _, f := range []string{"go_diffusion_2gpu", "go_diffusion_w2_uneven"} {
+		for _, md := range []bool{false, true} {
+			args := []string{"--top", "100000"}
+			if md {
+				args = append(args, "-f", "markdown")
+			}
+			out := summarizeOut(t, "../../testdata/traces/"+f+".sqlite", args...)
+			names := map[string]bool{}
+			for _, tb := range kernelTables(t, out, md) {
+				for _, n := range tb {
+					names[strings.TrimSpace(n)] = true
+				}
+			}
+			flat := strings.Join(strings.Fields(out), " ") // the text view wraps findings
+			ms := list.FindAllStringSubmatch(flat, -1)
+			if len(ms) == 0 {
+				t.Fatalf("%s (markdown %v): no finding lists kernels", f, md)
+			}
+			for _, m := range ms {
+				for _, part := range strings.Split(m[1], " ns per step), ") {
+					name := strings.TrimSpace(part[:strings.LastIndex(part, " (")])
+					if !names[strings.Join(strings.Fields(name), " ")] && !names[name] {
+						t.Errorf("%s (markdown %v): the finding names %q, no kernel table does", f, md, name)
+					}
+				}
+			}
 		}
 	}
 }
