@@ -168,6 +168,7 @@ func window(s string, p, n int) string {
 	if room < 8 || len(body) <= room {
 		return elide(s, n)
 	}
+	p = min(p, len(body)) // s may end where the others go on
 	head := (room - 2) / 3
 	w := room - 2 - head
 	from := max(p-w/4, 0)
