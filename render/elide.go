@@ -116,6 +116,28 @@ func elideApart(cells []string, max int) []string {
 			out[i] = window(cells[i], p, max)
 		}
 	}
+	// a cut that other cells fit too (its pieces between "…" appear in them in order: a
+	// split_k gemm and a plain one cut where neither's difference shows) shows instead, after
+	// its head, a piece around each place where it first differs from one of them, when that
+	// fits no other cell
+	for i := range cells {
+		d := differing(cells, i, out[i])
+		if len(d) > 0 {
+			d = d[len(d)-1:] // the last place it differs: the others' heads are alike up to it
+		}
+		for try := 0; len(d) > 0 && try < 4; try++ { // one piece more for each cell a cut still fits
+			c := pieces(cells[i], d, max)
+			if c == "" {
+				break
+			}
+			more := differing(cells, i, c)
+			if len(more) == 0 {
+				out[i] = c
+				break
+			}
+			d = slices.Compact(slices.Sorted(slices.Values(append(d, more[0]))))
+		}
+	}
 	for range 3 { // numbering may make a cut another cell has: number again
 		by = map[string][]int{}
 		for i := range cells {
@@ -146,6 +168,87 @@ func elideApart(cells []string, max int) []string {
 		}
 	}
 	return out
+}
+
+// fits reports whether cut (a cell cut with "…") could be cell: its pieces between "…" appear
+// in cell in order. A cut with no "…" fits only itself.
+func fits(cut, cell string) bool {
+	if !strings.Contains(cut, "…") {
+		return cut == cell
+	}
+	rest := cell
+	for _, piece := range strings.Split(cut, "…") {
+		k := strings.Index(rest, piece)
+		if k < 0 {
+			return false
+		}
+		rest = rest[k+len(piece):]
+	}
+	return true
+}
+
+// differing is where cells[i] first differs from each other cell that cut fits (in
+// characters, sorted, once each); nil when cut fits no other cell.
+func differing(cells []string, i int, cut string) []int {
+	var ps []int
+	for _, c := range cells {
+		if c == cells[i] || !fits(cut, c) {
+			continue
+		}
+		a, b := []rune(cells[i]), []rune(c)
+		k := 0
+		for k < min(len(a), len(b)) && a[k] == b[k] {
+			k++
+		}
+		ps = append(ps, k)
+	}
+	slices.Sort(ps)
+	return slices.Compact(ps)
+}
+
+// pieces cuts s to n characters as its head and a piece around each place of ps (from a few
+// characters before it, at a "_", ":", "<", ",", "x" or blank when one is near), joined by
+// "…", a " #N" suffix kept whole; "" when they do not fit in n.
+func pieces(s string, ps []int, n int) string {
+	suffix := numberSuffix(s)
+	body := []rune(strings.TrimSuffix(s, suffix))
+	room := n - utf8.RuneCountInString(suffix)
+	k := len(ps)
+	head := min(12, room/4)
+	w := (room - head - k - 1) / k // each piece, between "…"s
+	if w < 5 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(string(body[:min(head, len(body))]))
+	end := head
+	for _, p := range ps {
+		p = min(p, len(body))
+		from := max(p-w/3, end)
+		for q := p - 4; q > end && q >= p-w/2; q-- { // a few characters of what precedes p
+			if strings.ContainsRune("_:<, x", body[q]) {
+				from = q + 1
+				break
+			}
+		}
+		if from >= len(body) {
+			break
+		}
+		if from > end {
+			b.WriteString("…")
+		}
+		to := min(from+w, len(body))
+		b.WriteString(string(body[from:to]))
+		end = to
+	}
+	if end < len(body) {
+		b.WriteString("…")
+	}
+	b.WriteString(suffix)
+	if out := b.String(); utf8.RuneCountInString(out) <= n {
+		return out
+	}
+	return ""
 }
 
 func allEqual(cells []string, idx []int) bool {
