@@ -58,8 +58,13 @@ func stageTimeChart(s *summary.Summary) plots.Chart {
 		YLabel: "time (ms)", Data: t}
 }
 
-// topKernelsChart: the kernels with the most total time, over all stages.
+// maxChartBars is the most bars the top-kernels chart draws, whatever --top says: its figure
+// has room for about that many labels (--top 100000 drew 80 over one another).
+const maxChartBars = 20
+
+// topKernelsChart: the kernels with the most total time, over all stages (at most maxChartBars).
 func topKernelsChart(s *summary.Summary, top int) plots.Chart {
+	top = min(top, maxChartBars)
 	t := &table.Table{Name: "top_kernels", Columns: []table.Column{{Name: "Kernel"}, {Name: "Stage"}, {Name: "Total (ms)", Unit: table.Ratio}}}
 	type k struct {
 		name, stage string

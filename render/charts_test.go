@@ -180,3 +180,32 @@ func TestChartsDrawn(t *testing.T) {
 		}
 	}
 }
+
+// The top-kernels chart draws at most maxChartBars bars whatever --top asks (--top 100000 drew
+// 80 labels over one another), the kernels with the most time, largest first; fewer when --top
+// asks fewer.
+func TestTopKernelsChartBars(t *testing.T) {
+	tr := testtrace.Read(t, "foreign_vllm_omni")
+	s, err := summary.Build(tr, stage.Assign(tr, nil), summary.Options{Top: 100000, Findings: summary.DefaultFindingOptions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernels := 0
+	for _, st := range s.Stages {
+		kernels += len(st.Kernels)
+	}
+	if kernels <= maxChartBars {
+		t.Fatalf("%d kernels: the case tests nothing", kernels)
+	}
+	for _, c := range []struct{ top, want int }{{100000, maxChartBars}, {5, 5}} {
+		ch := topKernelsChart(s, c.top)
+		if n := len(ch.Data.Rows); n != c.want {
+			t.Errorf("--top %d: %d bars, want %d", c.top, n, c.want)
+		}
+		for i := 1; i < len(ch.Data.Rows); i++ {
+			if ch.Data.Rows[i][2].Float() > ch.Data.Rows[i-1][2].Float() {
+				t.Errorf("--top %d: bar %d larger than bar %d", c.top, i, i-1)
+			}
+		}
+	}
+}
