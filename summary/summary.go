@@ -190,10 +190,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	var pending atomic.Int64
 	pending.Store(int64(len(works)) + 1)
 	var traceSteps Steps
-	traceJob := func() {
-		if pending.Add(-1) != 0 {
-			return
-		}
+	traceFindingsJob := func() {
 		if staged == ops(ftr) {
 			var spans [][]trace.Span
 			for _, w := range works {
@@ -203,6 +200,20 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		} else {
 			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), stepsIn(ftr, o.Findings.window))
 		}
+	}
+	// with more than two cores they run on their own goroutine, beside the findings of the stage
+	// whose job ended last (which need not wait for them); on two, in that job (no idle core to
+	// gain, and less held at once)
+	var beside par.Group
+	traceJob := func() {
+		if pending.Add(-1) != 0 {
+			return
+		}
+		if runtime.GOMAXPROCS(0) > 2 {
+			beside.Go(traceFindingsJob)
+			return
+		}
+		traceFindingsJob()
 	}
 	jobs := []job{{tr.Runtime.Len(), func() {
 		if staged == ops(ftr) {
@@ -215,6 +226,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))
+	beside.Wait()
 	done()
 	for _, w := range works {
 		s.Stages = append(s.Stages, w.finish())
