@@ -51,10 +51,7 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 		callDev[i] = trace.Null
 	}
 	launched := func(gpid []int64, corr []int32, dev []int64) {
-		for i := range gpid {
-			if corr[i] == trace.Null32 { // a NULL id joins nothing (the index would pair NULLs)
-				continue
-			}
+		for i := range gpid { // a NULL id joins nothing: the index finds no call for it
 			if k := calls.Call(gpid[i], int64(corr[i])); k >= 0 && callDev[k] == trace.Null {
 				callDev[k] = dev[i]
 			}
@@ -85,12 +82,9 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	rt := &sub.Runtime
 	// launch is the launching call of a GPU operation: its thread, the time its step is looked up
 	// at (the call's start, else the operation's own) and its name; none for a NULL id, which
-	// joins nothing in SQL (the call index would pair it with a call whose id is NULL)
+	// joins nothing (trace.CallIndex.Call)
 	launch := func(gpid int64, corr int32, start int64) (tid *int64, at int64, api *string) {
-		k := -1
-		if corr != trace.Null32 {
-			k = calls.Call(gpid, int64(corr))
-		}
+		k := calls.Call(gpid, int64(corr))
 		if k < 0 {
 			return nil, start, nil
 		}
