@@ -324,13 +324,8 @@ func wrongValue(ctx context.Context, db *sql.DB, table string, cols []intCol, ro
 		default:
 			what = fmt.Sprintf("%v", v)
 		}
-		where := fmt.Sprintf("row %d", r+1)
-		var rowid int64
-		q := fmt.Sprintf("SELECT rowid FROM %s WHERE %s = ? ORDER BY rowid LIMIT 1", quoteIdent(table), quoteIdent(c.name))
-		if db.QueryRowContext(ctx, q, raw[i]).Scan(&rowid) == nil {
-			where = fmt.Sprintf("the row of rowid %d", rowid)
-		}
-		return fmt.Errorf("%w: read %s: %s holds %s in %s, where nsys writes an integer", ErrCorrupt, table, c.name, what, where)
+		return fmt.Errorf("%w: read %s: %s holds %s in %s, where nsys writes an integer", ErrCorrupt, table, c.name, what,
+			rowNamed(ctx, db, table, c.name, raw[i], r))
 	}
 	return fmt.Errorf("read %s: %w", table, err)
 }
@@ -341,6 +336,18 @@ func clipText(s string) string {
 		return string(r[:40]) + "…"
 	}
 	return s
+}
+
+// rowNamed names the row of table whose column col holds v, r the row's place (0-based, in the
+// order read): "the row of rowid N" when SQLite finds it (a row the user can select), else
+// "row r+1".
+func rowNamed(ctx context.Context, db *sql.DB, table, col string, v any, r int) string {
+	var rowid int64
+	q := fmt.Sprintf("SELECT rowid FROM %s WHERE %s = ? ORDER BY rowid LIMIT 1", quoteIdent(table), quoteIdent(col))
+	if db.QueryRowContext(ctx, q, v).Scan(&rowid) == nil {
+		return fmt.Sprintf("the row of rowid %d", rowid)
+	}
+	return fmt.Sprintf("row %d", r+1)
 }
 
 // badID is the first id of a table outside 32 bits: its row (0-based, in the order read), its
@@ -354,12 +361,7 @@ type badID struct {
 // err says which id of table is not one nsys writes, naming the row by its rowid when SQLite
 // finds it (a query the user can repeat), else by its place.
 func (b badID) err(ctx context.Context, db *sql.DB, table string) error {
-	where := fmt.Sprintf("row %d", b.row+1)
-	var rowid int64
-	q := fmt.Sprintf("SELECT rowid FROM %s WHERE %s = ? ORDER BY rowid LIMIT 1", quoteIdent(table), quoteIdent(b.col))
-	if db.QueryRowContext(ctx, q, b.v).Scan(&rowid) == nil {
-		where = fmt.Sprintf("the row of rowid %d", rowid)
-	}
+	where := rowNamed(ctx, db, table, b.col, b.v, b.row)
 	return fmt.Errorf("%w: read %s: %s %d in %s is not an id nsys writes (it numbers strings and calls from 0; omnistat keeps ids in 32 bits)",
 		ErrCorrupt, table, b.col, b.v, where)
 }
