@@ -20,14 +20,11 @@ type kernelNames struct {
 	max int
 }
 
-// newKernelNames names the kernels of sigs (any order, repeats allowed).
+// newKernelNames names the kernels of sigs (any order, repeats allowed): summary's
+// OutputKernelNames.
 func newKernelNames(sigs []string) *kernelNames {
-	sigs = slices.Clone(sigs)
-	slices.Sort(sigs)
-	sigs = slices.Compact(sigs)
-	k := &kernelNames{short: map[string]string{}, cuts: map[int]map[string]string{}}
-	for i, s := range summary.ShortKernelNames(sigs) {
-		k.short[sigs[i]] = s
+	k := &kernelNames{short: summary.OutputKernelNames(sigs), cuts: map[int]map[string]string{}}
+	for _, s := range k.short {
 		k.shown = append(k.shown, Printable(s))
 	}
 	slices.Sort(k.shown)

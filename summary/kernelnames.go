@@ -83,6 +83,21 @@ func distinctOf(names []string, idx []int) []string {
 	return slices.Compact(sigs)
 }
 
+// OutputKernelNames is one output's naming of kernels: ShortKernelNames over its signatures
+// sorted and once each (sigs in any order, repeats allowed), as signature → short name, so the
+// names do not hang on which rows a table shows or how it ranks them. The summary's findings and
+// render's tables, charts and report name kernels by it.
+func OutputKernelNames(sigs []string) map[string]string {
+	sigs = slices.Clone(sigs)
+	slices.Sort(sigs)
+	sigs = slices.Compact(sigs)
+	out := make(map[string]string, len(sigs))
+	for i, n := range ShortKernelNames(sigs) {
+		out[sigs[i]] = n
+	}
+	return out
+}
+
 // templateArgs are the top-level arguments of the template instance name<…> in sig, or nil.
 func templateArgs(sig, name string) []string {
 	at := strings.Index(sig, name+"<")

@@ -247,11 +247,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		s.WindowNs = last - first - tr.UncapturedIn(first, last) // time between merged exports was not recorded
 	}
 	s.Overview = overviewTable(s.Stages)
-	sigs := s.KernelSignatures() // the findings name kernels as the tables do (render's kernelNames)
-	short := map[string]string{}
-	for i, n := range ShortKernelNames(sigs) {
-		short[sigs[i]] = n
-	}
+	short := OutputKernelNames(s.KernelSignatures()) // the findings name kernels as the tables do
 	nameKernels(s.Findings, short)
 	for i := range s.Stages {
 		nameKernels(s.Stages[i].Findings, short)
