@@ -99,15 +99,9 @@ func elideApart(cells []string, max int) []string {
 		by[out[i]] = append(by[out[i]], i)
 	}
 	for _, idx := range by {
-		first := []rune(cells[idx[0]])
-		p := len(first) // where the cells first differ
+		p := utf8.RuneCountInString(cells[idx[0]]) // where the cells first differ
 		for _, i := range idx[1:] {
-			r := []rune(cells[i])
-			k := 0
-			for k < min(p, len(r)) && r[k] == first[k] {
-				k++
-			}
-			p = k
+			p = min(p, firstDiff(cells[idx[0]], cells[i]))
 		}
 		if allEqual(cells, idx) {
 			continue
@@ -195,15 +189,21 @@ func differing(cells []string, i int, cut string) []int {
 		if c == cells[i] || !fits(cut, c) {
 			continue
 		}
-		a, b := []rune(cells[i]), []rune(c)
-		k := 0
-		for k < min(len(a), len(b)) && a[k] == b[k] {
-			k++
-		}
-		ps = append(ps, k)
+		ps = append(ps, firstDiff(cells[i], c))
 	}
 	slices.Sort(ps)
 	return slices.Compact(ps)
+}
+
+// firstDiff is where a and b first differ, in characters (the shorter's length when it is the
+// other's start).
+func firstDiff(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	k := 0
+	for k < min(len(ra), len(rb)) && ra[k] == rb[k] {
+		k++
+	}
+	return k
 }
 
 // pieces cuts s to n characters as its head and a piece around each place of ps (from a few
