@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// nvtxLeaf makes an export whose NVTX table (start INTEGER) is one leaf page of 4 KiB holding
-// the rows, and returns its bytes, the leaf's page number and the page size.
-func nvtxLeaf(t *testing.T, rows string) (b []byte, leaf uint32, ps int) {
+// nvtxExport makes an export whose NVTX table (start INTEGER) the statement fills, and returns
+// its bytes, the table's root page and the page size.
+func nvtxExport(t *testing.T, insert string) (b []byte, root uint32, ps int) {
 	t.Helper()
-	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER)`, `INSERT INTO NVTX_EVENTS VALUES `+rows)
+	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER)`, insert)
 	db, err := openDB(p)
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +23,14 @@ func nvtxLeaf(t *testing.T, rows string) (b []byte, leaf uint32, ps int) {
 	if b, err = os.ReadFile(p); err != nil {
 		t.Fatal(err)
 	}
-	leaf, ps = uint32(r[0][0].(int64)), pageSizeOf(b)
+	return b, uint32(r[0][0].(int64)), pageSizeOf(b)
+}
+
+// nvtxLeaf makes an export whose NVTX table (start INTEGER) is one leaf page of 4 KiB holding
+// the rows, and returns its bytes, the leaf's page number and the page size.
+func nvtxLeaf(t *testing.T, rows string) (b []byte, leaf uint32, ps int) {
+	t.Helper()
+	b, leaf, ps = nvtxExport(t, `INSERT INTO NVTX_EVENTS VALUES `+rows)
 	if ps != 4096 || b[int(leaf-1)*ps] != 0x0d {
 		t.Fatalf("page size %d, root page %d not a leaf", ps, leaf)
 	}
@@ -145,18 +152,8 @@ func TestScanCellAtEdges(t *testing.T) {
 // over leaves, and returns its bytes, the root's page number and the page size.
 func nvtxTree(t *testing.T, n int) (b []byte, root uint32, ps int) {
 	t.Helper()
-	p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER)`, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
+	b, root, ps = nvtxExport(t, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL
 		SELECT i + 1 FROM n WHERE i < %d) INSERT INTO NVTX_EVENTS SELECT i FROM n`, n))
-	db, err := openDB(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := queryRows(t, db, `SELECT rootpage FROM sqlite_master WHERE name = 'NVTX_EVENTS'`)
-	db.Close()
-	if b, err = os.ReadFile(p); err != nil {
-		t.Fatal(err)
-	}
-	root, ps = uint32(r[0][0].(int64)), pageSizeOf(b)
 	if b[int(root-1)*ps] != 0x05 {
 		t.Fatalf("root page %d not interior", root)
 	}
