@@ -212,7 +212,7 @@ func TestGateValuesAgainstOracle(t *testing.T) {
 	if v, ok := (Gate{Metric: "wall"}).Value(empty); v != 0 || ok {
 		t.Errorf("wall of nothing: %v %v", v, ok)
 	}
-	instant := &trace.Trace{Runtime: trace.APICalls{Start: []int64{7}, End: []int64{7}, GlobalTID: []int64{1}, CorrID: trace.CorrIDs{1}, NameID: trace.StrIDs{0}}}
+	instant := &trace.Trace{Runtime: trace.APICalls{Start: []int64{7}, End: []int64{7}, GlobalTID: trace.CodesOf([]int64{1}), CorrID: trace.CorrIDs{1}, NameID: trace.StrIDs{0}}}
 	if v, ok := (Gate{Metric: "wall"}).Value(instant); v != 0 || !ok {
 		t.Errorf("wall of one instant: %v %v, want 0 true", v, ok)
 	}

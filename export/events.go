@@ -27,7 +27,7 @@ func newSpan() span { return span{1<<63 - 1, -1 << 63} }
 // (or of no stage, label stage.Other), each table on its own goroutine, and returns their first
 // start and last end.
 func (w *writer) events(label string, sub *trace.Trace, x *stepIndex) (first, last int64) {
-	calls := sub.Calls()
+	calls := sub.Launches()
 	var spans [3]span
 	var g par.Group
 	g.Go(func() { spans[0] = w.apiRows(label, sub, x, calls) })
@@ -42,7 +42,7 @@ func (w *writer) events(label string, sub *trace.Trace, x *stepIndex) (first, la
 }
 
 // apiRows writes the CUDA API calls of sub.
-func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *trace.CallIndex) span {
+func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *trace.Launches) span {
 	c, sp := &cursor{w: w}, newSpan()
 	rt := &sub.Runtime
 	// the device of the work each call launched
@@ -50,18 +50,18 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	for i := range callDev {
 		callDev[i] = trace.Null
 	}
-	launched := func(gpid []int64, corr []int32, dev []int64) {
-		for i := range gpid { // a NULL id joins nothing: the index finds no call for it
-			if k := calls.Call(gpid[i], int64(corr[i])); k >= 0 && callDev[k] == trace.Null {
-				callDev[k] = dev[i]
+	launched := func(call func(int) int, dev trace.Codes) {
+		for i := range dev.Len() { // a NULL id joins nothing: no call is found for it
+			if k := call(i); k >= 0 && callDev[k] == trace.Null {
+				callDev[k] = dev.At(i)
 			}
 		}
 	}
-	launched(sub.Kernels.GlobalPID, sub.Kernels.CorrID, sub.Kernels.Device)
-	launched(sub.Memcpy.GlobalPID, sub.Memcpy.CorrID, sub.Memcpy.Device)
-	launched(sub.Memset.GlobalPID, sub.Memset.CorrID, sub.Memset.Device)
+	launched(calls.Kernel, sub.Kernels.Device)
+	launched(calls.Memcpy, sub.Memcpy.Device)
+	launched(calls.Memset, sub.Memset.Device)
 	for i := range rt.Start {
-		g := rt.GlobalTID[i]
+		g := rt.GlobalTID.At(i)
 		p := trace.ProcessOf(g)
 		fn := sub.Strings.Get(int64(rt.NameID[i]))
 		r := API{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(g), TID: trace.TID(g),
@@ -77,25 +77,24 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 }
 
 // gpuRows writes the kernels, copies and memsets of sub.
-func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *trace.CallIndex) span {
+func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *trace.Launches) span {
 	c, sp := &cursor{w: w}, newSpan()
 	rt := &sub.Runtime
 	// launch is the launching call of a GPU operation: its thread, the time its step is looked up
 	// at (the call's start, else the operation's own) and its name; none for a NULL id, which
-	// joins nothing (trace.CallIndex.Call)
-	launch := func(gpid int64, corr int32, start int64) (tid *int64, at int64, api *string) {
-		k := calls.Call(gpid, int64(corr))
+	// joins nothing (trace.Launches)
+	launch := func(k int, start int64) (tid *int64, at int64, api *string) {
 		if k < 0 {
 			return nil, start, nil
 		}
-		return c.i64(trace.TID(rt.GlobalTID[k])), rt.Start[k], str(reports.APIName(sub.Strings.Get(int64(rt.NameID[k]))))
+		return c.i64(trace.TID(rt.GlobalTID.At(k))), rt.Start[k], str(reports.APIName(sub.Strings.Get(int64(rt.NameID[k]))))
 	}
 	k := &sub.Kernels
 	for i := range k.Start {
-		p := k.GlobalPID[i]
-		tid, at, api := launch(p, k.CorrID[i], k.Start[i])
+		p := k.GlobalPID.At(i)
+		tid, at, api := launch(calls.Kernel(i), k.Start[i])
 		r := Kernel{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
-			Device: k.Device[i], Step: c.step(x, p, at), Start: k.Start[i], End: k.End[i],
+			Device: k.Device.At(i), Step: c.step(x, p, at), Start: k.Start[i], End: k.End[i],
 			Duration: k.End[i] - k.Start[i], Name: sub.Strings.Get(int64(k.Demangled[i])), Short: reports.KernelName(sub, i, "base"),
 			CorrID: c.corr(k.CorrID[i]), API: api, Graph: k.GraphNodeID != nil && k.GraphNodeID[i] != trace.Null}
 		sp.see(k.Start[i], k.End[i])
@@ -109,10 +108,10 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	}
 	m := &sub.Memcpy
 	for i := range m.Start {
-		p := m.GlobalPID[i]
-		tid, at, api := launch(p, m.CorrID[i], m.Start[i])
+		p := m.GlobalPID.At(i)
+		tid, at, api := launch(calls.Memcpy(i), m.Start[i])
 		r := MemOp{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
-			Device: m.Device[i], Step: c.step(x, p, at), Start: m.Start[i], End: m.End[i],
+			Device: m.Device.At(i), Step: c.step(x, p, at), Start: m.Start[i], End: m.End[i],
 			Duration: m.End[i] - m.Start[i], Kind: "memcpy", Bytes: m.Bytes[i], CopyKind: kind(sub.MemcpyKinds, m.CopyKind[i]),
 			SrcKind: kind(sub.MemKinds, m.SrcKind[i]), DstKind: kind(sub.MemKinds, m.DstKind[i]), CorrID: c.corr(m.CorrID[i]), API: api}
 		if op, ok := reports.MemcpyName(sub, i); ok {
@@ -123,10 +122,10 @@ func (w *writer) gpuRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	}
 	s := &sub.Memset
 	for i := range s.Start {
-		p := s.GlobalPID[i]
-		tid, at, api := launch(p, s.CorrID[i], s.Start[i])
+		p := s.GlobalPID.At(i)
+		tid, at, api := launch(calls.Memset(i), s.Start[i])
 		r := MemOp{File: w.file, Stage: label, Replica: c.replica(p), PID: trace.PID(p), TID: tid,
-			Device: s.Device[i], Step: c.step(x, p, at), Start: s.Start[i], End: s.End[i],
+			Device: s.Device.At(i), Step: c.step(x, p, at), Start: s.Start[i], End: s.End[i],
 			Duration: s.End[i] - s.Start[i], Kind: "memset", Operation: str(reports.MemsetName), Bytes: s.Bytes[i],
 			DstKind: kind(sub.MemKinds, s.MemKind[i]), CorrID: c.corr(s.CorrID[i]), API: api}
 		sp.see(s.Start[i], s.End[i])

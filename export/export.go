@@ -66,7 +66,7 @@ func (t *table[T]) close() error {
 // row's file column (the input's path). The trace's rows are reordered stage by stage (their order
 // carries no meaning in the model), as summary.Build does.
 func Write(tr *trace.Trace, a *stage.Assignment, file string, out func(name string) io.Writer) error {
-	tr.Calls() // built once, shared by the stages' subsets
+	tr.Launches() // found once, shared by the stages' subsets
 	g, err := stage.GroupContiguous(tr, a)
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func Write(tr *trace.Trace, a *stage.Assignment, file string, out func(name stri
 	var all []stageRows
 	for i, label := range g.Labels {
 		sub := tr.Subset(g.Keep[i])
-		sub.Calls()
+		sub.Launches()
 		steps := &stepIndex{}
 		if label != stage.Other {
 			steps = stepsOf(sub)

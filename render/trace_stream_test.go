@@ -45,7 +45,7 @@ func scaledTrace(n int) *trace.Trace {
 		corr++
 		add(&rt.Start, t)
 		add(&rt.End, t+300)
-		add(&rt.GlobalTID, tid)
+		rt.GlobalTID = rt.GlobalTID.Append(tid)
 		rt.CorrID = append(rt.CorrID, int32(corr))
 		add(&rt.ReturnValue, 0)
 		switch {
@@ -53,22 +53,24 @@ func scaledTrace(n int) *trace.Trace {
 			rt.NameID = append(rt.NameID, 3)
 			add(&ms.Start, t+400)
 			add(&ms.End, t+450)
-			add(&ms.GlobalPID, pid)
+			ms.GlobalPID = ms.GlobalPID.Append(pid)
 			ms.CorrID = append(ms.CorrID, int32(corr))
-			for _, c := range []*[]int64{&ms.Device, &ms.Context, &ms.Stream, &ms.MemKind, &ms.GreenContext} {
+			for _, c := range []*[]int64{&ms.Context, &ms.Stream, &ms.MemKind, &ms.GreenContext} {
 				add(c, 2)
 			}
+			ms.Device = ms.Device.Append(2)
 			add(&ms.Bytes, 4096)
 			add(&ms.GraphNodeID, null)
 		case i%4 == 3:
 			rt.NameID = append(rt.NameID, 3)
 			add(&mc.Start, t+400)
 			add(&mc.End, t+900)
-			add(&mc.GlobalPID, pid)
+			mc.GlobalPID = mc.GlobalPID.Append(pid)
 			mc.CorrID = append(mc.CorrID, int32(corr))
-			for _, c := range []*[]int64{&mc.Device, &mc.Context, &mc.Stream, &mc.GreenContext, &mc.SrcDevice, &mc.DstDevice, &mc.SrcKind, &mc.DstKind} {
+			for _, c := range []*[]int64{&mc.Context, &mc.Stream, &mc.GreenContext, &mc.SrcDevice, &mc.DstDevice, &mc.SrcKind, &mc.DstKind} {
 				add(c, 0)
 			}
+			mc.Device = mc.Device.Append(0)
 			add(&mc.Bytes, 1<<20)
 			add(&mc.CopyKind, 1)
 			add(&mc.GraphNodeID, null)
@@ -76,15 +78,16 @@ func scaledTrace(n int) *trace.Trace {
 			rt.NameID = append(rt.NameID, 0)
 			add(&k.Start, t+400)
 			add(&k.End, t+800)
-			add(&k.GlobalPID, pid)
+			k.GlobalPID = k.GlobalPID.Append(pid)
 			k.CorrID = append(k.CorrID, int32(corr))
 			k.Demangled = append(k.Demangled, 1)
 			k.Short = append(k.Short, 2)
 			k.Mangled = append(k.Mangled, trace.Null32)
 			add(&k.GraphNodeID, null)
-			for _, c := range []*[]int64{&k.Device, &k.Context, &k.Stream, &k.GridY, &k.GridZ, &k.BlockY, &k.BlockZ, &k.StaticSMem, &k.GreenContext} {
+			for _, c := range []*[]int64{&k.Context, &k.Stream, &k.GridY, &k.GridZ, &k.BlockY, &k.BlockZ, &k.StaticSMem, &k.GreenContext} {
 				add(c, 0)
 			}
+			k.Device = k.Device.Append(0)
 			add(&k.GridX, int64(1+i%512))
 			add(&k.BlockX, 256)
 			add(&k.Registers, 32)

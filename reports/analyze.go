@@ -107,6 +107,14 @@ func limit[T any](rows []T, n int) []T {
 }
 
 // colAt is xs[i], or Null when the column was not read.
+// codeAt is colAt for a coded column.
+func codeAt(c trace.Codes, i int) int64 {
+	if i < c.Len() {
+		return c.At(i)
+	}
+	return trace.Null
+}
+
 func colAt(xs []int64, i int) int64 {
 	if i < len(xs) {
 		return xs[i]

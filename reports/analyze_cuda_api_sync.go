@@ -43,7 +43,7 @@ func CUDAAPISync(tr *trace.Trace, opt RuleOptions) *table.Table {
 			{Name: "PID", Unit: table.ID}, {Name: "TID", Unit: table.ID}, {Name: "API Name"}},
 	}
 	for _, i := range limit(idx, opt.Rows) {
-		g := a.GlobalTID[i]
+		g := a.GlobalTID.At(i)
 		tid := trace.Null
 		if g != trace.Null {
 			tid = g & 0xFFFFFF

@@ -118,7 +118,7 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int32]string
 		t.Rows = append(t.Rows, []table.Value{
 			table.I64(m.End[j] - m.Start[j]), table.I64(m.Start[j]),
 			kindLabel(tr, colAt(m.SrcKind, j)), kindLabel(tr, colAt(m.DstKind, j)), idVal(colAt(m.Bytes, j)),
-			idVal(pidOf(m.GlobalPID[j])), idVal(colAt(m.Device, j)), idVal(colAt(m.Context, j)),
+			idVal(pidOf(m.GlobalPID.At(j))), idVal(codeAt(m.Device, j)), idVal(colAt(m.Context, j)),
 			nullIfZero(colAt(m.GreenContext, j)), idVal(colAt(m.Stream, j)),
 			table.Str(names[Unfiltered(tr).Runtime.NameID[calls[k]]]),
 		})
@@ -238,7 +238,7 @@ func CUDAMemsetSync(tr *trace.Trace, opt RuleOptions) *table.Table {
 		t.Rows = append(t.Rows, []table.Value{
 			table.I64(m.End[j] - m.Start[j]), table.I64(m.Start[j]),
 			kindLabel(tr, colAt(m.MemKind, j)), idVal(colAt(m.Bytes, j)),
-			idVal(pidOf(m.GlobalPID[j])), idVal(colAt(m.Device, j)), idVal(colAt(m.Context, j)),
+			idVal(pidOf(m.GlobalPID.At(j))), idVal(codeAt(m.Device, j)), idVal(colAt(m.Context, j)),
 			nullIfZero(colAt(m.GreenContext, j)), idVal(colAt(m.Stream, j)),
 			table.Str(names[Unfiltered(tr).Runtime.NameID[calls[k]]]),
 		})

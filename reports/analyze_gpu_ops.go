@@ -58,15 +58,15 @@ func gpuOps(tr *trace.Trace) (map[gpuKey][]gpuOp, []gpuKey) {
 	}
 	k := &tr.Kernels
 	for i := range k.Start {
-		add(k.Start[i], k.End[i], k.GlobalPID[i], colAt(k.Device, i), colAt(k.Context, i))
+		add(k.Start[i], k.End[i], k.GlobalPID.At(i), codeAt(k.Device, i), colAt(k.Context, i))
 	}
 	m := &tr.Memcpy
 	for i := range m.Start {
-		add(m.Start[i], m.End[i], m.GlobalPID[i], colAt(m.Device, i), colAt(m.Context, i))
+		add(m.Start[i], m.End[i], m.GlobalPID.At(i), codeAt(m.Device, i), colAt(m.Context, i))
 	}
 	s := &tr.Memset
 	for i := range s.Start {
-		add(s.Start[i], s.End[i], s.GlobalPID[i], colAt(s.Device, i), colAt(s.Context, i))
+		add(s.Start[i], s.End[i], s.GlobalPID.At(i), codeAt(s.Device, i), colAt(s.Context, i))
 	}
 	o := &tr.Overhead
 	if o.Len() == 0 {

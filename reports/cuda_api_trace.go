@@ -37,7 +37,7 @@ func CUDAAPITrace(tr *trace.Trace) *table.Table {
 		var th *trace.Thread
 		for k := range a.Start {
 			i := at(order, k)
-			g := a.GlobalTID[i]
+			g := a.GlobalTID.At(i)
 			if g != lastTID {
 				th, lastTID = threads[g], g
 			}

@@ -114,7 +114,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 				row[3], row[4], row[5] = optCol(k.GridX, i), optCol(k.GridY, i), optCol(k.GridZ, i)
 				row[6], row[7], row[8] = optCol(k.BlockX, i), optCol(k.BlockY, i), optCol(k.BlockZ, i)
 				row[9], row[10], row[11] = optCol(k.Registers, i), optCol(k.StaticSMem, i), optCol(k.DynamicSMem, i)
-				row[16], row[17], row[18], row[19] = table.Str(device(k.Device[i])), optCol(k.Context, i), greenCtx(k.GreenContext, i), optCol(k.Stream, i)
+				row[16], row[17], row[18], row[19] = table.Str(device(k.Device.At(i))), optCol(k.Context, i), greenCtx(k.GreenContext, i), optCol(k.Stream, i)
 				name := KernelName(tr, i, opt.KernelName)
 				if rangeOf != nil {
 					if r, ok := rangeOf(i); ok {
@@ -128,7 +128,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 				row[0], row[1], row[2] = table.I64(mc.Start[i]), table.I64(mc.End[i]-mc.Start[i]), int32OrNull(mc.CorrID[i])
 				row[12], row[13] = intOrNull(mc.Bytes[i]), throughput(mc.Bytes[i], mc.End[i]-mc.Start[i])
 				row[14], row[15] = memKind(mc.SrcKind[i]), memKind(mc.DstKind[i])
-				row[16], row[17], row[18], row[19] = table.Str(device(mc.Device[i])), optCol(mc.Context, i), greenCtx(mc.GreenContext, i), optCol(mc.Stream, i)
+				row[16], row[17], row[18], row[19] = table.Str(device(mc.Device.At(i))), optCol(mc.Context, i), greenCtx(mc.GreenContext, i), optCol(mc.Stream, i)
 				if name, ok := MemcpyName(tr, i); ok {
 					row[20] = table.Str(name)
 				}
@@ -138,7 +138,7 @@ func CUDAGPUTrace(tr *trace.Trace, opt Options) *table.Table {
 				row[0], row[1], row[2] = table.I64(ms.Start[i]), table.I64(ms.End[i]-ms.Start[i]), int32OrNull(ms.CorrID[i])
 				row[12], row[13] = intOrNull(ms.Bytes[i]), throughput(ms.Bytes[i], ms.End[i]-ms.Start[i])
 				row[14] = memKind(ms.MemKind[i])
-				row[16], row[17], row[18], row[19] = table.Str(device(ms.Device[i])), optCol(ms.Context, i), greenCtx(ms.GreenContext, i), optCol(ms.Stream, i)
+				row[16], row[17], row[18], row[19] = table.Str(device(ms.Device.At(i))), optCol(ms.Context, i), greenCtx(ms.GreenContext, i), optCol(ms.Stream, i)
 				row[20] = table.Str(MemsetName)
 			}
 			if !yield(row) {
@@ -173,7 +173,7 @@ func innermostRange(tr *trace.Trace) func(i int) (string, bool) {
 	n := &tr.NVTX
 	return func(i int) (string, bool) {
 		best := int32(-1)
-		for _, r := range p.enclosing(p.kernCall[i]) {
+		for _, r := range p.enclosing(int32(p.launch.Kernel(i))) {
 			if best < 0 || p.start(r) > p.start(best) {
 				best = r
 			}

@@ -47,11 +47,12 @@ func (l kernelLaunch) kernDur() int64 { return l.kEnd - l.kStart }
 // call the export stores under two names comes twice), in the order of the calls' starts.
 func launches(tr *trace.Trace, f func(l kernelLaunch) bool) {
 	k, rt := &tr.Kernels, &tr.Runtime
-	idx := tr.Calls()
+	launch := tr.Launches()
 	var more map[[2]int64][]int32 // every call of a (process, correlation id) that repeats
-	if idx.Dups() {
+	if launch.Dups() {
 		more = map[[2]int64][]int32{}
-		for c, g := range rt.GlobalTID {
+		for c := range rt.GlobalTID.Len() {
+			g := rt.GlobalTID.At(c)
 			key := [2]int64{trace.ProcessOf(g), int64(rt.CorrID[c])}
 			more[key] = append(more[key], int32(c))
 		}
@@ -61,12 +62,12 @@ func launches(tr *trace.Trace, f func(l kernelLaunch) bool) {
 	starts := make([]int64, 0, k.Len())
 	for i := range k.Start {
 		if more != nil {
-			for _, c := range more[[2]int64{k.GlobalPID[i], int64(k.CorrID[i])}] {
+			for _, c := range more[[2]int64{k.GlobalPID.At(i), int64(k.CorrID[i])}] {
 				kern, call, starts = append(kern, int32(i)), append(call, c), append(starts, rt.Start[c])
 			}
 			continue
 		}
-		if c := idx.Call(k.GlobalPID[i], int64(k.CorrID[i])); c >= 0 {
+		if c := launch.Kernel(i); c >= 0 {
 			kern, call, starts = append(kern, int32(i)), append(call, int32(c)), append(starts, rt.Start[c])
 		}
 	}
@@ -124,14 +125,14 @@ func CUDAKernExecTrace(tr *trace.Trace, opt Options) *table.Table {
 	return streamTable("cuda_kern_exec_trace", "CUDA Kernel Launch & Exec Time Trace", cols, func(row []table.Value, yield func([]table.Value) bool) {
 		launches(tr, func(l kernelLaunch) bool {
 			i, c := l.kernel, l.call
-			g := rt.GlobalTID[c]
+			g := rt.GlobalTID.At(c)
 			row[0], row[1] = table.I64(l.apiStart), table.I64(l.apiDur())
 			row[2], row[3] = table.Value{}, table.Value{}
 			if l.queued() {
 				row[2], row[3] = table.I64(l.apiEnd), table.I64(l.kStart-l.apiEnd)
 			}
 			row[4], row[5], row[6] = table.I64(l.kStart), table.I64(l.kernDur()), table.I64(l.total())
-			row[7], row[8], row[9] = table.I64(trace.PID(g)), table.I64(trace.TID(g)), intOrNull(k.Device[i])
+			row[7], row[8], row[9] = table.I64(trace.PID(g)), table.I64(trace.TID(g)), intOrNull(k.Device.At(i))
 			row[10] = table.Str(APIName(tr.Strings.Get(int64(rt.NameID[c]))))
 			row[11], row[12] = table.Str(grid.of(i)), table.Str(block.of(i))
 			row[13] = table.Str(KernelName(tr, i, opt.KernelName))

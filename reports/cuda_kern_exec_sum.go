@@ -34,7 +34,7 @@ func CUDAKernExecSum(tr *trace.Trace, opt Options) *table.Table {
 	var order []*agg
 	k, rt := &tr.Kernels, &tr.Runtime
 	launches(tr, func(l kernelLaunch) bool {
-		kk := key{rt.GlobalTID[l.call], k.Device[l.kernel], APIName(tr.Strings.Get(int64(rt.NameID[l.call]))), KernelName(tr, l.kernel, opt.KernelName)}
+		kk := key{rt.GlobalTID.At(l.call), k.Device.At(l.kernel), APIName(tr.Strings.Get(int64(rt.NameID[l.call]))), KernelName(tr, l.kernel, opt.KernelName)}
 		g := groups[kk]
 		if g == nil {
 			g = &agg{key: kk}

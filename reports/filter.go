@@ -99,30 +99,31 @@ func (f Filter) Apply(tr *trace.Trace) (*trace.Trace, bool) {
 
 // Apply cuts tr to the window (see Filter.Apply).
 func (w Window) Apply(tr *trace.Trace) *trace.Trace {
-	byTID := func(tids []int64) func(int) bool {
+	byTID := func(tid func(int) int64) func(int) bool {
 		switch {
 		case w.Thread != 0:
-			return func(i int) bool { return tids[i] == w.Thread }
+			return func(i int) bool { return tid(i) == w.Thread }
 		case w.Process != 0:
-			return func(i int) bool { return trace.ProcessOf(tids[i]) == w.Process }
+			return func(i int) bool { return trace.ProcessOf(tid(i)) == w.Process }
 		}
 		return nil
 	}
-	byPID := func(pids []int64) func(int) bool {
+	byPID := func(pid func(int) int64) func(int) bool {
 		if w.Process == 0 {
 			return nil
 		}
-		return func(i int) bool { return trace.ProcessOf(pids[i]) == w.Process }
+		return func(i int) bool { return trace.ProcessOf(pid(i)) == w.Process }
 	}
+	column := func(xs []int64) func(int) int64 { return func(i int) int64 { return xs[i] } }
 	k := trace.Keep{
-		Runtime: trace.KeepWindow(tr.Runtime.Start, tr.Runtime.End, w.Start, w.End, byTID(tr.Runtime.GlobalTID)),
-		OSRT:    trace.KeepWindow(tr.OSRT.Start, tr.OSRT.End, w.Start, w.End, byTID(tr.OSRT.GlobalTID)),
-		Kernels: trace.KeepWindow(tr.Kernels.Start, tr.Kernels.End, w.Start, w.End, byPID(tr.Kernels.GlobalPID)),
-		Memcpy:  trace.KeepWindow(tr.Memcpy.Start, tr.Memcpy.End, w.Start, w.End, byPID(tr.Memcpy.GlobalPID)),
-		Memset:  trace.KeepWindow(tr.Memset.Start, tr.Memset.End, w.Start, w.End, byPID(tr.Memset.GlobalPID)),
-		NVTX:    trace.KeepWindow(tr.NVTX.Start, tr.NVTX.End, w.Start, w.End, byTID(tr.NVTX.GlobalTID)),
+		Runtime: trace.KeepWindow(tr.Runtime.Start, tr.Runtime.End, w.Start, w.End, byTID(tr.Runtime.GlobalTID.At)),
+		OSRT:    trace.KeepWindow(tr.OSRT.Start, tr.OSRT.End, w.Start, w.End, byTID(tr.OSRT.GlobalTID.At)),
+		Kernels: trace.KeepWindow(tr.Kernels.Start, tr.Kernels.End, w.Start, w.End, byPID(tr.Kernels.GlobalPID.At)),
+		Memcpy:  trace.KeepWindow(tr.Memcpy.Start, tr.Memcpy.End, w.Start, w.End, byPID(tr.Memcpy.GlobalPID.At)),
+		Memset:  trace.KeepWindow(tr.Memset.Start, tr.Memset.End, w.Start, w.End, byPID(tr.Memset.GlobalPID.At)),
+		NVTX:    trace.KeepWindow(tr.NVTX.Start, tr.NVTX.End, w.Start, w.End, byTID(column(tr.NVTX.GlobalTID))),
 	}
-	over := trace.KeepWindow(tr.Overhead.Start, tr.Overhead.End, w.Start, w.End, byTID(tr.Overhead.GlobalTID))
+	over := trace.KeepWindow(tr.Overhead.Start, tr.Overhead.End, w.Start, w.End, byTID(column(tr.Overhead.GlobalTID)))
 	return tr.Filtered(k, over)
 }
 

@@ -16,10 +16,10 @@ func TestCUDAGPUTraceEqualStartsAndEdges(t *testing.T) {
 	null := trace.Null
 	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0}, []string{"k"}), MemcpyKinds: map[int64]string{1: "Host-to-Device"}}
 	k, mc, ms := &tr.Kernels, &tr.Memcpy, &tr.Memset
-	k.Start, k.End, k.CorrID, k.Device, k.Demangled = []int64{100}, []int64{150}, trace.CorrIDs{1}, []int64{0}, trace.StrIDs{0}
+	k.Start, k.End, k.CorrID, k.Device, k.Demangled = []int64{100}, []int64{150}, trace.CorrIDs{1}, trace.CodesOf([]int64{0}), trace.StrIDs{0}
 	mc.Start, mc.End, mc.CorrID, mc.Bytes, mc.CopyKind = []int64{100, 50}, []int64{100, 60}, trace.CorrIDs{2, 3}, []int64{64, 64}, []int64{1, 1}
-	mc.SrcKind, mc.DstKind, mc.Device, mc.GreenContext = []int64{null, null}, []int64{null, null}, []int64{0, 0}, []int64{5, 0}
-	ms.Start, ms.End, ms.CorrID, ms.Bytes, ms.MemKind, ms.Device = []int64{100}, []int64{130}, trace.CorrIDs{4}, []int64{8}, []int64{null}, []int64{0}
+	mc.SrcKind, mc.DstKind, mc.Device, mc.GreenContext = []int64{null, null}, []int64{null, null}, trace.CodesOf([]int64{0, 0}), []int64{5, 0}
+	ms.Start, ms.End, ms.CorrID, ms.Bytes, ms.MemKind, ms.Device = []int64{100}, []int64{130}, trace.CorrIDs{4}, []int64{8}, []int64{null}, trace.CodesOf([]int64{0})
 	cell := func(v table.Value) string {
 		switch v.Kind {
 		case table.Null:
@@ -49,7 +49,7 @@ func TestGPUTimeUtilEqualUseShorterFirst(t *testing.T) {
 	p := int64(0x1_000064_000000)
 	// chunks of 100 over 1000–1400: 0%, 0%, 100%, 0% (zero-length operations mark the span's ends)
 	k.Start, k.End = []int64{1000, 1200, 1400}, []int64{1000, 1300, 1400}
-	k.GlobalPID, k.Device, k.Context = []int64{p, p, p}, []int64{0, 0, 0}, []int64{1, 1, 1}
+	k.GlobalPID, k.Device, k.Context = trace.CodesOf([]int64{p, p, p}), trace.CodesOf([]int64{0, 0, 0}), []int64{1, 1, 1}
 	_, o, err := LookupRule("gpu_time_util:chunks=4:threshold=50")
 	if err != nil {
 		t.Fatal(err)

@@ -76,9 +76,9 @@ func TestMemsetSyncSelection(t *testing.T) {
 	var want []int64
 	for j, c := range rows {
 		r := &tr.Runtime
-		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, int64(100*j)), append(r.End, int64(100*j+5)), append(r.GlobalTID, 0x1_000064_000064), append(r.CorrID, int32(j+1)), append(r.NameID, int32(c.name))
+		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, int64(100*j)), append(r.End, int64(100*j+5)), r.GlobalTID.Append(0x1_000064_000064), append(r.CorrID, int32(j+1)), append(r.NameID, int32(c.name))
 		m := &tr.Memset
-		m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, int64(100*j+10)), append(m.End, int64(100*j+20+j)), append(m.GlobalPID, 0x1_000064_000000), append(m.CorrID, int32(j+1)), append(m.Device, 0)
+		m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, int64(100*j+10)), append(m.End, int64(100*j+20+j)), m.GlobalPID.Append(0x1_000064_000000), append(m.CorrID, int32(j+1)), m.Device.Append(0)
 		m.Bytes, m.MemKind, m.GraphNodeID = append(m.Bytes, 8), append(m.MemKind, c.kind), append(m.GraphNodeID, null)
 		if c.keep {
 			want = append([]int64{int64(100*j + 10)}, want...) // later rows last longer: longest first

@@ -34,12 +34,12 @@ func (b *projTB) rng(tid, s, e, typ, text int64) {
 
 func (b *projTB) call(tid, s, e, corr int64) {
 	rt := &b.tr.Runtime
-	rt.Start, rt.End, rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.Start, s), append(rt.End, e), append(rt.GlobalTID, tid), append(rt.CorrID, int32(corr)), append(rt.NameID, 3)
+	rt.Start, rt.End, rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.Start, s), append(rt.End, e), rt.GlobalTID.Append(tid), append(rt.CorrID, int32(corr)), append(rt.NameID, 3)
 }
 
 func (b *projTB) kernel(pid, corr, s, e, name int64) {
 	k, null := &b.tr.Kernels, trace.Null
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, s), append(k.End, e), append(k.GlobalPID, pid), append(k.CorrID, int32(corr)), append(k.Device, 0)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, s), append(k.End, e), k.GlobalPID.Append(pid), append(k.CorrID, int32(corr)), k.Device.Append(0)
 	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(name)), append(k.Short, int32(name)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 

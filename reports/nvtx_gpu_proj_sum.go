@@ -65,19 +65,21 @@ func projectRanges(p *projection) []ProjectedRange {
 			}
 		}
 	})
-	span := func(calls []int32, start, end []int64) {
-		acc.merge(reduceProj(len(calls), R, func(a *projAcc, lo, hi int) {
+	span := func(n int, call func(int) int, start, end []int64) {
+		acc.merge(reduceProj(n, R, func(a *projAcc, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				for _, r := range p.enclosing(calls[i]) {
+				for _, r := range p.enclosing(int32(call(i))) {
 					a.start[r] = min(a.start[r], start[i])
 					a.end[r] = max(a.end[r], end[i])
 				}
 			}
 		}))
 	}
-	span(p.kernCall, tr.Kernels.Start, tr.Kernels.End)
-	span(p.copyCall, tr.Memcpy.Start, tr.Memcpy.End)
-	span(p.setCall, tr.Memset.Start, tr.Memset.End)
+	span(tr.Kernels.Len(), p.launch.Kernel, tr.Kernels.Start, tr.Kernels.End)
+	if !p.kernelsOnly {
+		span(tr.Memcpy.Len(), p.launch.Memcpy, tr.Memcpy.Start, tr.Memcpy.End)
+		span(tr.Memset.Len(), p.launch.Memset, tr.Memset.Start, tr.Memset.End)
+	}
 	var out []ProjectedRange
 	for r := range R {
 		if acc.ops[r] > 0 || acc.start[r] != 1<<63-1 {

@@ -60,21 +60,22 @@ func NVTXKernSum(tr *trace.Trace, opt Options) *table.Table {
 	// call under two names (cudaLaunchKernel and cudaLaunchKernel_v7000, seen in a 2022.2 export)
 	// counts the kernel's duration twice in Total and StdDev (Kern Inst counts it once)
 	mult := func(int) int { return 1 }
-	if tr.Calls().Dups() {
+	if tr.Launches().Dups() {
 		type key struct{ pid, corr int64 }
 		n := map[key]int{}
-		for i, g := range tr.Runtime.GlobalTID {
+		for i := range tr.Runtime.GlobalTID.Len() {
+			g := tr.Runtime.GlobalTID.At(i)
 			n[key{trace.ProcessOf(g), int64(tr.Runtime.CorrID[i])}]++
 		}
-		mult = func(k int) int { return max(1, n[key{tr.Kernels.GlobalPID[k], int64(tr.Kernels.CorrID[k])}]) }
+		mult = func(k int) int { return max(1, n[key{tr.Kernels.GlobalPID.At(k), int64(tr.Kernels.CorrID[k])}]) }
 	}
 	for i := range tr.Kernels.Start {
 		kname := KernelName(tr, i, opt.KernelName)
-		rs := p.enclosing(p.kernCall[i])
+		rs := p.enclosing(int32(p.launch.Kernel(i)))
 		if len(rs) == 0 { // with the launching call's thread (nsys 2025.3.1), none without a call
 			tid := trace.Null
-			if c := p.kernCall[i]; c >= 0 {
-				tid = tr.Runtime.GlobalTID[c]
+			if c := p.launch.Kernel(i); c >= 0 {
+				tid = tr.Runtime.GlobalTID.At(c)
 			}
 			for range mult(i) {
 				add(key{kernel: kname, tid: tid}, -1, int32(i))

@@ -17,9 +17,11 @@ type projection struct {
 	tr     *trace.Trace
 	maxTS  int64
 	ranges []int // eligible NVTX rows (ranges with endGlobalTid NULL)
-	// the launching call (runtime row) of each kernel, memcpy and memset, or -1
-	kernCall, copyCall, setCall []int32
-	hasOps                      []bool // per runtime row: launched at least one op
+	// the launching call (runtime row) of each kernel, memcpy and memset; copies and memsets are
+	// left out with kernelsOnly
+	launch      *trace.Launches
+	kernelsOnly bool
+	hasOps      []bool // per runtime row: launched at least one op
 	// ranges enclosing call c: within[off[c]:off[c+1]] (indexes into ranges)
 	off    []int32
 	within []int32
@@ -42,28 +44,21 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	}
 	p.maxTS, _ = tr.NVTX.MaxTimestamp()
 	rt := &tr.Runtime
-	idx := tr.Calls()
+	p.launch = tr.Launches()
 	p.hasOps = make([]bool, rt.Len())
-	link := func(n int, gpid []int64, corr []int32) []int32 {
-		out := make([]int32, n)
-		par.For(n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out[i] = int32(idx.Call(gpid[i], int64(corr[i])))
-			}
-		})
-		for _, c := range out {
-			if c >= 0 {
+	link := func(n int, call func(int) int) {
+		for i := range n {
+			if c := call(i); c >= 0 {
 				p.hasOps[c] = true
 			}
 		}
-		return out
 	}
-	k, mc, ms := &tr.Kernels, &tr.Memcpy, &tr.Memset
-	p.kernCall = link(k.Len(), k.GlobalPID, k.CorrID)
+	link(tr.Kernels.Len(), p.launch.Kernel)
 	if !kernelsOnly {
-		p.copyCall = link(mc.Len(), mc.GlobalPID, mc.CorrID)
-		p.setCall = link(ms.Len(), ms.GlobalPID, ms.CorrID)
+		link(tr.Memcpy.Len(), p.launch.Memcpy)
+		link(tr.Memset.Len(), p.launch.Memset)
 	}
+	p.kernelsOnly = kernelsOnly
 	n := &tr.NVTX
 	byThread := map[int64][]int32{}
 	for i := range n.Start {
@@ -86,7 +81,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 		if !has {
 			continue
 		}
-		if k := scope(rt.GlobalTID[c]); k != last {
+		if k := scope(rt.GlobalTID.At(c)); k != last {
 			flush()
 			last, want = k, len(byThread[k]) > 0
 			cur = callsByThread[k]

@@ -56,16 +56,16 @@ func bigProjTrace(seed uint64) *trace.Trace {
 				d := int64(1 + rng.IntN(20))
 				rt.Start = append(rt.Start, now)
 				rt.End = append(rt.End, now+d)
-				rt.GlobalTID = append(rt.GlobalTID, tid)
+				rt.GlobalTID = rt.GlobalTID.Append(tid)
 				rt.CorrID = append(rt.CorrID, int32(corr))
 				rt.NameID = append(rt.NameID, 1)
 				if rng.IntN(8) != 0 {
 					ks := now + d + int64(rng.IntN(50))
 					k.Start = append(k.Start, ks)
 					k.End = append(k.End, ks+int64(1+rng.IntN(40)))
-					k.GlobalPID = append(k.GlobalPID, pid)
+					k.GlobalPID = k.GlobalPID.Append(pid)
 					k.CorrID = append(k.CorrID, int32(corr))
-					k.Device = append(k.Device, 0)
+					k.Device = k.Device.Append(0)
 					k.Demangled = append(k.Demangled, 2)
 					k.Short = append(k.Short, 2)
 					k.Mangled = append(k.Mangled, trace.Null32)
@@ -108,7 +108,7 @@ func TestProjectionEqualsBruteForce(t *testing.T) {
 		}
 		byThread := map[int64][]int{}
 		for c := range rt.Start {
-			byThread[rt.GlobalTID[c]] = append(byThread[rt.GlobalTID[c]], c)
+			byThread[rt.GlobalTID.At(c)] = append(byThread[rt.GlobalTID.At(c)], c)
 		}
 		brute := map[int]want{}
 		for r := range n.Start {

@@ -39,7 +39,7 @@ func nestingBrute(tr *trace.Trace, byProcess bool) map[int]ProjectedRange {
 	}
 	callOf := func(gpid, corr int64) int { // the first runtime row with that process and id
 		for c := range rt.Start {
-			if trace.ProcessOf(rt.GlobalTID[c]) == gpid && int64(rt.CorrID[c]) == corr {
+			if trace.ProcessOf(rt.GlobalTID.At(c)) == gpid && int64(rt.CorrID[c]) == corr {
 				return c
 			}
 		}
@@ -51,15 +51,16 @@ func nestingBrute(tr *trace.Trace, byProcess bool) map[int]ProjectedRange {
 	}
 	var ops []op
 	for _, t := range []struct {
-		s, e, g []int64
-		c       []int32
+		s, e []int64
+		g    trace.Codes
+		c    []int32
 	}{
 		{tr.Kernels.Start, tr.Kernels.End, tr.Kernels.GlobalPID, tr.Kernels.CorrID},
 		{tr.Memcpy.Start, tr.Memcpy.End, tr.Memcpy.GlobalPID, tr.Memcpy.CorrID},
 		{tr.Memset.Start, tr.Memset.End, tr.Memset.GlobalPID, tr.Memset.CorrID},
 	} {
 		for i := range t.s {
-			if c := callOf(t.g[i], int64(t.c[i])); c >= 0 {
+			if c := callOf(t.g.At(i), int64(t.c[i])); c >= 0 {
 				ops = append(ops, op{c, t.s[i], t.e[i]})
 			}
 		}
@@ -70,7 +71,7 @@ func nestingBrute(tr *trace.Trace, byProcess bool) map[int]ProjectedRange {
 			continue
 		}
 		encl := func(c int) bool {
-			return scope(rt.GlobalTID[c]) == scope(n.GlobalTID[r]) && n.Start[r] <= rt.Start[c] && end(r) >= rt.End[c]
+			return scope(rt.GlobalTID.At(c)) == scope(n.GlobalTID[r]) && n.Start[r] <= rt.Start[c] && end(r) >= rt.End[c]
 		}
 		pr := ProjectedRange{Row: r, ProjStart: 1<<63 - 1, ProjEnd: -1 << 63, RangeStart: n.Start[r], RangeEnd: end(r)}
 		calls := map[int]bool{}
@@ -188,7 +189,7 @@ func smallProjTrace(rng *rand.Rand) *trace.Trace {
 		} else {
 			corr++
 		}
-		rt.Start, rt.End, rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.Start, s), append(rt.End, s+rng.Int64N(4)), append(rt.GlobalTID, g), append(rt.CorrID, int32(id)), append(rt.NameID, 2)
+		rt.Start, rt.End, rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.Start, s), append(rt.End, s+rng.Int64N(4)), rt.GlobalTID.Append(g), append(rt.CorrID, int32(id)), append(rt.NameID, 2)
 		if rng.IntN(5) == 0 {
 			continue // no GPU work
 		}
@@ -199,15 +200,15 @@ func smallProjTrace(rng *rand.Rand) *trace.Trace {
 			switch rng.IntN(3) {
 			case 0:
 				x := &tr.Kernels
-				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), append(x.GlobalPID, gp), append(x.CorrID, int32(id)), append(x.Device, 0)
+				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), x.GlobalPID.Append(gp), append(x.CorrID, int32(id)), x.Device.Append(0)
 				x.Demangled, x.Short, x.Mangled, x.GraphNodeID = append(x.Demangled, 3), append(x.Short, 3), append(x.Mangled, trace.Null32), append(x.GraphNodeID, null)
 			case 1:
 				x := &tr.Memcpy
-				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), append(x.GlobalPID, gp), append(x.CorrID, int32(id)), append(x.Device, 0)
+				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), x.GlobalPID.Append(gp), append(x.CorrID, int32(id)), x.Device.Append(0)
 				x.Bytes, x.CopyKind, x.SrcKind, x.DstKind, x.GraphNodeID = append(x.Bytes, 8), append(x.CopyKind, 1), append(x.SrcKind, 0), append(x.DstKind, 1), append(x.GraphNodeID, null)
 			default:
 				x := &tr.Memset
-				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), append(x.GlobalPID, gp), append(x.CorrID, int32(id)), append(x.Device, 0)
+				x.Start, x.End, x.GlobalPID, x.CorrID, x.Device = append(x.Start, gs), append(x.End, ge), x.GlobalPID.Append(gp), append(x.CorrID, int32(id)), x.Device.Append(0)
 				x.Bytes, x.MemKind, x.GraphNodeID = append(x.Bytes, 8), append(x.MemKind, 1), append(x.GraphNodeID, null)
 			}
 		}
@@ -261,8 +262,8 @@ func TestProjectionNestingBruteForce(t *testing.T) {
 		n.RangeID, n.Category, n.Color = append(n.RangeID, null), append(n.Category, null), append(n.Color, null)
 		n.TextID, n.Text, n.DomainID, n.Payload = append(n.TextID, 0), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, null)
 	}
-	tr.Runtime = trace.APICalls{Start: []int64{5, 6}, End: []int64{10, 9}, GlobalTID: []int64{tid, tid}, CorrID: trace.CorrIDs{1, 2}, NameID: trace.StrIDs{0, 0}}
-	tr.Kernels = trace.Kernels{Start: []int64{20, 40}, End: []int64{30, 41}, GlobalPID: []int64{p, p}, CorrID: trace.CorrIDs{1, 2}, Device: []int64{0, 0},
+	tr.Runtime = trace.APICalls{Start: []int64{5, 6}, End: []int64{10, 9}, GlobalTID: trace.CodesOf([]int64{tid, tid}), CorrID: trace.CorrIDs{1, 2}, NameID: trace.StrIDs{0, 0}}
+	tr.Kernels = trace.Kernels{Start: []int64{20, 40}, End: []int64{30, 41}, GlobalPID: trace.CodesOf([]int64{p, p}), CorrID: trace.CorrIDs{1, 2}, Device: trace.CodesOf([]int64{0, 0}),
 		Demangled: trace.StrIDs{0, 0}, Short: trace.StrIDs{0, 0}, Mangled: trace.StrIDs{trace.Null32, trace.Null32}, GraphNodeID: []int64{null, null}}
 	check(tr, false)
 	byRow := map[int]ProjectedRange{}

@@ -14,8 +14,8 @@ func TestProjectByProcess(t *testing.T) {
 	null := trace.Null
 	tr := &trace.Trace{
 		Strings: trace.NewStrings([]int64{0, 1, 2}, []string{"step", "cudaLaunchKernel_v7000", "k"}),
-		Runtime: trace.APICalls{Start: []int64{120}, End: []int64{130}, GlobalTID: []int64{worker}, CorrID: trace.CorrIDs{7}, NameID: trace.StrIDs{1}},
-		Kernels: trace.Kernels{Start: []int64{150}, End: []int64{180}, GlobalPID: []int64{pid}, CorrID: trace.CorrIDs{7}, Device: []int64{0},
+		Runtime: trace.APICalls{Start: []int64{120}, End: []int64{130}, GlobalTID: trace.CodesOf([]int64{worker}), CorrID: trace.CorrIDs{7}, NameID: trace.StrIDs{1}},
+		Kernels: trace.Kernels{Start: []int64{150}, End: []int64{180}, GlobalPID: trace.CodesOf([]int64{pid}), CorrID: trace.CorrIDs{7}, Device: trace.CodesOf([]int64{0}),
 			Demangled: trace.StrIDs{2}, Short: trace.StrIDs{2}, Mangled: trace.StrIDs{trace.Null32}, GraphNodeID: []int64{null}},
 		NVTX: trace.NVTX{Start: []int64{100}, End: []int64{200}, EventType: []int64{trace.NVTXPushPopRange}, RangeID: []int64{null},
 			Category: []int64{null}, Color: []int64{null}, GlobalTID: []int64{main}, EndGlobalTID: []int64{null}, TextID: []int64{0},

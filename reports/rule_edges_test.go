@@ -20,7 +20,7 @@ func TestGPUGapsAtItsThreshold(t *testing.T) {
 		tr := &trace.Trace{}
 		k := &tr.Kernels
 		k.Start, k.End = []int64{1000, 2000 + c.gap}, []int64{2000, 3000 + c.gap}
-		k.GlobalPID, k.Device, k.Context = []int64{g, g}, []int64{0, 0}, []int64{1, 1}
+		k.GlobalPID, k.Device, k.Context = trace.CodesOf([]int64{g, g}), trace.CodesOf([]int64{0, 0}), []int64{1, 1}
 		_, o, err := LookupRule("gpu_gaps:gap=1")
 		if err != nil {
 			t.Fatal(err)
@@ -102,7 +102,7 @@ func TestGPUGapsSynthetic(t *testing.T) {
 	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0, 1}, []string{"CUDA profiling data flush overhead", "CUDA profiling other"})}
 	k := &tr.Kernels
 	add := func(gp, dev, ctx, s, e int64) {
-		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), append(k.GlobalPID, gp), append(k.Device, dev), append(k.Context, ctx)
+		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), k.GlobalPID.Append(gp), k.Device.Append(dev), append(k.Context, ctx)
 	}
 	add(p2, 0, 9, 10*ms, 11*ms) // pid 200 first in the table: its gaps come after pid 100's
 	add(p2, 0, 9, 14*ms, 15*ms) // a 3 ms gap at 11 ms
@@ -148,7 +148,7 @@ func TestGPUTimeUtilSynthetic(t *testing.T) {
 	tr := &trace.Trace{}
 	k := &tr.Kernels
 	add := func(dev, s, e int64) {
-		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), append(k.GlobalPID, p), append(k.Device, dev), append(k.Context, 1)
+		k.Start, k.End, k.GlobalPID, k.Device, k.Context = append(k.Start, s), append(k.End, e), k.GlobalPID.Append(p), k.Device.Append(dev), append(k.Context, 1)
 	}
 	// device 0 over 1000–1400 in 4 chunks of 100: 100%, 50% (the threshold: not kept), 10%, 40%
 	add(0, 1000, 1100)

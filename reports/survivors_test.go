@@ -40,7 +40,7 @@ func TestGPUGapsTouchingAtNegativeGap(t *testing.T) {
 		tr := &trace.Trace{}
 		k := &tr.Kernels
 		k.Start, k.End = []int64{1000, c.second}, []int64{2000, c.second + 1000}
-		k.GlobalPID, k.Device, k.Context = []int64{g, g}, []int64{0, 0}, []int64{1, 1}
+		k.GlobalPID, k.Device, k.Context = trace.CodesOf([]int64{g, g}), trace.CodesOf([]int64{0, 0}), []int64{1, 1}
 		_, o, err := LookupRule("gpu_gaps:gap=-1")
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +66,7 @@ func TestGPUTimeUtilContextAndPairOrder(t *testing.T) {
 		// contexts ctx, ctx+1, ctx+2: the second ends last (with the third), so ctx+1 is the pair's
 		for i, op := range [][2]int64{{1000, 1010}, {1090, 1100}, {1050, 1100}} {
 			k.Start, k.End = append(k.Start, op[0]), append(k.End, op[1])
-			k.GlobalPID, k.Device, k.Context = append(k.GlobalPID, pair.pid), append(k.Device, pair.dev), append(k.Context, pair.ctx+int64(i))
+			k.GlobalPID, k.Device, k.Context = k.GlobalPID.Append(pair.pid), k.Device.Append(pair.dev), append(k.Context, pair.ctx+int64(i))
 		}
 	}
 	_, o, err := LookupRule("gpu_time_util:chunks=1:threshold=100")
@@ -220,7 +220,7 @@ func TestGPUTimeUtilChunksPastTwoTo53(t *testing.T) {
 	tr := &trace.Trace{}
 	k := &tr.Kernels
 	k.Start, k.End = []int64{b + 400, b + 1550}, []int64{b + 450, b + 1600}
-	k.GlobalPID, k.Device, k.Context = []int64{0x1_000064_000000, 0x1_000064_000000}, []int64{0, 0}, []int64{1, 1}
+	k.GlobalPID, k.Device, k.Context = trace.CodesOf([]int64{0x1_000064_000000, 0x1_000064_000000}), trace.CodesOf([]int64{0, 0}), []int64{1, 1}
 	_, o, err := LookupRule("gpu_time_util:chunks=1:threshold=50")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 // end before they start, as notes: nsys sums those negative durations too, and so do we.
 func checkRows(tr *trace.Trace) []string {
 	var notes []string
-	check := func(table string, start, end *[]int64, ids []*[]int32, cols ...*[]int64) {
+	check := func(table string, start, end *[]int64, ids []*[]int32, codes []*trace.Codes, cols ...*[]int64) {
 		bad, neg := 0, 0
 		for i := range *start {
 			if (*start)[i] == trace.Null || (*end)[i] == trace.Null {
@@ -35,20 +35,25 @@ func checkRows(tr *trace.Trace) []string {
 		for _, c := range ids {
 			keepRows(c, keep)
 		}
+		for _, c := range codes {
+			vs := c.Int64s()
+			keepRows(&vs, keep)
+			*c = trace.CodesOf(vs)
+		}
 		notes = append(notes, fmt.Sprintf("%d rows of %s have no start or end: skipped", bad, table))
 	}
 	a := &tr.Runtime
-	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID, &a.CorrID}, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
+	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID, &a.CorrID}, []*trace.Codes{&a.GlobalTID}, &a.EventClass, &a.ReturnValue)
 	o := &tr.OSRT
-	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID, &o.CorrID}, &o.GlobalTID, &o.EventClass, &o.ReturnValue)
+	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID, &o.CorrID}, []*trace.Codes{&o.GlobalTID}, &o.EventClass, &o.ReturnValue)
 	k := &tr.Kernels
 	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, []*[]int32{&k.Demangled, &k.Short, &k.Mangled, &k.CorrID},
-		&k.GlobalPID, &k.Device, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
+		[]*trace.Codes{&k.GlobalPID, &k.Device}, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	m := &tr.Memcpy
-	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, []*[]int32{&m.CorrID}, &m.GlobalPID, &m.Device, &m.Context, &m.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, []*[]int32{&m.CorrID}, []*trace.Codes{&m.GlobalPID, &m.Device}, &m.Context, &m.Stream,
 		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	ms := &tr.Memset
-	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, []*[]int32{&ms.CorrID}, &ms.GlobalPID, &ms.Device, &ms.Context, &ms.Stream,
+	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, []*[]int32{&ms.CorrID}, []*trace.Codes{&ms.GlobalPID, &ms.Device}, &ms.Context, &ms.Stream,
 		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext)
 	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name
 	dangling := func(table string, ids []int32) {

@@ -64,7 +64,7 @@ func TestHostileCells(t *testing.T) {
 				if deferred.Load() == before {
 					t.Error("the scanner read a value SQL converts")
 				}
-				if !slices.Contains(tr.Kernels.GlobalPID, w) {
+				if !slices.Contains(tr.Kernels.GlobalPID.Int64s(), w) {
 					t.Errorf("no kernel with globalPid %d", w)
 				}
 			}

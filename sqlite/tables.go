@@ -129,7 +129,7 @@ func readEnums(ctx context.Context, db *sql.DB, s *schema, tr *trace.Trace) erro
 // calls, which nsys's CUDA reports ignore) stay unread to keep big traces small in memory.
 func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.APICalls, returns bool) error {
 	cols := []intCol{
-		{name: "start", dst: &a.Start}, {name: "end", dst: &a.End}, {name: "globalTid", dst: &a.GlobalTID}, idCol("correlationId", &a.CorrID), idCol("nameId", &a.NameID),
+		{name: "start", dst: &a.Start}, {name: "end", dst: &a.End}, codeCol("globalTid", &a.GlobalTID), idCol("correlationId", &a.CorrID), idCol("nameId", &a.NameID),
 	}
 	if table == "OSRT_API" {
 		cols = append(cols, intCol{name: "eventClass", dst: &a.EventClass})
@@ -144,8 +144,8 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, d
 	// launch geometry and stream are not read: no report uses them yet; the context only for
 	// the analyze rules
 	cols := []intCol{
-		{name: "start", dst: &k.Start}, {name: "end", dst: &k.End}, {name: "globalPid", dst: &k.GlobalPID}, idCol("correlationId", &k.CorrID),
-		{name: "deviceId", dst: &k.Device}, idCol("demangledName", &k.Demangled), idCol("shortName", &k.Short), idCol("mangledName", &k.Mangled),
+		{name: "start", dst: &k.Start}, {name: "end", dst: &k.End}, codeCol("globalPid", &k.GlobalPID), idCol("correlationId", &k.CorrID),
+		codeCol("deviceId", &k.Device), idCol("demangledName", &k.Demangled), idCol("shortName", &k.Short), idCol("mangledName", &k.Mangled),
 		{name: "graphNodeId", dst: &k.GraphNodeID},
 	}
 	if details {
@@ -166,8 +166,8 @@ func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, d
 
 func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, details bool) error {
 	cols := []intCol{
-		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, {name: "globalPid", dst: &m.GlobalPID}, idCol("correlationId", &m.CorrID),
-		{name: "deviceId", dst: &m.Device}, {name: "bytes", dst: &m.Bytes}, {name: "copyKind", dst: &m.CopyKind}, {name: "srcKind", dst: &m.SrcKind}, {name: "dstKind", dst: &m.DstKind},
+		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, codeCol("globalPid", &m.GlobalPID), idCol("correlationId", &m.CorrID),
+		codeCol("deviceId", &m.Device), {name: "bytes", dst: &m.Bytes}, {name: "copyKind", dst: &m.CopyKind}, {name: "srcKind", dst: &m.SrcKind}, {name: "dstKind", dst: &m.DstKind},
 		{name: "graphNodeId", dst: &m.GraphNodeID},
 		// the copy rules' selection, which the summary's copy findings use too
 		{name: "srcDeviceId", dst: &m.SrcDevice}, {name: "dstDeviceId", dst: &m.DstDevice},
@@ -180,8 +180,8 @@ func readMemcpy(ctx context.Context, db *sql.DB, s *schema, m *trace.Memcpy, det
 
 func readMemset(ctx context.Context, db *sql.DB, s *schema, m *trace.Memset, details bool) error {
 	cols := []intCol{
-		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, {name: "globalPid", dst: &m.GlobalPID}, idCol("correlationId", &m.CorrID),
-		{name: "deviceId", dst: &m.Device}, {name: "bytes", dst: &m.Bytes}, {name: "memKind", dst: &m.MemKind}, {name: "graphNodeId", dst: &m.GraphNodeID},
+		{name: "start", dst: &m.Start}, {name: "end", dst: &m.End}, codeCol("globalPid", &m.GlobalPID), idCol("correlationId", &m.CorrID),
+		codeCol("deviceId", &m.Device), {name: "bytes", dst: &m.Bytes}, {name: "memKind", dst: &m.MemKind}, {name: "graphNodeId", dst: &m.GraphNodeID},
 	}
 	if details {
 		cols = append(cols, intCol{name: "contextId", dst: &m.Context}, intCol{name: "streamId", dst: &m.Stream}, intCol{name: "greenContextId", dst: &m.GreenContext})

@@ -50,10 +50,10 @@ func (s *synth) kernel(pid, tid int64, name string, start, dur, dev int64) {
 	g, null := gpidOf(pid), trace.Null
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), append(r.GlobalTID, g|tid), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str("cudaLaunchKernel_v7000")))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start-5), append(r.End, start-1), r.GlobalTID.Append(g|tid), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str("cudaLaunchKernel_v7000")))
 	k := &s.tr.Kernels
 	id := s.str(name)
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, int32(s.corr)), append(k.Device, dev)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), k.GlobalPID.Append(g), append(k.CorrID, int32(s.corr)), k.Device.Append(dev)
 	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(id)), append(k.Short, int32(id)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
 
@@ -201,7 +201,7 @@ func TestTwoLaunchingThreads(t *testing.T) {
 	// a process with CUDA calls but no GPU work and no range is in no stage: its rows are Other
 	s.proc(30, "helper", "helper")
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 5), append(r.End, 9), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 1), append(r.NameID, int32(s.str("cudaMalloc")))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 5), append(r.End, 9), r.GlobalTID.Append(gpidOf(30)|30), append(r.CorrID, 1), append(r.NameID, int32(s.str("cudaMalloc")))
 	tr := s.done()
 	rule, err := ParseRule("prefill=thread:^prefill$")
 	if err != nil {
@@ -304,10 +304,10 @@ func TestGroupByDevice(t *testing.T) {
 	tr := s.done()
 	// the call of the k2 kernel also launched a copy on device 0: it stays with device 2
 	m := &tr.Memcpy
-	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = []int64{120}, []int64{125}, []int64{gpidOf(10)}, trace.CorrIDs{1}, []int64{0}
+	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = []int64{120}, []int64{125}, trace.CodesOf([]int64{gpidOf(10)}), trace.CorrIDs{1}, trace.CodesOf([]int64{0})
 	m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID = []int64{8}, []int64{1}, []int64{0}, []int64{1}, []int64{trace.Null}
 	r := &tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 50), append(r.End, 60), append(r.GlobalTID, gpidOf(10)|10), append(r.CorrID, 99), append(r.NameID, 0)
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 50), append(r.End, 60), r.GlobalTID.Append(gpidOf(10)|10), append(r.CorrID, 99), append(r.NameID, 0)
 	tr.GPUs = []trace.GPU{{ID: 0, Name: "H200"}, {ID: 2, Name: "A100"}}
 	g, err := Group(tr, ByDevice, nil)
 	if err != nil {
@@ -366,7 +366,7 @@ func TestOrphanOperationAndPeers(t *testing.T) {
 	s.kernel(20, 0, "void conv_kernel<float>()", 160, 7, 0)
 	tr := s.done()
 	k := &tr.Kernels // a kernel of process 20 whose call was not captured
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 300), append(k.End, 350), append(k.GlobalPID, gpidOf(20)), append(k.CorrID, 9999), append(k.Device, 0)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 300), append(k.End, 350), k.GlobalPID.Append(gpidOf(20)), append(k.CorrID, 9999), k.Device.Append(0)
 	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(k.Demangled[1])), append(k.Short, int32(k.Short[1])), append(k.Mangled, trace.Null32), append(k.GraphNodeID, trace.Null)
 	rule, _ := ParseRule("prefill=thread:^prefill$")
 	a := Assign(tr, []Rule{rule})
@@ -469,8 +469,8 @@ func TestSignatureRangesAndStart(t *testing.T) {
 	n.End, n.EventType, n.GlobalTID, n.EndGlobalTID = append(n.End, trace.Null), append(n.EventType, 34), append(n.GlobalTID, gpidOf(10)|10), append(n.EndGlobalTID, trace.Null)
 	n.RangeID, n.Category, n.Color, n.TextID, n.Text, n.DomainID, n.Payload = append(n.RangeID, trace.Null), append(n.Category, trace.Null), append(n.Color, trace.Null), append(n.TextID, 0), append(n.Text, -1), append(n.DomainID, 0), append(n.Payload, trace.Null)
 	r := &tr.Runtime // the helper also made a CUDA call at 250
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 250), append(r.End, 260), append(r.GlobalTID, gpidOf(20)|20), append(r.CorrID, 777), append(r.NameID, 0)
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 220), append(r.End, 230), append(r.GlobalTID, gpidOf(30)|30), append(r.CorrID, 778), append(r.NameID, 0)
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 250), append(r.End, 260), r.GlobalTID.Append(gpidOf(20)|20), append(r.CorrID, 777), append(r.NameID, 0)
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 220), append(r.End, 230), r.GlobalTID.Append(gpidOf(30)|30), append(r.CorrID, 778), append(r.NameID, 0)
 	sigs := signatures(tr, []int64{gpidOf(10), gpidOf(20), gpidOf(30)})
 	if got := sigs[gpidOf(30)].FirstGPU; got != 220 {
 		t.Errorf("poller starts at %d, want 220 (its CUDA call, before its range)", got)

@@ -124,7 +124,8 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	// group of each thread, computed once per thread
 	threadGroup := map[int64]int{}
 	lastG, lastGi := int64(trace.Null), 0 // calls come in runs of one thread
-	for i, g := range rt.GlobalTID {
+	for i := range rt.GlobalTID.Len() {
+		g := rt.GlobalTID.At(i)
 		if g != lastG {
 			gi, ok := threadGroup[g]
 			if !ok {
@@ -135,40 +136,35 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		}
 		rtGroup[i] = int32(lastGi)
 	}
-	calls := tr.Calls()
+	launch := tr.Launches()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
-	opGroup := func(gpid, corr int64) int {
-		if c := calls.Call(gpid, corr); c >= 0 {
-			return int(rtGroup[c])
-		}
-		return groupOf(gpid | trace.PID(gpid))
-	}
-	osrt := make([]int32, tr.OSRT.Len())
-	for i, g := range tr.OSRT.GlobalTID {
-		osrt[i] = int32(groupOf(g))
-	}
-	// the launching calls are looked up in parallel parts (the index is only read); the few
-	// operations without one take their process's group afterwards, in row order
-	ops := func(gpid []int64, corr []int32) []int32 {
-		out := make([]int32, len(gpid))
-		par.For(len(out), func(lo, hi int) {
+	ops := func(n int, call func(int) int, gpid trace.Codes) []int32 {
+		out := make([]int32, n)
+		par.For(n, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				out[i] = -1
-				if c := calls.Call(gpid[i], int64(corr[i])); c >= 0 {
+				if c := call(i); c >= 0 {
 					out[i] = rtGroup[c]
+				} else {
+					out[i] = -1
 				}
 			}
 		})
+		// the few operations without a call take their process's group, in row order
 		for i, gi := range out {
 			if gi < 0 {
-				out[i] = int32(opGroup(gpid[i], int64(corr[i])))
+				out[i] = int32(groupOf(gpid.At(i) | trace.PID(gpid.At(i))))
 			}
 		}
 		return out
 	}
-	kern := ops(tr.Kernels.GlobalPID, tr.Kernels.CorrID)
-	mcpy := ops(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID)
-	mset := ops(tr.Memset.GlobalPID, tr.Memset.CorrID)
+	osrt := make([]int32, tr.OSRT.Len())
+	for i := range tr.OSRT.GlobalTID.Len() {
+		g := tr.OSRT.GlobalTID.At(i)
+		osrt[i] = int32(groupOf(g))
+	}
+	kern := ops(tr.Kernels.Len(), launch.Kernel, tr.Kernels.GlobalPID)
+	mcpy := ops(tr.Memcpy.Len(), launch.Memcpy, tr.Memcpy.GlobalPID)
+	mset := ops(tr.Memset.Len(), launch.Memset, tr.Memset.GlobalPID)
 	nvtx := make([]int32, tr.NVTX.Len())
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {
@@ -227,10 +223,10 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		order = append(order, l)
 		return labels[dev]
 	}
-	ops := func(dev []int64) []int32 {
-		out := make([]int32, len(dev))
-		for i, d := range dev {
-			out[i] = int32(label(d))
+	ops := func(dev trace.Codes) []int32 {
+		out := make([]int32, dev.Len())
+		for i := range out {
+			out[i] = int32(label(dev.At(i)))
 		}
 		return out
 	}
@@ -240,17 +236,17 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 	for i := range rt {
 		rt[i] = host
 	}
-	calls := tr.Calls()
-	mark := func(gpid []int64, corr []int32, g []int32) {
-		for i := range gpid {
-			if c := calls.Call(gpid[i], int64(corr[i])); c >= 0 && rt[c] == host {
+	launch := tr.Launches()
+	mark := func(call func(int) int, g []int32) {
+		for i := range g {
+			if c := call(i); c >= 0 && rt[c] == host {
 				rt[c] = g[i]
 			}
 		}
 	}
-	mark(tr.Kernels.GlobalPID, tr.Kernels.CorrID, kern)
-	mark(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID, mcpy)
-	mark(tr.Memset.GlobalPID, tr.Memset.CorrID, mset)
+	mark(launch.Kernel, kern)
+	mark(launch.Memcpy, mcpy)
+	mark(launch.Memset, mset)
 	// devices in id order, then the host
 	idx := make([]int, len(devs))
 	for i := range idx {

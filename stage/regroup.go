@@ -58,7 +58,8 @@ func (a *Assignment) Regroup(by By, tr *trace.Trace) (*Assignment, error) {
 func (a *Assignment) byThreads(tr *trace.Trace) *Assignment {
 	out := &Assignment{byProc: map[int64]int{}, byThread: map[int64]int{}}
 	seen := map[int64]bool{}
-	for _, g := range tr.Runtime.GlobalTID {
+	for row := range tr.Runtime.GlobalTID.Len() {
+		g := tr.Runtime.GlobalTID.At(row)
 		seen[g] = true
 	}
 	for i, g := range tr.NVTX.GlobalTID {

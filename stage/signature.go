@@ -53,7 +53,7 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 		var s *Signature
 		last := trace.Null
 		for i := lo; i < hi; i++ {
-			if pid := k.GlobalPID[i]; pid != last || i == lo {
+			if pid := k.GlobalPID.At(i); pid != last || i == lo {
 				last, s = pid, nil
 				if out[pid] != nil {
 					if s = p.procs[pid]; s == nil {
@@ -69,8 +69,8 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 			p.byID[pk{last, int64(k.Short[i])}] += d
 			s.KernelNs += d
 			s.FirstGPU = min(s.FirstGPU, k.Start[i])
-			if !slices.Contains(s.GPUs, k.Device[i]) {
-				s.GPUs = append(s.GPUs, k.Device[i])
+			if !slices.Contains(s.GPUs, k.Device.At(i)) {
+				s.GPUs = append(s.GPUs, k.Device.At(i))
 			}
 		}
 		mu.Lock()
@@ -98,12 +98,16 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 		s.Kernels[name] += d
 		s.Families[KernelFamily(name)] += d
 	}
-	for _, ops := range [][3][]int64{{tr.Memcpy.Start, tr.Memcpy.GlobalPID, tr.Memcpy.Device}, {tr.Memset.Start, tr.Memset.GlobalPID, tr.Memset.Device}} {
-		for i, st := range ops[0] {
-			if s := out[ops[1][i]]; s != nil {
+	type opCols struct {
+		start    []int64
+		pid, dev trace.Codes
+	}
+	for _, ops := range []opCols{{tr.Memcpy.Start, tr.Memcpy.GlobalPID, tr.Memcpy.Device}, {tr.Memset.Start, tr.Memset.GlobalPID, tr.Memset.Device}} {
+		for i, st := range ops.start {
+			if s := out[ops.pid.At(i)]; s != nil {
 				s.FirstGPU = min(s.FirstGPU, st)
-				if !slices.Contains(s.GPUs, ops[2][i]) {
-					s.GPUs = append(s.GPUs, ops[2][i])
+				if d := ops.dev.At(i); !slices.Contains(s.GPUs, d) {
+					s.GPUs = append(s.GPUs, d)
 				}
 			}
 		}
@@ -130,7 +134,8 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	}
 	var s *Signature
 	last := trace.Null
-	for i, g := range tr.Runtime.GlobalTID {
+	for i := range tr.Runtime.GlobalTID.Len() {
+		g := tr.Runtime.GlobalTID.At(i)
 		if g != last || i == 0 {
 			last, s = g, out[trace.ProcessOf(g)]
 		}

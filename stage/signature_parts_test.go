@@ -25,9 +25,9 @@ func TestSignaturesInPartsEqualOneLoop(t *testing.T) {
 			d := int64(1 + rng.IntN(1000))
 			k.Start = append(k.Start, now)
 			k.End = append(k.End, now+d)
-			k.GlobalPID = append(k.GlobalPID, pid)
+			k.GlobalPID = k.GlobalPID.Append(pid)
 			k.Short = append(k.Short, int32(ids[rng.IntN(len(ids))]))
-			k.Device = append(k.Device, int64(rng.IntN(2)))
+			k.Device = k.Device.Append(int64(rng.IntN(2)))
 			now += int64(rng.IntN(500))
 		}
 	}
@@ -36,15 +36,15 @@ func TestSignaturesInPartsEqualOneLoop(t *testing.T) {
 	for _, p := range asked {
 		want := &Signature{Kernels: map[string]int64{}, FirstGPU: 1<<63 - 1}
 		for i := range k.Start {
-			if k.GlobalPID[i] != p {
+			if k.GlobalPID.At(i) != p {
 				continue
 			}
 			d := k.End[i] - k.Start[i]
 			want.Kernels[names[k.Short[i]]] += d
 			want.KernelNs += d
 			want.FirstGPU = min(want.FirstGPU, k.Start[i])
-			if !slices.Contains(want.GPUs, k.Device[i]) {
-				want.GPUs = append(want.GPUs, k.Device[i])
+			if !slices.Contains(want.GPUs, k.Device.At(i)) {
+				want.GPUs = append(want.GPUs, k.Device.At(i))
 			}
 		}
 		slices.Sort(want.GPUs)

@@ -160,10 +160,10 @@ func (a *Assignment) Replica(globalPID int64) int {
 // helper that loaded a library) is no stage: its calls are (other) rows.
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
-	add := func(col []int64, proc func(int64) int64) { // rows come in runs of one process
+	add := func(col trace.Codes, proc func(int64) int64) { // rows come in runs of one process
 		last := int64(trace.Null)
-		for _, g := range col {
-			if g != last {
+		for i := range col.Len() {
+			if g := col.At(i); g != last {
 				seen[proc(g)], last = true, g
 			}
 		}

@@ -66,11 +66,11 @@ func driverCopies(tr *trace.Trace, async bool) int {
 	type key struct{ pid, corr int64 }
 	call := map[key]int{}
 	for i := range tr.Runtime.Start {
-		call[key{trace.ProcessOf(tr.Runtime.GlobalTID[i]), int64(tr.Runtime.CorrID[i])}] = i
+		call[key{trace.ProcessOf(tr.Runtime.GlobalTID.At(i)), int64(tr.Runtime.CorrID[i])}] = i
 	}
 	m, n := &tr.Memcpy, 0
 	for i := range m.Start {
-		c, ok := call[key{m.GlobalPID[i], int64(m.CorrID[i])}]
+		c, ok := call[key{m.GlobalPID.At(i), int64(m.CorrID[i])}]
 		if !ok {
 			continue
 		}

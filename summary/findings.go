@@ -273,11 +273,11 @@ func (j *judge) deviceCopies(name string) bool {
 	}
 	tr := j.tr
 	is := ByName(tr, func(n string) bool { return n == name })
-	calls := tr.Calls()
+	launch := tr.Launches()
 	m := &tr.Memcpy
 	n := 0
 	for i := range m.Start {
-		c := calls.Call(m.GlobalPID[i], int64(m.CorrID[i]))
+		c := launch.Memcpy(i)
 		if c < 0 || !is(int64(tr.Runtime.NameID[c])) {
 			continue
 		}

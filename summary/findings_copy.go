@@ -18,7 +18,7 @@ import (
 // id alone, which can pair a copy with another process's call).
 func (j *judge) copyFindings() []Finding {
 	tr, scope, in := j.tr, j.scope, j.in
-	calls := tr.Calls()
+	launch := tr.Launches()
 	var asyncN, syncN, asyncDrv, syncDrv int
 	var asyncT, syncT int64
 	async, sync := reports.MemcpyAsyncRule(tr), reports.MemcpySyncRule(tr)
@@ -30,7 +30,7 @@ func (j *judge) copyFindings() []Finding {
 	}
 	m := &tr.Memcpy
 	for i := range m.Start {
-		c := calls.Call(m.GlobalPID[i], int64(m.CorrID[i]))
+		c := launch.Memcpy(i)
 		if c < 0 {
 			continue
 		}
@@ -106,7 +106,7 @@ func (j *judge) copyBound() []Finding {
 		if m.End[i] <= j.from {
 			continue
 		}
-		byDev[m.Device[i]] = append(byDev[m.Device[i]], trace.Span{Start: max(m.Start[i], j.from), End: m.End[i]})
+		byDev[m.Device.At(i)] = append(byDev[m.Device.At(i)], trace.Span{Start: max(m.Start[i], j.from), End: m.End[i]})
 		d := byKind[m.CopyKind[i]]
 		if d == nil {
 			d = &direction{label: j.tr.MemcpyKinds[m.CopyKind[i]]}

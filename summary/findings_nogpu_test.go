@@ -16,7 +16,7 @@ func TestSyncAdviceWithoutGPUWork(t *testing.T) {
 	for i := range 20 {
 		s := int64(i) * 10_000_000
 		rt.Start, rt.End = append(rt.Start, s), append(rt.End, s+5_000_000)
-		rt.GlobalTID, rt.CorrID, rt.NameID = append(rt.GlobalTID, tid), append(rt.CorrID, int32(i+1)), append(rt.NameID, 0)
+		rt.GlobalTID, rt.CorrID, rt.NameID = rt.GlobalTID.Append(tid), append(rt.CorrID, int32(i+1)), append(rt.NameID, 0)
 	}
 	f := findingByID(Findings(tr, "trace", DefaultFindingOptions), "dominant_api")
 	if f == nil {

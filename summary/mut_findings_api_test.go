@@ -144,7 +144,7 @@ func TestTopAPISparseIDsA(t *testing.T) {
 	r := &tr.Runtime
 	for i, c := range []struct{ id, d int64 }{{0, 300}, {100_000, 200}, {-7, 50}, {0, 100}, {100_000, 200}, {-7, 50}} {
 		at := int64(i) * 1000
-		r.Start, r.End, r.NameID, r.GlobalTID, r.CorrID = append(r.Start, at), append(r.End, at+c.d), append(r.NameID, int32(c.id)), append(r.GlobalTID, 0x1_00000a_00000a), append(r.CorrID, int32(i+1))
+		r.Start, r.End, r.NameID, r.GlobalTID, r.CorrID = append(r.Start, at), append(r.End, at+c.d), append(r.NameID, int32(c.id)), r.GlobalTID.Append(0x1_00000a_00000a), append(r.CorrID, int32(i+1))
 	}
 	if name, total, calls, all := topAPI(tr); name != "cudaFree" || total != 400 || calls != 2 || all != 900 {
 		t.Errorf("topAPI: %s %d %d %d, want cudaFree 400 2 900", name, total, calls, all)

@@ -22,7 +22,7 @@ func overviewTrace() *trace.Trace {
 	s.kernel(10, "void c()", 5_500, 1_000, 1)                             // [5500, 6500) on GPU 1
 	s.memcpy(10, "cudaMemcpyAsync", 10_000, 100, 2_000, 1, 1, 0, 1, 4096) // [10000, 12000) on GPU 1
 	ms := &s.tr.Memset
-	ms.Start, ms.End, ms.GlobalPID, ms.CorrID, ms.Device = []int64{15_000}, []int64{15_500}, []int64{synthGPID(10)}, trace.CorrIDs{999}, []int64{0}
+	ms.Start, ms.End, ms.GlobalPID, ms.CorrID, ms.Device = []int64{15_000}, []int64{15_500}, trace.CodesOf([]int64{synthGPID(10)}), trace.CorrIDs{999}, trace.CodesOf([]int64{0})
 	ms.Context, ms.Stream, ms.Bytes, ms.MemKind = []int64{1}, []int64{7}, []int64{64}, []int64{0}
 	ms.GraphNodeID, ms.GreenContext = []int64{trace.Null}, []int64{trace.Null}
 	return s.done()

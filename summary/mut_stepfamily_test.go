@@ -125,9 +125,9 @@ func TestMutStepFamilyNullThread(t *testing.T) {
 	s.nvtxEvent(trace.NVTXPushPopRange, null, 0, "step_1", 2000, 2500)
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 1010), append(r.End, 1020), append(r.GlobalTID, null), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str("cudaLaunchKernel")))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, 1010), append(r.End, 1020), r.GlobalTID.Append(null), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str("cudaLaunchKernel")))
 	k := &s.tr.Kernels
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 1030), append(k.End, 1040), append(k.GlobalPID, trace.ProcessOf(null)), append(k.CorrID, int32(s.corr)), append(k.Device, 0)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, 1030), append(k.End, 1040), k.GlobalPID.Append(trace.ProcessOf(null)), append(k.CorrID, int32(s.corr)), k.Device.Append(0)
 	tr := s.done()
 	if l := LaunchedGPUWork(tr); !slices.Equal(l, []bool{true}) {
 		t.Fatalf("launched %v", l)

@@ -12,32 +12,32 @@ import (
 )
 
 // devSpans lists the spans of operations by device (sorted and disjoint per device).
-func devSpans(start, end, dev []int64) map[int64][]trace.Span {
+func devSpans(start, end []int64, dev func(int) int64) map[int64][]trace.Span {
 	// rows come in runs of one device: the maps are consulted once per run
 	runEnd := func(i int) int {
 		j := i + 1
-		for j < len(dev) && dev[j] == dev[i] {
+		for j < len(start) && dev(j) == dev(i) {
 			j++
 		}
 		return j
 	}
 	n := map[int64]int{}
-	for i := 0; i < len(dev); {
+	for i := 0; i < len(start); {
 		j := runEnd(i)
-		n[dev[i]] += j - i
+		n[dev(i)] += j - i
 		i = j
 	}
 	by := make(map[int64][]trace.Span, len(n))
 	for d, c := range n {
 		by[d] = make([]trace.Span, 0, c)
 	}
-	for i := 0; i < len(dev); {
+	for i := 0; i < len(start); {
 		j := runEnd(i)
-		sp := by[dev[i]]
+		sp := by[dev(i)]
 		for k := i; k < j; k++ {
 			sp = append(sp, trace.Span{Start: start[k], End: end[k]})
 		}
-		by[dev[i]] = sp
+		by[dev(i)] = sp
 		i = j
 	}
 	for d, sp := range by {

@@ -67,8 +67,18 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 	if len(o.devices) > 1 {
 		g.Go(func() {
 			cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
+			nk, nc := sub.Kernels.Len(), sub.Memcpy.Len()
+			dev := func(i int) int64 { // the device of row i of the three tables one after another
+				switch {
+				case i < nk:
+					return sub.Kernels.Device.At(i)
+				case i < nk+nc:
+					return sub.Memcpy.Device.At(i - nk)
+				}
+				return sub.Memset.Device.At(i - nk - nc)
+			}
 			o.devOps = clipDevs(devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
-				cat(sub.Kernels.Device, sub.Memcpy.Device, sub.Memset.Device)), clip)
+				dev), clip)
 		})
 	}
 	g.Wait()
@@ -88,7 +98,7 @@ func (o *StageOverview) kernelSpans() map[int64][]trace.Span {
 	if o.devKernels == nil {
 		o.devKernels = map[int64][]trace.Span{}
 		if o.sub != nil {
-			o.devKernels = clipDevs(devSpans(o.sub.Kernels.Start, o.sub.Kernels.End, o.sub.Kernels.Device), o.clip)
+			o.devKernels = clipDevs(devSpans(o.sub.Kernels.Start, o.sub.Kernels.End, o.sub.Kernels.Device.At), o.clip)
 		}
 	}
 	return o.devKernels

@@ -77,9 +77,9 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 		r := Replica{kernels: map[string]float64{}}
 		switch {
 		case t.Runtime.Len() > 0:
-			r.PID = trace.PID(t.Runtime.GlobalTID[0])
+			r.PID = trace.PID(t.Runtime.GlobalTID.At(0))
 		case t.Kernels.Len() > 0:
-			r.PID = trace.PID(t.Kernels.GlobalPID[0])
+			r.PID = trace.PID(t.Kernels.GlobalPID.At(0))
 		default:
 			continue
 		}

@@ -43,7 +43,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 	walk := func(lo, hi int, f func(k, i int)) {
 		last, cur := trace.Null, -1
 		for i := lo; i < hi; i++ {
-			if g := tr.Runtime.GlobalTID[i]; g != last || i == lo {
+			if g := tr.Runtime.GlobalTID.At(i); g != last || i == lo {
 				last, cur = g, -1
 				if k, ok := want[g]; ok {
 					cur = k
@@ -156,29 +156,22 @@ func Families(tr *trace.Trace) map[string]int64 {
 
 // LaunchedGPUWork marks the CUDA API calls (rows of tr.Runtime) that launched GPU work: a
 // kernel, a memory copy or a memset joined to the call by its process and correlation id
-// (tr.Calls()). A graph launch is marked through the kernels it ran.
+// (tr.Launches()). A graph launch is marked through the kernels it ran.
 func LaunchedGPUWork(tr *trace.Trace) []bool {
 	out := make([]bool, tr.Runtime.Len())
 	if len(out) == 0 {
 		return out
 	}
-	calls := tr.Calls()
-	mark := func(pid []int64, corr []int32) {
-		// the lookups in parallel parts (the index is only read), the marks in one pass
-		launcher := make([]int32, len(pid))
-		par.For(len(pid), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				launcher[i] = int32(calls.Call(pid[i], int64(corr[i])))
-			}
-		})
-		for _, c := range launcher {
-			if c >= 0 && int(c) < len(out) {
+	launch := tr.Launches()
+	mark := func(n int, call func(int) int) {
+		for i := range n {
+			if c := call(i); c >= 0 {
 				out[c] = true
 			}
 		}
 	}
-	mark(tr.Kernels.GlobalPID, tr.Kernels.CorrID)
-	mark(tr.Memcpy.GlobalPID, tr.Memcpy.CorrID)
-	mark(tr.Memset.GlobalPID, tr.Memset.CorrID)
+	mark(tr.Kernels.Len(), launch.Kernel)
+	mark(tr.Memcpy.Len(), launch.Memcpy)
+	mark(tr.Memset.Len(), launch.Memset)
 	return out
 }

@@ -27,16 +27,22 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 		g := tids[rng.IntN(2)]
 		rt.Start = append(rt.Start, int64(i)*10+int64(rng.IntN(5)))
 		rt.End = append(rt.End, rt.Start[i]+3)
-		rt.GlobalTID = append(rt.GlobalTID, g)
+		rt.GlobalTID = rt.GlobalTID.Append(g)
 		rt.CorrID = append(rt.CorrID, int32(i))
 		rt.NameID = append(rt.NameID, 4)
 		switch r := rng.IntN(10); { // what the call launched, joined by process and correlation id
 		case r < 6:
-			tr.Kernels.GlobalPID, tr.Kernels.CorrID = append(tr.Kernels.GlobalPID, pid), append(tr.Kernels.CorrID, int32(i))
+			k := &tr.Kernels
+			k.Start, k.End = append(k.Start, rt.Start[i]+5), append(k.End, rt.Start[i]+7)
+			k.GlobalPID, k.CorrID = k.GlobalPID.Append(pid), append(k.CorrID, int32(i))
 		case r < 7:
-			tr.Memcpy.GlobalPID, tr.Memcpy.CorrID = append(tr.Memcpy.GlobalPID, pid), append(tr.Memcpy.CorrID, int32(i))
+			m := &tr.Memcpy
+			m.Start, m.End = append(m.Start, rt.Start[i]+5), append(m.End, rt.Start[i]+7)
+			m.GlobalPID, m.CorrID = m.GlobalPID.Append(pid), append(m.CorrID, int32(i))
 		case r < 8:
-			tr.Memset.GlobalPID, tr.Memset.CorrID = append(tr.Memset.GlobalPID, pid), append(tr.Memset.CorrID, int32(i))
+			m := &tr.Memset
+			m.Start, m.End = append(m.Start, rt.Start[i]+5), append(m.End, rt.Start[i]+7)
+			m.GlobalPID, m.CorrID = m.GlobalPID.Append(pid), append(m.CorrID, int32(i))
 		default:
 			continue // a call that launched nothing (cuModuleLoad, cudaMalloc)
 		}
@@ -78,7 +84,7 @@ func TestStepFamilyInPartsEqualsBruteForce(t *testing.T) {
 		count[f]++
 		first, _ := slices.BinarySearch(rt.Start, n.Start[i]) // the calls are made in start order
 		for c := first; c < len(rt.Start) && rt.Start[c] <= n.End[i]; c++ {
-			if rt.GlobalTID[c] == n.GlobalTID[i] && launched[c] {
+			if rt.GlobalTID.At(c) == n.GlobalTID[i] && launched[c] {
 				driving[f]++
 				break
 			}
@@ -124,7 +130,7 @@ func TestStepFamilyNeedsLaunchedWork(t *testing.T) {
 		default:
 			s.call(10, "cudaMemsetAsync_v3020", at+10, 20)
 			m := &s.tr.Memset
-			m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, at+40), append(m.End, at+50), append(m.GlobalPID, synthGPID(10)), append(m.CorrID, int32(s.corr)), append(m.Device, 0)
+			m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, at+40), append(m.End, at+50), m.GlobalPID.Append(synthGPID(10)), append(m.CorrID, int32(s.corr)), m.Device.Append(0)
 		}
 	}
 	tr := s.done()

@@ -114,7 +114,7 @@ func TestWarmupTTS(t *testing.T) {
 	// finding, whose advice names the loading as a warm-up cost; recomputed from the rows
 	var inWarmup, all int64
 	for i := range tr.Runtime.Start {
-		if trace.PID(tr.Runtime.GlobalTID[i]) == 1130 && reports.APIName(tr.Strings.Get(int64(tr.Runtime.NameID[i]))) == "cuLibraryLoadData" {
+		if trace.PID(tr.Runtime.GlobalTID.At(i)) == 1130 && reports.APIName(tr.Strings.Get(int64(tr.Runtime.NameID[i]))) == "cuLibraryLoadData" {
 			all += tr.Runtime.End[i] - tr.Runtime.Start[i]
 			lo, hi := st.Instances[0].Start, st.Instances[st.Warmup].Start
 			inWarmup += max(min(tr.Runtime.End[i], hi)-max(tr.Runtime.Start[i], lo), 0)

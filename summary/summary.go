@@ -142,9 +142,9 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	}
 	s.GPUs, s.GPUModels = gpuNames(tr.GPUs)
 	// the stages, and within a stage its tables and findings, are independent: compute them
-	// concurrently (the trace is read-only; its call index is built before anything starts)
-	done = timing.Start("summary: call index + subsets")
-	tr.Calls()
+	// concurrently (the trace is read-only; its launching calls are found before anything starts)
+	done = timing.Start("summary: launches + subsets")
+	tr.Launches()
 	var traceFindings []Finding
 	// the trace's GPU spans are the union of the stages' when the stages hold every GPU operation
 	ops := func(t *trace.Trace) int { return t.Kernels.Len() + t.Memcpy.Len() + t.Memset.Len() }
@@ -164,13 +164,13 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	}
 	if k, all := unionKeep(keeps); !all {
 		ftr = tr.Subset(k)
-		ftr.Calls()
+		ftr.Launches()
 	}
-	var cut par.Group // the stages' subsets and call indexes, concurrently (tr is only read)
+	var cut par.Group // the stages' subsets, concurrently (tr is only read)
 	for _, w := range works {
 		cut.Go(func() {
 			w.sub = tr.Subset(w.keep)
-			w.sub.Calls()
+			w.sub.Launches()
 		})
 	}
 	cut.Wait()

@@ -38,7 +38,7 @@ func (s *synth) proc(pid int64, title string) {
 func (s *synth) call(pid int64, name string, start, dur int64) int {
 	s.corr++
 	r := &s.tr.Runtime
-	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start), append(r.End, start+dur), append(r.GlobalTID, synthGPID(pid)|pid), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str(name)))
+	r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, start), append(r.End, start+dur), r.GlobalTID.Append(synthGPID(pid)|pid), append(r.CorrID, int32(s.corr)), append(r.NameID, int32(s.str(name)))
 	return len(r.Start) - 1
 }
 
@@ -48,7 +48,7 @@ func (s *synth) kernel(pid int64, name string, start, dur, dev int64) {
 	g, null := synthGPID(pid), trace.Null
 	k := &s.tr.Kernels
 	id := s.str(name)
-	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), append(k.GlobalPID, g), append(k.CorrID, int32(s.corr)), append(k.Device, dev)
+	k.Start, k.End, k.GlobalPID, k.CorrID, k.Device = append(k.Start, start), append(k.End, start+dur), k.GlobalPID.Append(g), append(k.CorrID, int32(s.corr)), k.Device.Append(dev)
 	k.Context, k.Stream = append(k.Context, 1), append(k.Stream, 7)
 	k.Demangled, k.Short, k.Mangled, k.GraphNodeID = append(k.Demangled, int32(id)), append(k.Short, int32(id)), append(k.Mangled, trace.Null32), append(k.GraphNodeID, null)
 }
@@ -59,7 +59,7 @@ func (s *synth) kernel(pid int64, name string, start, dur, dev int64) {
 func (s *synth) memcpy(pid int64, api string, start, apiDur, dur, dev, kind, src, dst, bytes int64) {
 	s.call(pid, api, start, apiDur)
 	m, null := &s.tr.Memcpy, trace.Null
-	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, start), append(m.End, start+dur), append(m.GlobalPID, synthGPID(pid)), append(m.CorrID, int32(s.corr)), append(m.Device, dev)
+	m.Start, m.End, m.GlobalPID, m.CorrID, m.Device = append(m.Start, start), append(m.End, start+dur), m.GlobalPID.Append(synthGPID(pid)), append(m.CorrID, int32(s.corr)), m.Device.Append(dev)
 	m.Context, m.Stream, m.Bytes, m.CopyKind = append(m.Context, 1), append(m.Stream, 7), append(m.Bytes, bytes), append(m.CopyKind, kind)
 	m.SrcKind, m.DstKind, m.GraphNodeID = append(m.SrcKind, src), append(m.DstKind, dst), append(m.GraphNodeID, null)
 	m.SrcDevice, m.DstDevice, m.GreenContext = append(m.SrcDevice, null), append(m.DstDevice, null), append(m.GreenContext, null)

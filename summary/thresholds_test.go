@@ -132,7 +132,7 @@ func synthAPI(calls []struct {
 			names[c.name] = id
 			ids, vals = append(ids, id), append(vals, c.name)
 		}
-		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, at), append(r.End, at+c.d), append(r.GlobalTID, 0x1_000064_000064), append(r.CorrID, int32(i+1)), append(r.NameID, int32(id))
+		r.Start, r.End, r.GlobalTID, r.CorrID, r.NameID = append(r.Start, at), append(r.End, at+c.d), r.GlobalTID.Append(0x1_000064_000064), append(r.CorrID, int32(i+1)), append(r.NameID, int32(id))
 		at += c.d + 10
 	}
 	tr.Strings = trace.NewStrings(ids, vals)

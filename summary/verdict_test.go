@@ -38,8 +38,8 @@ func TestVerdicts(t *testing.T) {
 			scopes[st.Stage] = st.Findings
 			kern, cp, api = kern+st.KernelNs, cp+st.MemcpyNs, api+st.APINs
 			var nk, ng int // the stage's kernels and those in graphs, from the kernel table
-			for i, p := range tr.Kernels.GlobalPID {
-				if slices.Contains(st.PIDs, trace.PID(p)) {
+			for i := range tr.Kernels.Len() {
+				if slices.Contains(st.PIDs, trace.PID(tr.Kernels.GlobalPID.At(i))) {
 					nk++
 					if g := tr.Kernels.GraphNode(i); g != trace.Null && g != 0 {
 						ng++
@@ -140,7 +140,7 @@ func TestGraphsTimeslice(t *testing.T) {
 	// the copies of the denoise process, straight from the copy table
 	var h2d, h2dNs, copyNs int64
 	for i := range tr.Memcpy.Start {
-		if trace.PID(tr.Memcpy.GlobalPID[i]) == 3239 {
+		if trace.PID(tr.Memcpy.GlobalPID.At(i)) == 3239 {
 			copyNs += tr.Memcpy.End[i] - tr.Memcpy.Start[i]
 			if tr.MemcpyKinds[tr.Memcpy.CopyKind[i]] == "Host-to-Device" {
 				h2d += tr.Memcpy.Bytes[i]

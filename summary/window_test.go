@@ -30,9 +30,9 @@ func TestFilterWindowClips(t *testing.T) {
 	}
 	for _, st := range s.Stages {
 		var spans []trace.Span
-		add := func(start, end, pid []int64) {
+		add := func(start, end []int64, pid trace.Codes) {
 			for i := range start {
-				if s, e := max(start[i], w.Start), min(end[i], w.End); e > s && a.OfProcess(trace.ProcessOf(pid[i])) >= 0 && a.Stages[a.OfProcess(trace.ProcessOf(pid[i]))].Key == st.Stage {
+				if s, e := max(start[i], w.Start), min(end[i], w.End); e > s && a.OfProcess(trace.ProcessOf(pid.At(i))) >= 0 && a.Stages[a.OfProcess(trace.ProcessOf(pid.At(i)))].Key == st.Stage {
 					spans = append(spans, trace.Span{Start: s, End: e})
 				}
 			}
@@ -70,10 +70,10 @@ func TestTraceFindingsCountStages(t *testing.T) {
 		t.Fatal("no call but cudaMemcpyAsync in the trace")
 	}
 	const pid = 999
-	g := r.GlobalTID[0]&^(trace.ProcessOf(-1)|0xFFFFFF) | pid<<24 | pid
+	g := r.GlobalTID.At(0)&^(trace.ProcessOf(-1)|0xFFFFFF) | pid<<24 | pid
 	tr.Processes = append(tr.Processes, trace.Process{GlobalPID: trace.ProcessOf(g), Name: "helper"})
 	r.Start, r.End = append(r.Start, r.Start[0]), append(r.End, r.Start[0]+10*total)
-	r.GlobalTID, r.CorrID, r.NameID = append(r.GlobalTID, g), append(r.CorrID, int32(corr+1)), append(r.NameID, int32(other))
+	r.GlobalTID, r.CorrID, r.NameID = r.GlobalTID.Append(g), append(r.CorrID, int32(corr+1)), append(r.NameID, int32(other))
 	if r.EventClass != nil {
 		r.EventClass = append(r.EventClass, 0)
 	}

@@ -52,7 +52,8 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	var spans []*span
 	var s *span
 	lastP := int64(-1)
-	for i, g := range a.GlobalTID {
+	for i := range a.GlobalTID.Len() {
+		g := a.GlobalTID.At(i)
 		if a.CorrID[i] == Null32 {
 			continue
 		}
@@ -87,7 +88,8 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	}
 	var pc *procCalls
 	lastP = -1
-	for i, g := range a.GlobalTID {
+	for i := range a.GlobalTID.Len() {
+		g := a.GlobalTID.At(i)
 		if p := ProcessOf(g); p != lastP || pc == nil {
 			pc, lastP = x.find(p), p
 		}

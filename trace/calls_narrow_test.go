@@ -19,7 +19,7 @@ func TestCallIndexNarrowKeys(t *testing.T) {
 	} {
 		a := &APICalls{}
 		for _, id := range ids {
-			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, int32(id))
+			a.GlobalTID, a.CorrID = a.GlobalTID.Append(p|0x100), append(a.CorrID, int32(id))
 		}
 		x := NewCallIndex(a)
 		if x.procs[0].calls.rows != nil {
@@ -44,7 +44,7 @@ func TestCallIndexNarrowKeys(t *testing.T) {
 // NULL ids neither hide nor move the others (the index stays dense over ids 1…3).
 func TestCallIndexNullIDs(t *testing.T) {
 	p, q := int64(0x1_000100_000000), int64(0x1_000200_000000)
-	a := &APICalls{GlobalTID: []int64{p, p, p, p, q}, CorrID: CorrIDs{Null32, 1, Null32, 3, Null32}}
+	a := &APICalls{GlobalTID: CodesOf([]int64{p, p, p, p, q}), CorrID: CorrIDs{Null32, 1, Null32, 3, Null32}}
 	x := NewCallIndex(a)
 	if pc := x.find(p); pc == nil || pc.rows == nil || pc.base != 1 {
 		t.Fatalf("process p: %+v, want a dense index from 1", pc)

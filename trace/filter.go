@@ -10,7 +10,7 @@ import "reflect"
 // computes it from the filtered view. Unfiltered points at the whole trace.
 func (t *Trace) Filtered(k Keep, overhead []bool) *Trace {
 	s := t.Subset(k)
-	s.calls = nil
+	s.calls, s.launch = nil, nil
 	s.Unfiltered = t
 	if t.Unfiltered != nil {
 		s.Unfiltered = t.Unfiltered
@@ -30,10 +30,17 @@ func (t *Trace) Filtered(k Keep, overhead []bool) *Trace {
 
 // unshare replaces every slice field of the struct p points to by a copy of it (nil stays nil),
 // so that no column aliases another trace's. Reflection keeps it right when columns are added.
+var codesType = reflect.TypeFor[Codes]()
+
 func unshare(p any) {
 	v := reflect.ValueOf(p).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)
+		if f.Type() == codesType && f.CanSet() {
+			c := f.Addr().Interface().(*Codes)
+			*c = c.clone()
+			continue
+		}
 		if f.Kind() != reflect.Slice || f.IsNil() || !f.CanSet() {
 			continue
 		}

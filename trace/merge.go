@@ -85,7 +85,8 @@ func Merge(ts []*Trace) (*Trace, error) {
 				shift = int64(fi) << 56
 			}
 		}
-		for _, g := range t.Runtime.GlobalTID {
+		for row := range t.Runtime.GlobalTID.Len() {
+			g := t.Runtime.GlobalTID.At(row)
 			if seenPID[PID(g)] && fi > 0 && !oneRun {
 				shift = int64(fi) << 56
 				break
@@ -122,7 +123,8 @@ func Merge(ts []*Trace) (*Trace, error) {
 				out.Threads = append(out.Threads, th)
 			}
 		}
-		for _, g := range t.Runtime.GlobalTID {
+		for row := range t.Runtime.GlobalTID.Len() {
+			g := t.Runtime.GlobalTID.At(row)
 			seenPID[PID(g)] = true
 		}
 		for _, g := range t.GPUs {
@@ -136,21 +138,21 @@ func Merge(ts []*Trace) (*Trace, error) {
 		k, ok := &out.Kernels, &t.Kernels
 		for i := range ok.Start {
 			k.Start, k.End = append(k.Start, at(ok.Start[i])), append(k.End, at(ok.End[i]))
-			k.GlobalPID, k.CorrID = append(k.GlobalPID, mv(ok.GlobalPID[i])), append(k.CorrID, ok.CorrID[i])
-			k.Device = append(k.Device, ok.Device[i])
+			k.GlobalPID, k.CorrID = k.GlobalPID.Append(mv(ok.GlobalPID.At(i))), append(k.CorrID, ok.CorrID[i])
+			k.Device = k.Device.Append(ok.Device.At(i))
 			k.Demangled, k.Short, k.Mangled = append(k.Demangled, remap32(remap, ok.Demangled[i])), append(k.Short, remap32(remap, ok.Short[i])), append(k.Mangled, remap32(remap, ok.Mangled[i]))
 			k.GraphNodeID = append(k.GraphNodeID, ok.GraphNode(i))
 		}
 		m, om := &out.Memcpy, &t.Memcpy
 		for i := range om.Start {
-			m.Start, m.End, m.GlobalPID, m.CorrID = append(m.Start, at(om.Start[i])), append(m.End, at(om.End[i])), append(m.GlobalPID, mv(om.GlobalPID[i])), append(m.CorrID, om.CorrID[i])
-			m.Device, m.Bytes, m.CopyKind = append(m.Device, om.Device[i]), append(m.Bytes, om.Bytes[i]), append(m.CopyKind, om.CopyKind[i])
+			m.Start, m.End, m.GlobalPID, m.CorrID = append(m.Start, at(om.Start[i])), append(m.End, at(om.End[i])), m.GlobalPID.Append(mv(om.GlobalPID.At(i))), append(m.CorrID, om.CorrID[i])
+			m.Device, m.Bytes, m.CopyKind = m.Device.Append(om.Device.At(i)), append(m.Bytes, om.Bytes[i]), append(m.CopyKind, om.CopyKind[i])
 			m.SrcKind, m.DstKind, m.GraphNodeID = append(m.SrcKind, om.SrcKind[i]), append(m.DstKind, om.DstKind[i]), append(m.GraphNodeID, om.GraphNodeID[i])
 		}
 		s, os := &out.Memset, &t.Memset
 		for i := range os.Start {
-			s.Start, s.End, s.GlobalPID, s.CorrID = append(s.Start, at(os.Start[i])), append(s.End, at(os.End[i])), append(s.GlobalPID, mv(os.GlobalPID[i])), append(s.CorrID, os.CorrID[i])
-			s.Device, s.Bytes, s.MemKind, s.GraphNodeID = append(s.Device, os.Device[i]), append(s.Bytes, os.Bytes[i]), append(s.MemKind, os.MemKind[i]), append(s.GraphNodeID, os.GraphNodeID[i])
+			s.Start, s.End, s.GlobalPID, s.CorrID = append(s.Start, at(os.Start[i])), append(s.End, at(os.End[i])), s.GlobalPID.Append(mv(os.GlobalPID.At(i))), append(s.CorrID, os.CorrID[i])
+			s.Device, s.Bytes, s.MemKind, s.GraphNodeID = s.Device.Append(os.Device.At(i)), append(s.Bytes, os.Bytes[i]), append(s.MemKind, os.MemKind[i]), append(s.GraphNodeID, os.GraphNodeID[i])
 		}
 		n, on := &out.NVTX, &t.NVTX
 		for i := range on.Start {
@@ -168,6 +170,10 @@ func Merge(ts []*Trace) (*Trace, error) {
 		textBase = int32(len(n.Texts))
 	}
 	out.Kernels.GraphNodeID = NilIfAllNull(out.Kernels.GraphNodeID)
+	for _, c := range []*Codes{&out.Runtime.GlobalTID, &out.OSRT.GlobalTID, &out.Kernels.GlobalPID, &out.Kernels.Device,
+		&out.Memcpy.GlobalPID, &out.Memcpy.Device, &out.Memset.GlobalPID, &out.Memset.Device} {
+		*c = c.compact()
+	}
 	out.Strings = NewStrings(ids, vals)
 	return out, nil
 }
@@ -187,7 +193,7 @@ func remap32(remap func(int64) int64, id int32) int32 {
 func appendAPI(dst, src *APICalls, mv, remap, at func(int64) int64) {
 	for i := range src.Start {
 		dst.Start, dst.End = append(dst.Start, at(src.Start[i])), append(dst.End, at(src.End[i]))
-		dst.GlobalTID, dst.CorrID = append(dst.GlobalTID, mv(src.GlobalTID[i])), append(dst.CorrID, src.CorrID[i])
+		dst.GlobalTID, dst.CorrID = dst.GlobalTID.Append(mv(src.GlobalTID.At(i))), append(dst.CorrID, src.CorrID[i])
 		dst.NameID = append(dst.NameID, remap32(remap, src.NameID[i]))
 		if src.EventClass != nil {
 			dst.EventClass = append(dst.EventClass, src.EventClass[i])

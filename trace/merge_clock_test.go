@@ -17,12 +17,12 @@ func mergeInput(path, host string, session, pid int64, kernel string) *Trace {
 		Processes: []Process{{GlobalPID: gp, PID: pid, Name: "p" + path}},
 		Threads:   []Thread{{GlobalTID: gp | pid, Name: "main"}},
 		GPUs:      []GPU{{ID: 0, Name: "H200"}},
-		Runtime:   APICalls{Start: []int64{10}, End: []int64{20}, GlobalTID: []int64{gp | pid}, CorrID: CorrIDs{1}, NameID: StrIDs{3}},
-		Kernels: Kernels{Start: []int64{30}, End: []int64{40}, GlobalPID: []int64{gp}, CorrID: CorrIDs{1}, Device: []int64{0},
+		Runtime:   APICalls{Start: []int64{10}, End: []int64{20}, GlobalTID: CodesOf([]int64{gp | pid}), CorrID: CorrIDs{1}, NameID: StrIDs{3}},
+		Kernels: Kernels{Start: []int64{30}, End: []int64{40}, GlobalPID: CodesOf([]int64{gp}), CorrID: CorrIDs{1}, Device: CodesOf([]int64{0}),
 			Demangled: StrIDs{7}, Short: StrIDs{7}, Mangled: StrIDs{Null32}, GraphNodeID: []int64{Null}},
-		Memcpy: Memcpy{Start: []int64{41}, End: []int64{45}, GlobalPID: []int64{gp}, CorrID: CorrIDs{2}, Device: []int64{0}, Bytes: []int64{64},
+		Memcpy: Memcpy{Start: []int64{41}, End: []int64{45}, GlobalPID: CodesOf([]int64{gp}), CorrID: CorrIDs{2}, Device: CodesOf([]int64{0}), Bytes: []int64{64},
 			CopyKind: []int64{1}, SrcKind: []int64{0}, DstKind: []int64{1}, GraphNodeID: []int64{Null}},
-		Memset: Memset{Start: []int64{46}, End: []int64{48}, GlobalPID: []int64{gp}, CorrID: CorrIDs{3}, Device: []int64{0}, Bytes: []int64{8},
+		Memset: Memset{Start: []int64{46}, End: []int64{48}, GlobalPID: CodesOf([]int64{gp}), CorrID: CorrIDs{3}, Device: CodesOf([]int64{0}), Bytes: []int64{8},
 			MemKind: []int64{1}, GraphNodeID: []int64{Null}},
 		NVTX: NVTX{Start: []int64{5, 50}, End: []int64{60, Null}, EventType: []int64{NVTXPushPopRange, NVTXStartEndRange},
 			RangeID: []int64{Null, 1}, Category: []int64{Null, Null}, Color: []int64{Null, Null},
@@ -54,7 +54,7 @@ func TestMergeOneHostOneClock(t *testing.T) {
 			m.Memset.End, m.NVTX.Start, m.NVTX.End)
 	}
 	// one run: the same pid is one process, global ids unchanged
-	if len(m.Processes) != 1 || len(m.Threads) != 1 || len(m.GPUs) != 1 || m.Kernels.GlobalPID[0] != m.Kernels.GlobalPID[1] {
+	if len(m.Processes) != 1 || len(m.Threads) != 1 || len(m.GPUs) != 1 || m.Kernels.GlobalPID.At(0) != m.Kernels.GlobalPID.At(1) {
 		t.Errorf("one run: %v %v %v %x", m.Processes, m.Threads, m.GPUs, m.Kernels.GlobalPID)
 	}
 	// interning: "cudaLaunchKernel_v7000" and "shared range" once, k_a and k_b apart: 4 strings
@@ -107,7 +107,7 @@ func TestMergeTwoHostsNoClock(t *testing.T) {
 	if m.Processes[2].GlobalPID != c.Processes[0].GlobalPID || m.NVTX.EndGlobalTID[5] != c.NVTX.EndGlobalTID[1] || m.NVTX.EndGlobalTID[2] != Null {
 		t.Errorf("a new pid keeps its ids: %x", m.Processes[2].GlobalPID)
 	}
-	if m.Kernels.GlobalPID[1] != m.Processes[1].GlobalPID || m.Runtime.GlobalTID[1] != m.Threads[1].GlobalTID {
+	if m.Kernels.GlobalPID.At(1) != m.Processes[1].GlobalPID || m.Runtime.GlobalTID.At(1) != m.Threads[1].GlobalTID {
 		t.Errorf("rows follow their process: %x %x", m.Kernels.GlobalPID, m.Runtime.GlobalTID)
 	}
 	one, _ := Merge([]*Trace{a})

@@ -9,8 +9,8 @@ func TestMergeKeepsBothCopies(t *testing.T) {
 			Path:      name,
 			Strings:   NewStrings([]int64{0, 1}, []string{"cudaLaunchKernel_v7000", "k_" + name}),
 			Processes: []Process{{GlobalPID: pid, PID: 100, Name: "stage0_talker"}},
-			Runtime:   APICalls{Start: []int64{1}, End: []int64{3}, GlobalTID: []int64{pid | 100}, CorrID: CorrIDs{5}, NameID: StrIDs{0}},
-			Kernels: Kernels{Start: []int64{4}, End: []int64{9}, GlobalPID: []int64{pid}, CorrID: CorrIDs{5}, Device: []int64{0},
+			Runtime:   APICalls{Start: []int64{1}, End: []int64{3}, GlobalTID: CodesOf([]int64{pid | 100}), CorrID: CorrIDs{5}, NameID: StrIDs{0}},
+			Kernels: Kernels{Start: []int64{4}, End: []int64{9}, GlobalPID: CodesOf([]int64{pid}), CorrID: CorrIDs{5}, Device: CodesOf([]int64{0}),
 				Demangled: StrIDs{1}, Short: StrIDs{1}, Mangled: StrIDs{Null32}, GraphNodeID: []int64{Null}},
 			NVTX: NVTX{Start: []int64{0}, End: []int64{10}, EventType: []int64{NVTXPushPopRange}, RangeID: []int64{Null}, Category: []int64{Null},
 				Color: []int64{Null}, GlobalTID: []int64{pid | 100}, EndGlobalTID: []int64{Null}, TextID: []int64{Null}, Text: []int32{0},
@@ -32,7 +32,7 @@ func TestMergeKeepsBothCopies(t *testing.T) {
 	if m.Strings.Get(int64(m.Kernels.Demangled[1])) != "k_b" || m.Strings.Get(int64(m.Runtime.NameID[1])) != "cudaLaunchKernel_v7000" {
 		t.Errorf("strings %q %q", m.Strings.Get(int64(m.Kernels.Demangled[1])), m.Strings.Get(int64(m.Runtime.NameID[1])))
 	}
-	if c := m.Calls().Call(m.Kernels.GlobalPID[1], 5); c != 1 {
+	if c := m.Calls().Call(m.Kernels.GlobalPID.At(1), 5); c != 1 {
 		t.Errorf("call of the second kernel: %d", c)
 	}
 	if msg, _ := m.NVTX.Message(&m.Strings, 1); msg != "step b" {

@@ -17,7 +17,7 @@ func TestGPUSpansUnsortedBruteForce(t *testing.T) {
 		nDev := 1 + rng.IntN(3)
 		var all []Span
 		perDev := map[int64][]Span{}
-		fill := func(start, end, dev *[]int64) {
+		fill := func(start, end *[]int64, dev *Codes) {
 			n := rng.IntN(12)
 			spans := randSpans(rng, n, horizon, 9)
 			switch rng.IntN(4) {
@@ -32,7 +32,7 @@ func TestGPUSpansUnsortedBruteForce(t *testing.T) {
 			}
 			for _, s := range spans {
 				d := rng.Int64N(int64(nDev))
-				*start, *end, *dev = append(*start, s.Start), append(*end, s.End), append(*dev, d)
+				*start, *end, *dev = append(*start, s.Start), append(*end, s.End), dev.Append(d)
 				all = append(all, s)
 				perDev[d] = append(perDev[d], s)
 			}
@@ -73,13 +73,13 @@ func TestGPUSpansUnsortedBruteForce(t *testing.T) {
 	}
 	// devices 0 then 1: two devices, although the first seen is 0
 	tr := &Trace{}
-	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{0, 0}, []int64{10, 10}, []int64{0, 1}
+	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{0, 0}, []int64{10, 10}, CodesOf([]int64{0, 1})
 	if busy, n := BusyTime(tr, GPUSpans(tr)); busy != 20 || n != 2 {
 		t.Errorf("devices 0 and 1 running together: busy %d on %d, want 20 on 2", busy, n)
 	}
 	// a descending table of two rows is no sorted run
 	tr = &Trace{}
-	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{30, 10, 20}, []int64{35, 12, 22}, []int64{0, 0, 0}
+	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{30, 10, 20}, []int64{35, 12, 22}, CodesOf([]int64{0, 0, 0})
 	if got := GPUSpans(tr); !slices.Equal(got, []Span{{10, 12}, {20, 22}, {30, 35}}) {
 		t.Errorf("descending kernels: %v", got)
 	}
@@ -119,7 +119,7 @@ func TestCallIndexNegativeBase(t *testing.T) {
 		want := map[int64]int{}
 		for i := 0; i < 300; i++ {
 			c := rng.Int64N(2*spread) - spread
-			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, int32(c))
+			a.GlobalTID, a.CorrID = a.GlobalTID.Append(p|0x100), append(a.CorrID, int32(c))
 			if _, ok := want[c]; !ok {
 				want[c] = i
 			}
@@ -159,8 +159,8 @@ func TestMergeSharedPIDSeenOnce(t *testing.T) {
 		if got := m.NVTX.GlobalTID[len(a.NVTX.GlobalTID)]; got != orig+1<<56 {
 			t.Errorf("%s: NVTX globalTid %x, want %x moved to machine part 1", name, got, orig)
 		}
-		if len(b.Runtime.GlobalTID) > 0 {
-			if got := m.Runtime.GlobalTID[len(a.Runtime.GlobalTID)]; got != b.Runtime.GlobalTID[0]+1<<56 {
+		if b.Runtime.GlobalTID.Len() > 0 {
+			if got := m.Runtime.GlobalTID.At(a.Runtime.GlobalTID.Len()); got != b.Runtime.GlobalTID.At(0)+1<<56 {
 				t.Errorf("%s: runtime globalTid %x not moved", name, got)
 			}
 		}
@@ -178,7 +178,7 @@ func TestMergeSharedPIDSeenOnce(t *testing.T) {
 func TestMergeWindowOfOneInstant(t *testing.T) {
 	one := func(path string, at int64) *Trace {
 		return &Trace{Path: path, Host: "h", SessionStartNs: 1000, Strings: NewStrings(nil, nil),
-			Runtime: APICalls{Start: []int64{at}, End: []int64{at}, GlobalTID: []int64{0x1_000064_000064}, CorrID: CorrIDs{1}, NameID: StrIDs{Null32}}}
+			Runtime: APICalls{Start: []int64{at}, End: []int64{at}, GlobalTID: CodesOf([]int64{0x1_000064_000064}), CorrID: CorrIDs{1}, NameID: StrIDs{Null32}}}
 	}
 	m, err := Merge([]*Trace{one("a", 500), one("b", 700)})
 	if err != nil {
@@ -194,7 +194,7 @@ func TestCallIndexDenseNegative(t *testing.T) {
 	p := int64(0x1_000100_000000)
 	a := &APICalls{}
 	for c := int64(-50); c <= 50; c++ {
-		a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, int32(c))
+		a.GlobalTID, a.CorrID = a.GlobalTID.Append(p|0x100), append(a.CorrID, int32(c))
 	}
 	x := NewCallIndex(a)
 	if x.procs[0].calls.rows == nil {

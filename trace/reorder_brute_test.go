@@ -45,11 +45,11 @@ func TestReorderBruteForce(t *testing.T) {
 			}
 			tr := &Trace{}
 			nr, no, nk, nc, ns := n, rng.IntN(n+1), rng.IntN(n+1), rng.IntN(n/2+1), rng.IntN(n/3+1)
-			tr.Runtime = APICalls{Start: col(nr, 0), End: col(nr, 1e9), GlobalTID: col(nr, 2e9), CorrID: col32(nr, 3), NameID: col32(nr, 4), ReturnValue: col(nr, 3e9)}
-			tr.OSRT = APICalls{Start: col(no, 0), End: col(no, 1e9), GlobalTID: col(no, 2e9), CorrID: col32(no, 3), NameID: col32(no, 4), EventClass: col(no, 6e9)}
-			tr.Kernels = Kernels{Start: col(nk, 0), End: col(nk, 1e9), GlobalPID: col(nk, 2e9), CorrID: col32(nk, 3), Device: col(nk, 3e9), Demangled: col32(nk, 5), Short: col32(nk, 6), Mangled: col32(nk, 7), GraphNodeID: col(nk, 4e9)}
-			tr.Memcpy = Memcpy{Start: col(nc, 0), End: col(nc, 1e9), GlobalPID: col(nc, 2e9), CorrID: col32(nc, 3), Device: col(nc, 3e9), Bytes: col(nc, 4e9), CopyKind: col(nc, 5e9), SrcKind: col(nc, 6e9), DstKind: col(nc, 7e9), GraphNodeID: col(nc, 8e9)}
-			tr.Memset = Memset{Start: col(ns, 0), End: col(ns, 1e9), GlobalPID: col(ns, 2e9), CorrID: col32(ns, 3), Device: col(ns, 3e9), Bytes: col(ns, 4e9), MemKind: col(ns, 5e9), GraphNodeID: col(ns, 6e9)}
+			tr.Runtime = APICalls{Start: col(nr, 0), End: col(nr, 1e9), GlobalTID: CodesOf(col(nr, 2e9)), CorrID: col32(nr, 3), NameID: col32(nr, 4), ReturnValue: col(nr, 3e9)}
+			tr.OSRT = APICalls{Start: col(no, 0), End: col(no, 1e9), GlobalTID: CodesOf(col(no, 2e9)), CorrID: col32(no, 3), NameID: col32(no, 4), EventClass: col(no, 6e9)}
+			tr.Kernels = Kernels{Start: col(nk, 0), End: col(nk, 1e9), GlobalPID: CodesOf(col(nk, 2e9)), CorrID: col32(nk, 3), Device: CodesOf(col(nk, 3e9)), Demangled: col32(nk, 5), Short: col32(nk, 6), Mangled: col32(nk, 7), GraphNodeID: col(nk, 4e9)}
+			tr.Memcpy = Memcpy{Start: col(nc, 0), End: col(nc, 1e9), GlobalPID: CodesOf(col(nc, 2e9)), CorrID: col32(nc, 3), Device: CodesOf(col(nc, 3e9)), Bytes: col(nc, 4e9), CopyKind: col(nc, 5e9), SrcKind: col(nc, 6e9), DstKind: col(nc, 7e9), GraphNodeID: col(nc, 8e9)}
+			tr.Memset = Memset{Start: col(ns, 0), End: col(ns, 1e9), GlobalPID: CodesOf(col(ns, 2e9)), CorrID: col32(ns, 3), Device: CodesOf(col(ns, 3e9)), Bytes: col(ns, 4e9), MemKind: col(ns, 5e9), GraphNodeID: col(ns, 6e9)}
 			g := Groups{Runtime: groups(nr), OSRT: groups(no), Kernels: groups(nk), Memcpy: groups(nc), Memset: groups(ns)}
 			orig := Groups{Runtime: slices.Clone(g.Runtime), OSRT: slices.Clone(g.OSRT), Kernels: slices.Clone(g.Kernels), Memcpy: slices.Clone(g.Memcpy), Memset: slices.Clone(g.Memset)}
 			tr.Reorder(&g)
@@ -84,11 +84,11 @@ func TestReorderBruteForce(t *testing.T) {
 			}
 			r, o, k, m, s := &tr.Runtime, &tr.OSRT, &tr.Kernels, &tr.Memcpy, &tr.Memset
 			if nr > 0 {
-				check("runtime", orig.Runtime, g.Runtime, r.Start, r.End, r.GlobalTID, r.ReturnValue)
+				check("runtime", orig.Runtime, g.Runtime, r.Start, r.End, r.GlobalTID.Int64s(), r.ReturnValue)
 				check32("runtime", r.Start, r.NameID, r.CorrID)
 			}
 			if no > 0 {
-				check("osrt", orig.OSRT, g.OSRT, o.Start, o.End, o.GlobalTID)
+				check("osrt", orig.OSRT, g.OSRT, o.Start, o.End, o.GlobalTID.Int64s())
 				check32("osrt", o.Start, o.NameID, o.CorrID)
 				for j := range o.EventClass {
 					if o.EventClass[j] != 6e9+o.Start[j] {
@@ -97,15 +97,15 @@ func TestReorderBruteForce(t *testing.T) {
 				}
 			}
 			if nk > 0 {
-				check("kernels", orig.Kernels, g.Kernels, k.Start, k.End, k.GlobalPID, k.Device, k.GraphNodeID)
+				check("kernels", orig.Kernels, g.Kernels, k.Start, k.End, k.GlobalPID.Int64s(), k.Device.Int64s(), k.GraphNodeID)
 				check32("kernels", k.Start, k.Demangled, k.Short, k.Mangled, k.CorrID)
 			}
 			if nc > 0 {
-				check("memcpy", orig.Memcpy, g.Memcpy, m.Start, m.End, m.GlobalPID, m.Device, m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID)
+				check("memcpy", orig.Memcpy, g.Memcpy, m.Start, m.End, m.GlobalPID.Int64s(), m.Device.Int64s(), m.Bytes, m.CopyKind, m.SrcKind, m.DstKind, m.GraphNodeID)
 				check32("memcpy", m.Start, m.CorrID)
 			}
 			if ns > 0 {
-				check("memset", orig.Memset, g.Memset, s.Start, s.End, s.GlobalPID, s.Device, s.Bytes, s.MemKind, s.GraphNodeID)
+				check("memset", orig.Memset, g.Memset, s.Start, s.End, s.GlobalPID.Int64s(), s.Device.Int64s(), s.Bytes, s.MemKind, s.GraphNodeID)
 				check32("memset", s.Start, s.CorrID)
 			}
 		}

@@ -202,13 +202,16 @@ func BusyOf(sets []SpanSet) (busy int64, devices int) {
 
 // DeviceSpans lists the GPU operations of tr by device; nil when they all run on one device.
 func DeviceSpans(tr *Trace) map[int64][]Span {
-	type cols struct{ s, e, d []int64 }
+	type cols struct {
+		s, e []int64
+		d    Codes
+	}
 	all := []cols{{tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device}, {tr.Memcpy.Start, tr.Memcpy.End, tr.Memcpy.Device},
 		{tr.Memset.Start, tr.Memset.End, tr.Memset.Device}}
 	first, multi := int64(-1), false
 	for _, c := range all {
-		for _, d := range c.d {
-			if first < 0 {
+		for i := range c.d.Len() {
+			if d := c.d.At(i); first < 0 {
 				first = d
 			} else if d != first {
 				multi = true
@@ -220,8 +223,9 @@ func DeviceSpans(tr *Trace) map[int64][]Span {
 	}
 	out := map[int64][]Span{}
 	for _, c := range all {
-		for i := range c.d {
-			out[c.d[i]] = append(out[c.d[i]], Span{c.s[i], c.e[i]})
+		for i := range c.d.Len() {
+			d := c.d.At(i)
+			out[d] = append(out[d], Span{c.s[i], c.e[i]})
 		}
 	}
 	return out
@@ -240,9 +244,10 @@ func SharesDevice(a, b []int64) bool {
 // DevicesOf lists the GPUs tr's operations run on, in order.
 func DevicesOf(tr *Trace) []int64 {
 	var ds []int64
-	for _, col := range [][]int64{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
+	for _, col := range []Codes{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
 		last := int64(Null)
-		for _, d := range col {
+		for i := range col.Len() {
+			d := col.At(i)
 			if d != last && !slices.Contains(ds, d) { // operations come in runs of one device
 				ds = append(ds, d)
 			}

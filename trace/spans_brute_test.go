@@ -148,9 +148,9 @@ func TestUnionSpansBruteForce(t *testing.T) {
 // devices counts twice), the devices in order, and one device gives nil.
 func TestDeviceSpansAndBusy(t *testing.T) {
 	tr := &Trace{}
-	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{0, 5, 20}, []int64{10, 15, 30}, []int64{1, 0, 1}
-	tr.Memcpy.Start, tr.Memcpy.End, tr.Memcpy.Device = []int64{8}, []int64{12}, []int64{0}
-	tr.Memset.Start, tr.Memset.End, tr.Memset.Device = []int64{40}, []int64{41}, []int64{1}
+	tr.Kernels.Start, tr.Kernels.End, tr.Kernels.Device = []int64{0, 5, 20}, []int64{10, 15, 30}, CodesOf([]int64{1, 0, 1})
+	tr.Memcpy.Start, tr.Memcpy.End, tr.Memcpy.Device = []int64{8}, []int64{12}, CodesOf([]int64{0})
+	tr.Memset.Start, tr.Memset.End, tr.Memset.Device = []int64{40}, []int64{41}, CodesOf([]int64{1})
 	devs := DeviceSpans(tr)
 	if len(devs) != 2 || !slices.Equal(devs[0], []Span{{5, 15}, {8, 12}}) || !slices.Equal(devs[1], []Span{{0, 10}, {20, 30}, {40, 41}}) {
 		t.Fatalf("DeviceSpans = %v", devs)
@@ -170,7 +170,7 @@ func TestDeviceSpansAndBusy(t *testing.T) {
 		t.Error("SharesDevice")
 	}
 	one := &Trace{}
-	one.Kernels.Start, one.Kernels.End, one.Kernels.Device = []int64{0, 5}, []int64{10, 15}, []int64{3, 3}
+	one.Kernels.Start, one.Kernels.End, one.Kernels.Device = []int64{0, 5}, []int64{10, 15}, CodesOf([]int64{3, 3})
 	if DeviceSpans(one) != nil {
 		t.Error("one device: DeviceSpans not nil")
 	}

@@ -68,14 +68,18 @@ type Keep struct {
 func (t *Trace) Subset(k Keep) *Trace {
 	s := *t
 	s.calls = nil // row numbers change
+	// a contiguous run of calls keeps the parent's index and launching calls, shifted: no
+	// rebuild. Repeated ids resolve to the parent's first row; one outside the run answers
+	// "none", as a fresh index of the subset would only when ids are unique per process (they
+	// are in nsys).
+	s.launch = t.launch.subset(k, 0, t.Runtime.Len(), true)
 	if k.Runtime != nil {
 		s.Runtime = t.Runtime.subset(k.Runtime)
-		// a contiguous run of calls keeps the parent's index, shifted: no rebuild. Repeated ids
-		// resolve to the parent's first row; one outside the run answers "none", as a fresh
-		// index of the subset would only when ids are unique per process (they are in nsys).
-		if lo, hi, ok := run(k.Runtime, s.Runtime.Len()); ok && t.calls != nil && lo < hi {
+		lo, hi, ok := run(k.Runtime, s.Runtime.Len())
+		if ok && t.calls != nil && lo < hi {
 			s.calls = &CallIndex{parent: t.calls, lo: lo, hi: hi}
 		}
+		s.launch = t.launch.subset(k, lo, hi, ok)
 	}
 	if k.OSRT != nil {
 		s.OSRT = t.OSRT.subset(k.OSRT)
@@ -83,8 +87,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 	if k.Kernels != nil {
 		n, kp := count(k.Kernels), k.Kernels
 		x := &t.Kernels
-		s.Kernels = Kernels{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: pick(x.GlobalPID, kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: pick(x.Device, kp, n), Context: pick(x.Context, kp, n),
+		s.Kernels = Kernels{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
+			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
 			Stream: pick(x.Stream, kp, n), Demangled: pick(x.Demangled, kp, n), Short: pick(x.Short, kp, n),
 			Mangled: pick(x.Mangled, kp, n), GridX: pick(x.GridX, kp, n), GridY: pick(x.GridY, kp, n),
 			GridZ: pick(x.GridZ, kp, n), BlockX: pick(x.BlockX, kp, n), BlockY: pick(x.BlockY, kp, n),
@@ -95,8 +99,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 	if k.Memcpy != nil {
 		n, kp := count(k.Memcpy), k.Memcpy
 		x := &t.Memcpy
-		s.Memcpy = Memcpy{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: pick(x.GlobalPID, kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: pick(x.Device, kp, n), Context: pick(x.Context, kp, n),
+		s.Memcpy = Memcpy{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
+			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
 			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), CopyKind: pick(x.CopyKind, kp, n),
 			SrcKind: pick(x.SrcKind, kp, n), DstKind: pick(x.DstKind, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n),
 			SrcDevice: pick(x.SrcDevice, kp, n), DstDevice: pick(x.DstDevice, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
@@ -104,8 +108,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 	if k.Memset != nil {
 		n, kp := count(k.Memset), k.Memset
 		x := &t.Memset
-		s.Memset = Memset{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: pick(x.GlobalPID, kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: pick(x.Device, kp, n), Context: pick(x.Context, kp, n),
+		s.Memset = Memset{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
+			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
 			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), MemKind: pick(x.MemKind, kp, n),
 			GraphNodeID: pick(x.GraphNodeID, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
 	}
@@ -125,7 +129,7 @@ func (t *Trace) Subset(k Keep) *Trace {
 
 func (a *APICalls) subset(kp []bool) APICalls {
 	n := count(kp)
-	return APICalls{Start: pick(a.Start, kp, n), End: pick(a.End, kp, n), GlobalTID: pick(a.GlobalTID, kp, n),
+	return APICalls{Start: pick(a.Start, kp, n), End: pick(a.End, kp, n), GlobalTID: a.GlobalTID.pick(kp, n),
 		CorrID: pick(a.CorrID, kp, n), NameID: pick(a.NameID, kp, n), EventClass: pick(a.EventClass, kp, n),
 		ReturnValue: pick(a.ReturnValue, kp, n)}
 }
@@ -141,8 +145,8 @@ type Groups struct {
 // model's row order carries no meaning, and contiguous groups make Subset share slices instead
 // of copying. It uses one scratch column per table, not a second copy of the trace.
 func (t *Trace) Reorder(g *Groups) {
-	calls := t.calls
-	t.calls = nil
+	calls, launch := t.calls, t.launch
+	t.calls, t.launch = nil, nil
 	par := max(1, min(runtime.GOMAXPROCS(0), 8))
 	n := max(len(g.Runtime), len(g.OSRT), len(g.Kernels), len(g.Memcpy), len(g.Memset))
 	var scratch []int64 // one column's worth, shared by every column moved
@@ -185,36 +189,44 @@ func (t *Trace) Reorder(g *Groups) {
 	}
 	apply := func(dst []int32, cols ...*[]int64) { move(dst, scratch, par, cols...) }
 	apply32 := func(dst []int32, cols ...*[]int32) { move(dst, scratch, par, cols...) }
-	if d := perm(g.Runtime); d != nil {
+	dRuntime := perm(g.Runtime)
+	if d := dRuntime; d != nil {
 		a := &t.Runtime
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
+		apply(d, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
 		apply32(d, &a.NameID, &a.CorrID)
+		moveCodes(d, scratch, par, &a.GlobalTID)
 		t.calls = calls.remap(d)
 	} else {
 		t.calls = calls
 	}
+	dKernels, dMemcpy, dMemset := perm(g.Kernels), perm(g.Memcpy), perm(g.Memset)
+	t.launch = launch.remap(dRuntime, dKernels, dMemcpy, dMemset, scratch, par)
 	if d := perm(g.OSRT); d != nil {
 		a := &t.OSRT
-		apply(d, &a.Start, &a.End, &a.GlobalTID, &a.EventClass, &a.ReturnValue)
+		apply(d, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
 		apply32(d, &a.NameID, &a.CorrID)
+		moveCodes(d, scratch, par, &a.GlobalTID)
 	}
-	if d := perm(g.Kernels); d != nil {
+	if d := dKernels; d != nil {
 		k := &t.Kernels
 		apply32(d, &k.Demangled, &k.Short, &k.Mangled, &k.CorrID)
-		apply(d, &k.Start, &k.End, &k.GlobalPID, &k.Device, &k.Context, &k.Stream,
+		moveCodes(d, scratch, par, &k.GlobalPID, &k.Device)
+		apply(d, &k.Start, &k.End, &k.Context, &k.Stream,
 			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID,
 			&k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	}
-	if d := perm(g.Memcpy); d != nil {
+	if d := dMemcpy; d != nil {
 		m := &t.Memcpy
 		apply32(d, &m.CorrID)
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
+		moveCodes(d, scratch, par, &m.GlobalPID, &m.Device)
+		apply(d, &m.Start, &m.End, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
 			&m.SrcDevice, &m.DstDevice, &m.GreenContext)
 	}
-	if d := perm(g.Memset); d != nil {
+	if d := dMemset; d != nil {
 		m := &t.Memset
 		apply32(d, &m.CorrID)
-		apply(d, &m.Start, &m.End, &m.GlobalPID, &m.Device, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
+		moveCodes(d, scratch, par, &m.GlobalPID, &m.Device)
+		apply(d, &m.Start, &m.End, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
 	}
 }
 
@@ -222,7 +234,7 @@ func (t *Trace) Reorder(g *Groups) {
 // least as long as dst (64-bit: the 32-bit columns pass through it too, so one scratch column
 // serves all): the parts write disjoint rows of scratch, then copy back their own. Nil columns
 // (not read) stay nil; a nil dst moves nothing.
-func move[T int32 | int64](dst []int32, scratch []int64, par int, cols ...*[]T) {
+func move[T int32 | int64 | uint16](dst []int32, scratch []int64, par int, cols ...*[]T) {
 	if dst == nil {
 		return
 	}
@@ -242,6 +254,17 @@ func move[T int32 | int64](dst []int32, scratch []int64, par int, cols ...*[]T) 
 				col[i] = T(sc[i])
 			}
 		})
+	}
+}
+
+// moveCodes is move for coded columns.
+func moveCodes(dst []int32, scratch []int64, par int, cols ...*Codes) {
+	for _, c := range cols {
+		if c.wide != nil {
+			move(dst, scratch, par, &c.wide)
+		} else {
+			move(dst, scratch, par, &c.codes)
+		}
 	}
 }
 

@@ -78,7 +78,8 @@ type Trace struct {
 	// the reads nsys makes of its unfiltered tables (main.X); nil when t is not filtered.
 	Unfiltered *Trace
 
-	calls *CallIndex // see Calls
+	calls  *CallIndex // see Calls
+	launch *Launches  // see Launches
 }
 
 // Has reports whether the export holds a table of that name.
@@ -113,7 +114,7 @@ type GPU struct {
 // APICalls holds CPU-side API calls (CUDA runtime/driver, OS runtime), one index per call.
 type APICalls struct {
 	Start, End  []int64
-	GlobalTID   []int64
+	GlobalTID   Codes
 	CorrID      CorrIDs
 	NameID      StrIDs
 	EventClass  []int64 // read for OS runtime calls only
@@ -126,9 +127,10 @@ func (a *APICalls) Len() int { return len(a.Start) }
 // Kernels holds CUPTI_ACTIVITY_KIND_KERNEL rows.
 type Kernels struct {
 	Start, End       []int64
-	GlobalPID        []int64
+	GlobalPID        Codes
 	CorrID           CorrIDs
-	Device, Context  []int64
+	Device           Codes
+	Context          []int64
 	Stream           []int64
 	Demangled, Short StrIDs // StringIds ids
 	Mangled          StrIDs // StringIds id or Null32
@@ -171,9 +173,10 @@ func NilIfAllNull(c []int64) []int64 {
 // Memcpy holds CUPTI_ACTIVITY_KIND_MEMCPY rows.
 type Memcpy struct {
 	Start, End       []int64
-	GlobalPID        []int64
+	GlobalPID        Codes
 	CorrID           CorrIDs
-	Device, Context  []int64
+	Device           Codes
+	Context          []int64
 	Stream           []int64
 	Bytes            []int64
 	CopyKind         []int64
@@ -190,15 +193,16 @@ func (m *Memcpy) Len() int { return len(m.Start) }
 
 // Memset holds CUPTI_ACTIVITY_KIND_MEMSET rows.
 type Memset struct {
-	Start, End      []int64
-	GlobalPID       []int64
-	CorrID          CorrIDs
-	Device, Context []int64
-	Stream          []int64
-	Bytes           []int64
-	MemKind         []int64
-	GraphNodeID     []int64
-	GreenContext    []int64 // greenContextId, Null when absent
+	Start, End   []int64
+	GlobalPID    Codes
+	CorrID       CorrIDs
+	Device       Codes
+	Context      []int64
+	Stream       []int64
+	Bytes        []int64
+	MemKind      []int64
+	GraphNodeID  []int64
+	GreenContext []int64 // greenContextId, Null when absent
 }
 
 // Overhead holds PROFILER_OVERHEAD rows: time the profiler itself took.

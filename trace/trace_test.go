@@ -47,7 +47,7 @@ func TestStrings(t *testing.T) {
 func TestCallIndex(t *testing.T) {
 	p1, p2 := int64(0x1_000100_000000), int64(0x1_000200_000000)
 	a := &APICalls{
-		GlobalTID: []int64{p1 | 0x100, p1 | 0x101, p2 | 0x200, p2 | 0x200, p2 | 0x200},
+		GlobalTID: CodesOf([]int64{p1 | 0x100, p1 | 0x101, p2 | 0x200, p2 | 0x200, p2 | 0x200}),
 		CorrID:    CorrIDs{5, 6, 10, 1 << 30, 10}, // process 2 is sparse, and repeats id 10
 	}
 	x := NewCallIndex(a)
@@ -70,7 +70,7 @@ func TestCallIndexSparse(t *testing.T) {
 	want := map[int64]int{}
 	for i := 0; i < 50000; i++ {
 		c := 1000 + rng.Int64N(5_000_000)
-		a.GlobalTID, a.CorrID = append(a.GlobalTID, p|0x100), append(a.CorrID, int32(c))
+		a.GlobalTID, a.CorrID = a.GlobalTID.Append(p|0x100), append(a.CorrID, int32(c))
 		if _, ok := want[c]; !ok {
 			want[c] = i
 		}
@@ -100,7 +100,7 @@ func TestCallIndexSparseSorted(t *testing.T) {
 	p := int64(0x1_000100_000000)
 	a := &APICalls{}
 	for i := 0; i < 1000; i++ {
-		a.GlobalTID, a.CorrID = append(a.GlobalTID, p), append(a.CorrID, int32(int64(i/2)*1000))
+		a.GlobalTID, a.CorrID = a.GlobalTID.Append(p), append(a.CorrID, int32(int64(i/2)*1000))
 	}
 	x := NewCallIndex(a)
 	if x.procs[0].calls.rows != nil {
@@ -117,7 +117,7 @@ func TestCallIndexSparseSorted(t *testing.T) {
 // lookups of ids outside 32 bits find nothing.
 func TestCallIndexExtremeIDs(t *testing.T) {
 	p := int64(0x1_000100_000000)
-	a := &APICalls{GlobalTID: []int64{p, p, p}, CorrID: CorrIDs{-1<<31 + 1, 1<<31 - 1, 0}}
+	a := &APICalls{GlobalTID: CodesOf([]int64{p, p, p}), CorrID: CorrIDs{-1<<31 + 1, 1<<31 - 1, 0}}
 	x := NewCallIndex(a)
 	for c, want := range map[int64]int{-1<<31 + 1: 0, 1<<31 - 1: 1, 0: 2, 1: -1, -1: -1, -1 << 63: -1, 1<<63 - 1: -1, 1 << 31: -1, -1 << 31: -1} {
 		if got := x.Call(p, c); got != want {
@@ -144,9 +144,9 @@ func TestReorderKeepsCallIndex(t *testing.T) {
 			corr := int64(i)*c.spread + rng.Int64N(c.spread)
 			if c.repeat && i%1000 == 999 {
 				corr = int64(a.CorrID[i-500])
-				p = ProcessOf(a.GlobalTID[i-500])
+				p = ProcessOf(a.GlobalTID.At(i - 500))
 			}
-			a.GlobalTID, a.CorrID = append(a.GlobalTID, p|int64(rng.IntN(4))), append(a.CorrID, int32(corr))
+			a.GlobalTID, a.CorrID = a.GlobalTID.Append(p|int64(rng.IntN(4))), append(a.CorrID, int32(corr))
 			a.Start, a.End = append(a.Start, int64(i)), append(a.End, int64(i+1))
 			groups = append(groups, int32(rng.IntN(3)))
 		}
@@ -160,7 +160,7 @@ func TestReorderKeepsCallIndex(t *testing.T) {
 			t.Errorf("%s: index kept %v, want kept only without repeated ids", c.name, got == before)
 		}
 		for i := range a.CorrID {
-			g := ProcessOf(a.GlobalTID[i])
+			g := ProcessOf(a.GlobalTID.At(i))
 			if x, y := got.Call(g, int64(a.CorrID[i])), want.Call(g, int64(a.CorrID[i])); x != y {
 				t.Fatalf("%s: Call(%x, %d) = %d, rebuilt index says %d", c.name, g, a.CorrID[i], x, y)
 			}

@@ -91,7 +91,7 @@ func TestGoCaptures(t *testing.T) {
 		gpuProcs := map[int64]bool{}
 		perKernel := map[string]int{}
 		for i := range tr.Kernels.Start {
-			gpuProcs[tr.Kernels.GlobalPID[i]] = true
+			gpuProcs[tr.Kernels.GlobalPID.At(i)] = true
 			perKernel[tr.Strings.Get(int64(tr.Kernels.Demangled[i]))]++
 		}
 		// exactly the configured work, nothing of the warm-up: 2 requests × 64 tokens, 4 layers
@@ -121,7 +121,7 @@ func TestGoCaptures(t *testing.T) {
 			var api, ranges int
 			start := int64(-1)
 			for i := range tr.Runtime.Start {
-				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp {
+				if trace.ProcessOf(tr.Runtime.GlobalTID.At(i)) == gp {
 					api++
 					if strings.HasPrefix(tr.Strings.Get(int64(tr.Runtime.NameID[i])), "cuProfilerStart") {
 						start = tr.Runtime.Start[i]
@@ -137,13 +137,13 @@ func TestGoCaptures(t *testing.T) {
 				t.Errorf("%s: process %d has %d API calls, %d NVTX ranges, cuProfilerStart at %d", name, trace.PID(gp), api, ranges, start)
 			}
 			for i := range tr.Runtime.Start {
-				if trace.ProcessOf(tr.Runtime.GlobalTID[i]) == gp && tr.Runtime.Start[i] < start {
+				if trace.ProcessOf(tr.Runtime.GlobalTID.At(i)) == gp && tr.Runtime.Start[i] < start {
 					t.Errorf("%s: %s before the capture range opened", name, tr.Strings.Get(int64(tr.Runtime.NameID[i])))
 					break
 				}
 			}
 			for i := range tr.Kernels.Start {
-				if tr.Kernels.GlobalPID[i] == gp && tr.Kernels.Start[i] < start {
+				if tr.Kernels.GlobalPID.At(i) == gp && tr.Kernels.Start[i] < start {
 					t.Errorf("%s: kernel %s before the capture range opened", name, tr.Strings.Get(int64(tr.Kernels.Demangled[i])))
 					break
 				}
@@ -157,10 +157,10 @@ func TestGoCaptures(t *testing.T) {
 	tr := readGo(t, "go_diffusion_2gpu")
 	devs := map[int64]map[int64]int{}
 	for i := range tr.Kernels.Start {
-		if devs[tr.Kernels.GlobalPID[i]] == nil {
-			devs[tr.Kernels.GlobalPID[i]] = map[int64]int{}
+		if devs[tr.Kernels.GlobalPID.At(i)] == nil {
+			devs[tr.Kernels.GlobalPID.At(i)] = map[int64]int{}
 		}
-		devs[tr.Kernels.GlobalPID[i]][tr.Kernels.Device[i]]++
+		devs[tr.Kernels.GlobalPID.At(i)][tr.Kernels.Device.At(i)]++
 	}
 	seen := map[int64]bool{}
 	for gp, d := range devs {

@@ -52,17 +52,17 @@ func bruteSums(tr *trace.Trace, a *stage.Assignment, lo, hi, pid int64) (kern, c
 	}
 	kern, cp, api = map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for i, s := range tr.Kernels.Start {
-		if e, p := tr.Kernels.End[i], tr.Kernels.GlobalPID[i]; in(s, e) && (pid == 0 || trace.ProcessOf(p) == pid) {
+		if e, p := tr.Kernels.End[i], tr.Kernels.GlobalPID.At(i); in(s, e) && (pid == 0 || trace.ProcessOf(p) == pid) {
 			kern[name(a.OfProcess(trace.ProcessOf(p)))] += e - s
 		}
 	}
 	for i, s := range tr.Memcpy.Start {
-		if e, p := tr.Memcpy.End[i], tr.Memcpy.GlobalPID[i]; in(s, e) && (pid == 0 || trace.ProcessOf(p) == pid) {
+		if e, p := tr.Memcpy.End[i], tr.Memcpy.GlobalPID.At(i); in(s, e) && (pid == 0 || trace.ProcessOf(p) == pid) {
 			cp[name(a.OfProcess(trace.ProcessOf(p)))] += e - s
 		}
 	}
 	for i, s := range tr.Runtime.Start {
-		if e, g := tr.Runtime.End[i], tr.Runtime.GlobalTID[i]; in(s, e) && (pid == 0 || trace.ProcessOf(g) == pid) {
+		if e, g := tr.Runtime.End[i], tr.Runtime.GlobalTID.At(i); in(s, e) && (pid == 0 || trace.ProcessOf(g) == pid) {
 			api[name(a.Of(g))] += e - s
 		}
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // raiseMemLimit: before a read the soft limit becomes the input read so far (when above the
-// floor), after it at least heapFactor times the heap in use; it never lowers the limit, and leaves it
+// floor and the limit), after it heapFactor times the heap in use, lower or higher; it leaves it
 // alone when GOMEMLIMIT is set.
 func TestRaiseMemLimit(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
@@ -35,12 +35,16 @@ func TestRaiseMemLimit(t *testing.T) {
 		t.Fatalf("limit %d after a read with %d bytes live, want %.2f times that (%d) or a little more", got, len(live), heapFactor(runtime.GOMAXPROCS(0)), want)
 	}
 	runtime.KeepAlive(live)
-	live = nil
-	runtime.GC()
-	raiseMemLimit(0) // less live now: never lowered
+	raiseMemLimit(memLimitFloor) // before a read: never lowered
 	if after := debug.SetMemoryLimit(-1); after != got {
-		t.Fatalf("limit lowered from %d to %d", got, after)
+		t.Fatalf("limit moved from %d to %d before a read", got, after)
 	}
+	live = nil
+	raiseMemLimit(0) // after a read with less live (the read's garbage is collected): lowered
+	if after := debug.SetMemoryLimit(-1); after >= got/2 {
+		t.Fatalf("limit %d after a read with the model gone, want it lowered from %d", after, got)
+	}
+	got = debug.SetMemoryLimit(-1)
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	raiseMemLimit(100 * memLimitFloor)
 	if after := debug.SetMemoryLimit(-1); after != got {

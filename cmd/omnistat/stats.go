@@ -217,8 +217,8 @@ func progress(e *env, path string) func() {
 		return func() {}
 	}
 	raiseMemLimit(st.Size())
-	if st.Size() < 64<<20 {
-		return func() { raiseMemLimit(0) }
+	if st.Size() < 64<<20 { // the limit stays at the input read so far (or the floor)
+		return func() {}
 	}
 	t0 := time.Now()
 	fmt.Fprintf(e.stderr, "reading %s (%d MB)…\n", path, st.Size()>>20)

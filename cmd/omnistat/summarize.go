@@ -157,9 +157,9 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		}
 		so := so
 		so.Window = win
-		var built par.Group // the call index, built while the stages are found
-		done = timing.Start("call index + regroup")
-		built.Go(func() { tr.Calls() })
+		var built par.Group // the launching calls, found while the stages are
+		done = timing.Start("launches + regroup")
+		built.Go(func() { tr.Launches() })
 		a, err := found.Regroup(g.By, tr)
 		built.Wait()
 		done()

@@ -1,0 +1,118 @@
+package trace
+
+import "slices"
+
+// Codes is a column of ids with few distinct values (the thread of a call, the process and
+// device of a GPU operation): each row holds a 16-bit code into the column's distinct values, 2
+// bytes a row instead of 8. A column with more than 65,536 distinct values (no capture has that
+// many threads; a damaged or hand-made export may) keeps the values themselves. Read a row with
+// At; build a column with CodesOf or Append.
+type Codes struct {
+	codes  []uint16
+	values []int64 // the distinct values, by code; shared by the columns cut from this one
+	wide   []int64 // the values of every row, when there are too many distinct ones (else nil)
+}
+
+// maxCodes is the number of distinct values a 16-bit code tells apart.
+const maxCodes = 1 << 16
+
+// appendCodes is the most distinct values Append codes.
+const appendCodes = 256
+
+// CodesOf encodes vs; a column with too many distinct values keeps vs itself.
+func CodesOf(vs []int64) Codes {
+	c := Codes{codes: make([]uint16, len(vs))}
+	index := map[int64]uint16{}
+	last, lastCode := int64(0), uint16(0)
+	for i, v := range vs {
+		if i > 0 && v == last { // rows come in runs of one thread or process
+			c.codes[i] = lastCode
+			continue
+		}
+		code, ok := index[v]
+		if !ok {
+			if len(c.values) == maxCodes {
+				return Codes{wide: slices.Clip(vs)}
+			}
+			code = uint16(len(c.values))
+			index[v] = code
+			c.values = append(c.values, v)
+		}
+		c.codes[i], last, lastCode = code, v, code
+	}
+	return c
+}
+
+// At is row i's value.
+func (c Codes) At(i int) int64 {
+	if c.wide != nil {
+		return c.wide[i]
+	}
+	return c.values[c.codes[i]]
+}
+
+// Len is the number of rows.
+func (c Codes) Len() int {
+	if c.wide != nil {
+		return len(c.wide)
+	}
+	return len(c.codes)
+}
+
+// Int64s is every row's value, in a new slice.
+func (c Codes) Int64s() []int64 {
+	out := make([]int64, c.Len())
+	for i := range out {
+		out[i] = c.At(i)
+	}
+	return out
+}
+
+// Append is c with vs added after its rows, for columns built row by row (a merge, a test);
+// it may share memory with c, as append does. A value is looked up among the column's distinct
+// values one by one, so past appendCodes of them the column keeps its values wide (compact
+// encodes it again).
+func (c Codes) Append(vs ...int64) Codes {
+	for _, v := range vs {
+		if c.wide != nil {
+			c.wide = append(c.wide, v)
+			continue
+		}
+		if n := len(c.codes); n > 0 && c.values[c.codes[n-1]] == v { // runs of one value
+			c.codes = append(c.codes, c.codes[n-1])
+			continue
+		}
+		code := slices.Index(c.values, v)
+		if code < 0 {
+			if len(c.values) == appendCodes {
+				c = Codes{wide: append(c.Int64s(), v)}
+				continue
+			}
+			code = len(c.values)
+			c.values = append(c.values[:len(c.values):len(c.values)], v) // never writes a shared array
+		}
+		c.codes = append(c.codes, uint16(code))
+	}
+	return c
+}
+
+// compact is c encoded anew when Append left it wide.
+func (c Codes) compact() Codes {
+	if c.wide == nil {
+		return c
+	}
+	return CodesOf(c.wide)
+}
+
+// pick is the kept rows of c (see pick); the distinct values are shared.
+func (c Codes) pick(keep []bool, n int) Codes {
+	if c.wide != nil {
+		return Codes{wide: pick(c.wide, keep, n)}
+	}
+	return Codes{codes: pick(c.codes, keep, n), values: c.values}
+}
+
+// clone is c with rows of its own.
+func (c Codes) clone() Codes {
+	return Codes{codes: slices.Clone(c.codes), values: c.values, wide: slices.Clone(c.wide)}
+}

@@ -1,0 +1,106 @@
+package trace
+
+import "github.com/omnistat/omnistat/internal/par"
+
+// Launches gives each GPU operation (kernel, memory copy, memset) the CUDA API call that launched
+// it: the runtime row nsys joins it to on process and correlation id (CallIndex.Call), looked up
+// once and kept, 4 bytes an operation, instead of an index over every call (about twice that a
+// call) that each reader queries again.
+//
+// A subset whose calls are one contiguous run of its parent's shares the parent's lists: they
+// hold the root trace's rows, and this trace's calls are root rows [lo, hi).
+type Launches struct {
+	kern, copy, set []int32 // root runtime row of each operation, -1 for none
+	lo, hi          int32
+	dups            bool
+	view            bool // the lists are shared with the trace this one was cut from
+}
+
+func (l *Launches) row(c int32) int {
+	if c < l.lo || c >= l.hi {
+		return -1
+	}
+	return int(c - l.lo)
+}
+
+// Kernel is the runtime row that launched kernel i, or -1.
+func (l *Launches) Kernel(i int) int { return l.row(l.kern[i]) }
+
+// Memcpy is the runtime row that launched copy i, or -1.
+func (l *Launches) Memcpy(i int) int { return l.row(l.copy[i]) }
+
+// Memset is the runtime row that launched memset i, or -1.
+func (l *Launches) Memset(i int) int { return l.row(l.set[i]) }
+
+// Dups says whether a correlation id repeats within a process (CallIndex.Dups): the first call
+// of a repeated id is the one given.
+func (l *Launches) Dups() bool { return l.dups }
+
+// Launches is the trace's launching calls, found on first use and kept; the call index they are
+// found with is not kept unless the trace already holds one (Calls). Not safe for concurrent
+// first use.
+func (t *Trace) Launches() *Launches {
+	if t.launch == nil {
+		idx := t.calls
+		if idx == nil {
+			idx = NewCallIndex(&t.Runtime)
+		}
+		t.launch = newLaunches(t, idx)
+	}
+	return t.launch
+}
+
+func newLaunches(t *Trace, idx *CallIndex) *Launches {
+	find := func(gpid Codes, corr []int32) []int32 {
+		out := make([]int32, gpid.Len())
+		par.For(len(out), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				out[i] = int32(idx.Call(gpid.At(i), int64(corr[i])))
+			}
+		})
+		return out
+	}
+	return &Launches{kern: find(t.Kernels.GlobalPID, t.Kernels.CorrID), copy: find(t.Memcpy.GlobalPID, t.Memcpy.CorrID),
+		set: find(t.Memset.GlobalPID, t.Memset.CorrID), hi: int32(t.Runtime.Len()), dups: idx.Dups()}
+}
+
+// subset is l for a subset keeping k's rows, whose calls are the contiguous rows [lo, hi) of this
+// trace's; nil when they are not (the subset finds its own).
+func (l *Launches) subset(k Keep, lo, hi int, contiguous bool) *Launches {
+	if l == nil || !contiguous {
+		return nil
+	}
+	cut := func(xs []int32, keep []bool) []int32 {
+		if keep == nil {
+			return xs
+		}
+		return pick(xs, keep, count(keep))
+	}
+	return &Launches{kern: cut(l.kern, k.Kernels), copy: cut(l.copy, k.Memcpy), set: cut(l.set, k.Memset),
+		lo: l.lo + int32(lo), hi: l.lo + int32(hi), dups: l.dups, view: true}
+}
+
+// remap follows a Reorder: calls moved by calls (row r is now row calls[r]; nil: none moved),
+// and the operations' lists permuted as their tables' rows. A shared list is not touched: the
+// reordered trace then finds its own.
+func (l *Launches) remap(calls, kern, copies, sets []int32, scratch []int64, parts int) *Launches {
+	if l == nil || l.view {
+		return nil
+	}
+	for _, xs := range [][]int32{l.kern, l.copy, l.set} {
+		if calls == nil {
+			break
+		}
+		par.For(len(xs), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if xs[i] >= 0 {
+					xs[i] = calls[xs[i]]
+				}
+			}
+		})
+	}
+	move(kern, scratch, parts, &l.kern)
+	move(copies, scratch, parts, &l.copy)
+	move(sets, scratch, parts, &l.set)
+	return l
+}
