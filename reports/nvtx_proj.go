@@ -17,6 +17,9 @@ type projection struct {
 	tr     *trace.Trace
 	maxTS  int64
 	ranges []int // eligible NVTX rows (ranges with endGlobalTid NULL)
+	// the start and end of each of them (an unterminated range ends at the last timestamp),
+	// kept together so that the sweeps read them without going through the NVTX table
+	starts, ends []int64
 	// the launching call (runtime row) of each kernel, memcpy and memset; copies and memsets are
 	// left out with kernelsOnly
 	launch      *trace.Launches
@@ -67,6 +70,10 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			p.ranges = append(p.ranges, i)
 		}
 	}
+	p.starts, p.ends = make([]int64, len(p.ranges)), make([]int64, len(p.ranges))
+	for r, row := range p.ranges {
+		p.starts[r], p.ends[r] = n.Start[row], RangeEnd(n, row, p.maxTS)
+	}
 	// the calls that launched GPU work, per thread with ranges (rows come in runs of one thread:
 	// the map is consulted once per run)
 	callsByThread := map[int64][]int32{}
@@ -96,7 +103,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	// ranges and calls by start (the tables mostly are already: then nothing is sorted)
 	for tid, cs := range callsByThread {
 		rs := byThread[tid]
-		byRangeStart := func(a, b int32) int { return cmpInt64(n.Start[p.ranges[a]], n.Start[p.ranges[b]]) }
+		byRangeStart := func(a, b int32) int { return cmpInt64(p.starts[a], p.starts[b]) }
 		if !slices.IsSortedFunc(rs, byRangeStart) {
 			slices.SortFunc(rs, byRangeStart)
 		}
@@ -113,7 +120,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			rs := byThread[tid]
 			par.For(len(cs), func(lo, hi int) {
 				s0 := rt.Start[cs[lo]]
-				next := sort.Search(len(rs), func(j int) bool { return n.Start[p.ranges[rs[j]]] > s0 })
+				next := sort.Search(len(rs), func(j int) bool { return p.starts[rs[j]] > s0 })
 				var active, enclosing []int32
 				for _, r := range rs[:next] {
 					if p.end(r) >= s0 {
@@ -122,7 +129,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 				}
 				for _, c := range cs[lo:hi] {
 					s, e := rt.Start[c], rt.End[c]
-					for next < len(rs) && n.Start[p.ranges[rs[next]]] <= s {
+					for next < len(rs) && p.starts[rs[next]] <= s {
 						active = append(active, rs[next])
 						next++
 					}
@@ -176,7 +183,7 @@ func cmpInt64(a, b int64) int {
 }
 
 // end is range r's end (the last NVTX timestamp when it never ended).
-func (p *projection) end(r int32) int64 { return RangeEnd(&p.tr.NVTX, p.ranges[r], p.maxTS) }
+func (p *projection) end(r int32) int64 { return p.ends[r] }
 
 // start is range r's start.
-func (p *projection) start(r int32) int64 { return p.tr.NVTX.Start[p.ranges[r]] }
+func (p *projection) start(r int32) int64 { return p.starts[r] }

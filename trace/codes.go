@@ -105,11 +105,11 @@ func (c Codes) compact() Codes {
 }
 
 // pick is the kept rows of c (see pick); the distinct values are shared.
-func (c Codes) pick(keep []bool, n int) Codes {
+func (c Codes) pick(r rows) Codes {
 	if c.wide != nil {
-		return Codes{wide: pick(c.wide, keep, n)}
+		return Codes{wide: pick(c.wide, r)}
 	}
-	return Codes{codes: pick(c.codes, keep, n), values: c.values}
+	return Codes{codes: pick(c.codes, r), values: c.values}
 }
 
 // clone is c with rows of its own.

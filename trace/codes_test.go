@@ -72,13 +72,13 @@ func TestCodesReadBack(t *testing.T) {
 				want = append(want, vs[i])
 			}
 		}
-		if got := at.pick(keep, len(want)).Int64s(); !slices.Equal(got, want) {
+		if got := at.pick(selected(keep)).Int64s(); !slices.Equal(got, want) {
 			t.Errorf("%s: pick read back differs", c.name)
 		}
 		if c.n > 0 { // a contiguous run is shared, not copied
 			run := make([]bool, len(vs))
 			run[len(vs)-1] = true
-			if got := at.pick(run, 1); got.Len() != 1 || got.At(0) != vs[len(vs)-1] {
+			if got := at.pick(selected(run)); got.Len() != 1 || got.At(0) != vs[len(vs)-1] {
 				t.Errorf("%s: pick of the last row reads %v", c.name, got.Int64s())
 			}
 		}
@@ -88,7 +88,7 @@ func TestCodesReadBack(t *testing.T) {
 // Append never writes the distinct values of a column it shares them with.
 func TestCodesAppendShares(t *testing.T) {
 	a := CodesOf([]int64{1, 2, 3})
-	b := a.pick([]bool{true, false, false}, 1)
+	b := a.pick(selected([]bool{true, false, false}))
 	b = b.Append(9)
 	c := a.Append(4)
 	if !slices.Equal(a.Int64s(), []int64{1, 2, 3}) || !slices.Equal(b.Int64s(), []int64{1, 9}) || !slices.Equal(c.Int64s(), []int64{1, 2, 3, 4}) {

@@ -16,10 +16,10 @@ func (t *Trace) Filtered(k Keep, overhead []bool) *Trace {
 		s.Unfiltered = t.Unfiltered
 	}
 	if overhead != nil {
-		n := count(overhead)
+		kp := selected(overhead)
 		o := &t.Overhead
-		s.Overhead = Overhead{Start: pick(o.Start, overhead, n), End: pick(o.End, overhead, n),
-			GlobalTID: pick(o.GlobalTID, overhead, n), NameID: pick(o.NameID, overhead, n)}
+		s.Overhead = Overhead{Start: pick(o.Start, kp), End: pick(o.End, kp),
+			GlobalTID: pick(o.GlobalTID, kp), NameID: pick(o.NameID, kp)}
 	}
 	for _, p := range []any{&s.Runtime, &s.OSRT, &s.Kernels, &s.Memcpy, &s.Memset, &s.NVTX, &s.Overhead} {
 		unshare(p)

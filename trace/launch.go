@@ -74,7 +74,7 @@ func (l *Launches) subset(k Keep, lo, hi int, contiguous bool) *Launches {
 		if keep == nil {
 			return xs
 		}
-		return pick(xs, keep, count(keep))
+		return pick(xs, selected(keep))
 	}
 	return &Launches{kern: cut(l.kern, k.Kernels), copy: cut(l.copy, k.Memcpy), set: cut(l.set, k.Memset),
 		lo: l.lo + int32(lo), hi: l.lo + int32(hi), dups: l.dups, view: true}

@@ -5,17 +5,32 @@ import (
 	"runtime"
 )
 
-// pick returns the elements of xs whose keep flag is set (nil stays nil); when the kept rows
-// are one contiguous run, that part of xs is shared, not copied (the model is immutable).
-func pick[T any](xs []T, keep []bool, n int) []T {
+// rows are the kept rows of a table (keep[i] for row i), counted and checked for one contiguous
+// run once for all its columns.
+type rows struct {
+	keep       []bool
+	n          int // rows kept
+	lo, hi     int // when contiguous: the kept rows are exactly [lo, hi)
+	contiguous bool
+}
+
+func selected(keep []bool) rows {
+	r := rows{keep: keep, n: count(keep)}
+	r.lo, r.hi, r.contiguous = run(keep, r.n)
+	return r
+}
+
+// pick returns the elements of xs whose row is kept (nil stays nil); when the kept rows are one
+// contiguous run, that part of xs is shared, not copied (the model is immutable).
+func pick[T any](xs []T, r rows) []T {
 	if xs == nil {
 		return nil
 	}
-	if lo, hi, ok := run(keep, n); ok {
-		return xs[lo:hi:hi]
+	if r.contiguous {
+		return xs[r.lo:r.hi:r.hi]
 	}
-	out := make([]T, 0, n)
-	for i, k := range keep {
+	out := make([]T, 0, r.n)
+	for i, k := range r.keep {
 		if k {
 			out = append(out, xs[i])
 		}
@@ -74,64 +89,63 @@ func (t *Trace) Subset(k Keep) *Trace {
 	// are in nsys).
 	s.launch = t.launch.subset(k, 0, t.Runtime.Len(), true)
 	if k.Runtime != nil {
-		s.Runtime = t.Runtime.subset(k.Runtime)
-		lo, hi, ok := run(k.Runtime, s.Runtime.Len())
-		if ok && t.calls != nil && lo < hi {
-			s.calls = &CallIndex{parent: t.calls, lo: lo, hi: hi}
+		kp := selected(k.Runtime)
+		s.Runtime = t.Runtime.subset(kp)
+		if kp.contiguous && t.calls != nil && kp.lo < kp.hi {
+			s.calls = &CallIndex{parent: t.calls, lo: kp.lo, hi: kp.hi}
 		}
-		s.launch = t.launch.subset(k, lo, hi, ok)
+		s.launch = t.launch.subset(k, kp.lo, kp.hi, kp.contiguous)
 	}
 	if k.OSRT != nil {
-		s.OSRT = t.OSRT.subset(k.OSRT)
+		s.OSRT = t.OSRT.subset(selected(k.OSRT))
 	}
 	if k.Kernels != nil {
-		n, kp := count(k.Kernels), k.Kernels
+		kp := selected(k.Kernels)
 		x := &t.Kernels
-		s.Kernels = Kernels{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
-			Stream: pick(x.Stream, kp, n), Demangled: pick(x.Demangled, kp, n), Short: pick(x.Short, kp, n),
-			Mangled: pick(x.Mangled, kp, n), GridX: pick(x.GridX, kp, n), GridY: pick(x.GridY, kp, n),
-			GridZ: pick(x.GridZ, kp, n), BlockX: pick(x.BlockX, kp, n), BlockY: pick(x.BlockY, kp, n),
-			BlockZ: pick(x.BlockZ, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n),
-			Registers: pick(x.Registers, kp, n), StaticSMem: pick(x.StaticSMem, kp, n),
-			DynamicSMem: pick(x.DynamicSMem, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
+		s.Kernels = Kernels{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
+			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
+			Stream: pick(x.Stream, kp), Demangled: pick(x.Demangled, kp), Short: pick(x.Short, kp),
+			Mangled: pick(x.Mangled, kp), GridX: pick(x.GridX, kp), GridY: pick(x.GridY, kp),
+			GridZ: pick(x.GridZ, kp), BlockX: pick(x.BlockX, kp), BlockY: pick(x.BlockY, kp),
+			BlockZ: pick(x.BlockZ, kp), GraphNodeID: pick(x.GraphNodeID, kp),
+			Registers: pick(x.Registers, kp), StaticSMem: pick(x.StaticSMem, kp),
+			DynamicSMem: pick(x.DynamicSMem, kp), GreenContext: pick(x.GreenContext, kp)}
 	}
 	if k.Memcpy != nil {
-		n, kp := count(k.Memcpy), k.Memcpy
+		kp := selected(k.Memcpy)
 		x := &t.Memcpy
-		s.Memcpy = Memcpy{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
-			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), CopyKind: pick(x.CopyKind, kp, n),
-			SrcKind: pick(x.SrcKind, kp, n), DstKind: pick(x.DstKind, kp, n), GraphNodeID: pick(x.GraphNodeID, kp, n),
-			SrcDevice: pick(x.SrcDevice, kp, n), DstDevice: pick(x.DstDevice, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
+		s.Memcpy = Memcpy{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
+			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
+			Stream: pick(x.Stream, kp), Bytes: pick(x.Bytes, kp), CopyKind: pick(x.CopyKind, kp),
+			SrcKind: pick(x.SrcKind, kp), DstKind: pick(x.DstKind, kp), GraphNodeID: pick(x.GraphNodeID, kp),
+			SrcDevice: pick(x.SrcDevice, kp), DstDevice: pick(x.DstDevice, kp), GreenContext: pick(x.GreenContext, kp)}
 	}
 	if k.Memset != nil {
-		n, kp := count(k.Memset), k.Memset
+		kp := selected(k.Memset)
 		x := &t.Memset
-		s.Memset = Memset{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), GlobalPID: x.GlobalPID.pick(kp, n),
-			CorrID: pick(x.CorrID, kp, n), Device: x.Device.pick(kp, n), Context: pick(x.Context, kp, n),
-			Stream: pick(x.Stream, kp, n), Bytes: pick(x.Bytes, kp, n), MemKind: pick(x.MemKind, kp, n),
-			GraphNodeID: pick(x.GraphNodeID, kp, n), GreenContext: pick(x.GreenContext, kp, n)}
+		s.Memset = Memset{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
+			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
+			Stream: pick(x.Stream, kp), Bytes: pick(x.Bytes, kp), MemKind: pick(x.MemKind, kp),
+			GraphNodeID: pick(x.GraphNodeID, kp), GreenContext: pick(x.GreenContext, kp)}
 	}
 	if k.NVTX != nil {
-		n, kp := count(k.NVTX), k.NVTX
+		kp := selected(k.NVTX)
 		x := &t.NVTX
 		maxTS, ok := x.MaxTimestamp()
-		s.NVTX = NVTX{Start: pick(x.Start, kp, n), End: pick(x.End, kp, n), EventType: pick(x.EventType, kp, n),
-			RangeID: pick(x.RangeID, kp, n), Category: pick(x.Category, kp, n), Color: pick(x.Color, kp, n),
-			GlobalTID: pick(x.GlobalTID, kp, n), EndGlobalTID: pick(x.EndGlobalTID, kp, n), TextID: pick(x.TextID, kp, n),
-			Text: pick(x.Text, kp, n), DomainID: pick(x.DomainID, kp, n), Payload: pick(x.Payload, kp, n), Texts: x.Texts,
-			ID:    pickRowIDs(x, kp, n),
+		s.NVTX = NVTX{Start: pick(x.Start, kp), End: pick(x.End, kp), EventType: pick(x.EventType, kp),
+			RangeID: pick(x.RangeID, kp), Category: pick(x.Category, kp), Color: pick(x.Color, kp),
+			GlobalTID: pick(x.GlobalTID, kp), EndGlobalTID: pick(x.EndGlobalTID, kp), TextID: pick(x.TextID, kp),
+			Text: pick(x.Text, kp), DomainID: pick(x.DomainID, kp), Payload: pick(x.Payload, kp), Texts: x.Texts,
+			ID:    pickRowIDs(x, kp),
 			maxTS: maxTS, maxTSSet: ok}
 	}
 	return &s
 }
 
-func (a *APICalls) subset(kp []bool) APICalls {
-	n := count(kp)
-	return APICalls{Start: pick(a.Start, kp, n), End: pick(a.End, kp, n), GlobalTID: a.GlobalTID.pick(kp, n),
-		CorrID: pick(a.CorrID, kp, n), NameID: pick(a.NameID, kp, n), EventClass: pick(a.EventClass, kp, n),
-		ReturnValue: pick(a.ReturnValue, kp, n)}
+func (a *APICalls) subset(kp rows) APICalls {
+	return APICalls{Start: pick(a.Start, kp), End: pick(a.End, kp), GlobalTID: a.GlobalTID.pick(kp),
+		CorrID: pick(a.CorrID, kp), NameID: pick(a.NameID, kp), EventClass: pick(a.EventClass, kp),
+		ReturnValue: pick(a.ReturnValue, kp)}
 }
 
 // Groups gives, per event table, the group of each row (0, 1, …), for Reorder: 32 bits a row,
@@ -282,15 +296,15 @@ func inParts(n, parts int, f func(lo, hi int)) {
 }
 
 // pickRowIDs is the rowids of the kept NVTX rows (nil when they are all the rows, in order).
-func pickRowIDs(x *NVTX, keep []bool, n int) []int64 {
+func pickRowIDs(x *NVTX, kp rows) []int64 {
 	if x.ID != nil {
-		return pick(x.ID, keep, n)
+		return pick(x.ID, kp)
 	}
-	if n == len(keep) {
+	if kp.n == len(kp.keep) {
 		return nil
 	}
-	out := make([]int64, 0, n)
-	for i, k := range keep {
+	out := make([]int64, 0, kp.n)
+	for i, k := range kp.keep {
 		if k {
 			out = append(out, int64(i)+1)
 		}
