@@ -167,7 +167,10 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	pos, end, body := k, int(hsize), int(hsize)
 	col := 0
 	for ; pos < end; col++ {
-		t, n := varint(rec[pos:end])
+		t, n := uint64(rec[pos]), 1 // serial types of integers and short texts take one byte
+		if t >= 0x80 {
+			t, n = varint(rec[pos:end])
+		}
 		if n == 0 || t > 0xffffffff || t == 10 || t == 11 {
 			return malformed("column %d: serial type %d", col, t)
 		}
@@ -182,7 +185,14 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 				if !ok {
 					c.odd("column %d: serial type %d in an integer column", col, t)
 				}
-				c.put(j, r, v)
+				switch { // put's common cases, without its call
+				case j < len(c.out):
+					c.out[j][r] = v
+				case v > int64(trace.Null32) && v <= math.MaxInt32: // a 32-bit id (Null is below)
+					c.out32[j-len(c.out)][r] = int32(v)
+				default:
+					c.put(j, r, v)
+				}
 			} else if j == textAt {
 				if err := c.text(t, rec[body:body+size], r); err != nil {
 					return err
