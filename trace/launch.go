@@ -64,20 +64,21 @@ func newLaunches(t *Trace, idx *CallIndex) *Launches {
 		set: find(t.Memset.GlobalPID, t.Memset.CorrID), hi: int32(t.Runtime.Len()), dups: idx.Dups()}
 }
 
-// subset is l for a subset keeping k's rows, whose calls are the contiguous rows [lo, hi) of this
-// trace's; nil when they are not (the subset finds its own).
-func (l *Launches) subset(k Keep, lo, hi int, contiguous bool) *Launches {
-	if l == nil || !contiguous {
+// subset is l for a subset keeping the operations' rows kernels, copies and sets (nil: every
+// row) and the calls' rows calls; nil when those calls are not one contiguous run of this
+// trace's (the subset finds its own).
+func (l *Launches) subset(kernels, copies, sets *rows, calls rows) *Launches {
+	if l == nil || !calls.contiguous {
 		return nil
 	}
-	cut := func(xs []int32, keep []bool) []int32 {
-		if keep == nil {
+	cut := func(xs []int32, r *rows) []int32 {
+		if r == nil {
 			return xs
 		}
-		return pick(xs, selected(keep))
+		return pick(xs, *r)
 	}
-	return &Launches{kern: cut(l.kern, k.Kernels), copy: cut(l.copy, k.Memcpy), set: cut(l.set, k.Memset),
-		lo: l.lo + int32(lo), hi: l.lo + int32(hi), dups: l.dups, view: true}
+	return &Launches{kern: cut(l.kern, kernels), copy: cut(l.copy, copies), set: cut(l.set, sets),
+		lo: l.lo + int32(calls.lo), hi: l.lo + int32(calls.hi), dups: l.dups, view: true}
 }
 
 // remap follows a Reorder: calls moved by calls (row r is now row calls[r]; nil: none moved),

@@ -85,3 +85,32 @@ func TestLaunchesMatchAFreshIndex(t *testing.T) {
 		}
 	}
 }
+
+// A correlation id that two calls of a process share (a damaged export) names the first call in
+// the export's row order, before and after a reorder that puts the other one first, and in the
+// subset holding that first call: the call that decided the operation's stage.
+func TestLaunchesRepeatedIDKeepFirstCall(t *testing.T) {
+	p := int64(1) << 24
+	tr := &Trace{}
+	a := &tr.Runtime
+	a.Start, a.End = []int64{10, 5}, []int64{11, 6}
+	a.GlobalTID = CodesOf([]int64{p | 1, p | 2})
+	a.CorrID, a.NameID = CorrIDs{7, 7}, StrIDs{0, 0}
+	k := &tr.Kernels
+	k.Start, k.End, k.GlobalPID, k.Device, k.CorrID = []int64{20}, []int64{30}, CodesOf([]int64{p}), CodesOf([]int64{0}), CorrIDs{7}
+	l := tr.Launches()
+	if got := l.Kernel(0); got != 0 || !l.Dups() {
+		t.Fatalf("kernel launched by call %d (dups %v), want the first row, 0", got, l.Dups())
+	}
+	tr.Reorder(&Groups{Runtime: []int32{1, 0}, Kernels: []int32{1}})
+	if got := tr.Launches().Kernel(0); got != 1 {
+		t.Fatalf("after the reorder the kernel is launched by call %d, want 1 (the first call, moved)", got)
+	}
+	sub := tr.Subset(Keep{Runtime: []bool{false, true}, Kernels: []bool{true}})
+	if got := sub.Launches().Kernel(0); got != 0 || sub.Runtime.GlobalTID.At(0) != p|1 {
+		t.Fatalf("in its stage the kernel is launched by call %d (thread %x), want 0 on thread %x", got, sub.Runtime.GlobalTID.At(0), p|1)
+	}
+	if got := tr.Subset(Keep{Runtime: []bool{true, false}, Kernels: []bool{true}}).Launches().Kernel(0); got != -1 {
+		t.Fatalf("with only the other call the kernel is launched by call %d, want none", got)
+	}
+}

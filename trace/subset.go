@@ -87,20 +87,29 @@ func (t *Trace) Subset(k Keep) *Trace {
 	// rebuild. Repeated ids resolve to the parent's first row; one outside the run answers
 	// "none", as a fresh index of the subset would only when ids are unique per process (they
 	// are in nsys).
-	s.launch = t.launch.subset(k, 0, t.Runtime.Len(), true)
-	if k.Runtime != nil {
-		kp := selected(k.Runtime)
-		s.Runtime = t.Runtime.subset(kp)
-		if kp.contiguous && t.calls != nil && kp.lo < kp.hi {
-			s.calls = &CallIndex{parent: t.calls, lo: kp.lo, hi: kp.hi}
+	// each table's kept rows, counted once for all its columns (nil: every row)
+	sel := func(keep []bool) *rows {
+		if keep == nil {
+			return nil
 		}
-		s.launch = t.launch.subset(k, kp.lo, kp.hi, kp.contiguous)
+		r := selected(keep)
+		return &r
 	}
+	kk, km, ks := sel(k.Kernels), sel(k.Memcpy), sel(k.Memset)
+	calls := rows{lo: 0, hi: t.Runtime.Len(), contiguous: true}
+	if k.Runtime != nil {
+		calls = selected(k.Runtime)
+		s.Runtime = t.Runtime.subset(calls)
+		if calls.contiguous && t.calls != nil && calls.lo < calls.hi {
+			s.calls = &CallIndex{parent: t.calls, lo: calls.lo, hi: calls.hi}
+		}
+	}
+	s.launch = t.launch.subset(kk, km, ks, calls)
 	if k.OSRT != nil {
 		s.OSRT = t.OSRT.subset(selected(k.OSRT))
 	}
-	if k.Kernels != nil {
-		kp := selected(k.Kernels)
+	if kk != nil {
+		kp := *kk
 		x := &t.Kernels
 		s.Kernels = Kernels{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
 			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
@@ -111,8 +120,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 			Registers: pick(x.Registers, kp), StaticSMem: pick(x.StaticSMem, kp),
 			DynamicSMem: pick(x.DynamicSMem, kp), GreenContext: pick(x.GreenContext, kp)}
 	}
-	if k.Memcpy != nil {
-		kp := selected(k.Memcpy)
+	if km != nil {
+		kp := *km
 		x := &t.Memcpy
 		s.Memcpy = Memcpy{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
 			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
@@ -120,8 +129,8 @@ func (t *Trace) Subset(k Keep) *Trace {
 			SrcKind: pick(x.SrcKind, kp), DstKind: pick(x.DstKind, kp), GraphNodeID: pick(x.GraphNodeID, kp),
 			SrcDevice: pick(x.SrcDevice, kp), DstDevice: pick(x.DstDevice, kp), GreenContext: pick(x.GreenContext, kp)}
 	}
-	if k.Memset != nil {
-		kp := selected(k.Memset)
+	if ks != nil {
+		kp := *ks
 		x := &t.Memset
 		s.Memset = Memset{Start: pick(x.Start, kp), End: pick(x.End, kp), GlobalPID: x.GlobalPID.pick(kp),
 			CorrID: pick(x.CorrID, kp), Device: x.Device.pick(kp), Context: pick(x.Context, kp),
