@@ -92,3 +92,23 @@ func TestProcessNameAndRangeWords(t *testing.T) {
 		}
 	}
 }
+
+// Processes of two hosts of a merged trace may share a PID: Active orders them by their whole
+// id after the PID, so the stages found, their names and their replicas' order do not change
+// from run to run with the order of a map.
+func TestActiveOrdersSharedPIDs(t *testing.T) {
+	tr := newSynth().tr
+	pid := int64(42) << 24
+	hosts := []int64{3 << 56, 0, 1 << 56, 2 << 56}
+	for i, h := range hosts {
+		tr.Kernels.Start, tr.Kernels.End = append(tr.Kernels.Start, int64(i)), append(tr.Kernels.End, int64(i+1))
+		tr.Kernels.GlobalPID = tr.Kernels.GlobalPID.Append(h | pid)
+		tr.Kernels.Device = tr.Kernels.Device.Append(0)
+	}
+	want := []int64{pid, 1<<56 | pid, 2<<56 | pid, 3<<56 | pid}
+	for range 20 { // a map's order changes from one iteration to the next
+		if got := Active(tr); !slices.Equal(got, want) {
+			t.Fatalf("Active = %x, want %x", got, want)
+		}
+	}
+}

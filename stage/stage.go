@@ -181,7 +181,14 @@ func Active(tr *trace.Trace) []int64 {
 	for g := range seen {
 		out = append(out, g)
 	}
-	sort.Slice(out, func(i, j int) bool { return trace.PID(out[i]) < trace.PID(out[j]) })
+	// by PID, then by the whole id: processes of two hosts of a merged trace may share a PID,
+	// and their order must not depend on the map's
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := trace.PID(out[i]), trace.PID(out[j]); a != b {
+			return a < b
+		}
+		return out[i] < out[j]
+	})
 	return out
 }
 

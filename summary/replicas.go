@@ -40,9 +40,9 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 	if err != nil {
 		return nil, ""
 	}
-	order, global := map[int64]int{}, map[int64]int64{}
+	order := map[int64]int{} // by global process id: two hosts of a merged trace may share a PID
 	for i, p := range st.Procs {
-		order[trace.PID(p)], global[trace.PID(p)] = i, p
+		order[p] = i
 	}
 	var reps []Replica
 	// the step is the stage's step range (StepFamily, the family its Steps table shows), counted
@@ -75,20 +75,22 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 	for i := range g.Labels {
 		t := sub.Subset(g.Keep[i])
 		r := Replica{kernels: map[string]float64{}}
+		var gp int64
 		switch {
 		case t.Runtime.Len() > 0:
-			r.PID = trace.PID(t.Runtime.GlobalTID.At(0))
+			gp = trace.ProcessOf(t.Runtime.GlobalTID.At(0))
 		case t.Kernels.Len() > 0:
-			r.PID = trace.PID(t.Kernels.GlobalPID.At(0))
+			gp = t.Kernels.GlobalPID.At(0)
 		default:
 			continue
 		}
-		idx, ok := order[r.PID]
+		r.PID = trace.PID(gp)
+		idx, ok := order[gp]
 		if !ok {
 			idx = len(st.Procs) + i
 		}
 		r.Index = idx
-		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{global[r.PID]}}, clip)
+		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{gp}}, clip)
 		r.sub = nil // a replica's overview is in no stage pair: its rows need not be kept
 		r.Devices = trace.DevicesOf(t)
 		measured := false
