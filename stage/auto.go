@@ -128,6 +128,14 @@ func autoStages(tr *trace.Trace, procs []int64, names map[int64]string, rangeNam
 		slices.SortStableFunc(c.procs, func(x, y *pending) int { return x.replica - y.replica })
 	}
 	nameClusters(cs, rangeNames)
+	stageOf := map[int64]string{} // by PID: the first stage holding one, as the explanation prints PIDs
+	for _, c := range cs {
+		for _, p := range c.procs {
+			if _, ok := stageOf[trace.PID(p.gpid)]; !ok {
+				stageOf[trace.PID(p.gpid)] = c.name
+			}
+		}
+	}
 	for _, c := range cs {
 		for i, p := range c.procs {
 			e := Explained{PID: trace.PID(p.gpid), Title: p.title, Thread: p.thread, Role: p.role, RoleFrom: p.roleFrom,
@@ -139,7 +147,7 @@ func autoStages(tr *trace.Trace, procs []int64, names map[int64]string, rangeNam
 				e.Kernels = append(e.Kernels, fmt.Sprintf("%s %.0f%%", f, 100*float64(p.sig.Families[f])/float64(max(1, p.sig.KernelNs))))
 			}
 			for _, pr := range peers[p] {
-				pr.Stage = stageOfPID(cs, pr.PID)
+				pr.Stage = stageOf[pr.PID]
 				e.Comparison = append(e.Comparison, pr)
 			}
 			*explain = append(*explain, e)
@@ -151,17 +159,6 @@ func autoStages(tr *trace.Trace, procs []int64, names map[int64]string, rangeNam
 // round2 rounds to two decimals, halves away from zero: the -1 that says "not comparable" stays
 // -1 (truncating x*100+0.5 made it -0.99 in summarize --explain-stages' JSON).
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
-
-func stageOfPID(cs []*cluster, pid int64) string {
-	for _, c := range cs {
-		for _, p := range c.procs {
-			if trace.PID(p.gpid) == pid {
-				return c.name
-			}
-		}
-	}
-	return ""
-}
 
 // nameClusters gives every stage its name and says how it got it.
 func nameClusters(cs []*cluster, rangeNames map[int64]map[string]int64) {
