@@ -11,11 +11,7 @@ import (
 // dense, so the index is a slice per process, not a hash map.
 type CallIndex struct {
 	procs []procEntry // few processes: a linear scan beats hashing
-	// a subset's index can answer through its parent's: rows [lo, hi) of the parent are rows
-	// [0, hi-lo) of the subset
-	parent *CallIndex
-	lo, hi int
-	dups   bool // some id repeats within a process (damaged exports): the first row wins
+	dups  bool        // some id repeats within a process (damaged exports): the first row wins
 }
 
 type procEntry struct {
@@ -155,9 +151,9 @@ func (b byKey) Swap(i, j int) {
 
 // remap moves the index's rows along with the calls (row r is now row dst[r]), so a reordered
 // trace keeps its index without a rebuild. It returns nil when that cannot give the index a
-// rebuild would: a subset's view, or repeated ids, whose first row may change.
+// rebuild would: repeated ids, whose first row may change.
 func (x *CallIndex) remap(dst []int32) *CallIndex {
-	if x == nil || x.parent != nil || x.dups {
+	if x == nil || x.dups {
 		return nil
 	}
 	for _, e := range x.procs {
@@ -179,13 +175,6 @@ func (x *CallIndex) remap(dst []int32) *CallIndex {
 func (x *CallIndex) Call(globalPID, corr int64) int {
 	if corr == int64(Null32) || corr == Null {
 		return -1
-	}
-	if x.parent != nil {
-		r := x.parent.Call(globalPID, corr)
-		if r < x.lo || r >= x.hi {
-			return -1
-		}
-		return r - x.lo
 	}
 	pc := x.find(globalPID)
 	if pc == nil {
@@ -215,9 +204,6 @@ func (x *CallIndex) Call(globalPID, corr int64) int {
 // Dups says whether a correlation id repeats within a process (an export that stores one call
 // under two names, or a damaged one).
 func (x *CallIndex) Dups() bool {
-	for x.parent != nil {
-		x = x.parent
-	}
 	return x.dups
 }
 

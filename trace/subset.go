@@ -83,7 +83,7 @@ type Keep struct {
 func (t *Trace) Subset(k Keep) *Trace {
 	s := *t
 	s.calls = nil // row numbers change
-	// a contiguous run of calls keeps the parent's index and launching calls, shifted: no
+	// a contiguous run of calls keeps the parent's launching calls, shifted: no
 	// rebuild. Repeated ids resolve to the parent's first row; one outside the run answers
 	// "none", as a fresh index of the subset would only when ids are unique per process (they
 	// are in nsys).
@@ -100,9 +100,6 @@ func (t *Trace) Subset(k Keep) *Trace {
 	if k.Runtime != nil {
 		calls = selected(k.Runtime)
 		s.Runtime = t.Runtime.subset(calls)
-		if calls.contiguous && t.calls != nil && calls.lo < calls.hi {
-			s.calls = &CallIndex{parent: t.calls, lo: calls.lo, hi: calls.hi}
-		}
 	}
 	s.launch = t.launch.subset(kk, km, ks, calls)
 	if k.OSRT != nil {
