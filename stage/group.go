@@ -2,6 +2,7 @@ package stage
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -84,6 +85,7 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	for _, t := range tr.Threads {
 		threadName[t.GlobalTID] = t.Name
 	}
+	machineOf := machines(tr, procName)
 	switch by {
 	case ByStage:
 		col = "Stage"
@@ -100,12 +102,12 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		col = "Process"
 		key = func(g int64) (int, string) {
 			p := trace.ProcessOf(g)
-			return -1, fmt.Sprintf("%s (%d)", procName[p], trace.PID(p))
+			return -1, fmt.Sprintf("%s (%d%s)", procName[p], trace.PID(p), machineOf(p))
 		}
 	case ByThread:
 		col = "Thread"
 		key = func(g int64) (int, string) {
-			return -1, fmt.Sprintf("%s (%d/%d)", threadName[g], trace.PID(g), trace.TID(g))
+			return -1, fmt.Sprintf("%s (%d/%d%s)", threadName[g], trace.PID(g), trace.TID(g), machineOf(trace.ProcessOf(g)))
 		}
 	case ByDevice:
 		return groupByDevice(tr)
@@ -289,4 +291,33 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		}
 	}
 	return trace.NewGrouping("Device", out, trace.Groups{Runtime: rt, OSRT: osrt, Kernels: kern, Memcpy: mcpy, Memset: mset}, nvtx), nil
+}
+
+// machines gives what a group label adds for a process: nothing, or when another process of
+// another machine (a merged trace of several hosts) has the same name and PID, the machine's
+// number (", machine 2": 1, 2, … in the order of the machine part of their global ids), so the
+// two are not one group.
+func machines(tr *trace.Trace, procName map[int64]string) func(p int64) string {
+	type key struct {
+		name string
+		pid  int64
+	}
+	ids := map[key][]int64{}
+	var parts []int64
+	for _, p := range tr.Processes {
+		k := key{p.Name, trace.PID(p.GlobalPID)}
+		if !slices.Contains(ids[k], p.GlobalPID) {
+			ids[k] = append(ids[k], p.GlobalPID)
+		}
+		if m := p.GlobalPID >> 48; !slices.Contains(parts, m) {
+			parts = append(parts, m)
+		}
+	}
+	slices.Sort(parts)
+	return func(p int64) string {
+		if len(ids[key{procName[p], trace.PID(p)}]) > 1 {
+			return fmt.Sprintf(", machine %d", slices.Index(parts, p>>48)+1)
+		}
+		return ""
+	}
 }
