@@ -14,15 +14,11 @@ import (
 func Diff(w io.Writer, d *diff.Result, gates []diff.GateResult, f Format, l Layout) error {
 	names := newKernelNames(d.Kernels) // one name per kernel of both runs in every table
 	doc := newDocument(w, f, l, names)
-	var kernels []*table.Table
+	var sections [][]*table.Table
 	for _, s := range d.Stages {
-		for _, t := range s.Tables {
-			if !l.Wide && kernelTable(t) {
-				kernels = append(kernels, shortNames(t, names))
-			}
-		}
+		sections = append(sections, s.Tables)
 	}
-	doc.fitKernelNames(kernels, l.Width > 0)
+	doc.fitKernelNames(shortKernelTables(l, names, sections...), l.Width > 0)
 	doc.diffHeader(d.Base, d.New)
 	doc.heading("Verdict")
 	if d.Note != "" {

@@ -104,6 +104,23 @@ func shortNames(t *table.Table, names *kernelNames) *table.Table {
 	return &out
 }
 
+// shortKernelTables lists the kernel tables among each section's tables, with their short
+// names, for fitKernelNames; none in a wide layout, whose tables keep whole names.
+func shortKernelTables(l Layout, names *kernelNames, sections ...[]*table.Table) []*table.Table {
+	if l.Wide {
+		return nil
+	}
+	var out []*table.Table
+	for _, ts := range sections {
+		for _, t := range ts {
+			if kernelTable(t) {
+				out = append(out, shortNames(t, names))
+			}
+		}
+	}
+	return out
+}
+
 // widest is the width of the longest line of s, in runes.
 func widest(s string) int {
 	n := 0

@@ -15,15 +15,11 @@ func Summary(out io.Writer, s *summary.Summary, f Format, l Layout, afterFinding
 	w := &firstError{w: out}                      // headings and findings write without returning errors: kept here
 	names := newKernelNames(s.KernelSignatures()) // one name per kernel in every table
 	d := newDocument(w, f, l, names)
-	var kernels []*table.Table
+	var sections [][]*table.Table
 	for _, st := range s.Stages {
-		for _, t := range st.Tables {
-			if !l.Wide && kernelTable(t) {
-				kernels = append(kernels, shortNames(t, names))
-			}
-		}
+		sections = append(sections, st.Tables)
 	}
-	d.fitKernelNames(kernels, true)
+	d.fitKernelNames(shortKernelTables(l, names, sections...), true)
 	nst := fmt.Sprintf("%d stages", len(s.Stages))
 	if len(s.Stages) == 1 {
 		nst = "1 stage"
