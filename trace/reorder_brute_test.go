@@ -120,3 +120,50 @@ func TestUncapturedTouching(t *testing.T) {
 		t.Errorf("Uncaptured = %v, want [{300 400}]", got)
 	}
 }
+
+// stablePerm, cut into any number of parts, equals a serial stable counting of the rows by
+// group: each row's destination, the groups rewritten in order, and nil when no row moves.
+func TestStablePermParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 77))
+	for _, n := range []int{0, 1, 5, 1 << 16, 1<<16 + 7, 200_003} {
+		for _, shape := range []string{"random", "sorted", "one group", "wide range"} {
+			g := make([]int32, n)
+			for i := range g {
+				switch shape {
+				case "random":
+					g[i] = int32(rng.IntN(4) - 1)
+				case "sorted":
+					g[i] = int32(i * 3 / max(n, 1))
+				case "wide range":
+					g[i] = int32(rng.IntN(3)*50 - 2)
+				}
+			}
+			order := make([]int, n)
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortStableFunc(order, func(a, b int) int { return int(g[a]) - int(g[b]) })
+			want := make([]int32, n)
+			moved := false
+			for to, from := range order {
+				want[from] = int32(to)
+				moved = moved || to != from
+			}
+			wantGroups := slices.Clone(g)
+			slices.Sort(wantGroups)
+			for _, parts := range []int{1, 2, 3, 8, 16} {
+				got := slices.Clone(g)
+				dst := stablePerm(got, parts)
+				if !moved {
+					if dst != nil || !slices.Equal(got, g) {
+						t.Fatalf("n=%d %s parts=%d: rows in order moved or groups changed", n, shape, parts)
+					}
+					continue
+				}
+				if !slices.Equal(dst, want) || !slices.Equal(got, wantGroups) {
+					t.Fatalf("n=%d %s parts=%d: destinations or groups differ from a stable sort", n, shape, parts)
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,8 @@ package trace
 import (
 	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
+	"slices"
+	"unsafe"
 )
 
 // rows are the kept rows of a table (keep[i] for row i), counted and checked for one contiguous
@@ -173,36 +175,8 @@ func (t *Trace) Reorder(g *Groups) {
 	// perm returns where each row goes (nil when every row stays) and sets groups to their new,
 	// sorted order
 	perm := func(groups []int32) []int32 {
-		lo, hi := 0, -1
-		for _, v := range groups {
-			lo, hi = min(lo, int(v)), max(hi, int(v))
-		}
-		count := make([]int, hi-lo+2)
-		for _, v := range groups {
-			count[int(v)-lo+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		dst := make([]int32, len(groups))
-		moved := false
-		for i, v := range groups {
-			dst[i] = int32(count[int(v)-lo])
-			count[int(v)-lo]++
-			moved = moved || int(dst[i]) != i
-		}
-		if !moved {
-			return nil
-		}
-		// the groups in their new order: runs of each value, as many as there were
-		at := 0
-		for v := lo; v <= hi; v++ {
-			for k := at; k < count[v-lo]; k++ {
-				groups[k] = int32(v)
-			}
-			at = count[v-lo]
-		}
-		if scratch == nil {
+		dst := stablePerm(groups, par)
+		if dst != nil && scratch == nil {
 			scratch = make([]int64, n)
 		}
 		return dst
@@ -250,30 +224,94 @@ func (t *Trace) Reorder(g *Groups) {
 	}
 }
 
+// stablePerm returns where each row goes when rows are ordered by group, stably (nil when every
+// row stays), and sets groups to their new, sorted order: a counting sort in parts parts, each
+// counting its own rows and then placing them after the rows of the same group in earlier parts.
+func stablePerm(groups []int32, parts int) []int32 {
+	n := len(groups)
+	if n < 1<<16 {
+		parts = 1
+	}
+	parts = max(1, parts)
+	lo, hi := 0, -1 // the group values' range (always holding 0 and -1: "no group")
+	ranges := make([][2]int, parts)
+	par.ForParts(n, parts, func(p, a, b int) {
+		l, h := 0, -1
+		for _, v := range groups[a:b] {
+			l, h = min(l, int(v)), max(h, int(v))
+		}
+		ranges[p] = [2]int{l, h}
+	})
+	for _, r := range ranges {
+		lo, hi = min(lo, r[0]), max(hi, r[1])
+	}
+	k := hi - lo + 1
+	count := make([]int, parts*k) // count[p*k+v-lo]: rows of group v in part p, then where part p's next one goes
+	par.ForParts(n, parts, func(p, a, b int) {
+		c := count[p*k : (p+1)*k]
+		for _, v := range groups[a:b] {
+			c[int(v)-lo]++
+		}
+	})
+	at := 0
+	ends := make([]int, k) // where each group's rows end in the new order
+	for v := range k {
+		for p := range parts {
+			c := count[p*k+v]
+			count[p*k+v] = at
+			at += c
+		}
+		ends[v] = at
+	}
+	dst := make([]int32, n)
+	moved := make([]bool, parts)
+	par.ForParts(n, parts, func(p, a, b int) {
+		c := count[p*k : (p+1)*k]
+		m := false
+		for i := a; i < b; i++ {
+			v := int(groups[i]) - lo
+			dst[i] = int32(c[v])
+			c[v]++
+			m = m || int(dst[i]) != i
+		}
+		moved[p] = m
+	})
+	if !slices.Contains(moved, true) {
+		return nil
+	}
+	// the groups in their new order: runs of each value, as many as there were
+	par.ForParts(n, parts, func(_, a, b int) {
+		v, _ := slices.BinarySearch(ends, a+1) // the first group ending after row a
+		for i := a; i < b; i++ {
+			for ends[v] <= i {
+				v++
+			}
+			groups[i] = int32(v + lo)
+		}
+	})
+	return dst
+}
+
 // move permutes each column by dst (row i goes to dst[i], a bijection) through scratch, at
-// least as long as dst (64-bit: the 32-bit columns pass through it too, so one scratch column
-// serves all): the parts write disjoint rows of scratch, then copy back their own. Nil columns
-// (not read) stay nil; a nil dst moves nothing.
+// least as long as dst (64-bit: a column of a narrower type is moved through the same memory,
+// seen as that type, so one scratch column serves all): the parts write disjoint rows of
+// scratch, then copy back their own. Nil columns (not read) stay nil; a nil dst moves nothing.
 func move[T int32 | int64 | uint16](dst []int32, scratch []int64, par int, cols ...*[]T) {
-	if dst == nil {
+	if dst == nil || len(dst) == 0 {
 		return
 	}
-	sc := scratch[:len(dst)]
+	sc := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(scratch))), len(dst)) // len(scratch) ≥ len(dst), T at most 8 bytes
 	for _, c := range cols {
 		if *c == nil {
 			continue
 		}
 		col := *c
 		inParts(len(dst), par, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				sc[dst[i]] = int64(col[i])
+			for i, d := range dst[lo:hi] {
+				sc[d] = col[lo+i]
 			}
 		})
-		inParts(len(dst), par, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				col[i] = T(sc[i])
-			}
-		})
+		inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], sc[lo:hi]) })
 	}
 }
 
