@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -49,10 +50,10 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		}
 	}
 	jobs := []func() error{
-		func() error { return readStrings(ctx, db, s, tr) },
+		timed("read strings", func() error { return readStrings(ctx, db, s, tr) }),
 		func() error { return readMeta(ctx, db, s, tr) },
 		func() error { return readSession(ctx, db, s, tr) },
-		func() error { return readProcesses(ctx, db, s, tr) },
+		timed("read processes", func() error { return readProcesses(ctx, db, s, tr) }),
 		func() error { return readEnums(ctx, db, s, tr) },
 	}
 	only := opt.Only
@@ -65,18 +66,19 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		fam   trace.Tables
 		job   func() error
 		empty func()
+		name  string
 	}{
-		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }, func() { tr.Runtime = trace.APICalls{} }},
-		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }, func() { tr.OSRT = trace.APICalls{} }},
-		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }, func() { tr.Kernels = trace.Kernels{} }},
-		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }, func() { tr.Memcpy = trace.Memcpy{} }},
-		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }, func() { tr.Memset = trace.Memset{} }},
-		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }, func() { tr.NVTX = trace.NVTX{} }},
-		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }, func() { tr.Overhead = trace.Overhead{} }},
+		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }, func() { tr.Runtime = trace.APICalls{} }, "read runtime"},
+		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }, func() { tr.OSRT = trace.APICalls{} }, "read osrt"},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }, func() { tr.Kernels = trace.Kernels{} }, "read kernels"},
+		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }, func() { tr.Memcpy = trace.Memcpy{} }, "read memcpy"},
+		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }, func() { tr.Memset = trace.Memset{} }, "read memset"},
+		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }, func() { tr.NVTX = trace.NVTX{} }, "read nvtx"},
+		{trace.OverheadTable, func() error { return readOverhead(ctx, db, s, &tr.Overhead) }, func() { tr.Overhead = trace.Overhead{} }, "read overhead"},
 	} {
 		if only&f.fam != 0 {
 			jobs = append(jobs, func() error {
-				err := f.job()
+				err := timed(f.name, f.job)()
 				if err != nil {
 					f.empty()
 				}
@@ -118,6 +120,14 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 		tr.Notes = append(tr.Notes, fmt.Sprintf("skipped, unreadable: %v", describe(e)))
 	}
 	return tr, nil
+}
+
+// timed is job, its wall time written under OMNISTAT_TIMING.
+func timed(name string, job func() error) func() error {
+	return func() error {
+		defer timing.Start(name)()
+		return job()
+	}
 }
 
 // describe turns SQLite's corruption errors into a message a user can act on.

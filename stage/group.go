@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -55,7 +56,9 @@ func Group(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 // GroupContiguous groups tr's rows by a's stages and reorders them stage by stage (see
 // trace.Grouping.Contiguous), so each stage's subset shares tr's columns.
 func GroupContiguous(tr *trace.Trace, a *Assignment) (*trace.Grouping, error) {
+	done := timing.Start("group rows")
 	g, err := groupRows(tr, ByStage, a)
+	done()
 	if err != nil {
 		return nil, err
 	}

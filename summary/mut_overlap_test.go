@@ -36,7 +36,7 @@ func TestMutDevSpansBruteForce(t *testing.T) {
 				byDev[d] = append(byDev[d], trace.Span{Start: a, End: e})
 			}
 		}
-		got := devSpans(start, end, func(i int) int64 { return dev[i] })
+		got := devSpans(start, end, trace.CodesOf(dev).Runs)
 		if !slices.Equal(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(byDev))) {
 			t.Fatalf("devices %v, want %v (rows %v %v %v)", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(byDev)), start, end, dev)
 		}

@@ -31,7 +31,7 @@ func overviewTrace() *trace.Trace {
 func TestOverviewFigures(t *testing.T) {
 	tr := overviewTrace()
 	whole := trace.Span{Start: math.MinInt64, End: math.MaxInt64}
-	o := overview(tr, stage.Stage{Key: "worker", Procs: []int64{synthGPID(10)}}, whole)
+	o := overview(tr, stage.Stage{Key: "worker", Procs: []int64{synthGPID(10)}}, whole, false)
 	// counted by hand: 4 CUDA calls (3 launches, 1 copy), 3 kernels, 1 copy, 1 memset, 2 ranges
 	if o.events != 4+3+1+1+2 {
 		t.Errorf("events %d, want 11", o.events)
@@ -69,11 +69,11 @@ func TestOverviewWallWindows(t *testing.T) {
 	tr.Windows = []trace.Window{{Start: 0, End: 8_000}, {Start: 9_500, End: 30_000}}
 	whole := trace.Span{Start: math.MinInt64, End: math.MaxInt64}
 	st := stage.Stage{Key: "worker", Procs: []int64{synthGPID(10)}}
-	if o := overview(tr, st, whole); o.WallNs != 19_000-1_500 {
+	if o := overview(tr, st, whole, false); o.WallNs != 19_000-1_500 {
 		t.Errorf("wall %d, want 17500 (1,500 ns between the windows)", o.WallNs)
 	}
 	tr.Windows = nil
-	o := overview(tr, st, trace.Span{Start: 6_000, End: 6_000})
+	o := overview(tr, st, trace.Span{Start: 6_000, End: 6_000}, false)
 	if o.WallNs != 0 || o.GPUPct != 0 || o.first != 0 || o.last != 0 {
 		t.Errorf("an empty window: wall %d, GPU %v%%, [%d, %d]", o.WallNs, o.GPUPct, o.first, o.last)
 	}

@@ -11,35 +11,22 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// devSpans lists the spans of operations by device (sorted and disjoint per device).
-func devSpans(start, end []int64, dev func(int) int64) map[int64][]trace.Span {
-	// rows come in runs of one device: the maps are consulted once per run
-	runEnd := func(i int) int {
-		j := i + 1
-		for j < len(start) && dev(j) == dev(i) {
-			j++
-		}
-		return j
-	}
-	n := map[int64]int{}
-	for i := 0; i < len(start); {
-		j := runEnd(i)
-		n[dev(i)] += j - i
-		i = j
-	}
+// devSpans lists the spans of operations by device (sorted and disjoint per device); runs calls
+// its function for each run of rows [lo, hi) of one device d, in order.
+func devSpans(start, end []int64, runs func(f func(lo, hi int, d int64))) map[int64][]trace.Span {
+	n := map[int64]int{} // the maps are consulted once per run
+	runs(func(lo, hi int, d int64) { n[d] += hi - lo })
 	by := make(map[int64][]trace.Span, len(n))
 	for d, c := range n {
 		by[d] = make([]trace.Span, 0, c)
 	}
-	for i := 0; i < len(start); {
-		j := runEnd(i)
-		sp := by[dev(i)]
-		for k := i; k < j; k++ {
+	runs(func(lo, hi int, d int64) {
+		sp := by[d]
+		for k := lo; k < hi; k++ {
 			sp = append(sp, trace.Span{Start: start[k], End: end[k]})
 		}
-		by[dev(i)] = sp
-		i = j
-	}
+		by[d] = sp
+	})
 	for d, sp := range by {
 		byStart := func(a, b trace.Span) int { return cmp.Compare(a.Start, b.Start) }
 		if !slices.IsSortedFunc(sp, byStart) {

@@ -14,8 +14,9 @@ import (
 )
 
 // overview is the stage's line of the overview; its wall time and GPU spans are clipped to the
-// window clip (the filter window, everything without a filter).
-func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
+// window clip (the filter window, everything without a filter). With kernels, its kernels'
+// spans by GPU (kernelSpans) are made too, beside the rest, instead of on first use.
+func overview(sub *trace.Trace, st stage.Stage, clip trace.Span, kernels bool) StageOverview {
 	o := StageOverview{Stage: st.Key, Source: st.Source}
 	for _, p := range st.Procs {
 		o.PIDs = append(o.PIDs, trace.PID(p))
@@ -59,6 +60,9 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 	o.devOps = map[int64][]trace.Span{}
 	o.sub, o.clip = sub, clip // for kernelSpans
 	var g par.Group
+	if kernels {
+		g.Go(func() { o.kernelSpans() })
+	}
 	g.Go(func() {
 		o.Spans = clipSpans(trace.GPUSpans(sub), clip)
 		o.Sets = clipSets(trace.SpanSets(sub, o.Spans), clip)
@@ -68,17 +72,13 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 		g.Go(func() {
 			cat := func(cols ...[]int64) []int64 { return slices.Concat(cols...) }
 			nk, nc := sub.Kernels.Len(), sub.Memcpy.Len()
-			dev := func(i int) int64 { // the device of row i of the three tables one after another
-				switch {
-				case i < nk:
-					return sub.Kernels.Device.At(i)
-				case i < nk+nc:
-					return sub.Memcpy.Device.At(i - nk)
-				}
-				return sub.Memset.Device.At(i - nk - nc)
+			runs := func(f func(lo, hi int, d int64)) { // the rows of the three tables one after another
+				sub.Kernels.Device.Runs(f)
+				sub.Memcpy.Device.Runs(func(lo, hi int, d int64) { f(nk+lo, nk+hi, d) })
+				sub.Memset.Device.Runs(func(lo, hi int, d int64) { f(nk+nc+lo, nk+nc+hi, d) })
 			}
 			o.devOps = clipDevs(devSpans(cat(sub.Kernels.Start, sub.Memcpy.Start, sub.Memset.Start), cat(sub.Kernels.End, sub.Memcpy.End, sub.Memset.End),
-				dev), clip)
+				runs), clip)
 		})
 	}
 	g.Wait()
@@ -93,12 +93,12 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span) StageOverview {
 
 // kernelSpans are the stage's kernels' spans by GPU, sorted and disjoint, cut to its window:
 // made on first use (only a pair of stages on one GPU needs them, after every stage's jobs, so
-// they are not held while the jobs run) and kept.
+// they are not held while the jobs run) and kept, or by overview when asked to.
 func (o *StageOverview) kernelSpans() map[int64][]trace.Span {
 	if o.devKernels == nil {
 		o.devKernels = map[int64][]trace.Span{}
 		if o.sub != nil {
-			o.devKernels = clipDevs(devSpans(o.sub.Kernels.Start, o.sub.Kernels.End, o.sub.Kernels.Device.At), o.clip)
+			o.devKernels = clipDevs(devSpans(o.sub.Kernels.Start, o.sub.Kernels.End, o.sub.Kernels.Device.Runs), o.clip)
 		}
 	}
 	return o.devKernels

@@ -90,7 +90,7 @@ func replicasOf(sub *trace.Trace, st stage.Stage, clip trace.Span) ([]Replica, s
 			idx = len(st.Procs) + i
 		}
 		r.Index = idx
-		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{gp}}, clip)
+		r.StageOverview = overview(t, stage.Stage{Key: st.Key, Source: st.Source, Procs: []int64{gp}}, clip, false)
 		r.sub = nil // a replica's overview is in no stage pair: its rows need not be kept
 		r.Devices = trace.DevicesOf(t)
 		measured := false

@@ -191,6 +191,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	pending.Store(int64(len(works)) + 1)
 	var traceSteps Steps
 	traceFindingsJob := func() {
+		defer timing.Start("trace findings")()
 		if staged == ops(ftr) {
 			var spans [][]trace.Span
 			for _, w := range works {
@@ -222,12 +223,13 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		traceJob()
 	}, "trace steps"}}
 	for _, w := range works {
-		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, traceJob)...)
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, traceJob)...)
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))
 	beside.Wait()
 	done()
+	done = timing.Start("summary: stages' sections, overlap")
 	for _, w := range works {
 		s.Stages = append(s.Stages, w.finish())
 	}
@@ -247,6 +249,8 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		s.WindowNs = last - first - tr.UncapturedIn(first, last) // time between merged exports was not recorded
 	}
 	s.Overview = overviewTable(s.Stages)
+	done()
+	defer timing.Start("summary: kernel names")()
 	short := OutputKernelNames(s.KernelSignatures()) // the findings name kernels as the tables do
 	nameKernels(s.Findings, short)
 	for i := range s.Stages {

@@ -5,6 +5,7 @@ import (
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports"
+	"runtime"
 	"slices"
 	"sync/atomic"
 
@@ -65,8 +66,10 @@ type stageWork struct {
 }
 
 // jobs lists the stage's independent pieces; overviewDone runs once its overview (and so its
-// GPU spans) is ready.
-func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
+// GPU spans) is ready. With pairs, the stage is one of several whose overlap is judged once
+// every job is done: with more than two cores its overview makes the kernels' spans that
+// judgement needs, on a core of its own, instead of after the jobs on one core.
+func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
@@ -82,11 +85,12 @@ func (w *stageWork) jobs(o Options, nvtx bool, overviewDone func()) []job {
 			ov.Steps = &w.steps
 			w.tables.steps = stepsTable(st.Key, w.steps)
 		}
+		defer timing.Start(st.Key + " findings")()
 		w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, w.steps)
 	}
 	js := []job{
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
-			w.ss.StageOverview = overview(sub, st, o.Findings.window.span())
+			w.ss.StageOverview = overview(sub, st, o.Findings.window.span(), pairs && runtime.GOMAXPROCS(0) > 2)
 			overviewDone()
 			findings()
 		}, st.Key + " overview"},

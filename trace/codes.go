@@ -51,6 +51,27 @@ func (c Codes) At(i int) int64 {
 	return c.values[c.codes[i]]
 }
 
+// Runs calls f for each run of rows with one value, in order: rows [lo, hi) hold v.
+func (c Codes) Runs(f func(lo, hi int, v int64)) {
+	if c.wide != nil {
+		valueRuns(c.wide, func(lo, hi int) { f(lo, hi, c.wide[lo]) })
+		return
+	}
+	valueRuns(c.codes, func(lo, hi int) { f(lo, hi, c.values[c.codes[lo]]) })
+}
+
+// valueRuns calls f for each run of equal values of vs, in order.
+func valueRuns[T uint16 | int64](vs []T, f func(lo, hi int)) {
+	for i := 0; i < len(vs); {
+		j := i + 1
+		for j < len(vs) && vs[j] == vs[i] {
+			j++
+		}
+		f(i, j)
+		i = j
+	}
+}
+
 // Len is the number of rows.
 func (c Codes) Len() int {
 	if c.wide != nil {

@@ -49,6 +49,22 @@ func TestCodesReadBack(t *testing.T) {
 			if got.Len() != len(vs) || !slices.Equal(got.Int64s(), vs) {
 				t.Fatalf("%s: read back %d rows, want %d (or values differ)", c.name, got.Len(), len(vs))
 			}
+			// Runs covers every row once, in order, each run of one value and maximal
+			next := 0
+			got.Runs(func(lo, hi int, v int64) {
+				if lo != next || hi <= lo || (hi < len(vs) && vs[hi] == v) {
+					t.Fatalf("%s: run [%d, %d) after row %d", c.name, lo, hi, next)
+				}
+				for i := lo; i < hi; i++ {
+					if vs[i] != v {
+						t.Fatalf("%s: run [%d, %d) of %d holds row %d = %d", c.name, lo, hi, v, i, vs[i])
+					}
+				}
+				next = hi
+			})
+			if next != len(vs) {
+				t.Fatalf("%s: runs end at row %d of %d", c.name, next, len(vs))
+			}
 		}
 		// built row by row, past appendCodes distinct values a column is wide until compacted
 		if wide := c.distinct > appendCodes; (one.wide != nil) != wide {

@@ -1,6 +1,9 @@
 package trace
 
-import "github.com/omnistat/omnistat/internal/par"
+import (
+	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
+)
 
 // Grouping splits a trace's rows into labelled groups: every event row belongs to exactly one
 // group, so a report summed over the groups equals the report of the whole trace. Groupings are
@@ -34,8 +37,12 @@ func (g *Grouping) Masks() {
 // Contiguous reorders tr's rows by group (see Reorder) and makes the masks, so each group's
 // Subset shares tr's columns instead of copying them. tr must be the grouped trace; call it once.
 func (g *Grouping) Contiguous(tr *Trace) {
+	done := timing.Start("reorder")
 	tr.Reorder(&g.rows)
+	done()
+	done = timing.Start("masks")
 	g.Masks()
+	done()
 	g.rows, g.nvtx = Groups{}, nil // the masks say it all now; on big traces this is tens of MB
 }
 
