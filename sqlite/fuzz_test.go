@@ -104,6 +104,10 @@ func hostileSeeds(t testing.TB) []seed {
 	add("varint-ff-serial-type", rec+1, ff)
 	add("serial-type-10", rec+1, []byte{10})
 	add("serial-type-11", rec+1, []byte{11})
+	// the same in the record's last column, which no reader wants (its type is only skipped)
+	add("serial-type-10-unread", rec+hsize-1, []byte{10})
+	add("serial-type-11-unread", rec+hsize-1, []byte{11})
+	add("unread-past-record", rec+hsize-1, []byte{0x7f}) // a 57-byte text
 	add("serial-type-huge-text", rec+1, []byte{0x8f, 0xff, 0xff, 0xff, 0x7f})
 	add("header-past-record", rec, []byte{0x7f})
 	add("header-size-zero", rec, []byte{0})

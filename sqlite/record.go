@@ -31,6 +31,20 @@ func varint(b []byte) (uint64, int) {
 // serialSizes are the sizes of the serial types under 12.
 var serialSizes = [12]int{0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0}
 
+// oneByteSizes is the size of each serial type a one-byte header entry holds, -1 where that
+// entry is not one (a varint's first byte) or the type is reserved (10, 11).
+var oneByteSizes = func() (t [256]int8) {
+	for b := range t {
+		switch {
+		case b >= 0x80 || b == 10 || b == 11:
+			t[b] = -1
+		default:
+			t[b] = int8(serialSize(uint64(b)))
+		}
+	}
+	return t
+}()
+
 // serialSize is the number of bytes a value of serial type t (at most 2³²-1) takes in a record.
 func serialSize(t uint64) int {
 	if t < 12 {
@@ -167,6 +181,16 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	pos, end, body := k, int(hsize), int(hsize)
 	col := 0
 	for ; pos < end; col++ {
+		// a column not wanted, of a one-byte serial type (integers, NULL, short texts): its
+		// size alone, from a table; anything else takes the full path below
+		if size := oneByteSizes[rec[pos]]; size >= 0 && (col >= len(spec.at) || spec.at[col] == -1) {
+			if int(size) > len(rec)-body {
+				return malformed("column %d: %d bytes past the record's end", col, size)
+			}
+			pos++
+			body += int(size)
+			continue
+		}
 		t, n := uint64(rec[pos]), 1 // serial types of integers and short texts take one byte
 		if t >= 0x80 {
 			t, n = varint(rec[pos:end])

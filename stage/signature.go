@@ -40,33 +40,35 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	type pk struct{ proc, id int64 }
 	byID := map[pk]int64{}
 	// kernels in parallel parts, each with its own sums (the map of processes is only read),
-	// added up afterwards; rows come in runs of one process
-	type partial struct {
-		byID  map[pk]int64
-		procs map[int64]*Signature // KernelNs, FirstGPU and GPUs
+	// added up afterwards; rows come in runs of one process, whose sums by name id are found
+	// once per run
+	type procPart struct {
+		sig  Signature // KernelNs, FirstGPU and GPUs
+		byID map[int32]int64
 	}
 	k := &tr.Kernels
 	var mu sync.Mutex
-	var parts []partial
+	var parts []map[int64]*procPart
 	par.For(k.Len(), func(lo, hi int) {
-		p := partial{byID: map[pk]int64{}, procs: map[int64]*Signature{}}
-		var s *Signature
+		procs := map[int64]*procPart{}
+		var pp *procPart
 		last := trace.Null
 		for i := lo; i < hi; i++ {
 			if pid := k.GlobalPID.At(i); pid != last || i == lo {
-				last, s = pid, nil
+				last, pp = pid, nil
 				if out[pid] != nil {
-					if s = p.procs[pid]; s == nil {
-						s = &Signature{FirstGPU: 1<<63 - 1}
-						p.procs[pid] = s
+					if pp = procs[pid]; pp == nil {
+						pp = &procPart{sig: Signature{FirstGPU: 1<<63 - 1}, byID: map[int32]int64{}}
+						procs[pid] = pp
 					}
 				}
 			}
-			if s == nil {
+			if pp == nil {
 				continue
 			}
 			d := k.End[i] - k.Start[i]
-			p.byID[pk{last, int64(k.Short[i])}] += d
+			pp.byID[k.Short[i]] += d
+			s := &pp.sig
 			s.KernelNs += d
 			s.FirstGPU = min(s.FirstGPU, k.Start[i])
 			if !slices.Contains(s.GPUs, k.Device.At(i)) {
@@ -74,12 +76,12 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 			}
 		}
 		mu.Lock()
-		parts = append(parts, p)
+		parts = append(parts, procs)
 		mu.Unlock()
 	})
-	for _, p := range parts {
-		for pid, ps := range p.procs {
-			s := out[pid]
+	for _, procs := range parts {
+		for pid, pp := range procs {
+			s, ps := out[pid], &pp.sig
 			s.KernelNs += ps.KernelNs
 			s.FirstGPU = min(s.FirstGPU, ps.FirstGPU)
 			for _, g := range ps.GPUs {
@@ -87,9 +89,9 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 					s.GPUs = append(s.GPUs, g)
 				}
 			}
-		}
-		for key, d := range p.byID {
-			byID[key] += d
+			for id, d := range pp.byID {
+				byID[pk{pid, int64(id)}] += d
+			}
 		}
 	}
 	for key, d := range byID {
@@ -132,15 +134,21 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 			s.FirstGPU = min(s.FirstGPU, n.Start[i])
 		}
 	}
-	var s *Signature
-	last := trace.Null
-	for i := range tr.Runtime.GlobalTID.Len() {
-		g := tr.Runtime.GlobalTID.At(i)
-		if g != last || i == 0 {
-			last, s = g, out[trace.ProcessOf(g)]
-		}
-		if s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
-			s.FirstGPU = min(s.FirstGPU, tr.Runtime.Start[i])
+	idle := false // a process without GPU work starts at its first call
+	for _, s := range out {
+		idle = idle || len(s.GPUs) == 0 && s.KernelNs == 0
+	}
+	if idle {
+		var s *Signature
+		last := trace.Null
+		for i := range tr.Runtime.GlobalTID.Len() {
+			g := tr.Runtime.GlobalTID.At(i)
+			if g != last || i == 0 {
+				last, s = g, out[trace.ProcessOf(g)]
+			}
+			if s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
+				s.FirstGPU = min(s.FirstGPU, tr.Runtime.Start[i])
+			}
 		}
 	}
 	for _, s := range out {
