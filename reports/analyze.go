@@ -150,10 +150,24 @@ func lowerASCII(s string) string {
 }
 
 // matchingAPIs maps each StringIds id used by a CUDA runtime call to its name, for the names
-// that match. Each distinct id is looked at once: calls come in runs of one name, and a dense
-// id's verdict is kept by index (other ids in a map), not hashed per call.
+// that match.
 func matchingAPIs(tr *trace.Trace, match func(lower string) bool) map[int32]string {
-	out := map[int32]string{}
+	return usedAPIs(tr).matching(match)
+}
+
+// apiName is a StringIds id used by a CUDA runtime call, its name and the name lowered.
+type apiName struct {
+	id          int32
+	name, lower string
+}
+
+type apiNames []apiName
+
+// usedAPIs lists the names of tr's CUDA runtime calls, each distinct id once: calls come in runs
+// of one name, and a dense id's verdict is kept by index (other ids in a map), not hashed per
+// call. An id StringIds lacks is left out.
+func usedAPIs(tr *trace.Trace) apiNames {
+	var out apiNames
 	seen := make([]bool, min(tr.Strings.Bound(), 1<<22))
 	other := map[int32]bool{}
 	for i, id := range tr.Runtime.NameID {
@@ -170,8 +184,19 @@ func matchingAPIs(tr *trace.Trace, match func(lower string) bool) map[int32]stri
 		} else {
 			other[id] = true
 		}
-		if s, ok := tr.Strings.Lookup(int64(id)); ok && match(lowerASCII(s)) {
-			out[id] = s
+		if s, ok := tr.Strings.Lookup(int64(id)); ok {
+			out = append(out, apiName{id, s, lowerASCII(s)})
+		}
+	}
+	return out
+}
+
+// matching maps the id of each name that matches (given the name lowered) to the name.
+func (ns apiNames) matching(match func(lower string) bool) map[int32]string {
+	out := map[int32]string{}
+	for _, n := range ns {
+		if match(n.lower) {
+			out[n.id] = n.name
 		}
 	}
 	return out

@@ -138,9 +138,13 @@ type CopyRule struct {
 // MemcpyAsyncRule is cuda_memcpy_async's selection: copies from or to pageable memory (memory
 // kind 0) made by a call named cudaMemcpy…Async… (case-insensitive).
 func MemcpyAsyncRule(tr *trace.Trace) CopyRule {
+	return memcpyAsyncRule(tr, usedAPIs(Unfiltered(tr)))
+}
+
+func memcpyAsyncRule(tr *trace.Trace, used apiNames) CopyRule {
 	m := &tr.Memcpy
 	return CopyRule{Name: "cuda_memcpy_async",
-		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cudamemcpy") && strings.Contains(s[len("cudamemcpy"):], "async")
 		}),
 		Keep: func(j int) bool { return colAt(m.SrcKind, j) == 0 || colAt(m.DstKind, j) == 0 }}
@@ -151,9 +155,13 @@ func MemcpyAsyncRule(tr *trace.Trace) CopyRule {
 // and destination device are the same. NULLs count as SQL counts them: a copy whose size or
 // device ids are unknown is dropped where the condition is unknown.
 func MemcpySyncRule(tr *trace.Trace) CopyRule {
+	return memcpySyncRule(tr, usedAPIs(Unfiltered(tr)))
+}
+
+func memcpySyncRule(tr *trace.Trace, used apiNames) CopyRule {
 	m := &tr.Memcpy
 	return CopyRule{Name: "cuda_memcpy_sync",
-		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cudamemcpy") && !strings.Contains(s, "async")
 		}),
 		Keep: func(j int) bool {
@@ -176,11 +184,23 @@ func MemcpySyncRule(tr *trace.Trace) CopyRule {
 // through the driver API. Not nsys; the summary's findings count both and say how many came
 // through the driver.
 func (r CopyRule) DriverAPI(tr *trace.Trace) CopyRule {
+	return r.driverAPI(usedAPIs(Unfiltered(tr)))
+}
+
+func (r CopyRule) driverAPI(used apiNames) CopyRule {
 	async := r.Name == "cuda_memcpy_async"
 	return CopyRule{Name: r.Name + " (driver API)", Keep: r.Keep,
-		Names: matchingAPIs(Unfiltered(tr), func(s string) bool {
+		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cumemcpy") && strings.Contains(s[len("cumemcpy"):], "async") == async
 		})}
+}
+
+// CopyRules are MemcpyAsyncRule, MemcpySyncRule and their DriverAPI rules, from one walk of
+// the calls' names.
+func CopyRules(tr *trace.Trace) (async, sync, asyncDriver, syncDriver CopyRule) {
+	used := usedAPIs(Unfiltered(tr))
+	async, sync = memcpyAsyncRule(tr, used), memcpySyncRule(tr, used)
+	return async, sync, async.driverAPI(used), sync.driverAPI(used)
 }
 
 // CUDAMemcpyAsync is nsys analyze's cuda_memcpy_async (see MemcpyAsyncRule), longest first.

@@ -3,10 +3,12 @@ package summary
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/omnistat/omnistat/internal/testtrace"
 	"github.com/omnistat/omnistat/internal/testutil"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/sqlite"
@@ -133,5 +135,27 @@ func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
 	}
 	if fired < 2 {
 		t.Fatalf("the sync finding fired on %d traces", fired)
+	}
+}
+
+// CopyRules, from one walk of the calls' names, selects what the four rules built one by one
+// select, on real traces with runtime API copies (the PyTorch and CUDA C++ captures) and driver
+// API copies (the Go captures).
+func TestCopyRulesOneWalk(t *testing.T) {
+	for _, name := range []string{"tts_pageable", "go_tts_pageable", "go_tts_pinned", "foreign_vllm_omni", "diffusion"} {
+		tr := testtrace.Read(t, name)
+		a, s, ad, sd := reports.CopyRules(tr)
+		wa, ws := reports.MemcpyAsyncRule(tr), reports.MemcpySyncRule(tr)
+		want := []reports.CopyRule{wa, ws, wa.DriverAPI(tr), ws.DriverAPI(tr)}
+		found := 0
+		for i, got := range []reports.CopyRule{a, s, ad, sd} {
+			found += len(got.Names)
+			if got.Name != want[i].Name || !maps.Equal(got.Names, want[i].Names) {
+				t.Errorf("%s: rule %s names %v, want %s %v", name, got.Name, got.Names, want[i].Name, want[i].Names)
+			}
+		}
+		if found == 0 {
+			t.Errorf("%s: no copy API name found by any rule", name)
+		}
 	}
 }

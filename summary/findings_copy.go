@@ -21,8 +21,7 @@ func (j *judge) copyFindings() []Finding {
 	launch := tr.Launches()
 	var asyncN, syncN, asyncDrv, syncDrv int
 	var asyncT, syncT int64
-	async, sync := reports.MemcpyAsyncRule(tr), reports.MemcpySyncRule(tr)
-	asyncD, syncD := async.DriverAPI(tr), sync.DriverAPI(tr)
+	async, sync, asyncD, syncD := reports.CopyRules(tr)
 	in2 := func(id int32, a, b reports.CopyRule) (rule, driver bool) {
 		_, rule = a.Names[id]
 		_, driver = b.Names[id]
