@@ -139,8 +139,8 @@ func TestSyncFindingCountsTheRulesCalls(t *testing.T) {
 }
 
 // CopyRules, from one walk of the calls' names, selects what the four rules built one by one
-// select, on real traces with runtime API copies (the PyTorch and CUDA C++ captures) and driver
-// API copies (the Go captures).
+// select, on five real traces (their copies go through the runtime API: the driver-API rules
+// match nothing there, by either way).
 func TestCopyRulesOneWalk(t *testing.T) {
 	for _, name := range []string{"tts_pageable", "go_tts_pageable", "go_tts_pinned", "foreign_vllm_omni", "diffusion"} {
 		tr := testtrace.Read(t, name)
