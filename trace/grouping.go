@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"slices"
+
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/internal/timing"
 )
@@ -41,9 +43,31 @@ func (g *Grouping) Contiguous(tr *Trace) {
 	tr.Reorder(&g.rows)
 	done()
 	done = timing.Start("masks")
-	g.Masks()
+	g.Keep = make([]Keep, len(g.Labels))
+	var w par.Group // after the reorder each group's event rows are one block: masks from its bounds
+	for gi := range g.Labels {
+		w.Go(func() { g.Keep[gi] = keepSorted(&g.rows, g.nvtx, gi) })
+	}
+	w.Wait()
 	done()
 	g.rows, g.nvtx = Groups{}, nil // the masks say it all now; on big traces this is tens of MB
+}
+
+// keepSorted is keepOf for event tables whose groups are sorted (Reorder): the rows of gi are
+// one block, found by binary search.
+func keepSorted(rows *Groups, nvtx []int32, gi int) Keep {
+	block := func(groups []int32) []bool {
+		m := make([]bool, len(groups))
+		lo, _ := slices.BinarySearch(groups, int32(gi))
+		hi, _ := slices.BinarySearch(groups, int32(gi)+1)
+		for i := range m[lo:hi] {
+			m[lo+i] = true
+		}
+		return m
+	}
+	k := keepOf(&Groups{}, nvtx, gi)
+	k.Runtime, k.OSRT, k.Kernels, k.Memcpy, k.Memset = block(rows.Runtime), block(rows.OSRT), block(rows.Kernels), block(rows.Memcpy), block(rows.Memset)
+	return k
 }
 
 // keepOf is group gi's row masks: the rows of each event table in group gi, and the NVTX rows of

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bytes"
 	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
 	"slices"
@@ -17,9 +18,26 @@ type rows struct {
 }
 
 func selected(keep []bool) rows {
-	r := rows{keep: keep, n: count(keep)}
-	r.lo, r.hi, r.contiguous = run(keep, r.n)
-	return r
+	// one run [lo, hi) and no kept row after it: contiguous (the common case, after Reorder);
+	// the scans look at bytes (a bool is one byte, 0 or 1), which bytes does many at a time
+	b := boolBytes(keep)
+	lo := bytes.IndexByte(b, 1)
+	if lo < 0 {
+		return rows{keep: keep, contiguous: true}
+	}
+	hi := len(b)
+	if k := bytes.IndexByte(b[lo:], 0); k >= 0 {
+		hi = lo + k
+	}
+	if bytes.IndexByte(b[hi:], 1) < 0 {
+		return rows{keep: keep, n: hi - lo, lo: lo, hi: hi, contiguous: true}
+	}
+	return rows{keep: keep, n: count(keep)}
+}
+
+// boolBytes is keep seen as bytes (0 or 1 each), without a copy.
+func boolBytes(keep []bool) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(keep))), len(keep))
 }
 
 // pick returns the elements of xs whose row is kept (nil stays nil); when the kept rows are one
@@ -40,38 +58,8 @@ func pick[T any](xs []T, r rows) []T {
 	return out
 }
 
-// run reports whether the n kept rows are exactly rows [lo, hi).
-func run(keep []bool, n int) (lo, hi int, ok bool) {
-	if n == 0 {
-		return 0, 0, true
-	}
-	lo = -1
-	for i, k := range keep {
-		if k {
-			lo = i
-			break
-		}
-	}
-	hi = lo + n
-	if lo < 0 || hi > len(keep) {
-		return 0, 0, false
-	}
-	for _, k := range keep[lo:hi] {
-		if !k {
-			return 0, 0, false
-		}
-	}
-	return lo, hi, true
-}
-
 func count(keep []bool) int {
-	n := 0
-	for _, k := range keep {
-		if k {
-			n++
-		}
-	}
-	return n
+	return bytes.Count(boolBytes(keep), []byte{1})
 }
 
 // Keep selects rows of each event table for Subset; a nil slice keeps every row.
