@@ -2,8 +2,12 @@ package trace
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync/atomic"
+
+	"github.com/omnistat/omnistat/internal/par"
 )
 
 // CallIndex finds the CUDA API call (a runtime row) that launched a GPU operation: nsys joins
@@ -19,11 +23,19 @@ type procEntry struct {
 	calls *procCalls
 }
 
-func (x *CallIndex) find(gpid int64) *procCalls {
+// index is the position of gpid's entry in procs, or -1.
+func (x *CallIndex) index(gpid int64) int {
 	for i := range x.procs {
 		if x.procs[i].gpid == gpid {
-			return x.procs[i].calls
+			return i
 		}
+	}
+	return -1
+}
+
+func (x *CallIndex) find(gpid int64) *procCalls {
+	if i := x.index(gpid); i >= 0 {
+		return x.procs[i].calls
 	}
 	return nil
 }
@@ -41,79 +53,134 @@ type procCalls struct {
 }
 
 // NewCallIndex indexes the runtime calls of a; the first call wins when ids repeat. A call whose
-// correlation id is NULL is not indexed: as in SQL's join, a NULL id matches nothing.
+// correlation id is NULL is not indexed: as in SQL's join, a NULL id matches nothing. A large
+// table is walked in parallel parts: each part finds its processes' id ranges, then places its
+// calls (a dense slot keeps the lowest row, set by compare-and-swap; sparse ids are listed per
+// part and joined in part order, so the index is the one a single walk makes). Ids repeat when
+// a process's dense slots filled are fewer than its calls with an id, or its sorted sparse ids
+// hold one twice.
 func NewCallIndex(a *APICalls) *CallIndex {
-	type span struct{ lo, hi, n int64 }
-	var keys []int64
-	var spans []*span
-	var s *span
-	lastP := int64(-1)
-	for i := range a.GlobalTID.Len() {
-		g := a.GlobalTID.At(i)
-		if a.CorrID[i] == Null32 {
-			continue
-		}
-		p, c := ProcessOf(g), int64(a.CorrID[i])
-		if p != lastP || s == nil {
-			s = nil
-			for j, k := range keys {
-				if k == p {
-					s = spans[j]
+	parts := 1
+	if a.GlobalTID.Len() >= 1<<18 {
+		parts = min(runtime.GOMAXPROCS(0), 16)
+	}
+	return newCallIndex(a, parts)
+}
+
+func newCallIndex(a *APICalls, parts int) *CallIndex {
+	n := a.GlobalTID.Len()
+	parts = max(1, parts)
+	type span struct{ p, lo, hi, n int64 }
+	partSpans := make([][]span, parts)
+	par.ForParts(n, parts, func(w, lo, hi int) {
+		var sp []span
+		cur, lastP := -1, int64(-1)
+		for i := lo; i < hi; i++ {
+			if a.CorrID[i] == Null32 {
+				continue
+			}
+			p, c := ProcessOf(a.GlobalTID.At(i)), int64(a.CorrID[i])
+			if p != lastP || cur < 0 {
+				cur = slices.IndexFunc(sp, func(s span) bool { return s.p == p })
+				if cur < 0 {
+					sp = append(sp, span{p, c, c, 0})
+					cur = len(sp) - 1
 				}
+				lastP = p
 			}
-			if s == nil {
-				s = &span{lo: c, hi: c}
-				keys, spans = append(keys, p), append(spans, s)
-			}
-			lastP = p
+			s := &sp[cur]
+			s.lo, s.hi = min(s.lo, c), max(s.hi, c)
+			s.n++
 		}
-		s.lo, s.hi = min(s.lo, c), max(s.hi, c)
-		s.n++
+		partSpans[w] = sp
+	})
+	var spans []span // processes in the order of their first call
+	for _, sp := range partSpans {
+		for _, s := range sp {
+			if j := slices.IndexFunc(spans, func(t span) bool { return t.p == s.p }); j >= 0 {
+				t := &spans[j]
+				t.lo, t.hi, t.n = min(t.lo, s.lo), max(t.hi, s.hi), t.n+s.n
+			} else {
+				spans = append(spans, s)
+			}
+		}
 	}
 	x := &CallIndex{}
-	for j, p := range keys {
-		s := spans[j]
+	for _, s := range spans {
 		pc := &procCalls{base: s.lo}
 		if uint64(s.hi-s.lo) < uint64(4*s.n+1<<16) { // unsigned: ids far apart do not overflow
 			pc.rows = make([]int32, s.hi-s.lo+1)
 		} else {
-			pc.keys = make([]uint32, 0, s.n)
-			pc.vals = make([]int32, 0, s.n)
+			pc.keys, pc.vals = make([]uint32, s.n), make([]int32, s.n)
 		}
-		x.procs = append(x.procs, procEntry{p, pc})
+		x.procs = append(x.procs, procEntry{s.p, pc})
 	}
-	var pc *procCalls
-	lastP = -1
-	for i := range a.GlobalTID.Len() {
-		g := a.GlobalTID.At(i)
-		if p := ProcessOf(g); p != lastP || pc == nil {
-			pc, lastP = x.find(p), p
+	// where each part's sparse ids of each process go: after those of the parts before it
+	at := make([][]int64, parts)
+	next := make([]int64, len(x.procs))
+	for w, sp := range partSpans {
+		at[w] = make([]int64, len(x.procs))
+		for pi, e := range x.procs {
+			at[w][pi] = next[pi]
+			if j := slices.IndexFunc(sp, func(s span) bool { return s.p == e.gpid }); j >= 0 {
+				next[pi] += sp[j].n
+			}
 		}
-		if a.CorrID[i] == Null32 {
+	}
+	par.ForParts(n, parts, func(w, lo, hi int) {
+		pos := at[w]
+		var pc *procCalls
+		pi, lastP := -1, int64(-1)
+		for i := lo; i < hi; i++ {
+			if p := ProcessOf(a.GlobalTID.At(i)); p != lastP || pc == nil {
+				pc, pi, lastP = nil, x.index(p), p
+				if pi >= 0 {
+					pc = x.procs[pi].calls
+				}
+			}
+			if a.CorrID[i] == Null32 {
+				continue
+			}
+			c := int64(a.CorrID[i])
+			if pc.rows == nil {
+				pc.keys[pos[pi]], pc.vals[pos[pi]] = uint32(c-pc.base), int32(i)
+				pos[pi]++
+				continue
+			}
+			slot, v := &pc.rows[c-pc.base], int32(i)+1
+			if parts == 1 {
+				if *slot == 0 {
+					*slot = v
+				}
+				continue
+			}
+			for { // the lowest row of the id wins, whichever part gets there first
+				old := atomic.LoadInt32(slot)
+				if (old != 0 && old < v) || atomic.CompareAndSwapInt32(slot, old, v) {
+					break
+				}
+			}
+		}
+	})
+	for pi, e := range x.procs {
+		pc := e.calls
+		if pc.rows != nil { // an id repeats when fewer slots are filled than calls have ids
+			filled := int64(0)
+			for _, r := range pc.rows {
+				if r != 0 {
+					filled++
+				}
+			}
+			x.dups = x.dups || filled != spans[pi].n
 			continue
 		}
-		c := int64(a.CorrID[i])
-		if pc.rows != nil {
-			if pc.rows[c-pc.base] == 0 {
-				pc.rows[c-pc.base] = int32(i) + 1
-			} else {
-				x.dups = true
-			}
-		} else {
-			pc.keys = append(pc.keys, uint32(c-pc.base))
-			pc.vals = append(pc.vals, int32(i))
+		if !slices.IsSorted(pc.keys) { // ids mostly come in order: calls are stored by start
+			sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
 		}
-	}
-	for _, e := range x.procs {
-		if pc := e.calls; pc.rows == nil {
-			if !slices.IsSorted(pc.keys) { // ids mostly come in order: calls are stored by start
-				sort.Stable(byKey{pc}) // stable: the first row of a repeated id wins
-			}
-			for k := 1; k < len(pc.keys) && !x.dups; k++ {
-				x.dups = pc.keys[k] == pc.keys[k-1]
-			}
-			pc.buckets()
+		for k := 1; k < len(pc.keys) && !x.dups; k++ {
+			x.dups = pc.keys[k] == pc.keys[k-1]
 		}
+		pc.buckets()
 	}
 	return x
 }
