@@ -51,6 +51,16 @@ func (c Codes) At(i int) int64 {
 	return c.values[c.codes[i]]
 }
 
+// Only returns the value of every row when the column holds one distinct value (a subset's
+// column shares the distinct values of the column it was cut from: ok false does not say its
+// rows differ). It looks at no row.
+func (c Codes) Only() (v int64, ok bool) {
+	if c.wide == nil && len(c.values) == 1 {
+		return c.values[0], true
+	}
+	return 0, false
+}
+
 // Runs calls f for each run of rows with one value, in order: rows [lo, hi) hold v.
 func (c Codes) Runs(f func(lo, hi int, v int64)) {
 	if c.wide != nil {

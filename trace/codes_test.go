@@ -66,6 +66,14 @@ func TestCodesReadBack(t *testing.T) {
 				t.Fatalf("%s: runs end at row %d of %d", c.name, next, len(vs))
 			}
 		}
+		// Only: one distinct value (made at once, so no value the rows lack)
+		distinct := map[int64]bool{}
+		for _, v := range vs {
+			distinct[v] = true
+		}
+		if v, ok := at.Only(); ok != (len(distinct) == 1) || ok && !distinct[v] {
+			t.Errorf("%s: Only %d %v with %d distinct values", c.name, v, ok, len(distinct))
+		}
 		// built row by row, past appendCodes distinct values a column is wide until compacted
 		if wide := c.distinct > appendCodes; (one.wide != nil) != wide {
 			t.Errorf("%s: appended column wide %v, want %v", c.name, one.wide != nil, wide)

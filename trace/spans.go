@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+
+	"github.com/omnistat/omnistat/internal/par"
 )
 
 // Span is a half-open time span [Start, End) in ns.
@@ -68,8 +71,63 @@ func GPUSpans(tr *Trace) []Span {
 }
 
 // mergeSpans merges sorted span lists into sorted disjoint spans; n bounds how many there are.
+// Many spans are merged in parallel parts cut at start times (an operation goes to the part of
+// its start, so the order of operations is the one a single merge takes), each joining its own,
+// then the parts are joined where they touch.
 func mergeSpans(lists []spanList, n int) []Span {
-	out := make([]Span, 0, n)
+	parts := 1
+	if n >= 1<<18 {
+		parts = min(runtime.GOMAXPROCS(0), 16)
+	}
+	return mergeParts(lists, n, parts)
+}
+
+func mergeParts(lists []spanList, n, parts int) []Span {
+	if parts < 2 || n == 0 {
+		return clipSpans(mergeInto(lists, make([]Span, 0, n)))
+	}
+	long := 0
+	for l := range lists {
+		if len(lists[l].s) > len(lists[long].s) {
+			long = l
+		}
+	}
+	cuts := make([]int64, 0, parts-1) // a part holds the operations starting in [cuts[p-1], cuts[p])
+	for p := 1; p < parts; p++ {
+		cuts = append(cuts, lists[long].s[p*len(lists[long].s)/parts])
+	}
+	sub := make([][]spanList, parts)
+	room := make([]int, parts+1) // part p joins into buf[room[p]:room[p+1]]
+	for p := range parts {
+		for _, l := range lists {
+			lo, hi := 0, len(l.s)
+			if p > 0 {
+				lo, _ = slices.BinarySearch(l.s, cuts[p-1])
+			}
+			if p < parts-1 {
+				hi, _ = slices.BinarySearch(l.s, cuts[p])
+			}
+			sub[p] = append(sub[p], spanList{s: l.s[lo:hi], e: l.e[lo:hi]})
+			room[p+1] += hi - lo
+		}
+		room[p+1] += room[p]
+	}
+	buf := make([]Span, room[parts])
+	outs := make([][]Span, parts)
+	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = mergeInto(sub[p], buf[room[p]:room[p]:room[p+1]]) })
+	out := buf[:len(outs[0])] // all of buf's room: the parts after the first move down into it
+	for _, o := range outs[1:] {
+		k := 0 // the part's first spans may join the last one so far; after one that does not, none can
+		for ; k < len(o) && len(out) > 0 && o[k].Start <= out[len(out)-1].End; k++ {
+			out[len(out)-1].End = max(out[len(out)-1].End, o[k].End)
+		}
+		out = append(out, o[k:]...) // moves the part down in buf: never past its own place
+	}
+	return clipSpans(out)
+}
+
+// mergeInto merges sorted span lists into out, joining overlapping or touching spans.
+func mergeInto(lists []spanList, out []Span) []Span {
 	for {
 		best := -1
 		for l := range lists {
@@ -78,7 +136,7 @@ func mergeSpans(lists []spanList, n int) []Span {
 			}
 		}
 		if best < 0 {
-			return clipSpans(out)
+			return out
 		}
 		b := &lists[best]
 		out = coalesce(out, Span{b.s[b.i], b.e[b.i]})
@@ -210,13 +268,19 @@ func DeviceSpans(tr *Trace) map[int64][]Span {
 		{tr.Memset.Start, tr.Memset.End, tr.Memset.Device}}
 	first, multi := int64(-1), false
 	for _, c := range all {
-		for i := range c.d.Len() {
-			if d := c.d.At(i); first < 0 {
+		if d, ok := c.d.Only(); ok && (first < 0 || d == first) { // one device in the column
+			if c.d.Len() > 0 {
+				first = d
+			}
+			continue
+		}
+		c.d.Runs(func(_, _ int, d int64) {
+			if first < 0 {
 				first = d
 			} else if d != first {
 				multi = true
 			}
-		}
+		})
 	}
 	if !multi {
 		return nil
@@ -245,14 +309,17 @@ func SharesDevice(a, b []int64) bool {
 func DevicesOf(tr *Trace) []int64 {
 	var ds []int64
 	for _, col := range []Codes{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
-		last := int64(Null)
-		for i := range col.Len() {
-			d := col.At(i)
-			if d != last && !slices.Contains(ds, d) { // operations come in runs of one device
+		if d, ok := col.Only(); ok { // one device in the whole column: no row to look at
+			if col.Len() > 0 && !slices.Contains(ds, d) {
 				ds = append(ds, d)
 			}
-			last = d
+			continue
 		}
+		col.Runs(func(_, _ int, d int64) { // operations come in runs of one device
+			if !slices.Contains(ds, d) {
+				ds = append(ds, d)
+			}
+		})
 	}
 	slices.Sort(ds)
 	return ds
