@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/internal/timing"
 	"github.com/omnistat/omnistat/reports"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
@@ -177,14 +178,20 @@ func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.S
 	if o.CopyShare <= 0 {
 		o.CopyShare = DefaultFindingOptions.CopyShare
 	}
+	done := timing.Start(scope + " findings: judge")
 	j := newJudge(tr, scope, o, spans, steps)
+	done()
 	// the four families read the judge and the trace only: they run concurrently, and their
 	// findings are put together in this order
 	families := []func() []Finding{j.warmupFinding, j.apiFindings, j.copyFindings, j.gpuFindings}
+	names := []string{"warm-up", "api", "copies", "gpu"}
 	found := make([][]Finding, len(families))
 	var g par.Group
 	for i, f := range families {
-		g.Go(func() { found[i] = f() })
+		g.Go(func() {
+			defer timing.Start(scope + " findings: " + names[i])()
+			found[i] = f()
+		})
 	}
 	g.Wait()
 	return verdict(slices.Concat(found...))

@@ -2,7 +2,9 @@ package summary
 
 import (
 	"fmt"
+	"runtime"
 
+	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/trace"
 )
@@ -93,22 +95,7 @@ func (j *judge) launchFinding() []Finding {
 	if launches < minLaunches {
 		return nil
 	}
-	k := &tr.Kernels
-	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
-	n := 0
-	for i := range k.Start {
-		if outside(i) {
-			n++
-		}
-	}
-	kd := make([]int64, 0, n) // allocated once at its size: a kernel table can hold millions
-	var kernT int64
-	for i := range k.Start {
-		if outside(i) {
-			kd = append(kd, k.End[i]-k.Start[i])
-			kernT += k.End[i] - k.Start[i]
-		}
-	}
+	kd, kernT := j.kernelDurations()
 	med := stat.Median(kd)
 	if launchT < kernT && med >= shortKernelNs {
 		return nil
@@ -138,6 +125,45 @@ func (j *judge) launchFinding() []Finding {
 		Message: fmt.Sprintf("%s launches outside CUDA graphs take %s ns of CPU time%s against %s ns of GPU time for their %s kernels (median kernel %s ns); the GPU is %s, %.1f%% %s",
 			WithSep(int64(launches)), WithSep(launchT), j.in, WithSep(kernT), WithSep(int64(len(kd))), FloatSep(med), j.busyClause(), busy, where),
 		Advice: j.launchAdvice()}}
+}
+
+// kernelDurations are the durations of the kernels launched outside CUDA graphs in the steady
+// window, in row order, and their sum: counted, then placed, in parallel parts on a large table.
+func (j *judge) kernelDurations() ([]int64, int64) {
+	k := &j.tr.Kernels
+	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
+	parts := 1
+	if k.Len() >= 1<<18 {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	at := make([]int, parts+1) // part p's durations go to kd[at[p]:at[p+1]]
+	par.ForParts(k.Len(), parts, func(p, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if outside(i) {
+				at[p+1]++
+			}
+		}
+	})
+	for p := range parts {
+		at[p+1] += at[p]
+	}
+	kd := make([]int64, at[parts]) // allocated once at its size: a kernel table can hold millions
+	sums := make([]int64, parts)
+	par.ForParts(k.Len(), parts, func(p, lo, hi int) {
+		w := at[p]
+		for i := lo; i < hi; i++ {
+			if outside(i) {
+				kd[w] = k.End[i] - k.Start[i]
+				sums[p] += kd[w]
+				w++
+			}
+		}
+	})
+	var sum int64
+	for _, s := range sums {
+		sum += s
+	}
+	return kd, sum
 }
 
 // spanName is the time a GPU's figures are over: from its first to its last operation, or the

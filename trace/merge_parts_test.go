@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// mergeSpans in parts equals one merge of the same lists, span for span: kernels, copies and
+// mergeSpans and UnionSpans in parts equal one merge of the same lists, span for span: kernels, copies and
 // sets as sorted lists with gaps, overlaps, spans that end where the next starts, runs of equal
 // starts (cut points repeat), spans that end before they start (a damaged export; in one list
 // all of them, so an operation merged twice or lost at a cut shows), an empty list, and parts
@@ -50,9 +50,21 @@ func TestMergePartsEqualsOneMerge(t *testing.T) {
 			return c
 		}
 		want := mergeInto(fresh(), nil)
+		spans := make([][]Span, len(lists)) // the same lists as spans, for UnionSpans
+		for l, c := range lists {
+			for i := range c.s {
+				spans[l] = append(spans[l], Span{c.s[i], c.e[i]})
+			}
+		}
+		if got := unionInto(spans, nil); !slices.Equal(got, want) {
+			t.Fatalf("iter %d: one union differs from one merge", iter)
+		}
 		for _, parts := range []int{1, 2, 3, 5, 16} {
 			if got := mergeParts(fresh(), n, parts); !slices.Equal(got, want) {
 				t.Fatalf("iter %d, %d parts: %d spans, want %d (or spans differ)", iter, parts, len(got), len(want))
+			}
+			if got := unionParts(spans, n, parts); !slices.Equal(got, want) {
+				t.Fatalf("iter %d, %d parts: union of %d spans, want %d (or spans differ)", iter, parts, len(got), len(want))
 			}
 		}
 	}

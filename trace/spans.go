@@ -115,15 +115,7 @@ func mergeParts(lists []spanList, n, parts int) []Span {
 	buf := make([]Span, room[parts])
 	outs := make([][]Span, parts)
 	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = mergeInto(sub[p], buf[room[p]:room[p]:room[p+1]]) })
-	out := buf[:len(outs[0])] // all of buf's room: the parts after the first move down into it
-	for _, o := range outs[1:] {
-		k := 0 // the part's first spans may join the last one so far; after one that does not, none can
-		for ; k < len(o) && len(out) > 0 && o[k].Start <= out[len(out)-1].End; k++ {
-			out[len(out)-1].End = max(out[len(out)-1].End, o[k].End)
-		}
-		out = append(out, o[k:]...) // moves the part down in buf: never past its own place
-	}
-	return clipSpans(out)
+	return clipSpans(stitch(buf, outs))
 }
 
 // mergeInto merges sorted span lists into out, joining overlapping or touching spans.
@@ -161,7 +153,49 @@ func UnionSpans(lists [][]Span) []Span {
 	for _, l := range lists {
 		n += len(l)
 	}
-	out := make([]Span, 0, n)
+	parts := 1
+	if n >= 1<<18 {
+		parts = min(runtime.GOMAXPROCS(0), 16)
+	}
+	return unionParts(lists, n, parts)
+}
+
+// unionParts is UnionSpans in parts parts, cut at start times as mergeParts cuts.
+func unionParts(lists [][]Span, n, parts int) []Span {
+	if parts < 2 || n == 0 {
+		return clipSpans(unionInto(lists, make([]Span, 0, n)))
+	}
+	long := 0
+	for l := range lists {
+		if len(lists[l]) > len(lists[long]) {
+			long = l
+		}
+	}
+	byStart := func(x Span, t int64) int { return cmp.Compare(x.Start, t) }
+	sub := make([][][]Span, parts)
+	room := make([]int, parts+1)
+	for p := range parts {
+		for _, l := range lists {
+			lo, hi := 0, len(l)
+			if p > 0 {
+				lo, _ = slices.BinarySearchFunc(l, lists[long][p*len(lists[long])/parts].Start, byStart)
+			}
+			if p < parts-1 {
+				hi, _ = slices.BinarySearchFunc(l, lists[long][(p+1)*len(lists[long])/parts].Start, byStart)
+			}
+			sub[p] = append(sub[p], l[lo:hi])
+			room[p+1] += hi - lo
+		}
+		room[p+1] += room[p]
+	}
+	buf := make([]Span, room[parts])
+	outs := make([][]Span, parts)
+	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = unionInto(sub[p], buf[room[p]:room[p]:room[p+1]]) })
+	return clipSpans(stitch(buf, outs))
+}
+
+// unionInto merges sorted span lists into out, joining overlapping or touching spans.
+func unionInto(lists [][]Span, out []Span) []Span {
 	at := make([]int, len(lists))
 	for {
 		best := -1
@@ -171,11 +205,26 @@ func UnionSpans(lists [][]Span) []Span {
 			}
 		}
 		if best < 0 {
-			return clipSpans(out)
+			return out
 		}
 		out = coalesce(out, lists[best][at[best]])
 		at[best]++
 	}
+}
+
+// stitch joins the parts' spans, each part's joined in place in buf, after the first part's
+// (at buf's start): a part's first spans may join the last one so far; after one that does
+// not, none can. Each part moves down in buf, never past its own place.
+func stitch(buf []Span, outs [][]Span) []Span {
+	out := buf[:len(outs[0])]
+	for _, o := range outs[1:] {
+		k := 0
+		for ; k < len(o) && len(out) > 0 && o[k].Start <= out[len(out)-1].End; k++ {
+			out[len(out)-1].End = max(out[len(out)-1].End, o[k].End)
+		}
+		out = append(out, o[k:]...)
+	}
+	return out
 }
 
 // clipSpans gives back the unused room of spans merged into far fewer than their bound.
