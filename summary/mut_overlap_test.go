@@ -125,7 +125,7 @@ func TestMutTimeSlicedImpact(t *testing.T) {
 		if p.active != 200 || p.busyInA != 100 || p.busyInB != 50 || p.kernA != 200 || p.kernB != c.b.GPUBusy {
 			t.Errorf("overlap %+v", p)
 		}
-		fs := overlapFindings([]StageSummary{{StageOverview: a}, {StageOverview: c.b}})
+		fs := overlapFindings([]*StageOverview{&a, &c.b})
 		if len(fs) != 1 || !strings.Contains(fs[0].Message, "share one GPU (GPU 0)") || fs[0].ImpactNs != c.impact {
 			t.Errorf("b busy %d: %+v, want time-sliced, impact %d", c.b.GPUBusy, fs, c.impact)
 		}
@@ -141,7 +141,7 @@ func TestMutTimeSlicedImpact(t *testing.T) {
 // serialise "on different GPUs"; the impact is the shorter one's GPU time outside the overlap.
 func TestMutSerialiseImpact(t *testing.T) {
 	a, b := ov("a", sp(0, 1000), 0), ov("b", sp(990, 20_000), 1)
-	fs := overlapFindings([]StageSummary{{StageOverview: a}, {StageOverview: b}})
+	fs := overlapFindings([]*StageOverview{&a, &b})
 	if len(fs) != 1 || !strings.Contains(fs[0].Message, "take turns on different GPUs") {
 		t.Fatalf("%+v", fs)
 	}

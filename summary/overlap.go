@@ -140,11 +140,11 @@ func gpuList(ds []int64) string {
 // overlapFindings says, for each pair of stages with GPU work, whether they run at once on
 // different GPUs (a pipeline, or data parallel), share one GPU that time-slices them, run
 // kernels concurrently on one GPU, or take turns (serialise); see docs/summarize.md.
-func overlapFindings(stages []StageSummary) []Finding {
+func overlapFindings(stages []*StageOverview) []Finding {
 	var out []Finding
 	for i := 0; i < len(stages); i++ {
 		for k := i + 1; k < len(stages); k++ {
-			a, b := &stages[i].StageOverview, &stages[k].StageOverview
+			a, b := stages[i], stages[k]
 			if len(a.Spans) == 0 || len(b.Spans) == 0 {
 				continue
 			}

@@ -206,6 +206,25 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	// whose job ended last (which need not wait for them); on two, in that job (no idle core to
 	// gain, and less held at once)
 	var beside par.Group
+	// the stages' overlap needs their overviews only: with more than two cores it is judged
+	// beside the jobs once the last overview is done, instead of after them on one core
+	var overlap []Finding
+	overlapDone := false
+	overviews := func() []*StageOverview {
+		var ovs []*StageOverview
+		for _, w := range works {
+			ovs = append(ovs, &w.ss.StageOverview)
+		}
+		return ovs
+	}
+	var seen atomic.Int64
+	seen.Store(int64(len(works)))
+	overviewDone := func() {
+		if seen.Add(-1) == 0 && runtime.GOMAXPROCS(0) > 2 {
+			overlapDone = true
+			beside.Go(func() { overlap = overlapFindings(overviews()) })
+		}
+	}
 	traceJob := func() {
 		if pending.Add(-1) != 0 {
 			return
@@ -223,7 +242,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		traceJob()
 	}, "trace steps"}}
 	for _, w := range works {
-		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, traceJob)...)
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, func() { overviewDone(); traceJob() })...)
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))
@@ -233,7 +252,10 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	for _, w := range works {
 		s.Stages = append(s.Stages, w.finish())
 	}
-	s.Findings = byImpact(append(traceFindings, overlapFindings(s.Stages)...))
+	if !overlapDone {
+		overlap = overlapFindings(overviews())
+	}
+	s.Findings = byImpact(append(traceFindings, overlap...))
 	names := map[int64]string{}
 	for _, p := range tr.Processes {
 		names[trace.PID(p.GlobalPID)] = p.Name
