@@ -1,6 +1,11 @@
 package stat
 
-import "slices"
+import (
+	"runtime"
+	"slices"
+
+	"github.com/omnistat/omnistat/internal/par"
+)
 
 // radixMin is the length from which Sort uses a radix sort; shorter slices use slices.Sort.
 const radixMin = 4096
@@ -9,35 +14,68 @@ const radixMin = 4096
 // a least-significant-digit radix sort over bytes (sign bit flipped), which skips the bytes in
 // which every value agrees; durations in nanoseconds rarely use more than four bytes.
 func Sort[T Int](xs []T) {
+	parts := 1
+	if len(xs) >= parallelMin {
+		parts = min(runtime.GOMAXPROCS(0), 16)
+	}
+	sortParts(xs, parts)
+}
+
+// parallelMin is the length from which Sort counts and places in parallel parts.
+const parallelMin = 1 << 18
+
+// sortParts is Sort with each radix pass in parts parts: each part counts its own digits, then
+// places its values after those of the parts before it with the same digit (the order a single
+// pass gives, so the sort stays stable and its result the same).
+func sortParts[T Int](xs []T, parts int) {
 	if len(xs) < radixMin {
 		slices.Sort(xs)
 		return
 	}
+	parts = max(1, parts)
 	const flip = uint64(1) << 63
-	var diff uint64                      // the bits in which some value differs from the first
 	first := uint64(int64(xs[0])) ^ flip // a 32-bit value sign-extended: the same order
-	for _, x := range xs {
-		diff |= (uint64(int64(x)) ^ flip) ^ first
+	diffs := make([]uint64, parts)       // the bits in which some value differs from the first
+	par.ForParts(len(xs), parts, func(p, lo, hi int) {
+		var d uint64
+		for _, x := range xs[lo:hi] {
+			d |= (uint64(int64(x)) ^ flip) ^ first
+		}
+		diffs[p] = d
+	})
+	var diff uint64
+	for _, d := range diffs {
+		diff |= d
 	}
 	src, dst := xs, make([]T, len(xs))
+	count := make([][256]int, parts)
 	for shift := uint(0); shift < 64; shift += 8 {
 		if (diff>>shift)&0xff == 0 {
 			continue
 		}
-		var count [256]int
-		for _, x := range src {
-			count[((uint64(int64(x))^flip)>>shift)&0xff]++
-		}
+		par.ForParts(len(xs), parts, func(p, lo, hi int) {
+			c := &count[p]
+			*c = [256]int{}
+			for _, x := range src[lo:hi] {
+				c[((uint64(int64(x))^flip)>>shift)&0xff]++
+			}
+		})
 		at := 0
-		for i, c := range count {
-			count[i] = at
-			at += c
+		for d := range 256 {
+			for p := range parts {
+				c := count[p][d]
+				count[p][d] = at
+				at += c
+			}
 		}
-		for _, x := range src {
-			d := ((uint64(int64(x)) ^ flip) >> shift) & 0xff
-			dst[count[d]] = x
-			count[d]++
-		}
+		par.ForParts(len(xs), parts, func(p, lo, hi int) {
+			c := &count[p]
+			for _, x := range src[lo:hi] {
+				d := ((uint64(int64(x)) ^ flip) >> shift) & 0xff
+				dst[c[d]] = x
+				c[d]++
+			}
+		})
 		src, dst = dst, src
 	}
 	if &src[0] != &xs[0] {

@@ -144,10 +144,10 @@ func FuzzRound(f *testing.F) {
 }
 
 // TestSort compares Sort with slices.Sort on short and long slices of narrow, wide and
-// negative values.
+// negative values, its radix passes in one part or several.
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 100, radixMin - 1, radixMin, 100000} {
+	for _, n := range []int{0, 1, 100, radixMin - 1, radixMin, 100000, parallelMin + 17} {
 		for _, gen := range []func() int64{
 			func() int64 { return rng.Int64N(200) },
 			func() int64 { return rng.Int64N(5000) },
@@ -160,8 +160,18 @@ func TestSort(t *testing.T) {
 			for i := range xs {
 				xs[i] = gen()
 			}
+			if n > 1 {
+				xs[n-1] = xs[0] // the bits that differ are not those of the first and last values alone
+			}
 			want := slices.Clone(xs)
 			slices.Sort(want)
+			for _, parts := range []int{1, 2, 3, 16} { // radix passes in parallel parts
+				got := slices.Clone(xs)
+				sortParts(got, parts)
+				if !slices.Equal(got, want) {
+					t.Fatalf("n=%d, %d parts: Sort differs from slices.Sort", n, parts)
+				}
+			}
 			Sort(xs)
 			if !slices.Equal(xs, want) {
 				t.Fatalf("n=%d: Sort differs from slices.Sort", n)
