@@ -132,6 +132,26 @@ func hostileSeeds(t testing.TB) []seed {
 		swap("null-marker-in-int", 6, binary.BigEndian.AppendUint64(nil, 1<<63))
 		break
 	}
+	// a cell whose record has the header of the cell before it (a reader that trusted a header
+	// it has seen would not look again), one byte longer than that header describes
+	h, longer := hdrOffset(leaf), -1
+	header := func(i int) (cell int, size uint64, k int, hdr []byte) {
+		cell = int(binary.BigEndian.Uint16(pg[h+8+2*i:]))
+		size, k = varint(pg[cell:])
+		_, k2 := varint(pg[cell+k:])
+		r := cell + k + k2
+		return cell, size, k, pg[r : r+int(pg[r])]
+	}
+	for i := 1; i < int(binary.BigEndian.Uint16(pg[h+3:])) && longer < 0; i++ {
+		cell, size, k, hdr := header(i)
+		if _, _, _, prev := header(i - 1); k == 1 && size < 127 && bytes.Equal(hdr, prev) {
+			longer = cell
+			add("record-one-byte-longer", cell, []byte{byte(size + 1)})
+		}
+	}
+	if longer < 0 {
+		t.Fatalf("no cell of the kernel table's first leaf has the header of the one before it")
+	}
 	add("zeroed-leaf", 0, make([]byte, ps))
 	if root != leaf {
 		out = append(out, seed{"interior-children-one-page", root - 1, 0, sameChildren(base, ps, root)})

@@ -29,7 +29,7 @@ func TestHostileCells(t *testing.T) {
 		"varint-ff-serial-type": "serial type 18446744073709551615", "serial-type-10": "serial type 10",
 		"serial-type-11": "serial type 11", "serial-type-huge-text": "bytes past the record's end",
 		"serial-type-10-unread": "serial type 10", "serial-type-11-unread": "serial type 11",
-		"unread-past-record": "57 bytes past the record's end",
+		"unread-past-record": "57 bytes past the record's end", "record-one-byte-longer": "record header describes",
 		"header-past-record": "record header of 127 bytes", "header-size-zero": "record header of 0 bytes",
 		"text-letters-in-int": `globalPid holds the text "12345abc" in the row of rowid`,
 		"zeroed-leaf":         "not a table leaf", "interior-children-one-page": "reached twice",
