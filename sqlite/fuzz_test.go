@@ -249,7 +249,7 @@ func firstCell(t testing.TB, path, table string) (leaf, root uint32, cell int) {
 		if s.root[w] == 0 {
 			continue
 		}
-		l, err := leafPages(p, s.root[w], used)
+		l, _, err := leafPages(p, s.root[w], used)
 		if err != nil {
 			t.Fatalf("%s: %v", w, err)
 		}

@@ -283,18 +283,25 @@ func TestScanInteriorCellCount(t *testing.T) {
 }
 
 // TestChildrenAllocatesOnce: the children of an interior page (one per cell and the right-most
-// pointer) are listed into one allocation of their final size.
+// pointer) and the cells' keys are listed into one allocation each, of their final size; the
+// keys are the cells' rowids, in order.
 func TestChildrenAllocatesOnce(t *testing.T) {
 	b, root, ps := nvtxTree(t, 2000)
 	pg := b[int(root-1)*ps : int(root)*ps]
 	n := int(binary.BigEndian.Uint16(pg[3:]))
 	p := &pager{pageSize: ps, usable: ps, pages: uint32(len(b) / ps)}
-	kids, err := children(p, pg, 0)
+	kids, keys, err := children(p, pg, 0)
 	if err != nil || len(kids) != n+1 || kids[n] != binary.BigEndian.Uint32(pg[8:]) {
 		t.Fatalf("children %v, error %v; want %d ending in the right-most pointer", kids, err, n+1)
 	}
-	if a := testing.AllocsPerRun(20, func() { children(p, pg, 0) }); a != 1 {
-		t.Errorf("%v allocations, want 1", a)
+	for i := range n {
+		off := int(binary.BigEndian.Uint16(pg[12+2*i:]))
+		if key, _ := varint(pg[off+4:]); len(keys) != n || keys[i] != int64(key) || i > 0 && keys[i] <= keys[i-1] {
+			t.Fatalf("keys %v: cell %d's key is %d (keys rise)", keys, i, key)
+		}
+	}
+	if a := testing.AllocsPerRun(20, func() { children(p, pg, 0) }); a != 2 {
+		t.Errorf("%v allocations, want 2", a)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
+	"sync/atomic"
 )
 
 // The hot tables (CUDA API calls, kernels, copies, OS runtime calls, NVTX) are read by scanning
@@ -77,11 +78,25 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 		}
 	}
 	seen := newPageSet(p.pages)
-	leaves, err := leafPages(p, root, seen)
+	leaves, bounds, err := leafPages(p, root, seen)
 	if err != nil {
 		return err
 	}
 	par = max(1, min(par, len(leaves)))
+	// the interior pages' keys give each leaf's cell count when rowids are dense (nsys's are:
+	// rows are only ever appended); the decoding checks every count, and anything unexpected
+	// sends the table down the path below, which reads every leaf's count first
+	if counts := predictCounts(p, leaves, bounds); counts != nil {
+		err := decodeLeaves(p, leaves, counts, spec, seen, par, true)
+		if err == nil || errors.Is(err, errUnusual) {
+			return err
+		}
+		recounted.Add(1)
+		seen = newPageSet(p.pages) // the decoding met overflow pages: start again
+		if leaves, _, err = leafPages(p, root, seen); err != nil {
+			return err
+		}
+	}
 	// cell counts: 2 bytes at offset 3 of each leaf's header (offset 103 on page 1), read in
 	// runs of consecutive pages, one pread per run; each count is checked against what the page
 	// can hold, so the columns allocated below are bounded by the file's size
@@ -105,6 +120,13 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	if err != nil {
 		return err
 	}
+	return decodeLeaves(p, leaves, counts, spec, seen, par, false)
+}
+
+// decodeLeaves decodes the leaves, of counts cells each, into spec's columns, par workers on
+// contiguous runs of leaves. With predicted counts, a page that is not a table leaf or holds
+// another count stops every worker with an error (the caller then counts the cells).
+func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen pageSet, par int, predicted bool) error {
 	offsets := make([]int, len(leaves)+1)
 	for i, c := range counts {
 		offsets[i+1] = offsets[i] + c
@@ -119,10 +141,19 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 		out32[j] = make([]int32, total)
 	}
 	odd := &oddity{}
-	err = inParts(len(leaves), par, func(lo, hi int) error {
+	var stop atomic.Bool
+	err := inParts(len(leaves), par, func(lo, hi int) error {
 		c := cellReader{p: p, seen: seen, spec: spec, out: out, out32: out32, oddity: odd}
 		return p.runs(leaves, lo, hi, func(i int, page []byte) error {
+			if predicted {
+				h := hdrOffset(leaves[i])
+				if stop.Load() || page[h] != 0x0d || int(binary.BigEndian.Uint16(page[h+3:])) != counts[i] {
+					stop.Store(true)
+					return errMispredicted
+				}
+			}
 			if err := c.leaf(leaves[i], page, hdrOffset(leaves[i]), offsets[i], offsets[i+1]); err != nil {
+				stop.Store(true)
 				return fmt.Errorf("page %d: %w", leaves[i], err)
 			}
 			return nil
@@ -141,6 +172,44 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 		*d = out32[j]
 	}
 	return nil
+}
+
+// recounted counts the tables whose predicted cell counts did not hold, for the tests.
+var recounted atomic.Int64
+
+// errMispredicted stops a decoding whose predicted cell counts do not hold.
+var errMispredicted = errors.New("scanner: a leaf's cell count is not the one its keys give")
+
+// predictCounts gives each leaf's cell count from the keys around it, when rowids are dense:
+// a leaf holds the rows after the previous leaf's bound up to its own (bounds[i], the key
+// after leaf i in key order). The first and last leaves are read for theirs. Nil when that
+// cannot hold: fewer than three leaves, keys out of order, or a count a page cannot hold.
+func predictCounts(p *pager, leaves []uint32, bounds []int64) []int {
+	n := len(leaves)
+	if n < 3 || len(bounds) != n-1 {
+		return nil
+	}
+	counts := make([]int, n)
+	buf := make([]byte, p.pageSize)
+	for _, i := range []int{0, n - 1} {
+		if p.read(leaves[i], buf) != nil {
+			return nil
+		}
+		counts[i] = int(binary.BigEndian.Uint16(buf[hdrOffset(leaves[i])+3:]))
+	}
+	for i := 1; i < n-1; i++ {
+		d := bounds[i] - bounds[i-1]
+		if d < 1 || d > int64(maxCells(p)) {
+			return nil
+		}
+		counts[i] = int(d)
+	}
+	for _, c := range counts {
+		if c < 1 || c > maxCells(p) {
+			return nil
+		}
+	}
+	return counts
 }
 
 // checkTree checks the table b-tree at root as scanTable reads it, every record whole, and
@@ -183,8 +252,9 @@ func inParts(n, parts int, f func(lo, hi int) error) error {
 // page it meets in seen. Only interior pages are read: all leaves of an SQLite b-tree are at
 // the same depth, so once the first leaf is found, the children of interior pages one level
 // above are leaves (scanTable checks each).
-func leafPages(p *pager, root uint32, seen pageSet) ([]uint32, error) {
+func leafPages(p *pager, root uint32, seen pageSet) ([]uint32, []int64, error) {
 	var leaves []uint32
+	var bounds []int64 // bounds[i]: the key after leaf i in key order (none after the last)
 	buf := make([]byte, p.pageSize)
 	meet := func(n uint32) error {
 		if !p.valid(n) {
@@ -195,9 +265,16 @@ func leafPages(p *pager, root uint32, seen pageSet) ([]uint32, error) {
 		}
 		return nil
 	}
+	// after is the key that follows the subtree in key order; last says there is none
+	leaf := func(n uint32, after int64, last bool) {
+		leaves = append(leaves, n)
+		if !last {
+			bounds = append(bounds, after)
+		}
+	}
 	leafDepth := -1
-	var visit func(n uint32, depth int) error
-	visit = func(n uint32, depth int) error {
+	var visit func(n uint32, depth int, after int64, last bool) error
+	visit = func(n uint32, depth int, after int64, last bool) error {
 		if depth > maxDepth {
 			return malformed("page %d: b-tree too deep", n)
 		}
@@ -214,22 +291,26 @@ func leafPages(p *pager, root uint32, seen pageSet) ([]uint32, error) {
 				return malformed("page %d: leaves at depths %d and %d", n, leafDepth, depth)
 			}
 			leafDepth = depth
-			leaves = append(leaves, n)
+			leaf(n, after, last)
 			return nil
 		case 0x05:
-			kids, err := children(p, buf, h)
+			kids, keys, err := children(p, buf, h)
 			if err != nil {
 				return fmt.Errorf("page %d: %w", n, err)
 			}
-			for _, k := range kids {
+			for i, k := range kids {
+				kAfter, kLast := after, last // the right child is followed by what follows the page
+				if i < len(keys) {
+					kAfter, kLast = keys[i], false
+				}
 				if leafDepth == depth+1 { // a leaf, checked when it is scanned
 					if err := meet(k); err != nil {
 						return err
 					}
-					leaves = append(leaves, k)
+					leaf(k, kAfter, kLast)
 					continue
 				}
-				if err := visit(k, depth+1); err != nil {
+				if err := visit(k, depth+1, kAfter, kLast); err != nil {
 					return err
 				}
 			}
@@ -237,28 +318,32 @@ func leafPages(p *pager, root uint32, seen pageSet) ([]uint32, error) {
 		}
 		return malformed("page %d: not a table page", n)
 	}
-	return leaves, visit(root, 0)
+	err := visit(root, 0, 0, true)
+	return leaves, bounds, err
 }
 
 // children lists the child pages of an interior table page, left to right. Each cell is a
 // 4-byte child page number and a varint key, and must lie between the cell pointer array and
 // the end of the usable space.
-func children(p *pager, buf []byte, hdr int) ([]uint32, error) {
+func children(p *pager, buf []byte, hdr int) ([]uint32, []int64, error) {
 	n := int(binary.BigEndian.Uint16(buf[hdr+3:]))
 	first := hdr + 12 + 2*n
 	if n == 0 || n > maxCells(p) || first > p.usable {
-		return nil, malformed("%d cells on an interior page", n)
+		return nil, nil, malformed("%d cells on an interior page", n)
 	}
 	out := make([]uint32, 0, n+1)
+	keys := make([]int64, 0, n)
 	for i := 0; i < n; i++ {
 		off := int(binary.BigEndian.Uint16(buf[hdr+12+2*i:]))
 		if off < first || off+4 > p.usable {
-			return nil, malformed("cell %d at %d, outside the page's cell area", i, off)
+			return nil, nil, malformed("cell %d at %d, outside the page's cell area", i, off)
 		}
-		if _, k := varint(buf[off+4 : p.usable]); k == 0 {
-			return nil, malformed("cell %d: key past the page end", i)
+		key, k := varint(buf[off+4 : p.usable])
+		if k == 0 {
+			return nil, nil, malformed("cell %d: key past the page end", i)
 		}
 		out = append(out, binary.BigEndian.Uint32(buf[off:]))
+		keys = append(keys, int64(key))
 	}
-	return append(out, binary.BigEndian.Uint32(buf[hdr+8:])), nil
+	return append(out, binary.BigEndian.Uint32(buf[hdr+8:])), keys, nil
 }
