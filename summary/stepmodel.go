@@ -105,6 +105,9 @@ var vllmContext = regexp.MustCompile(`context_(\d+)\(\d+\)_generation_\d+`)
 // phaseOf says whether a step named name is a prefill step; ok is false when the name does not
 // say.
 func phaseOf(name string) (prefill, ok bool) {
+	if !strings.Contains(name, "_generation_") { // what the expression needs, found without it
+		return false, false
+	}
 	m := vllmContext.FindStringSubmatch(name)
 	if m == nil {
 		return false, false
@@ -146,8 +149,10 @@ func StepsOf(tr *trace.Trace) Steps {
 		}
 		styles[reports.Style(t)] = true
 		st := Step{Start: n.Start[i], End: reports.RangeEnd(n, i, maxTS)}
-		pre, ok := phaseOf(msg)
-		st.Prefill, s.Phased = pre, s.Phased && ok
+		if s.Phased { // once a step has no phase, none counts (Prefill is cleared below)
+			pre, ok := phaseOf(msg)
+			st.Prefill, s.Phased = pre, ok
+		}
 		s.Instances = append(s.Instances, st)
 	}
 	s.Count = len(s.Instances)
