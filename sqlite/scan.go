@@ -85,8 +85,10 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 	par = max(1, min(par, len(leaves)))
 	// the interior pages' keys give each leaf's cell count when rowids are dense (nsys's are:
 	// rows are only ever appended); the decoding checks every count, and anything unexpected
-	// sends the table down the path below, which reads every leaf's count first
-	if counts := predictCounts(p, leaves, bounds); counts != nil {
+	// sends the table down the path below, which reads every leaf's count first. Not for a
+	// table with a text column: its texts are handed on row by row, and a second decoding
+	// would hand them on again
+	if counts := predictCounts(p, leaves, bounds); counts != nil && spec.onText == nil {
 		err := decodeLeaves(p, leaves, counts, spec, seen, par, true)
 		if err == nil || errors.Is(err, errUnusual) {
 			return err

@@ -46,7 +46,7 @@ func TestScannerEqualsSQL(t *testing.T) {
 
 // TestScannerRecountsGaps: with rows deleted (rowids no longer dense) the cell counts the
 // interior keys give are wrong; the scanner finds that out, counts every leaf's cells and reads
-// what SQL reads.
+// what SQL reads, the NVTX table (whose texts are handed on row by row) included.
 func TestScannerRecountsGaps(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "gaps.sqlite")
 	if err := copyFile(filepath.Join("..", "testdata", "traces", "tts_pageable.sqlite"), f); err != nil {
@@ -57,6 +57,16 @@ func TestScannerRecountsGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`DELETE FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE rowid % 7 = 3`); err != nil {
+		t.Fatal(err)
+	}
+	// and a gap in the NVTX table (grown to many leaves first), whose texts are handed on row
+	// by row
+	for range 4 {
+		if _, err := db.Exec(`INSERT INTO NVTX_EVENTS SELECT * FROM NVTX_EVENTS`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`DELETE FROM NVTX_EVENTS WHERE rowid = (SELECT count(*) / 2 FROM NVTX_EVENTS)`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -74,5 +84,8 @@ func TestScannerRecountsGaps(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fast.Kernels, slow.Kernels) || fast.Kernels.Len() != 11944-11944/7 {
 		t.Errorf("kernels: scanner %d rows, SQL %d: they differ", fast.Kernels.Len(), slow.Kernels.Len())
+	}
+	if !reflect.DeepEqual(fast.NVTX, slow.NVTX) || fast.NVTX.Len() != 119*16-1 {
+		t.Errorf("NVTX: scanner %d rows, SQL %d: they differ (want %d)", fast.NVTX.Len(), slow.NVTX.Len(), 119*16-1)
 	}
 }

@@ -90,3 +90,38 @@ func TestKeepSortedEqualsKeepOf(t *testing.T) {
 		}
 	}
 }
+
+// DevicesOf lists every device a GPU operation ran on, sorted, skipping a column's leading
+// NULLs (a NULL after a device is listed, as it always was): against a row-by-row walk, on
+// columns of one value, of runs, and with NULLs first, in the middle and throughout.
+func TestDevicesOfRowByRow(t *testing.T) {
+	walk := func(cols ...[]int64) []int64 {
+		var ds []int64
+		for _, c := range cols {
+			last := int64(Null)
+			for _, d := range c {
+				if d != last && !slices.Contains(ds, d) {
+					ds = append(ds, d)
+				}
+				last = d
+			}
+		}
+		slices.Sort(ds)
+		return ds
+	}
+	N := int64(Null)
+	for _, c := range []struct{ k, m []int64 }{
+		{[]int64{0, 0, 0}, nil},
+		{[]int64{N, N}, []int64{1}},
+		{[]int64{N, N, 0, 0, 1}, []int64{N, 2}},
+		{[]int64{0, N, 0}, []int64{3, 3}},
+		{[]int64{N}, []int64{N}},
+		{nil, nil},
+	} {
+		tr := &Trace{}
+		tr.Kernels.Device, tr.Memcpy.Device = CodesOf(c.k), CodesOf(c.m)
+		if got, want := DevicesOf(tr), walk(c.k, c.m); !slices.Equal(got, want) {
+			t.Errorf("kernels %v, copies %v: devices %v, want %v", c.k, c.m, got, want)
+		}
+	}
+}

@@ -357,18 +357,19 @@ func SharesDevice(a, b []int64) bool {
 // DevicesOf lists the GPUs tr's operations run on, in order.
 func DevicesOf(tr *Trace) []int64 {
 	var ds []int64
+	add := func(lo int, d int64) {
+		if (lo > 0 || d != Null) && !slices.Contains(ds, d) { // a column's leading NULLs name no device
+			ds = append(ds, d)
+		}
+	}
 	for _, col := range []Codes{tr.Kernels.Device, tr.Memcpy.Device, tr.Memset.Device} {
 		if d, ok := col.Only(); ok { // one device in the whole column: no row to look at
-			if col.Len() > 0 && !slices.Contains(ds, d) {
-				ds = append(ds, d)
+			if col.Len() > 0 {
+				add(0, d)
 			}
 			continue
 		}
-		col.Runs(func(_, _ int, d int64) { // operations come in runs of one device
-			if !slices.Contains(ds, d) {
-				ds = append(ds, d)
-			}
-		})
+		col.Runs(func(lo, _ int, d int64) { add(lo, d) }) // operations come in runs of one device
 	}
 	slices.Sort(ds)
 	return ds
