@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"math"
 	"slices"
 	"sort"
 
@@ -122,24 +123,37 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 				s0 := rt.Start[cs[lo]]
 				next := sort.Search(len(rs), func(j int) bool { return p.starts[rs[j]] > s0 })
 				var active, enclosing []int32
+				minEnd := int64(math.MaxInt64) // the earliest end of the active ranges
 				for _, r := range rs[:next] {
 					if p.end(r) >= s0 {
 						active = append(active, r)
+						minEnd = min(minEnd, p.end(r))
 					}
 				}
 				for _, c := range cs[lo:hi] {
 					s, e := rt.Start[c], rt.End[c]
 					for next < len(rs) && p.starts[rs[next]] <= s {
 						active = append(active, rs[next])
+						minEnd = min(minEnd, p.end(rs[next]))
 						next++
 					}
-					kept := active[:0]
-					for _, r := range active {
-						if p.end(r) >= s { // a range that ended before this call holds no later call
-							kept = append(kept, r)
+					if minEnd < s { // a range that ended before this call holds no later call
+						kept := active[:0]
+						minEnd = math.MaxInt64
+						for _, r := range active {
+							if p.end(r) >= s {
+								kept = append(kept, r)
+								minEnd = min(minEnd, p.end(r))
+							}
 						}
+						active = kept
 					}
-					active = kept
+					if minEnd >= e { // every active range encloses the call (the usual case)
+						if len(active) > 0 {
+							fill(c, active)
+						}
+						continue
+					}
 					enclosing = enclosing[:0]
 					for _, r := range active {
 						if p.end(r) >= e {
