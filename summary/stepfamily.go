@@ -40,19 +40,18 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			}
 		}
 	}
-	walk := func(lo, hi int, f func(k, i int)) {
-		last, cur := trace.Null, -1
-		for i := lo; i < hi; i++ {
-			if g := tr.Runtime.GlobalTID.At(i); g != last || i == lo {
-				last, cur = g, -1
-				if k, ok := want[g]; ok {
-					cur = k
+	walk := func(lo, hi int, f func(k, i int)) { // calls come in runs of one thread
+		tr.Runtime.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
+			k, ok := want[g]
+			if !ok {
+				return
+			}
+			for i := a; i < b; i++ {
+				if launched[i] {
+					f(k, i)
 				}
 			}
-			if cur >= 0 && launched[i] {
-				f(cur, i)
-			}
-		}
+		})
 	}
 	rows, parts := tr.Runtime.Len(), par.Parts(tr.Runtime.Len())
 	at := make([][]int, parts) // at[p][k]: where part p writes thread k's next start

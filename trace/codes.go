@@ -63,11 +63,16 @@ func (c Codes) Only() (v int64, ok bool) {
 
 // Runs calls f for each run of rows with one value, in order: rows [lo, hi) hold v.
 func (c Codes) Runs(f func(lo, hi int, v int64)) {
+	c.RunsIn(0, c.Len(), f)
+}
+
+// RunsIn is Runs over rows [from, to) only.
+func (c Codes) RunsIn(from, to int, f func(lo, hi int, v int64)) {
 	if c.wide != nil {
-		valueRuns(c.wide, func(lo, hi int) { f(lo, hi, c.wide[lo]) })
+		valueRuns(c.wide[from:to], func(lo, hi int) { f(from+lo, from+hi, c.wide[from+lo]) })
 		return
 	}
-	valueRuns(c.codes, func(lo, hi int) { f(lo, hi, c.values[c.codes[lo]]) })
+	valueRuns(c.codes[from:to], func(lo, hi int) { f(from+lo, from+hi, c.values[c.codes[from+lo]]) })
 }
 
 // valueRuns calls f for each run of equal values of vs, in order.

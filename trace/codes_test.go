@@ -65,6 +65,24 @@ func TestCodesReadBack(t *testing.T) {
 			if next != len(vs) {
 				t.Fatalf("%s: runs end at row %d of %d", c.name, next, len(vs))
 			}
+			// RunsIn: the same over a window, runs cut at its edges
+			from := rng.IntN(len(vs) + 1)
+			to := from + rng.IntN(len(vs)-from+1)
+			next = from
+			got.RunsIn(from, to, func(lo, hi int, v int64) {
+				if lo != next || hi <= lo || hi > to || (hi < to && vs[hi] == v) {
+					t.Fatalf("%s: run [%d, %d) in [%d, %d) after row %d", c.name, lo, hi, from, to, next)
+				}
+				for i := lo; i < hi; i++ {
+					if vs[i] != v {
+						t.Fatalf("%s: run [%d, %d) of %d holds row %d = %d", c.name, lo, hi, v, i, vs[i])
+					}
+				}
+				next = hi
+			})
+			if next != to {
+				t.Fatalf("%s: runs in [%d, %d) end at row %d", c.name, from, to, next)
+			}
 		}
 		// Only: one distinct value (made at once, so no value the rows lack)
 		distinct := map[int64]bool{}
