@@ -3,7 +3,6 @@ package summary
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -405,37 +404,6 @@ func ByName(tr *trace.Trace, f func(name string) bool) func(id int64) bool {
 	}
 }
 
-// WithSep formats n with thousands separators.
-func WithSep(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// FloatSep formats a one-decimal float with thousands separators: 1,839,324.4.
-func FloatSep(x float64) string {
-	s := stat.PyFloat(stat.Round(x, 1))
-	i, f, _ := strings.Cut(s, ".")
-	n, err := strconv.ParseInt(i, 10, 64)
-	if err != nil {
-		return s
-	}
-	return WithSep(n) + "." + f
-}
-
 // FindingsTable turns findings into a table.
 func FindingsTable(fs []Finding) *table.Table {
 	t := &table.Table{Name: "findings", Title: "Findings",
@@ -444,12 +412,4 @@ func FindingsTable(fs []Finding) *table.Table {
 		t.Rows = append(t.Rows, []table.Value{table.Str(f.Scope), table.Str(f.ID), table.Str(f.Message), table.Str(f.Advice)})
 	}
 	return t
-}
-
-// Signed formats a change with its sign and thousands separators: +52,129.4, -231,560.4.
-func Signed(x float64) string {
-	if x < 0 {
-		return "-" + FloatSep(-x)
-	}
-	return "+" + FloatSep(x)
 }

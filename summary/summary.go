@@ -314,57 +314,6 @@ func EventExtent(tr *trace.Trace) (first, last int64, ok bool) {
 	return first, last, first <= last
 }
 
-// ShortKernelName makes a C++ kernel signature readable: "void ns::kern<(int)512, float>(T1)"
-// becomes "ns::kern<…>"; plain names stay as they are. Of what is left outside brackets, the
-// last word (words split at plain spaces only) is the name: a return type before it goes, and
-// so do trailing qualifiers after it ("const", "volatile", "noexcept", "&", "&&", "override",
-// "final"), so "void k<int>(float) const" is "k<…>". Tabs, newlines and other control or
-// unusual blank characters split nothing ("a\nb" stays whole: the renderer escapes it). A name
-// with nothing left (blank, or brackets only) stays as it is.
-func ShortKernelName(name string) string {
-	s := name
-	if rest, ok := strings.CutPrefix(name, "void "); ok && strings.Trim(rest, " ") != "" {
-		s = rest
-	}
-	var b strings.Builder
-	depth := 0
-	for _, r := range s {
-		switch r {
-		case '<', '(':
-			if depth == 0 && r == '<' {
-				b.WriteString("<…>")
-			}
-			depth++
-			continue
-		case '>', ')':
-			if depth > 0 {
-				depth--
-				continue
-			}
-		}
-		if depth == 0 {
-			b.WriteRune(r)
-		}
-	}
-	// what is left is "[return type] name [qualifiers]": keep the name
-	var f []string
-	for _, w := range strings.Split(b.String(), " ") {
-		if w != "" {
-			f = append(f, w)
-		}
-	}
-	for len(f) > 1 && trailingQualifier[f[len(f)-1]] {
-		f = f[:len(f)-1]
-	}
-	if len(f) == 0 {
-		return name
-	}
-	return f[len(f)-1]
-}
-
-// trailingQualifier are the words that may follow a C++ function's parameter list.
-var trailingQualifier = map[string]bool{"const": true, "volatile": true, "noexcept": true, "&": true, "&&": true, "override": true, "final": true}
-
 // top keeps the first n rows and the named columns of t (the full table stays in stats).
 func top(t *table.Table, n int, cols ...string) *table.Table {
 	out := &table.Table{Name: t.Name, Title: t.Title, Notes: t.Notes, Source: t.Source}
