@@ -157,7 +157,7 @@ type Groups struct {
 func (t *Trace) Reorder(g *Groups) {
 	calls, launch := t.calls, t.launch
 	t.calls, t.launch = nil, nil
-	par := max(1, min(runtime.GOMAXPROCS(0), 8))
+	par := max(1, min(runtime.GOMAXPROCS(0), 16))
 	n := max(len(g.Runtime), len(g.OSRT), len(g.Kernels), len(g.Memcpy), len(g.Memset))
 	var scratch []int64 // one column's worth, shared by every column moved
 	// perm returns where each row goes (nil when every row stays) and sets groups to their new,
