@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/omnistat/omnistat/internal/text"
 	"gonum.org/v1/plot"
 )
 
@@ -88,20 +89,14 @@ func label(v float64, dec int) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	ip, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
+	out := text.GroupDigits(ip)
 	if hasFrac {
-		b.WriteString("." + frac)
+		out += "." + frac
 	}
 	if neg {
-		return "-" + b.String()
+		return "-" + out
 	}
-	return b.String()
+	return out
 }
 
 // logTicks labels the powers of ten (and 2 and 5 times them when the axis spans under three

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/omnistat/omnistat/internal/text"
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/reports/table"
 )
@@ -217,25 +218,14 @@ func withSeparators(s string) string {
 		}
 		return s
 	}
-	var b strings.Builder
+	out := text.GroupDigits(intPart)
 	if neg {
-		b.WriteByte('-')
-	}
-	lead := len(intPart) % 3
-	if lead > 0 {
-		b.WriteString(intPart[:lead])
-	}
-	for i := lead; i < len(intPart); i += 3 {
-		if b.Len() > 0 && !(neg && b.Len() == 1) {
-			b.WriteByte(',')
-		}
-		b.WriteString(intPart[i : i+3])
+		out = "-" + out
 	}
 	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
+		out += "." + frac
 	}
-	return b.String()
+	return out
 }
 
 // pretty is the human form of v: thousands separators on numbers except IDs.

@@ -5,27 +5,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/omnistat/omnistat/internal/text"
 	"github.com/omnistat/omnistat/reports/stat"
 )
 
 // WithSep formats n with thousands separators.
 func WithSep(n int64) string {
 	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
+	if digits, neg := strings.CutPrefix(s, "-"); neg {
+		return "-" + text.GroupDigits(digits)
 	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return text.GroupDigits(s)
 }
 
 // FloatSep formats a one-decimal float with thousands separators: 1,839,324.4.

@@ -1,5 +1,6 @@
-// Package text makes strings from trace text safe to print on one line. It is shared by render
-// (documents) and plots (chart labels), which must escape names the same way; it does nothing else.
+// Package text makes strings from trace text safe to print on one line, and puts thousands
+// separators into numbers. It is shared by render (documents), plots (chart labels) and summary
+// (findings), which must escape names and group digits the same way; it does nothing else.
 package text
 
 import (
@@ -30,6 +31,23 @@ func Printable(s string) string {
 			b.WriteString(s[i : i+n])
 		}
 		i += n
+	}
+	return b.String()
+}
+
+// GroupDigits puts a comma between each group of three digits of digits (no sign, no fraction),
+// counted from the right: "1234567" is "1,234,567".
+func GroupDigits(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	b.Grow(len(digits) + len(digits)/3)
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(digits[i])
 	}
 	return b.String()
 }
