@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -75,46 +74,65 @@ func GPUSpans(tr *Trace) []Span {
 // its start, so the order of operations is the one a single merge takes), each joining its own,
 // then the parts are joined where they touch.
 func mergeSpans(lists []spanList, n int) []Span {
-	parts := 1
-	if n >= 1<<18 {
-		parts = min(runtime.GOMAXPROCS(0), 16)
-	}
-	return mergeParts(lists, n, parts)
+	return mergeParts(lists, n, par.Parts(n))
 }
 
 func mergeParts(lists []spanList, n, parts int) []Span {
+	return inTimeParts(lists, n, parts, timeParts[spanList]{
+		length: func(l spanList) int { return len(l.s) },
+		start:  func(l spanList, i int) int64 { return l.s[i] },
+		search: func(l spanList, t int64) int { i, _ := slices.BinarySearch(l.s, t); return i },
+		cut:    func(l spanList, lo, hi int) spanList { return spanList{s: l.s[lo:hi], e: l.e[lo:hi]} },
+		merge:  mergeInto,
+	})
+}
+
+// timeParts says how inTimeParts reads one kind of sorted span list and joins some of them.
+type timeParts[L any] struct {
+	length func(L) int
+	start  func(L, int) int64 // the start of element i
+	search func(L, int64) int // the first element starting at or after t
+	cut    func(l L, lo, hi int) L
+	merge  func(lists []L, out []Span) []Span
+}
+
+// inTimeParts joins lists (each sorted by start) into sorted disjoint spans, n of them at most,
+// in parts parts cut at the starts of the longest list: an operation goes to the part of its
+// start, so the order of operations is the one a single merge takes. Each part joins its own
+// into its room of one buffer; then the parts are joined where they touch (stitch).
+func inTimeParts[L any](lists []L, n, parts int, k timeParts[L]) []Span {
 	if parts < 2 || n == 0 {
-		return clipSpans(mergeInto(lists, make([]Span, 0, n)))
+		return clipSpans(k.merge(lists, make([]Span, 0, n)))
 	}
 	long := 0
 	for l := range lists {
-		if len(lists[l].s) > len(lists[long].s) {
+		if k.length(lists[l]) > k.length(lists[long]) {
 			long = l
 		}
 	}
 	cuts := make([]int64, 0, parts-1) // a part holds the operations starting in [cuts[p-1], cuts[p])
 	for p := 1; p < parts; p++ {
-		cuts = append(cuts, lists[long].s[p*len(lists[long].s)/parts])
+		cuts = append(cuts, k.start(lists[long], p*k.length(lists[long])/parts))
 	}
-	sub := make([][]spanList, parts)
+	sub := make([][]L, parts)
 	room := make([]int, parts+1) // part p joins into buf[room[p]:room[p+1]]
 	for p := range parts {
 		for _, l := range lists {
-			lo, hi := 0, len(l.s)
+			lo, hi := 0, k.length(l)
 			if p > 0 {
-				lo, _ = slices.BinarySearch(l.s, cuts[p-1])
+				lo = k.search(l, cuts[p-1])
 			}
 			if p < parts-1 {
-				hi, _ = slices.BinarySearch(l.s, cuts[p])
+				hi = k.search(l, cuts[p])
 			}
-			sub[p] = append(sub[p], spanList{s: l.s[lo:hi], e: l.e[lo:hi]})
+			sub[p] = append(sub[p], k.cut(l, lo, hi))
 			room[p+1] += hi - lo
 		}
 		room[p+1] += room[p]
 	}
 	buf := make([]Span, room[parts])
 	outs := make([][]Span, parts)
-	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = mergeInto(sub[p], buf[room[p]:room[p]:room[p+1]]) })
+	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = k.merge(sub[p], buf[room[p]:room[p]:room[p+1]]) })
 	return clipSpans(stitch(buf, outs))
 }
 
@@ -153,45 +171,19 @@ func UnionSpans(lists [][]Span) []Span {
 	for _, l := range lists {
 		n += len(l)
 	}
-	parts := 1
-	if n >= 1<<18 {
-		parts = min(runtime.GOMAXPROCS(0), 16)
-	}
-	return unionParts(lists, n, parts)
+	return unionParts(lists, n, par.Parts(n))
 }
 
 // unionParts is UnionSpans in parts parts, cut at start times as mergeParts cuts.
 func unionParts(lists [][]Span, n, parts int) []Span {
-	if parts < 2 || n == 0 {
-		return clipSpans(unionInto(lists, make([]Span, 0, n)))
-	}
-	long := 0
-	for l := range lists {
-		if len(lists[l]) > len(lists[long]) {
-			long = l
-		}
-	}
 	byStart := func(x Span, t int64) int { return cmp.Compare(x.Start, t) }
-	sub := make([][][]Span, parts)
-	room := make([]int, parts+1)
-	for p := range parts {
-		for _, l := range lists {
-			lo, hi := 0, len(l)
-			if p > 0 {
-				lo, _ = slices.BinarySearchFunc(l, lists[long][p*len(lists[long])/parts].Start, byStart)
-			}
-			if p < parts-1 {
-				hi, _ = slices.BinarySearchFunc(l, lists[long][(p+1)*len(lists[long])/parts].Start, byStart)
-			}
-			sub[p] = append(sub[p], l[lo:hi])
-			room[p+1] += hi - lo
-		}
-		room[p+1] += room[p]
-	}
-	buf := make([]Span, room[parts])
-	outs := make([][]Span, parts)
-	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = unionInto(sub[p], buf[room[p]:room[p]:room[p+1]]) })
-	return clipSpans(stitch(buf, outs))
+	return inTimeParts(lists, n, parts, timeParts[[]Span]{
+		length: func(l []Span) int { return len(l) },
+		start:  func(l []Span, i int) int64 { return l[i].Start },
+		search: func(l []Span, t int64) int { i, _ := slices.BinarySearchFunc(l, t, byStart); return i },
+		cut:    func(l []Span, lo, hi int) []Span { return l[lo:hi] },
+		merge:  unionInto,
+	})
 }
 
 // unionInto merges sorted span lists into out, joining overlapping or touching spans.
