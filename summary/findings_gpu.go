@@ -2,7 +2,6 @@ package summary
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports/stat"
@@ -132,10 +131,7 @@ func (j *judge) launchFinding() []Finding {
 func (j *judge) kernelDurations() ([]int64, int64) {
 	k := &j.tr.Kernels
 	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
-	parts := 1
-	if k.Len() >= 1<<18 {
-		parts = runtime.GOMAXPROCS(0)
-	}
+	parts := par.Parts(k.Len())
 	at := make([]int, parts+1) // part p's durations go to kd[at[p]:at[p+1]]
 	par.ForParts(k.Len(), parts, func(p, lo, hi int) {
 		for i := lo; i < hi; i++ {

@@ -2,7 +2,6 @@ package trace
 
 import (
 	"math"
-	"runtime"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -60,11 +59,7 @@ type procCalls struct {
 // a process's dense slots filled are fewer than its calls with an id, or its sorted sparse ids
 // hold one twice.
 func NewCallIndex(a *APICalls) *CallIndex {
-	parts := 1
-	if a.GlobalTID.Len() >= 1<<18 {
-		parts = min(runtime.GOMAXPROCS(0), 16)
-	}
-	return newCallIndex(a, parts)
+	return newCallIndex(a, par.Parts(a.GlobalTID.Len()))
 }
 
 func newCallIndex(a *APICalls, parts int) *CallIndex {

@@ -1,7 +1,6 @@
 package stat
 
 import (
-	"runtime"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -14,15 +13,8 @@ const radixMin = 4096
 // a least-significant-digit radix sort over bytes (sign bit flipped), which skips the bytes in
 // which every value agrees; durations in nanoseconds rarely use more than four bytes.
 func Sort[T Int](xs []T) {
-	parts := 1
-	if len(xs) >= parallelMin {
-		parts = min(runtime.GOMAXPROCS(0), 16)
-	}
-	sortParts(xs, parts)
+	sortParts(xs, par.Parts(len(xs)))
 }
-
-// parallelMin is the length from which Sort counts and places in parallel parts.
-const parallelMin = 1 << 18
 
 // sortParts is Sort with each radix pass in parts parts: each part counts its own digits, then
 // places its values after those of the parts before it with the same digit (the order a single

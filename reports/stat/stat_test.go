@@ -147,7 +147,7 @@ func FuzzRound(f *testing.F) {
 // negative values, its radix passes in one part or several.
 func TestSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 100, radixMin - 1, radixMin, 100000, parallelMin + 17} {
+	for _, n := range []int{0, 1, 100, radixMin - 1, radixMin, 100000, 1<<18 + 17} {
 		for _, gen := range []func() int64{
 			func() int64 { return rng.Int64N(200) },
 			func() int64 { return rng.Int64N(5000) },
