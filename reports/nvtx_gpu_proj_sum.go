@@ -1,7 +1,8 @@
 package reports
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"sync"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -88,20 +89,24 @@ func projectRanges(p *projection) []ProjectedRange {
 		}
 	}
 	n := &tr.NVTX
-	// nesting per thread: the parent is the tightest enclosing projected range
-	sort.Slice(out, func(a, b int) bool {
-		ta, tb := n.GlobalTID[out[a].Row], n.GlobalTID[out[b].Row]
-		if ta != tb {
-			return ta < tb
+	// nesting per thread: the parent is the tightest enclosing projected range. Ranges go by
+	// thread, start, the longer first, row (a total order: rows differ); they mostly come in
+	// that order already, and then nothing is sorted
+	byThreadStart := func(a, b ProjectedRange) int {
+		ta, tb := n.GlobalTID[a.Row], n.GlobalTID[b.Row]
+		switch {
+		case ta != tb:
+			return cmp.Compare(ta, tb)
+		case a.RangeStart != b.RangeStart:
+			return cmp.Compare(a.RangeStart, b.RangeStart)
+		case a.RangeEnd != b.RangeEnd:
+			return cmp.Compare(b.RangeEnd, a.RangeEnd)
 		}
-		if out[a].RangeStart != out[b].RangeStart {
-			return out[a].RangeStart < out[b].RangeStart
-		}
-		if out[a].RangeEnd != out[b].RangeEnd {
-			return out[a].RangeEnd > out[b].RangeEnd
-		}
-		return out[a].Row < out[b].Row
-	})
+		return cmp.Compare(a.Row, b.Row)
+	}
+	if !slices.IsSortedFunc(out, byThreadStart) {
+		slices.SortFunc(out, byThreadStart)
+	}
 	var active []int
 	for i := range out {
 		out[i].parent = -1

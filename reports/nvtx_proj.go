@@ -75,30 +75,52 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	for r, row := range p.ranges {
 		p.starts[r], p.ends[r] = n.Start[row], RangeEnd(n, row, p.maxTS)
 	}
-	// the calls that launched GPU work, per thread with ranges (rows come in runs of one thread:
-	// the map is consulted once per run)
-	callsByThread := map[int64][]int32{}
-	last, want := trace.Null, false
-	var cur []int32
-	flush := func() {
-		if want {
-			callsByThread[last] = cur
+	// the calls that launched GPU work, per thread with ranges, in row order: collected in
+	// parallel parts of the rows, in two passes (the first counts what each part holds of each
+	// thread, the second writes it in place, parts in row order), so each list is allocated once
+	// at its size; rows come in runs of one thread, so a part consults its map once per run
+	tids := make([]int64, 0, len(byThread))
+	for tid := range byThread {
+		tids = append(tids, tid)
+	}
+	index := make(map[int64]int, len(tids))
+	for k, tid := range tids {
+		index[tid] = k
+	}
+	walk := func(lo, hi int, f func(k, c int)) {
+		rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
+			k, ok := index[scope(g)]
+			if !ok {
+				return
+			}
+			for c := a; c < b; c++ {
+				if p.hasOps[c] {
+					f(k, c)
+				}
+			}
+		})
+	}
+	parts := par.Parts(rt.Len())
+	at := make([][]int, parts) // at[q][k]: where part q writes thread k's next call
+	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
+		at[q] = make([]int, len(tids))
+		walk(lo, hi, func(k, _ int) { at[q][k]++ })
+	})
+	callsByThread := make(map[int64][]int32, len(tids))
+	lists := make([][]int32, len(tids))
+	for k, tid := range tids {
+		size := 0
+		for q := range at {
+			at[q][k], size = size, size+at[q][k]
+		}
+		if size > 0 {
+			lists[k] = make([]int32, size)
+			callsByThread[tid] = lists[k]
 		}
 	}
-	for c, has := range p.hasOps {
-		if !has {
-			continue
-		}
-		if k := scope(rt.GlobalTID.At(c)); k != last {
-			flush()
-			last, want = k, len(byThread[k]) > 0
-			cur = callsByThread[k]
-		}
-		if want {
-			cur = append(cur, int32(c))
-		}
-	}
-	flush()
+	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
+		walk(lo, hi, func(k, c int) { lists[k][at[q][k]] = int32(c); at[q][k]++ })
+	})
 	// two sweeps per thread: count the enclosing ranges of each call, then fill them in
 	counts := make([]int32, rt.Len()+1)
 	// ranges and calls by start (the tables mostly are already: then nothing is sorted)

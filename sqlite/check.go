@@ -3,75 +3,84 @@ package sqlite
 import (
 	"fmt"
 
+	"github.com/omnistat/omnistat/internal/par"
+
 	"github.com/omnistat/omnistat/trace"
 )
 
 // checkRows drops event rows without a start or end (NULL in the export) and counts rows that
 // end before they start, as notes: nsys sums those negative durations too, and so do we.
 func checkRows(tr *trace.Trace) []string {
+	type table struct {
+		name       string
+		start, end *[]int64
+		ids        []*[]int32
+		codes      []*trace.Codes
+		cols       []*[]int64
+		bad, neg   int // rows without a start or end; rows that end before they start
+	}
+	a, o, k, m, ms := &tr.Runtime, &tr.OSRT, &tr.Kernels, &tr.Memcpy, &tr.Memset
+	tables := []*table{
+		{name: "CUPTI_ACTIVITY_KIND_RUNTIME", start: &a.Start, end: &a.End, ids: []*[]int32{&a.NameID, &a.CorrID}, codes: []*trace.Codes{&a.GlobalTID},
+			cols: []*[]int64{&a.EventClass, &a.ReturnValue}},
+		{name: "OSRT_API", start: &o.Start, end: &o.End, ids: []*[]int32{&o.NameID, &o.CorrID}, codes: []*trace.Codes{&o.GlobalTID},
+			cols: []*[]int64{&o.EventClass, &o.ReturnValue}},
+		{name: "CUPTI_ACTIVITY_KIND_KERNEL", start: &k.Start, end: &k.End, ids: []*[]int32{&k.Demangled, &k.Short, &k.Mangled, &k.CorrID},
+			codes: []*trace.Codes{&k.GlobalPID, &k.Device}, cols: []*[]int64{&k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY,
+				&k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext}},
+		{name: "CUPTI_ACTIVITY_KIND_MEMCPY", start: &m.Start, end: &m.End, ids: []*[]int32{&m.CorrID}, codes: []*trace.Codes{&m.GlobalPID, &m.Device},
+			cols: []*[]int64{&m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext}},
+		{name: "CUPTI_ACTIVITY_KIND_MEMSET", start: &ms.Start, end: &ms.End, ids: []*[]int32{&ms.CorrID}, codes: []*trace.Codes{&ms.GlobalPID, &ms.Device},
+			cols: []*[]int64{&ms.Context, &ms.Stream, &ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext}},
+	}
+	// the counts of every table at once, each in parts of its rows
+	var g par.Group
+	for _, t := range tables {
+		g.Go(func() { t.bad, t.neg = badRows(*t.start, *t.end) })
+	}
+	g.Wait()
 	var notes []string
-	check := func(table string, start, end *[]int64, ids []*[]int32, codes []*trace.Codes, cols ...*[]int64) {
-		bad, neg := 0, 0
-		for i := range *start {
-			if (*start)[i] == trace.Null || (*end)[i] == trace.Null {
-				bad++
-			} else if (*end)[i] < (*start)[i] {
-				neg++
-			}
+	for _, t := range tables {
+		if t.neg > 0 {
+			notes = append(notes, fmt.Sprintf("%d rows of %s end before they start: their negative durations are counted, as nsys counts them", t.neg, t.name))
 		}
-		if neg > 0 {
-			notes = append(notes, fmt.Sprintf("%d rows of %s end before they start: their negative durations are counted, as nsys counts them", neg, table))
+		if t.bad == 0 {
+			continue
 		}
-		if bad == 0 {
-			return
-		}
-		keep := make([]bool, len(*start))
+		start, end := *t.start, *t.end
+		keep := make([]bool, len(start))
 		for i := range keep {
-			keep[i] = (*start)[i] != trace.Null && (*end)[i] != trace.Null
+			keep[i] = start[i] != trace.Null && end[i] != trace.Null
 		}
-		for _, c := range append([]*[]int64{start, end}, cols...) {
+		for _, c := range append([]*[]int64{t.start, t.end}, t.cols...) {
 			keepRows(c, keep)
 		}
-		for _, c := range ids {
+		for _, c := range t.ids {
 			keepRows(c, keep)
 		}
-		for _, c := range codes {
+		for _, c := range t.codes {
 			vs := c.Int64s()
 			keepRows(&vs, keep)
 			*c = trace.CodesOf(vs)
 		}
-		notes = append(notes, fmt.Sprintf("%d rows of %s have no start or end: skipped", bad, table))
+		notes = append(notes, fmt.Sprintf("%d rows of %s have no start or end: skipped", t.bad, t.name))
 	}
-	a := &tr.Runtime
-	check("CUPTI_ACTIVITY_KIND_RUNTIME", &a.Start, &a.End, []*[]int32{&a.NameID, &a.CorrID}, []*trace.Codes{&a.GlobalTID}, &a.EventClass, &a.ReturnValue)
-	o := &tr.OSRT
-	check("OSRT_API", &o.Start, &o.End, []*[]int32{&o.NameID, &o.CorrID}, []*trace.Codes{&o.GlobalTID}, &o.EventClass, &o.ReturnValue)
-	k := &tr.Kernels
-	check("CUPTI_ACTIVITY_KIND_KERNEL", &k.Start, &k.End, []*[]int32{&k.Demangled, &k.Short, &k.Mangled, &k.CorrID},
-		[]*trace.Codes{&k.GlobalPID, &k.Device}, &k.Context, &k.Stream, &k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID, &k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
-	m := &tr.Memcpy
-	check("CUPTI_ACTIVITY_KIND_MEMCPY", &m.Start, &m.End, []*[]int32{&m.CorrID}, []*trace.Codes{&m.GlobalPID, &m.Device}, &m.Context, &m.Stream,
-		&m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID, &m.SrcDevice, &m.DstDevice, &m.GreenContext)
-	ms := &tr.Memset
-	check("CUPTI_ACTIVITY_KIND_MEMSET", &ms.Start, &ms.End, []*[]int32{&ms.CorrID}, []*trace.Codes{&ms.GlobalPID, &ms.Device}, &ms.Context, &ms.Stream,
-		&ms.Bytes, &ms.MemKind, &ms.GraphNodeID, &ms.GreenContext)
-	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name
-	dangling := func(table string, ids []int32) {
-		n := 0
-		for _, id := range ids {
-			if id != trace.Null32 {
-				if _, ok := tr.Strings.Lookup(int64(id)); !ok {
-					n++
-				}
-			}
-		}
-		if n > 0 {
-			notes = append(notes, fmt.Sprintf("%d rows of %s name a string id that StringIds lacks: their names print empty, as in nsys", n, table))
+	// ids that StringIds lacks: nsys's LEFT JOIN prints an empty name (counted after the rows
+	// without a start or end are gone)
+	named := []struct {
+		table string
+		ids   []int32
+		n     int
+	}{{"CUPTI_ACTIVITY_KIND_RUNTIME", a.NameID, 0}, {"OSRT_API", o.NameID, 0}, {"CUPTI_ACTIVITY_KIND_KERNEL", k.Demangled, 0}}
+	for i := range named {
+		g.Go(func() { named[i].n = dangling(&tr.Strings, named[i].ids) })
+	}
+	g.Wait()
+	for _, d := range named {
+		if d.n > 0 {
+			notes = append(notes, fmt.Sprintf("%d rows of %s name a string id that StringIds lacks: their names print empty, as in nsys", d.n, d.table))
 		}
 	}
-	dangling("CUPTI_ACTIVITY_KIND_RUNTIME", a.NameID)
-	dangling("OSRT_API", o.NameID)
-	dangling("CUPTI_ACTIVITY_KIND_KERNEL", k.Demangled)
 	// NVTX: a NULL end is a mark or an unterminated range (nsys ends those at the last timestamp)
 	n := &tr.NVTX
 	open := 0
@@ -84,6 +93,46 @@ func checkRows(tr *trace.Trace) []string {
 		notes = append(notes, fmt.Sprintf("%d NVTX ranges never ended: they end at the last NVTX timestamp, as in nsys", open))
 	}
 	return notes
+}
+
+// badRows counts the rows without a start or end (NULL), and the others that end before they
+// start, in parallel parts.
+func badRows(start, end []int64) (bad, neg int) {
+	parts := par.Parts(len(start))
+	bads, negs := make([]int, parts), make([]int, parts)
+	par.ForParts(len(start), parts, func(p, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if start[i] == trace.Null || end[i] == trace.Null {
+				bads[p]++
+			} else if end[i] < start[i] {
+				negs[p]++
+			}
+		}
+	})
+	for p := range parts {
+		bad, neg = bad+bads[p], neg+negs[p]
+	}
+	return bad, neg
+}
+
+// dangling counts the ids (NULL aside) that strings lacks, in parallel parts.
+func dangling(strings *trace.Strings, ids []int32) int {
+	parts := par.Parts(len(ids))
+	counts := make([]int, parts)
+	par.ForParts(len(ids), parts, func(p, lo, hi int) {
+		for _, id := range ids[lo:hi] {
+			if id != trace.Null32 {
+				if _, ok := strings.Lookup(int64(id)); !ok {
+					counts[p]++
+				}
+			}
+		}
+	})
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // keepRows drops the rows of column c that keep does not keep; a nil column (not read) stays nil.

@@ -83,12 +83,17 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 	}
 	maxTS, _ := n.MaxTimestamp()
 	count, driving := map[string]int64{}, map[string]int64{}
+	families := map[string]string{} // message → family: a trace's ranges repeat few messages
 	for i := range n.Start {
 		if !trace.IsRange(n.EventType[i]) || domains[n.DomainID[i]] == "MPI" {
 			continue
 		}
 		msg, _ := n.Message(&tr.Strings, i)
-		f := stage.Family(msg)
+		f, ok := families[msg]
+		if !ok {
+			f = stage.Family(msg)
+			families[msg] = f
+		}
 		count[f]++
 		end := n.End[i]
 		if end == trace.Null {
