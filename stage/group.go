@@ -126,21 +126,19 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	}
 	rt := &tr.Runtime
 	rtGroup := make([]int32, rt.Len())
-	// group of each thread, computed once per thread
+	// group of each thread, computed once per thread (in row order: new labels are interned as
+	// they come); calls come in runs of one thread
 	threadGroup := map[int64]int{}
-	lastG, lastGi := int64(trace.Null), 0 // calls come in runs of one thread
-	for i := range rt.GlobalTID.Len() {
-		g := rt.GlobalTID.At(i)
-		if g != lastG {
-			gi, ok := threadGroup[g]
-			if !ok {
-				gi = groupOf(g)
-				threadGroup[g] = gi
-			}
-			lastG, lastGi = g, gi
+	rt.GlobalTID.Runs(func(lo, hi int, g int64) {
+		gi, ok := threadGroup[g]
+		if !ok {
+			gi = groupOf(g)
+			threadGroup[g] = gi
 		}
-		rtGroup[i] = int32(lastGi)
-	}
+		for i := lo; i < hi; i++ {
+			rtGroup[i] = int32(gi)
+		}
+	})
 	launch := tr.Launches()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
 	ops := func(n int, call func(int) int, gpid trace.Codes) []int32 {

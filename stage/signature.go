@@ -32,6 +32,10 @@ type Signature struct {
 }
 
 // signatures computes the signature of every process in procs.
+// denseIDs is the most string ids a process's kernel sums keep in a slice (per part of the
+// rows) rather than a map.
+const denseIDs = 1 << 16
+
 func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	out := map[int64]*Signature{}
 	for _, p := range procs {
@@ -45,20 +49,28 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	type procPart struct {
 		sig  Signature // KernelNs, FirstGPU and GPUs
 		byID map[int32]int64
+		// with densely stored strings of at most denseIDs ids, the sums of the ids in range
+		// are kept in a slice instead (seen marks the ids met, even at a sum of 0)
+		sums []int64
+		seen []bool
 	}
 	k := &tr.Kernels
+	bound := tr.Strings.Bound()
 	var mu sync.Mutex
 	var parts []map[int64]*procPart
 	par.For(k.Len(), func(lo, hi int) {
 		procs := map[int64]*procPart{}
-		var pp *procPart
-		last := trace.Null
+		var pp, lastPP *procPart
+		last, lastDev := trace.Null, int64(0)
 		for i := lo; i < hi; i++ {
 			if pid := k.GlobalPID.At(i); pid != last || i == lo {
 				last, pp = pid, nil
 				if out[pid] != nil {
 					if pp = procs[pid]; pp == nil {
 						pp = &procPart{sig: Signature{FirstGPU: 1<<63 - 1}, byID: map[int32]int64{}}
+						if bound <= denseIDs {
+							pp.sums, pp.seen = make([]int64, bound), make([]bool, bound)
+						}
 						procs[pid] = pp
 					}
 				}
@@ -67,12 +79,22 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 				continue
 			}
 			d := k.End[i] - k.Start[i]
-			pp.byID[k.Short[i]] += d
+			if id := k.Short[i]; id >= 0 && int(id) < len(pp.sums) {
+				pp.sums[id] += d
+				pp.seen[id] = true
+			} else {
+				pp.byID[id] += d
+			}
 			s := &pp.sig
 			s.KernelNs += d
 			s.FirstGPU = min(s.FirstGPU, k.Start[i])
-			if !slices.Contains(s.GPUs, k.Device.At(i)) {
-				s.GPUs = append(s.GPUs, k.Device.At(i))
+			// the device list is searched only when the device differs from the row before's
+			// (or the process does: GPUs is the process's list)
+			if dv := k.Device.At(i); dv != lastDev || pp != lastPP {
+				if !slices.Contains(s.GPUs, dv) {
+					s.GPUs = append(s.GPUs, dv)
+				}
+				lastDev, lastPP = dv, pp
 			}
 		}
 		mu.Lock()
@@ -91,6 +113,11 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 			}
 			for id, d := range pp.byID {
 				byID[pk{pid, int64(id)}] += d
+			}
+			for id, ok := range pp.seen {
+				if ok {
+					byID[pk{pid, int64(id)}] += pp.sums[id]
+				}
 			}
 		}
 	}
@@ -116,6 +143,7 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	}
 	n := &tr.NVTX
 	maxTS, _ := n.MaxTimestamp()
+	families := map[string]string{} // message → family: a trace's ranges repeat few messages
 	for i := range n.Start {
 		if !trace.IsRange(n.EventType[i]) {
 			continue
@@ -129,7 +157,12 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 		if end == trace.Null {
 			end = maxTS
 		}
-		s.Ranges[Family(msg)] += end - n.Start[i]
+		f, ok := families[msg]
+		if !ok {
+			f = Family(msg)
+			families[msg] = f
+		}
+		s.Ranges[f] += end - n.Start[i]
 		if s.KernelNs == 0 && len(s.GPUs) == 0 {
 			s.FirstGPU = min(s.FirstGPU, n.Start[i])
 		}

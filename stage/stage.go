@@ -161,12 +161,7 @@ func (a *Assignment) Replica(globalPID int64) int {
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
 	add := func(col trace.Codes, proc func(int64) int64) { // rows come in runs of one process
-		last := int64(trace.Null)
-		for i := range col.Len() {
-			if g := col.At(i); g != last {
-				seen[proc(g)], last = true, g
-			}
-		}
+		col.Runs(func(_, _ int, g int64) { seen[proc(g)] = true })
 	}
 	self := func(g int64) int64 { return g }
 	add(tr.Kernels.GlobalPID, self)
