@@ -49,19 +49,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	p.maxTS, _ = tr.NVTX.MaxTimestamp()
 	rt := &tr.Runtime
 	p.launch = tr.Launches()
-	p.hasOps = make([]bool, rt.Len())
-	link := func(n int, call func(int) int) {
-		for i := range n {
-			if c := call(i); c >= 0 {
-				p.hasOps[c] = true
-			}
-		}
-	}
-	link(tr.Kernels.Len(), p.launch.Kernel)
-	if !kernelsOnly {
-		link(tr.Memcpy.Len(), p.launch.Memcpy)
-		link(tr.Memset.Len(), p.launch.Memset)
-	}
+	p.hasOps = tr.Launching(kernelsOnly)
 	p.kernelsOnly = kernelsOnly
 	n := &tr.NVTX
 	byThread := map[int64][]int32{}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/omnistat/omnistat/internal/par"
+
 	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/trace"
 )
@@ -77,12 +79,7 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 		if len(g.steady) > 0 && g.steady[0].Start < g.sFirst {
 			g.steady = append([]trace.Span{{Start: g.sFirst, End: g.steady[0].End}}, g.steady[1:]...)
 		}
-		for _, s := range sp {
-			g.busy += s.End - s.Start
-		}
-		for _, s := range g.steady {
-			g.sBusy += s.End - s.Start
-		}
+		g.busy, g.sBusy = spanTime(sp), spanTime(g.steady)
 		g.hole, g.sHole = tr.UncapturedIn(g.first, g.last), tr.UncapturedIn(g.sFirst, g.last)
 		j.busy += g.busy
 		j.window += g.dur()
@@ -102,14 +99,35 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 
 // disjoint joins the spans (sorted by start) that overlap or touch, into a new slice.
 func disjoint(spans []trace.Span) []trace.Span {
-	ok := true // the GPU spans of one device usually are disjoint already: no copy then
-	for i := 1; i < len(spans) && ok; i++ {
-		ok = spans[i].Start > spans[i-1].End
-	}
-	if ok {
+	// the GPU spans of one device usually are disjoint already: no copy then (checked in
+	// parallel parts, each with the span before it)
+	parts := par.Parts(len(spans))
+	joined := make([]bool, parts)
+	par.ForParts(len(spans), parts, func(p, lo, hi int) {
+		for i := max(lo, 1); i < hi && !joined[p]; i++ {
+			joined[p] = spans[i].Start <= spans[i-1].End
+		}
+	})
+	if !slices.Contains(joined, true) {
 		return spans
 	}
 	return joinInPlace(slices.Clone(spans))
+}
+
+// spanTime is the time of the spans, summed in parallel parts.
+func spanTime(spans []trace.Span) int64 {
+	parts := par.Parts(len(spans))
+	sums := make([]int64, parts)
+	par.ForParts(len(spans), parts, func(p, lo, hi int) {
+		for _, s := range spans[lo:hi] {
+			sums[p] += s.End - s.Start
+		}
+	})
+	var t int64
+	for _, s := range sums {
+		t += s
+	}
+	return t
 }
 
 // warm says whether the scope has warm-up steps.

@@ -209,3 +209,36 @@ func TestMutLaunchAdviceAtGraphsDone(t *testing.T) {
 		}
 	}
 }
+
+// disjoint and spanTime on lists long enough to run in parallel parts: one overlapping or
+// touching pair anywhere (first pair, the pairs around each part's first span, last pair) is
+// found, a disjoint list comes back as it is, and the sum is the serial sum.
+func TestDisjointAndSpanTimeInParts(t *testing.T) {
+	const n = 1 << 16
+	base := make([]trace.Span, n)
+	var sum int64
+	for i := range base {
+		base[i] = trace.Span{Start: int64(10 * i), End: int64(10*i + 1 + i%7)}
+		sum += base[i].End - base[i].Start
+	}
+	if got := disjoint(base); &got[0] != &base[0] || len(got) != n {
+		t.Fatalf("a disjoint list was copied or changed")
+	}
+	if got := spanTime(base); got != sum {
+		t.Fatalf("spanTime = %d, want %d", got, sum)
+	}
+	at := []int{1, n - 1}
+	for p := 2; p <= 16; p++ {
+		for q := 1; q < p; q++ {
+			at = append(at, q*n/p, q*n/p+1)
+		}
+	}
+	for _, i := range at {
+		c := slices.Clone(base)
+		c[i].Start = c[i-1].End // touching: joined
+		want := bitmapRuns(c, 10*n+10)
+		if got := disjoint(c); !slices.Equal(got, want) {
+			t.Fatalf("touching pair at %d: %d spans, want %d", i, len(got), len(want))
+		}
+	}
+}

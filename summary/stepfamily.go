@@ -161,21 +161,4 @@ func Families(tr *trace.Trace) map[string]int64 {
 // LaunchedGPUWork marks the CUDA API calls (rows of tr.Runtime) that launched GPU work: a
 // kernel, a memory copy or a memset joined to the call by its process and correlation id
 // (tr.Launches()). A graph launch is marked through the kernels it ran.
-func LaunchedGPUWork(tr *trace.Trace) []bool {
-	out := make([]bool, tr.Runtime.Len())
-	if len(out) == 0 {
-		return out
-	}
-	launch := tr.Launches()
-	mark := func(n int, call func(int) int) {
-		for i := range n {
-			if c := call(i); c >= 0 {
-				out[c] = true
-			}
-		}
-	}
-	mark(tr.Kernels.Len(), launch.Kernel)
-	mark(tr.Memcpy.Len(), launch.Memcpy)
-	mark(tr.Memset.Len(), launch.Memset)
-	return out
-}
+func LaunchedGPUWork(tr *trace.Trace) []bool { return tr.Launching(false) }

@@ -105,3 +105,70 @@ func (l *Launches) remap(calls, kern, copies, sets []int32, scratch []int64, par
 	move(sets, scratch, parts, &l.set)
 	return l
 }
+
+// Launching marks the runtime rows that launched at least one GPU operation: a kernel, and
+// unless kernelsOnly a memory copy or a memset (Launches). The operations are walked in
+// parallel parts, each marking its own bitmap (no two goroutines write one word), and the
+// bitmaps are or-ed into the result in parts of the calls.
+func (t *Trace) Launching(kernelsOnly bool) []bool {
+	return t.launching(kernelsOnly, 0)
+}
+
+// launching is Launching in the given number of parts (0: par.Parts of the largest table).
+func (t *Trace) launching(kernelsOnly bool, parts int) []bool {
+	n := t.Runtime.Len()
+	out := make([]bool, n)
+	if n == 0 {
+		return out
+	}
+	l := t.Launches()
+	type ops struct {
+		n    int
+		call func(int) int
+	}
+	tables := []ops{{t.Kernels.Len(), l.Kernel}}
+	if !kernelsOnly {
+		tables = append(tables, ops{t.Memcpy.Len(), l.Memcpy}, ops{t.Memset.Len(), l.Memset})
+	}
+	if parts <= 0 {
+		most := 0
+		for _, tb := range tables {
+			most = max(most, tb.n)
+		}
+		parts = par.Parts(most)
+	}
+	if parts < 2 { // one walk, straight into the result
+		for _, tb := range tables {
+			for i := range tb.n {
+				if c := tb.call(i); c >= 0 {
+					out[c] = true
+				}
+			}
+		}
+		return out
+	}
+	bits := make([][]uint64, parts)
+	for p := range bits {
+		bits[p] = make([]uint64, (n+63)/64)
+	}
+	for _, tb := range tables {
+		par.ForParts(tb.n, min(parts, max(1, tb.n)), func(p, lo, hi int) {
+			b := bits[p]
+			for i := lo; i < hi; i++ {
+				if c := tb.call(i); c >= 0 {
+					b[c>>6] |= 1 << (c & 63)
+				}
+			}
+		})
+	}
+	par.ForParts(n, parts, func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			var w uint64
+			for _, b := range bits {
+				w |= b[c>>6]
+			}
+			out[c] = w>>(c&63)&1 != 0
+		}
+	})
+	return out
+}

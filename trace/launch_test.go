@@ -2,6 +2,7 @@ package trace
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -43,14 +44,28 @@ func TestLaunchesMatchAFreshIndex(t *testing.T) {
 			t.Helper()
 			idx := NewCallIndex(&x.Runtime)
 			l := x.Launches()
-			for _, c := range []struct {
+			launched := [2][]bool{make([]bool, x.Runtime.Len()), make([]bool, x.Runtime.Len())} // all ops; kernels only
+			for j, c := range []struct {
 				gpid Codes
 				corr []int32
 				got  func(int) int
 			}{{x.Kernels.GlobalPID, x.Kernels.CorrID, l.Kernel}, {x.Memcpy.GlobalPID, x.Memcpy.CorrID, l.Memcpy}, {x.Memset.GlobalPID, x.Memset.CorrID, l.Memset}} {
 				for i := range c.corr {
-					if got, want := c.got(i), idx.Call(c.gpid.At(i), int64(c.corr[i])); got != want {
+					want := idx.Call(c.gpid.At(i), int64(c.corr[i]))
+					if got := c.got(i); got != want {
 						t.Fatalf("round %d, %s: operation %d launched by call %d, a fresh index says %d", round, what, i, got, want)
+					}
+					if want >= 0 {
+						launched[0][want] = true
+						launched[1][want] = launched[1][want] || j == 0
+					}
+				}
+			}
+			// the launching calls, in one walk and in 2 to 7 parts (each part its own bitmap)
+			for parts := 0; parts <= 7; parts++ {
+				for ko, want := range launched {
+					if got := x.launching(ko == 1, parts); !slices.Equal(got, want) {
+						t.Fatalf("round %d, %s: launching calls in %d parts (kernels only: %v) differ from the fresh index's", round, what, parts, ko == 1)
 					}
 				}
 			}

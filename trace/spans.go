@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 
 	"github.com/omnistat/omnistat/internal/par"
 )
@@ -38,8 +39,36 @@ func Union(spans []Span, minGap int64) (busy int64, gaps []Span) {
 	return busy + cur.End - cur.Start, gaps
 }
 
-// Intersect is the length of time covered by both a and b, each sorted and disjoint.
+// Intersect is the length of time covered by both a and b, each sorted and disjoint. The
+// longer list is cut into parallel parts (par.Parts); a part starts at the first span of the
+// other list that ends after the part's first span starts (none before it can overlap the
+// part), and the parts' sums are added.
 func Intersect(a, b []Span) int64 {
+	if len(a) < len(b) {
+		a, b = b, a // the time both cover does not depend on the order
+	}
+	return intersectIn(a, b, par.Parts(len(a)))
+}
+
+// intersectIn is Intersect with a, the longer list, cut into parts.
+func intersectIn(a, b []Span, parts int) int64 {
+	if parts < 2 || len(b) == 0 {
+		return intersect(a, b)
+	}
+	sums := make([]int64, parts)
+	par.ForParts(len(a), parts, func(p, lo, hi int) {
+		j := sort.Search(len(b), func(j int) bool { return b[j].End > a[lo].Start })
+		sums[p] = intersect(a[lo:hi], b[j:])
+	})
+	var t int64
+	for _, s := range sums {
+		t += s
+	}
+	return t
+}
+
+// intersect is Intersect in one walk.
+func intersect(a, b []Span) int64 {
 	var t int64
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		s, e := max(a[i].Start, b[j].Start), min(a[i].End, b[j].End)

@@ -122,6 +122,36 @@ func TestIntersectBruteForce(t *testing.T) {
 	}
 }
 
+// Intersect of long lists, cut into 1 to 16 parts, against the bitmap: parts start inside
+// spans of the other list, at its edges and in its gaps.
+func TestIntersectInPartsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for iter := 0; iter < 4; iter++ {
+		const horizon = 400_000
+		ab, bb := make([]bool, horizon), make([]bool, horizon)
+		cover(ab, randSpans(rng, 40_000, horizon, 8))
+		cover(bb, randSpans(rng, 1+rng.IntN(3000), horizon, 200))
+		var want int64
+		for i := range ab {
+			if ab[i] && bb[i] {
+				want++
+			}
+		}
+		a, b := runsOf(ab), runsOf(bb)
+		if len(a) < 1<<13 {
+			t.Fatalf("%d spans: too few to cut into parts", len(a))
+		}
+		for parts := 1; parts <= 16; parts++ {
+			if got := intersectIn(a, b, parts); got != want {
+				t.Fatalf("iteration %d, %d parts: %d, want %d", iter, parts, got, want)
+			}
+		}
+		if got := Intersect(b, a); got != want {
+			t.Fatalf("iteration %d: Intersect(b, a) = %d, want %d", iter, got, want)
+		}
+	}
+}
+
 // UnionSpans of several sorted disjoint lists against the bitmap of all of them; lists that
 // touch each other are joined.
 func TestUnionSpansBruteForce(t *testing.T) {
