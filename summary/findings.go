@@ -201,22 +201,21 @@ func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.S
 func (j *judge) apiFindings() []Finding {
 	tr, scope, in := j.tr, j.scope, j.in
 	var out []Finding
-	var syncT, apiT int64
+	var syncT int64
 	var syncN, syncDrv int
 	isSync, isDriver := ByName(tr, isSyncAPI), ByName(tr, isDriverSyncAPI)
-	for i := range tr.Runtime.Start {
-		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
-		apiT += d
-		if id := int64(tr.Runtime.NameID[i]); isSync(id) {
-			syncT += d
-			syncN++
+	byID, apiT := apiTotals(tr)
+	for id, a := range byID {
+		if isSync(id) {
+			syncT += a.total
+			syncN += int(a.n)
 			if isDriver(id) {
-				syncDrv++
+				syncDrv += int(a.n)
 			}
 		}
 	}
 	busy := j.busyClause()
-	if name, total, calls, all := topAPI(tr); all > 0 {
+	if name, total, calls, all := topAPIOf(tr, byID, apiT); all > 0 {
 		share := stat.Percent(total, all)
 		if share >= j.o.DominantAPI && dominantEnough(total, calls) {
 			f := Finding{Scope: scope, ID: "dominant_api", Subject: name, Value: share, ImpactNs: total, cause: "api:" + name,
@@ -324,54 +323,6 @@ func (j *judge) warmupSpan() (trace.Span, bool) {
 	w, f := trace.Span{Start: j.steps.Instances[0].Start, End: j.from}, j.o.window.span()
 	w.Start, w.End = max(w.Start, f.Start), min(w.End, f.End)
 	return w, w.End > w.Start
-}
-
-// topAPI is the CUDA API function (as cuda_api_sum names and groups it: by name id) with the
-// most total time: its name, total, calls, and the total of all calls.
-func topAPI(tr *trace.Trace) (name string, total, calls, all int64) {
-	// by the name nsys prints: an export may hold one function under two ids (cudaMemcpy and
-	// cudaMemcpy_v3020, both printed cudaMemcpy), and the chart and the gates count them as one
-	type acc struct{ total, n int64 }
-	byID := map[int64]*acc{}
-	dense := make([]*acc, min(tr.Strings.Bound(), 1<<22)) // by dense string id; other ids use the map
-	var last *acc
-	lastID := int64(trace.Null)
-	for i, id32 := range tr.Runtime.NameID {
-		if id := int64(id32); id != lastID || last == nil {
-			if id >= 0 && id < int64(len(dense)) {
-				last = dense[id]
-			} else {
-				last = byID[id]
-			}
-			if last == nil {
-				last = &acc{}
-				byID[id] = last
-				if id >= 0 && id < int64(len(dense)) {
-					dense[id] = last
-				}
-			}
-			lastID = id
-		}
-		d := tr.Runtime.End[i] - tr.Runtime.Start[i]
-		last.total += d
-		last.n++
-		all += d
-	}
-	byName := map[string]*acc{}
-	for id, a := range byID {
-		n := reports.APIName(tr.Strings.Get(id))
-		if byName[n] == nil {
-			byName[n] = &acc{}
-		}
-		byName[n].total += a.total
-		byName[n].n += a.n
-	}
-	for n, a := range byName {
-		if name == "" || a.total > total || (a.total == total && n < name) {
-			name, total, calls = n, a.total, a.n
-		}
-	}
-	return name, total, calls, all
 }
 
 // ByName evaluates f once per API name id (on the name without its CUPTI suffix) and answers
