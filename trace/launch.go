@@ -1,6 +1,10 @@
 package trace
 
-import "github.com/omnistat/omnistat/internal/par"
+import (
+	"sync"
+
+	"github.com/omnistat/omnistat/internal/par"
+)
 
 // Launches gives each GPU operation (kernel, memory copy, memset) the CUDA API call that launched
 // it: the runtime row nsys joins it to on process and correlation id (CallIndex.Call), looked up
@@ -14,6 +18,14 @@ type Launches struct {
 	lo, hi          int32
 	dups            bool
 	view            bool // the lists are shared with the trace this one was cut from
+	// the launching calls (Launching), found on first use; a new one wherever the lists change
+	memo *launchingMemo
+}
+
+// launchingMemo keeps Launching's two results (all operations, kernels only) of one trace.
+type launchingMemo struct {
+	once [2]sync.Once
+	v    [2][]bool
 }
 
 func (l *Launches) row(c int32) int {
@@ -61,7 +73,7 @@ func newLaunches(t *Trace, idx *CallIndex) *Launches {
 		return out
 	}
 	return &Launches{kern: find(t.Kernels.GlobalPID, t.Kernels.CorrID), copy: find(t.Memcpy.GlobalPID, t.Memcpy.CorrID),
-		set: find(t.Memset.GlobalPID, t.Memset.CorrID), hi: int32(t.Runtime.Len()), dups: idx.Dups()}
+		set: find(t.Memset.GlobalPID, t.Memset.CorrID), hi: int32(t.Runtime.Len()), dups: idx.Dups(), memo: &launchingMemo{}}
 }
 
 // subset is l for a subset keeping the operations' rows kernels, copies and sets (nil: every
@@ -78,7 +90,7 @@ func (l *Launches) subset(kernels, copies, sets *rows, calls rows) *Launches {
 		return pick(xs, *r)
 	}
 	return &Launches{kern: cut(l.kern, kernels), copy: cut(l.copy, copies), set: cut(l.set, sets),
-		lo: l.lo + int32(calls.lo), hi: l.lo + int32(calls.hi), dups: l.dups, view: true}
+		lo: l.lo + int32(calls.lo), hi: l.lo + int32(calls.hi), dups: l.dups, view: true, memo: &launchingMemo{}}
 }
 
 // remap follows a Reorder: calls moved by calls (row r is now row calls[r]; nil: none moved),
@@ -103,15 +115,23 @@ func (l *Launches) remap(calls, kern, copies, sets []int32, scratch []int64, par
 	move(kern, scratch, parts, &l.kern)
 	move(copies, scratch, parts, &l.copy)
 	move(sets, scratch, parts, &l.set)
+	l.memo = &launchingMemo{} // the calls moved
 	return l
 }
 
 // Launching marks the runtime rows that launched at least one GPU operation: a kernel, and
 // unless kernelsOnly a memory copy or a memset (Launches). The operations are walked in
 // parallel parts, each marking its own bitmap (no two goroutines write one word), and the
-// bitmaps are or-ed into the result in parts of the calls.
+// bitmaps are or-ed into the result in parts of whole words. Found once and kept with the
+// launching calls (the caller must not change it); safe for concurrent use once Launches has
+// been called.
 func (t *Trace) Launching(kernelsOnly bool) []bool {
-	return t.launching(kernelsOnly, 0)
+	l, k := t.Launches(), 0
+	if kernelsOnly {
+		k = 1
+	}
+	l.memo.once[k].Do(func() { l.memo.v[k] = t.launching(kernelsOnly, 0) })
+	return l.memo.v[k]
 }
 
 // launching is Launching in the given number of parts (0: par.Parts of the largest table).
@@ -161,13 +181,16 @@ func (t *Trace) launching(kernelsOnly bool, parts int) []bool {
 			}
 		})
 	}
-	par.ForParts(n, parts, func(_, lo, hi int) {
-		for c := lo; c < hi; c++ {
-			var w uint64
+	words := len(bits[0])
+	par.ForParts(words, min(parts, words), func(_, lo, hi int) { // parts of whole words
+		for w := lo; w < hi; w++ {
+			var x uint64
 			for _, b := range bits {
-				w |= b[c>>6]
+				x |= b[w]
 			}
-			out[c] = w>>(c&63)&1 != 0
+			for c := w << 6; x != 0; c, x = c+1, x>>1 {
+				out[c] = x&1 != 0
+			}
 		}
 	})
 	return out

@@ -61,7 +61,13 @@ func TestLaunchesMatchAFreshIndex(t *testing.T) {
 					}
 				}
 			}
-			// the launching calls, in one walk and in 2 to 7 parts (each part its own bitmap)
+			// the launching calls, kept with the launches (after a reorder, found again), in one
+			// walk and in 2 to 7 parts (each part its own bitmap)
+			for ko, want := range launched {
+				if got := x.Launching(ko == 1); !slices.Equal(got, want) {
+					t.Fatalf("round %d, %s: Launching(kernels only: %v) differs from the fresh index's", round, what, ko == 1)
+				}
+			}
 			for parts := 0; parts <= 7; parts++ {
 				for ko, want := range launched {
 					if got := x.launching(ko == 1, parts); !slices.Equal(got, want) {
