@@ -91,7 +91,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	parts := par.Parts(rt.Len())
 	at := make([][]int, parts) // at[q][k]: where part q writes thread k's next call
 	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
-		at[q] = make([]int, len(tids))
+		at[q] = par.Counters(len(tids))
 		walk(lo, hi, func(k, _ int) { at[q][k]++ })
 	})
 	callsByThread := make(map[int64][]int32, len(tids))

@@ -101,13 +101,15 @@ func badRows(start, end []int64) (bad, neg int) {
 	parts := par.Parts(len(start))
 	bads, negs := make([]int, parts), make([]int, parts)
 	par.ForParts(len(start), parts, func(p, lo, hi int) {
+		bad, neg := 0, 0 // counted here, stored once: parts writing one cache line would share it
 		for i := lo; i < hi; i++ {
 			if start[i] == trace.Null || end[i] == trace.Null {
-				bads[p]++
+				bad++
 			} else if end[i] < start[i] {
-				negs[p]++
+				neg++
 			}
 		}
+		bads[p], negs[p] = bad, neg
 	})
 	for p := range parts {
 		bad, neg = bad+bads[p], neg+negs[p]
@@ -120,13 +122,15 @@ func dangling(strings *trace.Strings, ids []int32) int {
 	parts := par.Parts(len(ids))
 	counts := make([]int, parts)
 	par.ForParts(len(ids), parts, func(p, lo, hi int) {
+		n := 0
 		for _, id := range ids[lo:hi] {
 			if id != trace.Null32 {
 				if _, ok := strings.Lookup(int64(id)); !ok {
-					counts[p]++
+					n++
 				}
 			}
 		}
+		counts[p] = n
 	})
 	n := 0
 	for _, c := range counts {

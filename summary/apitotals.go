@@ -57,6 +57,7 @@ func apiTotalsIn(tr *trace.Trace, parts int) (map[int64]*apiAcc, int64) {
 		byID := map[int64]*apiAcc{}
 		dense := make([]*apiAcc, denseN) // other ids use the map
 		var last *apiAcc
+		var all int64 // stored once: parts writing one cache line row by row would share it
 		lastID := int64(trace.Null)
 		for i := lo; i < hi; i++ {
 			if id := int64(rt.NameID[i]); id != lastID || last == nil {
@@ -77,9 +78,9 @@ func apiTotalsIn(tr *trace.Trace, parts int) (map[int64]*apiAcc, int64) {
 			d := rt.End[i] - rt.Start[i]
 			last.total += d
 			last.n++
-			alls[p] += d
+			all += d
 		}
-		maps[p] = byID
+		maps[p], alls[p] = byID, all
 	})
 	byID, all := maps[0], alls[0]
 	for p := 1; p < parts; p++ {

@@ -134,11 +134,13 @@ func (j *judge) kernelDurations() ([]int64, int64) {
 	parts := par.Parts(k.Len())
 	at := make([]int, parts+1) // part p's durations go to kd[at[p]:at[p+1]]
 	par.ForParts(k.Len(), parts, func(p, lo, hi int) {
+		n := 0 // stored once: parts writing one cache line row by row would share it
 		for i := lo; i < hi; i++ {
 			if outside(i) {
-				at[p+1]++
+				n++
 			}
 		}
+		at[p+1] = n
 	})
 	for p := range parts {
 		at[p+1] += at[p]
@@ -146,14 +148,15 @@ func (j *judge) kernelDurations() ([]int64, int64) {
 	kd := make([]int64, at[parts]) // allocated once at its size: a kernel table can hold millions
 	sums := make([]int64, parts)
 	par.ForParts(k.Len(), parts, func(p, lo, hi int) {
-		w := at[p]
+		w, sum := at[p], int64(0)
 		for i := lo; i < hi; i++ {
 			if outside(i) {
 				kd[w] = k.End[i] - k.Start[i]
-				sums[p] += kd[w]
+				sum += kd[w]
 				w++
 			}
 		}
+		sums[p] = sum
 	})
 	var sum int64
 	for _, s := range sums {

@@ -100,13 +100,16 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 // disjoint joins the spans (sorted by start) that overlap or touch, into a new slice.
 func disjoint(spans []trace.Span) []trace.Span {
 	// the GPU spans of one device usually are disjoint already: no copy then (checked in
-	// parallel parts, each with the span before it)
+	// parallel parts, each with the span before it; each part stores its answer once, as
+	// parts writing one cache line row by row would share it)
 	parts := par.Parts(len(spans))
 	joined := make([]bool, parts)
 	par.ForParts(len(spans), parts, func(p, lo, hi int) {
-		for i := max(lo, 1); i < hi && !joined[p]; i++ {
-			joined[p] = spans[i].Start <= spans[i-1].End
+		j := false
+		for i := max(lo, 1); i < hi && !j; i++ {
+			j = spans[i].Start <= spans[i-1].End
 		}
+		joined[p] = j
 	})
 	if !slices.Contains(joined, true) {
 		return spans
@@ -119,9 +122,11 @@ func spanTime(spans []trace.Span) int64 {
 	parts := par.Parts(len(spans))
 	sums := make([]int64, parts)
 	par.ForParts(len(spans), parts, func(p, lo, hi int) {
+		var t int64
 		for _, s := range spans[lo:hi] {
-			sums[p] += s.End - s.Start
+			t += s.End - s.Start
 		}
+		sums[p] = t
 	})
 	var t int64
 	for _, s := range sums {

@@ -56,7 +56,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 	rows, parts := tr.Runtime.Len(), par.Parts(tr.Runtime.Len())
 	at := make([][]int, parts) // at[p][k]: where part p writes thread k's next start
 	par.ForParts(rows, parts, func(p, lo, hi int) {
-		at[p] = make([]int, len(want))
+		at[p] = par.Counters(len(want))
 		walk(lo, hi, func(k, _ int) { at[p][k]++ })
 	})
 	lists := make([][]int64, len(want))

@@ -68,7 +68,8 @@ func newCallIndex(a *APICalls, parts int) *CallIndex {
 	type span struct{ p, lo, hi, n int64 }
 	partSpans := make([][]span, parts)
 	par.ForParts(n, parts, func(w, lo, hi int) {
-		var sp []span
+		// room for four processes: 128 bytes, so no other part's list shares its cache lines
+		sp := make([]span, 0, 4)
 		cur, lastP := -1, int64(-1)
 		for i := lo; i < hi; i++ {
 			if a.CorrID[i] == Null32 {
@@ -114,7 +115,7 @@ func newCallIndex(a *APICalls, parts int) *CallIndex {
 	at := make([][]int64, parts)
 	next := make([]int64, len(x.procs))
 	for w, sp := range partSpans {
-		at[w] = make([]int64, len(x.procs))
+		at[w] = make([]int64, len(x.procs), max(len(x.procs), 16)) // a part's own cache lines
 		for pi, e := range x.procs {
 			at[w][pi] = next[pi]
 			if j := slices.IndexFunc(sp, func(s span) bool { return s.p == e.gpid }); j >= 0 {

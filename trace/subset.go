@@ -234,9 +234,13 @@ func stablePerm(groups []int32, parts int) []int32 {
 		lo, hi = min(lo, r[0]), max(hi, r[1])
 	}
 	k := hi - lo + 1
-	count := make([]int, parts*k) // count[p*k+v-lo]: rows of group v in part p, then where part p's next one goes
+	// count[p*stride+v-lo]: rows of group v in part p, then where part p's next one goes; a
+	// part's counters start 128 bytes or more after the part's before, so that parts counting
+	// row by row write no cache line another part writes
+	stride := (k + 15) &^ 15
+	count := make([]int, parts*stride)
 	par.ForParts(n, parts, func(p, a, b int) {
-		c := count[p*k : (p+1)*k]
+		c := count[p*stride : p*stride+k]
 		for _, v := range groups[a:b] {
 			c[int(v)-lo]++
 		}
@@ -245,8 +249,8 @@ func stablePerm(groups []int32, parts int) []int32 {
 	ends := make([]int, k) // where each group's rows end in the new order
 	for v := range k {
 		for p := range parts {
-			c := count[p*k+v]
-			count[p*k+v] = at
+			c := count[p*stride+v]
+			count[p*stride+v] = at
 			at += c
 		}
 		ends[v] = at
@@ -254,7 +258,7 @@ func stablePerm(groups []int32, parts int) []int32 {
 	dst := make([]int32, n)
 	moved := make([]bool, parts)
 	par.ForParts(n, parts, func(p, a, b int) {
-		c := count[p*k : (p+1)*k]
+		c := count[p*stride : p*stride+k]
 		m := false
 		for i := a; i < b; i++ {
 			v := int(groups[i]) - lo
