@@ -149,3 +149,40 @@ func TestMutSerialiseImpact(t *testing.T) {
 		t.Errorf("impact %d, want %d", fs[0].ImpactNs, want)
 	}
 }
+
+// devSpans of one device on tables long enough to merge in parallel parts, in a few sorted runs
+// and in many (sorted as a copy), against the bitmap; the overview's totals against a serial
+// walk.
+func TestDevSpansOneDeviceInParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 21))
+	for _, runs := range []int{1, 3, 40} {
+		var start, end, dev []int64
+		var all []trace.Span
+		for range runs {
+			a := int64(0)
+			for range 60_000 / runs {
+				a += rng.Int64N(12)
+				e := a + rng.Int64N(15) // zero-length rows too
+				start, end, dev = append(start, a), append(end, e), append(dev, 3)
+				all = append(all, trace.Span{Start: a, End: e})
+			}
+		}
+		got := devSpans(start, end, trace.CodesOf(dev).Runs)
+		if len(got) != 1 {
+			t.Fatalf("%d runs: devices %v", runs, slices.Sorted(maps.Keys(got)))
+		}
+		want := joinInPlace(slices.SortedFunc(slices.Values(all), func(a, b trace.Span) int { return int(a.Start - b.Start) }))
+		if !slices.Equal(got[3], want) {
+			t.Fatalf("%d runs: %d spans, want %d", runs, len(got[3]), len(want))
+		}
+		tot, first, last := spanTotals(start, end)
+		var wt int64
+		wf, wl := int64(1<<63-1), int64(-1<<63)
+		for i := range start {
+			wt, wf, wl = wt+end[i]-start[i], min(wf, start[i]), max(wl, end[i])
+		}
+		if tot != wt || first != wf || last != wl {
+			t.Fatalf("%d runs: totals %d %d %d, want %d %d %d", runs, tot, first, last, wt, wf, wl)
+		}
+	}
+}

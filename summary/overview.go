@@ -29,10 +29,10 @@ func overview(sub *trace.Trace, st stage.Stage, clip trace.Span, kernels bool) S
 	see := func(s, e int64) {
 		first, last = min(first, s), max(last, e)
 	}
-	total := func(start, end []int64) (t int64) { // the summed durations; first and last seen
-		for i := range start {
-			see(start[i], end[i])
-			t += end[i] - start[i]
+	total := func(start, end []int64) int64 { // the summed durations; first and last seen
+		t, lo, hi := spanTotals(start, end)
+		if len(start) > 0 {
+			see(lo, hi)
 		}
 		return t
 	}
@@ -117,4 +117,25 @@ func overviewTable(stages []StageSummary) *table.Table {
 			table.F64(s.GPUPct), table.I64(s.KernelNs), table.I64(s.MemcpyNs + s.MemsetNs), table.I64(s.APINs), table.Str(s.TopRange)})
 	}
 	return t
+}
+
+// spanTotals is the summed durations of rows (their starts and ends), their first start and
+// their last end, in parallel parts.
+func spanTotals(start, end []int64) (total, first, last int64) {
+	parts := par.Parts(len(start))
+	type part struct{ t, lo, hi int64 }
+	ps := make([]part, parts)
+	par.ForParts(len(start), parts, func(p, lo, hi int) {
+		x := part{lo: 1<<63 - 1, hi: -1 << 63} // kept here, stored once
+		for i := lo; i < hi; i++ {
+			x.lo, x.hi = min(x.lo, start[i]), max(x.hi, end[i])
+			x.t += end[i] - start[i]
+		}
+		ps[p] = x
+	})
+	first, last = 1<<63-1, -1<<63
+	for _, x := range ps {
+		total, first, last = total+x.t, min(first, x.lo), max(last, x.hi)
+	}
+	return total, first, last
 }

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -212,5 +213,47 @@ func TestDeviceSpansAndBusy(t *testing.T) {
 	}
 	if got := DevicesOf(one); !slices.Equal(got, []int64{3}) {
 		t.Errorf("DevicesOf(one) = %v", got)
+	}
+}
+
+// BusyOf against Union on long span lists: sorted and disjoint (summed in parts), and with one
+// pair anywhere that Union joins or must sort (touching, overlapping, a start before the one
+// before, a span ending before it starts): the same busy time either way.
+func TestBusyOfInPartsEqualsUnion(t *testing.T) {
+	const n = 1 << 16
+	base := make([]Span, n)
+	for i := range base {
+		base[i] = Span{Start: int64(10 * i), End: int64(10*i + 1 + i%8)}
+	}
+	check := func(what string, sp []Span) {
+		t.Helper()
+		want, _ := Union(slices.Clone(sp), 1<<62)
+		if got, _ := BusyOf([]SpanSet{{"the GPU", slices.Clone(sp)}}); got != want {
+			t.Fatalf("%s: busy %d, Union %d", what, got, want)
+		}
+	}
+	check("disjoint", base)
+	if _, ok := disjointTime(base); !ok {
+		t.Fatal("a sorted disjoint list taken for another")
+	}
+	for _, i := range []int{1, n / 3, n / 2, n/2 + 1, n - 1} {
+		c := slices.Clone(base)
+		c[i].Start = c[i-1].End
+		check(fmt.Sprintf("touching at %d", i), c)
+		c[i].Start = c[i-1].End - 3
+		check(fmt.Sprintf("overlapping at %d", i), c)
+		c = slices.Clone(base)
+		c[i-1].End = c[i-1].Start - 50 // ends before it starts
+		check(fmt.Sprintf("negative at %d", i-1), c)
+		c = slices.Clone(base) // after a span ending before it starts, one starting between: Union sorts and joins
+		s := c[i-1].Start
+		c[i-1].End, c[i] = s-50, Span{Start: s - 40, End: s + 5}
+		check(fmt.Sprintf("negative then earlier at %d", i-1), c)
+		c = slices.Clone(base)
+		c[i-1], c[i] = c[i], c[i-1]
+		check(fmt.Sprintf("unsorted at %d", i), c)
+		if _, ok := disjointTime(c); ok {
+			t.Fatalf("unsorted at %d: taken for sorted", i)
+		}
 	}
 }
