@@ -372,21 +372,31 @@ func MoreRows(n int) string { return fmt.Sprintf("%d more rows", n) }
 // findings read (CUDA API, GPU operations, NVTX), so the whole trace can stand for it.
 func unionKeep(keeps []trace.Keep) (u trace.Keep, all bool) {
 	all = true
+	// the stages' masks of one table or-ed, in parallel parts of the rows (every stage's mask
+	// of a table has its rows: one length)
 	or := func(get func(trace.Keep) []bool) []bool {
-		var out []bool
+		var ms [][]bool
 		for _, k := range keeps {
-			m := get(k)
-			if out == nil {
-				out = make([]bool, len(m))
-			}
-			for i, v := range m {
-				out[i] = out[i] || v
-			}
+			ms = append(ms, get(k))
 		}
+		if len(ms) == 0 {
+			return nil
+		}
+		out := make([]bool, len(ms[0]))
+		par.For(len(out), func(lo, hi int) {
+			for _, m := range ms {
+				for i, v := range m[lo:hi] {
+					out[lo+i] = out[lo+i] || v
+				}
+			}
+		})
 		return out
 	}
 	full := func(m []bool) []bool {
-		if m != nil && slices.Contains(m, false) {
+		parts := par.Parts(len(m))
+		holes := make([]bool, parts)
+		par.ForParts(len(m), parts, func(p, lo, hi int) { holes[p] = slices.Contains(m[lo:hi], false) })
+		if slices.Contains(holes, true) {
 			all = false
 		}
 		return m
