@@ -385,9 +385,7 @@ func unionKeep(keeps []trace.Keep) (u trace.Keep, all bool) {
 		out := make([]bool, len(ms[0]))
 		par.For(len(out), func(lo, hi int) {
 			for _, m := range ms {
-				for i, v := range m[lo:hi] {
-					out[lo+i] = out[lo+i] || v
-				}
+				trace.OrInto(out[lo:hi], m[lo:hi])
 			}
 		})
 		return out

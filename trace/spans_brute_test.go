@@ -257,3 +257,27 @@ func TestBusyOfInPartsEqualsUnion(t *testing.T) {
 		}
 	}
 }
+
+// OrInto against a row-by-row or, on every length up to 40 and every offset of the words.
+func TestOrIntoRowByRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for n := 0; n <= 40; n++ {
+		for off := 0; off < 8; off++ {
+			dst, src := make([]bool, n+off), make([]bool, n+off+3)
+			for i := range dst {
+				dst[i] = rng.IntN(3) == 0
+			}
+			for i := range src {
+				src[i] = rng.IntN(3) == 0
+			}
+			want := slices.Clone(dst)
+			for i := off; i < len(want); i++ {
+				want[i] = want[i] || src[i]
+			}
+			OrInto(dst[off:], src[off:])
+			if !slices.Equal(dst, want) {
+				t.Fatalf("length %d, offset %d: %v, want %v", n, off, dst, want)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
 	"slices"
@@ -346,4 +347,17 @@ func pickRowIDs(x *NVTX, kp rows) []int64 {
 		}
 	}
 	return out
+}
+
+// OrInto sets dst[i] to dst[i] || src[i] for every row of dst (src is at least as long), eight
+// rows at a time: a bool is one byte, 0 or 1, so or-ing the bytes or-s the rows.
+func OrInto(dst, src []bool) {
+	d, s := boolBytes(dst), boolBytes(src[:len(dst)])
+	i := 0
+	for ; i+8 <= len(d); i += 8 {
+		binary.LittleEndian.PutUint64(d[i:], binary.LittleEndian.Uint64(d[i:])|binary.LittleEndian.Uint64(s[i:]))
+	}
+	for ; i < len(d); i++ {
+		d[i] |= s[i]
+	}
 }
