@@ -126,36 +126,60 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	}
 	rt := &tr.Runtime
 	rtGroup := make([]int32, rt.Len())
-	// group of each thread, computed once per thread (in row order: new labels are interned as
-	// they come); calls come in runs of one thread
-	threadGroup := map[int64]int{}
-	rt.GlobalTID.Runs(func(lo, hi int, g int64) {
-		gi, ok := threadGroup[g]
-		if !ok {
-			gi = groupOf(g)
-			threadGroup[g] = gi
+	// group of each thread, computed once per thread in the order threads first appear (new
+	// labels are interned as they come): each part of the rows lists its threads in that order,
+	// the lists are read in row order, then the parts fill their rows (calls come in runs of
+	// one thread)
+	parts := par.Parts(rt.Len())
+	firsts := make([][]int64, parts)
+	par.ForParts(rt.Len(), parts, func(p, lo, hi int) {
+		seen := map[int64]bool{}
+		rt.GlobalTID.RunsIn(lo, hi, func(_, _ int, g int64) {
+			if !seen[g] {
+				seen[g] = true
+				firsts[p] = append(firsts[p], g)
+			}
+		})
+	})
+	threadGroup := map[int64]int32{}
+	for _, gs := range firsts {
+		for _, g := range gs {
+			if _, ok := threadGroup[g]; !ok {
+				threadGroup[g] = int32(groupOf(g))
+			}
 		}
-		for i := lo; i < hi; i++ {
-			rtGroup[i] = int32(gi)
-		}
+	}
+	par.ForParts(rt.Len(), parts, func(_, lo, hi int) {
+		rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
+			gi := threadGroup[g]
+			for i := a; i < b; i++ {
+				rtGroup[i] = gi
+			}
+		})
 	})
 	launch := tr.Launches()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
 	ops := func(n int, call func(int) int, gpid trace.Codes) []int32 {
 		out := make([]int32, n)
-		par.For(n, func(lo, hi int) {
+		parts := par.Parts(n)
+		orphans := make([]bool, parts) // whether a part has operations without a call
+		par.ForParts(n, parts, func(p, lo, hi int) {
+			o := false
 			for i := lo; i < hi; i++ {
 				if c := call(i); c >= 0 {
 					out[i] = rtGroup[c]
 				} else {
-					out[i] = -1
+					out[i], o = -1, true
 				}
 			}
+			orphans[p] = o
 		})
 		// the few operations without a call take their process's group, in row order
-		for i, gi := range out {
-			if gi < 0 {
-				out[i] = int32(groupOf(gpid.At(i) | trace.PID(gpid.At(i))))
+		if slices.Contains(orphans, true) {
+			for i, gi := range out {
+				if gi < 0 {
+					out[i] = int32(groupOf(gpid.At(i) | trace.PID(gpid.At(i))))
+				}
 			}
 		}
 		return out

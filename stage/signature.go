@@ -171,16 +171,31 @@ func signatures(tr *trace.Trace, procs []int64) map[int64]*Signature {
 	for _, s := range out {
 		idle = idle || len(s.GPUs) == 0 && s.KernelNs == 0
 	}
-	if idle {
-		var s *Signature
-		last := trace.Null
-		for i := range tr.Runtime.GlobalTID.Len() {
-			g := tr.Runtime.GlobalTID.At(i)
-			if g != last || i == 0 {
-				last, s = g, out[trace.ProcessOf(g)]
-			}
-			if s != nil && len(s.GPUs) == 0 && s.KernelNs == 0 {
-				s.FirstGPU = min(s.FirstGPU, tr.Runtime.Start[i])
+	if idle { // in parallel parts, each with its own first calls (calls come in runs of a thread)
+		rt := &tr.Runtime
+		parts := par.Parts(rt.Len())
+		firsts := make([]map[*Signature]int64, parts)
+		par.ForParts(rt.Len(), parts, func(p, lo, hi int) {
+			m := map[*Signature]int64{}
+			rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
+				s := out[trace.ProcessOf(g)]
+				if s == nil || len(s.GPUs) != 0 || s.KernelNs != 0 {
+					return
+				}
+				f, ok := m[s]
+				if !ok {
+					f = 1<<63 - 1
+				}
+				for _, st := range rt.Start[a:b] {
+					f = min(f, st)
+				}
+				m[s] = f
+			})
+			firsts[p] = m
+		})
+		for _, m := range firsts {
+			for s, f := range m {
+				s.FirstGPU = min(s.FirstGPU, f)
 			}
 		}
 	}

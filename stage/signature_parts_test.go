@@ -58,3 +58,36 @@ func TestSignaturesInPartsEqualOneLoop(t *testing.T) {
 		t.Error("a process not asked for has a signature")
 	}
 }
+
+// A process without GPU work starts at its first call: over 1<<15 calls in runs of three
+// processes' threads (two without GPU work, one with), found in parallel parts, against the
+// smallest start of each process's calls; the process with kernels keeps its first kernel.
+func TestIdleFirstCallInParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 11))
+	pids := []int64{0x1_000070_000000, 0x1_000071_000000, 0x1_000072_000000}
+	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0}, []string{"k"})}
+	k, rt := &tr.Kernels, &tr.Runtime
+	k.Start, k.End, k.Short = []int64{5_000_000}, []int64{5_000_010}, []int32{0}
+	k.GlobalPID, k.Device = k.GlobalPID.Append(pids[2]), k.Device.Append(0)
+	want := map[int64]int64{pids[0]: 1<<63 - 1, pids[1]: 1<<63 - 1}
+	for rt.Len() < 100_000 {
+		pid := pids[rng.IntN(len(pids))]
+		for range 1 + rng.IntN(30) {
+			s := 1_000 + rng.Int64N(10_000_000) // starts out of order: the smallest is the first
+			rt.Start, rt.End = append(rt.Start, s), append(rt.End, s+5)
+			rt.GlobalTID = rt.GlobalTID.Append(pid | int64(1+rng.IntN(2)))
+			if _, ok := want[pid]; ok {
+				want[pid] = min(want[pid], s)
+			}
+		}
+	}
+	got := signatures(tr, pids)
+	for p, w := range want {
+		if got[p].FirstGPU != w {
+			t.Errorf("process %x: first call %d, want %d", p, got[p].FirstGPU, w)
+		}
+	}
+	if got[pids[2]].FirstGPU != 5_000_000 {
+		t.Errorf("the process with a kernel: first %d, want its kernel's start", got[pids[2]].FirstGPU)
+	}
+}

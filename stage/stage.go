@@ -10,6 +10,7 @@ package stage
 import (
 	"bufio"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/par"
 	"io"
 	"regexp"
 	"sort"
@@ -161,7 +162,18 @@ func (a *Assignment) Replica(globalPID int64) int {
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
 	add := func(col trace.Codes, proc func(int64) int64) { // rows come in runs of one process
-		col.Runs(func(_, _ int, g int64) { seen[proc(g)] = true })
+		parts := par.Parts(col.Len()) // each part its own set, then merged (the result is sorted)
+		sets := make([]map[int64]bool, parts)
+		par.ForParts(col.Len(), parts, func(p, lo, hi int) {
+			set := map[int64]bool{}
+			col.RunsIn(lo, hi, func(_, _ int, g int64) { set[proc(g)] = true })
+			sets[p] = set
+		})
+		for _, set := range sets {
+			for g := range set {
+				seen[g] = true
+			}
+		}
 	}
 	self := func(g int64) int64 { return g }
 	add(tr.Kernels.GlobalPID, self)
