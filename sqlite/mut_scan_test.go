@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -352,4 +354,52 @@ func sqlOne(t *testing.T, b []byte, q string) (string, int64, error) {
 	var v int64
 	err = db.QueryRow(q).Scan(&v)
 	return p, v, err
+}
+
+// TestScanFirstErrorInLeafOrder: with two damaged leaves, the error names the first in leaf
+// order, whatever the number of workers taking the chunks of leaves (1 to 8, chunks of one
+// leaf to several).
+func TestScanFirstErrorInLeafOrder(t *testing.T) {
+	var rows []string
+	for i := range 20_000 {
+		rows = append(rows, fmt.Sprintf("(%d)", 1_000_000+i))
+	}
+	b, root, ps := nvtxExport(t, `INSERT INTO NVTX_EVENTS VALUES `+strings.Join(rows, ","))
+	p := filepath.Join(t.TempDir(), "x.sqlite")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := openPager(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves, _, err := leafPages(pg, root, newPageSet(pg.pages))
+	pg.close()
+	if err != nil || len(leaves) < 20 {
+		t.Fatalf("%d leaves, %v", len(leaves), err)
+	}
+	for _, pair := range [][2]int{{3, 4}, {5, len(leaves) - 2}, {len(leaves) - 3, len(leaves) - 1}} {
+		d := slices.Clone(b)
+		for _, k := range pair { // the last cell (the lowest on the page) and the one after: 0xff bytes
+			page := d[int(leaves[k]-1)*ps : int(leaves[k])*ps]
+			last := int(binary.BigEndian.Uint16(page[3:])) - 1
+			copy(page[binary.BigEndian.Uint16(page[8+2*last:]):], strings.Repeat("\xff", 9))
+		}
+		if err := os.WriteFile(p, d, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("page %d: cell ", leaves[pair[0]])
+		for par := 1; par <= 8; par++ {
+			pg, err := openPager(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var col []int64
+			err = scanTable(pg, root, scanSpec{cols: []int{0}, dst: []*[]int64{&col}, text: -1}, par)
+			pg.close()
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "payload size") {
+				t.Fatalf("leaves %v, %d workers: error %v, want %q… payload size", pair, par, err, want)
+			}
+		}
+	}
 }

@@ -107,10 +107,14 @@ const maxRun = 64
 // runs calls f for leaves[lo:hi] in order, with each page's bytes; consecutive page numbers
 // are read together, up to maxRun pages with one pread. page is valid only during the call.
 func (p *pager) runs(leaves []uint32, lo, hi int, f func(i int, page []byte) error) error {
-	buf := make([]byte, min(maxRun, max(hi-lo, 1))*p.pageSize)
+	return p.runsIn(make([]byte, min(maxRun, max(hi-lo, 1))*p.pageSize), leaves, lo, hi, f)
+}
+
+// runsIn is runs reading into buf, which holds at least min(maxRun, hi-lo) pages.
+func (p *pager) runsIn(buf []byte, leaves []uint32, lo, hi int, f func(i int, page []byte) error) error {
 	for i := lo; i < hi; {
 		j := i + 1
-		for j < hi && j-i < maxRun && leaves[j] == leaves[j-1]+1 {
+		for j < hi && j-i < len(buf)/p.pageSize && leaves[j] == leaves[j-1]+1 {
 			j++
 		}
 		for k := i; k < j; k++ {

@@ -43,6 +43,9 @@ type scanSpec struct {
 // textAt marks the text column in scanSpec.at.
 const textAt = -2
 
+// chunksPerWorker is how many chunks of a table's leaves each decoding worker takes on average.
+const chunksPerWorker = 8
+
 // maxDepth is the deepest b-tree page SQLite's cursor reaches (BTCURSOR_MAX_DEPTH - 1 levels
 // below the root).
 const maxDepth = 19
@@ -144,25 +147,45 @@ func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen p
 	}
 	odd := &oddity{}
 	var stop atomic.Bool
-	err := inParts(len(leaves), par, func(lo, hi int) error {
+	// the leaves are cut into chunks, several a worker, that the workers take in order as they
+	// become free: a worker slowed down (by the other tables' workers, by page faults) holds
+	// back no more than a chunk. A chunk stops at its first error; a worker that met one takes
+	// no more chunks, and every chunk before it has been taken, so the error given is the first
+	// in leaf order, whatever the timing
+	chunks := min(len(leaves), par*chunksPerWorker)
+	errs := make([]error, chunks)
+	var next atomic.Int64
+	_ = inParts(par, par, func(_, _ int) error {
 		c := cellReader{p: p, seen: seen, spec: spec, out: out, out32: out32, oddity: odd}
-		return p.runs(leaves, lo, hi, func(i int, page []byte) error {
-			if predicted {
-				h := hdrOffset(leaves[i])
-				if stop.Load() || page[h] != 0x0d || int(binary.BigEndian.Uint16(page[h+3:])) != counts[i] {
-					stop.Store(true)
-					return errMispredicted
+		buf := make([]byte, maxRun*p.pageSize)
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= chunks {
+				return nil
+			}
+			errs[k] = p.runsIn(buf, leaves, k*len(leaves)/chunks, (k+1)*len(leaves)/chunks, func(i int, page []byte) error {
+				if predicted {
+					h := hdrOffset(leaves[i])
+					if stop.Load() || page[h] != 0x0d || int(binary.BigEndian.Uint16(page[h+3:])) != counts[i] {
+						stop.Store(true)
+						return errMispredicted
+					}
 				}
+				if err := c.leaf(leaves[i], page, hdrOffset(leaves[i]), offsets[i], offsets[i+1]); err != nil {
+					stop.Store(true)
+					return fmt.Errorf("page %d: %w", leaves[i], err)
+				}
+				return nil
+			})
+			if errs[k] != nil {
+				return nil
 			}
-			if err := c.leaf(leaves[i], page, hdrOffset(leaves[i]), offsets[i], offsets[i+1]); err != nil {
-				stop.Store(true)
-				return fmt.Errorf("page %d: %w", leaves[i], err)
-			}
-			return nil
-		})
+		}
 	})
-	if err != nil {
-		return err
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	if odd.first != "" {
 		return fmt.Errorf("%s: %w", odd.first, errUnusual)
