@@ -121,3 +121,18 @@ func TestForCarriesPanic(t *testing.T) {
 	}
 	panic(Panic{Value: "single part"})
 }
+
+// Counters gives n zeroed counters in an allocation of at least 128 bytes.
+func TestCounters(t *testing.T) {
+	for _, n := range []int{0, 1, 3, 16, 40} {
+		c := Counters(n)
+		if len(c) != n || cap(c) < 16 || cap(c) < n {
+			t.Fatalf("Counters(%d): len %d, cap %d", n, len(c), cap(c))
+		}
+		for _, v := range c {
+			if v != 0 {
+				t.Fatalf("Counters(%d) not zeroed", n)
+			}
+		}
+	}
+}
