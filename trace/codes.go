@@ -1,6 +1,10 @@
 package trace
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/omnistat/omnistat/internal/par"
+)
 
 // Codes is a column of ids with few distinct values (the thread of a call, the process and
 // device of a GPU operation): each row holds a 16-bit code into the column's distinct values, 2
@@ -21,6 +25,66 @@ const appendCodes = 256
 
 // CodesOf encodes vs; a column with too many distinct values keeps vs itself.
 func CodesOf(vs []int64) Codes {
+	return codesOf(vs, par.Parts(len(vs)))
+}
+
+// codesOf is CodesOf in the given number of parts: each part lists its distinct values in the
+// order they first appear, the lists read in row order give the codes (the order a single walk
+// gives them), then the parts encode their rows. Rows come in runs of one thread or process: a
+// value is looked up once per run.
+func codesOf(vs []int64, parts int) Codes {
+	if parts < 2 {
+		return codesOne(vs)
+	}
+	firsts := make([][]int64, parts)
+	par.ForParts(len(vs), parts, func(p, lo, hi int) {
+		seen := map[int64]bool{}
+		var order []int64
+		for i := lo; i < hi; i++ {
+			if i > lo && vs[i] == vs[i-1] {
+				continue
+			}
+			if !seen[vs[i]] {
+				if len(seen) == maxCodes { // too many for this part alone: too many for the column
+					order = append(order, vs[i])
+					break
+				}
+				seen[vs[i]] = true
+				order = append(order, vs[i])
+			}
+		}
+		firsts[p] = order
+	})
+	index := map[int64]uint16{}
+	var values []int64
+	for _, order := range firsts {
+		for _, v := range order {
+			if _, ok := index[v]; !ok {
+				if len(values) == maxCodes {
+					return Codes{wide: slices.Clip(vs)}
+				}
+				index[v] = uint16(len(values))
+				values = append(values, v)
+			}
+		}
+	}
+	c := Codes{codes: make([]uint16, len(vs)), values: values}
+	par.ForParts(len(vs), parts, func(_, lo, hi int) {
+		last, lastCode := int64(0), uint16(0)
+		for i := lo; i < hi; i++ {
+			if i > lo && vs[i] == last {
+				c.codes[i] = lastCode
+				continue
+			}
+			last, lastCode = vs[i], index[vs[i]]
+			c.codes[i] = lastCode
+		}
+	})
+	return c
+}
+
+// codesOne is CodesOf in one walk.
+func codesOne(vs []int64) Codes {
 	c := Codes{codes: make([]uint16, len(vs))}
 	index := map[int64]uint16{}
 	last, lastCode := int64(0), uint16(0)

@@ -167,3 +167,35 @@ func TestFilteredOwnsCodes(t *testing.T) {
 		t.Fatalf("filtered trace reordered to %v", got)
 	}
 }
+
+// codesOf in 1 to 8 parts equals one walk: the same distinct values in the same order (first
+// appearance in row order), the same codes, and the same wide column past 65,536 distinct
+// values (reached in one part alone, or only across parts).
+func TestCodesOfInParts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 15))
+	for _, distinct := range []int{1, 7, 3000, maxCodes, maxCodes + 1} {
+		vs := make([]int64, 0, 140_000)
+		for len(vs) < 140_000 {
+			v := int64(rng.IntN(distinct))*1_000_003 - 5 // negative ones too
+			for range 1 + rng.IntN(20) {
+				vs = append(vs, v)
+			}
+		}
+		if distinct > 3000 { // every value at least once, the last ones only at the end
+			for v := range distinct {
+				vs = append(vs, int64(v)*1_000_003-5)
+			}
+		}
+		want := codesOne(vs)
+		for parts := 1; parts <= 8; parts++ {
+			got := codesOf(vs, parts)
+			if !slices.Equal(got.codes, want.codes) || !slices.Equal(got.values, want.values) || !slices.Equal(got.wide, want.wide) {
+				t.Fatalf("%d distinct, %d parts: %d codes, %d values, wide %v; one walk %d, %d, wide %v", distinct, parts,
+					len(got.codes), len(got.values), got.wide != nil, len(want.codes), len(want.values), want.wide != nil)
+			}
+		}
+		if (want.wide != nil) != (distinct > maxCodes) {
+			t.Fatalf("%d distinct: wide %v", distinct, want.wide != nil)
+		}
+	}
+}
