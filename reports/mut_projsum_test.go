@@ -105,10 +105,11 @@ func TestNVTXKernSumDuplicateCallsCountTwice(t *testing.T) {
 	checkRows(t, "rows", kernSumRows(b.tr), []string{"||100|5|0|1|14|kb", ":a|PushPop|100|5|1|1|60|ka"})
 }
 
-// reduceProj's parts write their own accumulators: the one it returns is written directly only
-// by a call that covers all of [0, n) (a part writing it while the others merge into it would
-// race). 1<<16 rows over one range on two procs: par.For cuts two parts.
-func TestReduceProjPartsOwnAccumulators(t *testing.T) {
+// A projection's reductions: the parts write their own accumulators, emptied before each
+// reduction of the pool (the second reduction sees none of the first's), and are added into the
+// total, which only a call covering all of [0, n) writes directly (a part writing it while the
+// others are added into it would race). 1<<16 rows over three ranges on two procs: two parts.
+func TestProjPoolPartsOwnAccumulators(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	const n = 1 << 16
 	var mu sync.Mutex
@@ -117,21 +118,29 @@ func TestReduceProjPartsOwnAccumulators(t *testing.T) {
 		lo, hi int
 	}
 	var calls []call
-	total := reduceProj(n, 1, func(a *projAcc, lo, hi int) {
-		a.ops[0] += hi - lo
-		mu.Lock()
-		calls = append(calls, call{a, lo, hi})
-		mu.Unlock()
-	})
-	if total.ops[0] != n {
-		t.Errorf("ops %d, want %d", total.ops[0], n)
+	total, pool := newProjAcc(3), &projPool{}
+	for round := range 2 {
+		calls = nil
+		pool.reduce(total, n, 3, func(a *projAcc, lo, hi int) {
+			a.ops[round] += hi - lo
+			a.start[round] = min(a.start[round], int64(lo+round))
+			a.end[round] = max(a.end[round], int64(hi+round))
+			mu.Lock()
+			calls = append(calls, call{a, lo, hi})
+			mu.Unlock()
+		})
+		if len(calls) != 2 {
+			t.Errorf("round %d: %d parts, want 2", round, len(calls))
+		}
+		for _, c := range calls {
+			if c.a == total && (c.lo != 0 || c.hi != n) {
+				t.Errorf("round %d: part [%d, %d) wrote the total", round, c.lo, c.hi)
+			}
+		}
 	}
-	if len(calls) != 2 {
-		t.Errorf("%d parts, want 2", len(calls))
-	}
-	for _, c := range calls {
-		if c.a == total && (c.lo != 0 || c.hi != n) {
-			t.Errorf("part [%d, %d) wrote the shared accumulator", c.lo, c.hi)
+	for r, want := range [][3]int64{{n, 0, n}, {n, 1, n + 1}, {0, 1<<63 - 1, -1 << 63}} {
+		if got := [3]int64{int64(total.ops[r]), total.start[r], total.end[r]}; got != want {
+			t.Errorf("range %d: ops, start, end %v, want %v", r, got, want)
 		}
 	}
 }

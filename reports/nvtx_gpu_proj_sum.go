@@ -3,7 +3,6 @@ package reports
 import (
 	"cmp"
 	"slices"
-	"sync"
 
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/reports/stat"
@@ -57,7 +56,8 @@ func projectRanges(p *projection) []ProjectedRange {
 	tr := p.tr
 	R := len(p.ranges)
 	// distinct launching calls per range, then the first start and last end of their operations
-	acc := reduceProj(len(p.hasOps), R, func(a *projAcc, lo, hi int) {
+	acc, pool := newProjAcc(R), &projPool{}
+	pool.reduce(acc, len(p.hasOps), R, func(a *projAcc, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			if p.hasOps[c] {
 				for _, r := range p.enclosing(int32(c)) {
@@ -67,14 +67,14 @@ func projectRanges(p *projection) []ProjectedRange {
 		}
 	})
 	span := func(n int, call func(int) int, start, end []int64) {
-		acc.merge(reduceProj(n, R, func(a *projAcc, lo, hi int) {
+		pool.reduce(acc, n, R, func(a *projAcc, lo, hi int) {
 			for i := lo; i < hi; i++ {
 				for _, r := range p.enclosing(int32(call(i))) {
 					a.start[r] = min(a.start[r], start[i])
 					a.end[r] = max(a.end[r], end[i])
 				}
 			}
-		}))
+		})
 	}
 	span(tr.Kernels.Len(), p.launch.Kernel, tr.Kernels.Start, tr.Kernels.End)
 	if !p.kernelsOnly {
@@ -209,39 +209,47 @@ type projAcc struct {
 
 func newProjAcc(n int) *projAcc {
 	a := &projAcc{ops: make([]int, n), start: make([]int64, n), end: make([]int64, n)}
-	for i := range n {
-		a.start[i], a.end[i] = 1<<63-1, -1<<63
-	}
+	a.reset()
 	return a
 }
 
-func (a *projAcc) merge(b *projAcc) {
-	for r := range a.ops {
-		a.ops[r] += b.ops[r]
-		a.start[r] = min(a.start[r], b.start[r])
-		a.end[r] = max(a.end[r], b.end[r])
+// reset empties a: no call, no operation.
+func (a *projAcc) reset() {
+	clear(a.ops)
+	for i := range a.start {
+		a.start[i], a.end[i] = 1<<63-1, -1<<63
 	}
 }
 
-// reduceProj runs f over [0, n) in parts (see par.For), each into its own accumulator of R
-// ranges, and merges them; with few rows per range one accumulator takes everything.
-func reduceProj(n, R int, f func(a *projAcc, lo, hi int)) *projAcc {
-	total := newProjAcc(R)
-	if R*8 > n {
+// projPool keeps the parts' accumulators of one projection's reductions, made once and emptied
+// before each (a part's accumulator holds every range: made afresh for each reduction, they
+// were most of the projection's new memory).
+type projPool struct{ accs []*projAcc }
+
+// reduce runs f over [0, n) in parts (par.Parts), each into its own accumulator of R ranges,
+// and adds them into total, in parallel parts of the ranges; with few rows per range, total
+// takes everything at once.
+func (pool *projPool) reduce(total *projAcc, n, R int, f func(a *projAcc, lo, hi int)) {
+	parts := par.Parts(n)
+	if R*8 > n || parts < 2 {
 		f(total, 0, n)
-		return total
+		return
 	}
-	var mu sync.Mutex
-	par.For(n, func(lo, hi int) {
-		if lo == 0 && hi == n {
-			f(total, lo, hi)
-			return
-		}
-		a := newProjAcc(R)
-		f(a, lo, hi)
-		mu.Lock()
-		total.merge(a)
-		mu.Unlock()
+	for len(pool.accs) < parts {
+		pool.accs = append(pool.accs, &projAcc{ops: make([]int, R), start: make([]int64, R), end: make([]int64, R)})
+	}
+	accs := pool.accs[:parts]
+	par.ForParts(n, parts, func(p, lo, hi int) {
+		accs[p].reset()
+		f(accs[p], lo, hi)
 	})
-	return total
+	par.For(R, func(lo, hi int) {
+		for _, a := range accs {
+			for r := lo; r < hi; r++ {
+				total.ops[r] += a.ops[r]
+				total.start[r] = min(total.start[r], a.start[r])
+				total.end[r] = max(total.end[r], a.end[r])
+			}
+		}
+	})
 }

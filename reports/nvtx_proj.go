@@ -119,7 +119,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			slices.SortFunc(rs, byRangeStart)
 		}
 		byCallStart := func(a, b int32) int { return cmpInt64(rt.Start[a], rt.Start[b]) }
-		if !slices.IsSortedFunc(cs, byCallStart) {
+		if !callsSorted(cs, rt.Start) {
 			slices.SortFunc(cs, byCallStart)
 		}
 	}
@@ -211,3 +211,18 @@ func (p *projection) end(r int32) int64 { return p.ends[r] }
 
 // start is range r's start.
 func (p *projection) start(r int32) int64 { return p.starts[r] }
+
+// callsSorted says whether the calls cs come by start, checked in parallel parts (each with the
+// call before it).
+func callsSorted(cs []int32, start []int64) bool {
+	parts := par.Parts(len(cs))
+	sorted := make([]bool, parts)
+	par.ForParts(len(cs), parts, func(p, lo, hi int) {
+		ok := true
+		for i := max(lo, 1); i < hi && ok; i++ {
+			ok = start[cs[i]] >= start[cs[i-1]]
+		}
+		sorted[p] = ok
+	})
+	return !slices.Contains(sorted, false)
+}

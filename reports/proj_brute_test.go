@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -142,5 +143,29 @@ func TestProjectionEqualsBruteForce(t *testing.T) {
 				t.Fatalf("seed %d: range %d: got ops %d [%d, %d], brute force %+v (%v)", seed, g.Row, g.Ops, g.ProjStart, g.ProjEnd, w, ok)
 			}
 		}
+	}
+}
+
+// callsSorted agrees with slices.IsSortedFunc on calls in order, with equal starts, and with one
+// pair out of order anywhere (at the parts' edges too), over 1<<16 calls.
+func TestCallsSortedInParts(t *testing.T) {
+	const n = 1 << 16
+	start := make([]int64, n)
+	cs := make([]int32, n)
+	for i := range n {
+		start[i], cs[i] = int64(i/3), int32(i) // equal starts in threes
+	}
+	byStart := func(a, b int32) int { return cmp.Compare(start[a], start[b]) }
+	check := func(what string) {
+		t.Helper()
+		if got, want := callsSorted(cs, start), slices.IsSortedFunc(cs, byStart); got != want {
+			t.Fatalf("%s: sorted %v, want %v", what, got, want)
+		}
+	}
+	check("in order")
+	for _, i := range []int{1, n / 2, n/2 + 1, n / 3, n - 1} {
+		cs[i-1], cs[i] = cs[i], cs[i-1]
+		check(fmt.Sprintf("swapped at %d", i))
+		cs[i-1], cs[i] = cs[i], cs[i-1]
 	}
 }
