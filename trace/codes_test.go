@@ -170,20 +170,21 @@ func TestFilteredOwnsCodes(t *testing.T) {
 
 // codesOf in 1 to 8 parts equals one walk: the same distinct values in the same order (first
 // appearance in row order), the same codes, and the same wide column past 65,536 distinct
-// values (reached in one part alone, or only across parts).
+// values (reached in one part alone, or only across parts). The values hold 0, which must not
+// be taken for the code a part starts with.
 func TestCodesOfInParts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 15))
 	for _, distinct := range []int{1, 7, 3000, maxCodes, maxCodes + 1} {
 		vs := make([]int64, 0, 140_000)
 		for len(vs) < 140_000 {
-			v := int64(rng.IntN(distinct))*1_000_003 - 5 // negative ones too
+			v := int64(rng.IntN(distinct)-distinct/2) * 1_000_003 // negative ones, and 0 (whose code is not 0)
 			for range 1 + rng.IntN(20) {
 				vs = append(vs, v)
 			}
 		}
 		if distinct > 3000 { // every value at least once, the last ones only at the end
 			for v := range distinct {
-				vs = append(vs, int64(v)*1_000_003-5)
+				vs = append(vs, int64(v-distinct/2)*1_000_003)
 			}
 		}
 		want := codesOne(vs)
