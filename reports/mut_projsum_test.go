@@ -237,3 +237,26 @@ func TestNVTXPushPopTraceChildEndingWithParent(t *testing.T) {
 	})
 	checkRows(t, "rows", got, []string{":a lvl 0 children 1 child time 5", ":b lvl 1 children 0 child time 0"})
 }
+
+// A range of a NULL thread takes the launching calls of NULL threads as the walk from "no
+// thread" has always taken them, in parallel parts too (the leading run crosses the parts'
+// cut): not those before the first launching call of another thread, those after it. Their
+// kernels are of a NULL process, as the calls' threads are.
+func TestProjectionLeadingNullThreadCalls(t *testing.T) {
+	null, worker := trace.Null, int64(0x1_000064_000065)
+	b := newProjTB()
+	b.rng(null, 0, 1_000_000_000, trace.NVTXPushPopRange, 2)
+	const n = 70_000
+	for i := range int64(n) {
+		tid, pid := null, null
+		if i == 40_000 { // one call of another thread
+			tid, pid = worker, trace.ProcessOf(worker)
+		}
+		b.call(tid, i*100, i*100+10, i+1)
+		b.kernel(pid, i+1, i*100+20, i*100+30, 4)
+	}
+	got := ProjectRanges(b.tr)
+	if len(got) != 1 || got[0].Ops != n-40_001 || got[0].ProjStart != 40_001*100+20 || got[0].ProjEnd != (n-1)*100+30 {
+		t.Fatalf("projected %+v; want the %d calls after the other thread's, from %d to %d", got, n-40_001, 40_001*100+20, (n-1)*100+30)
+	}
+}

@@ -75,11 +75,20 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	for k, tid := range tids {
 		index[tid] = k
 	}
+	// calls of a NULL thread before the first launching call of another thread are left out (as
+	// the walk from "no thread" that looked a thread up when it changed left them out)
+	lead := 0
+	for lead < rt.Len() && (!p.hasOps[lead] || scope(rt.GlobalTID.At(lead)) == trace.Null) {
+		lead++
+	}
 	walk := func(lo, hi int, f func(k, c int)) {
 		rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
 			k, ok := index[scope(g)]
 			if !ok {
 				return
+			}
+			if scope(g) == trace.Null {
+				a = max(a, lead)
 			}
 			for c := a; c < b; c++ {
 				if p.hasOps[c] {

@@ -129,13 +129,15 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	// group of each thread, computed once per thread in the order threads first appear (new
 	// labels are interned as they come): each part of the rows lists its threads in that order,
 	// the lists are read in row order, then the parts fill their rows (calls come in runs of
-	// one thread)
+	// one thread). Calls of a NULL thread before any other thread's are in group 0, no thread
+	// looked up (as the walk from "no thread" that looked a thread up when it changed put them)
+	lead := rt.GlobalTID.LeadingNulls()
 	parts := par.Parts(rt.Len())
 	firsts := make([][]int64, parts)
 	par.ForParts(rt.Len(), parts, func(p, lo, hi int) {
 		seen := map[int64]bool{}
-		rt.GlobalTID.RunsIn(lo, hi, func(_, _ int, g int64) {
-			if !seen[g] {
+		rt.GlobalTID.RunsIn(lo, hi, func(a, _ int, g int64) {
+			if a >= lead && !seen[g] {
 				seen[g] = true
 				firsts[p] = append(firsts[p], g)
 			}
@@ -152,6 +154,9 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	par.ForParts(rt.Len(), parts, func(_, lo, hi int) {
 		rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
 			gi := threadGroup[g]
+			if a < lead {
+				gi = 0
+			}
 			for i := a; i < b; i++ {
 				rtGroup[i] = gi
 			}

@@ -95,3 +95,60 @@ func TestGroupRowsInParts(t *testing.T) {
 		t.Fatalf("by stage without stages: labels %v", gs.Labels)
 	}
 }
+
+// NULL threads and processes as the walk from "no value" has always taken them, in parallel
+// parts too (the leading run of NULLs crosses the parts' cut): the calls of a NULL thread before
+// any other thread's are in the group of the first thread met after them, later ones in their
+// own; a NULL process counts as active only when its kernels come after another process's.
+func TestLeadingNullsInParts(t *testing.T) {
+	const n = 80_000
+	tid := int64(0x1_000090_000091)
+	tr := &trace.Trace{Strings: trace.NewStrings([]int64{0}, []string{"cudaLaunchKernel"})}
+	tr.Threads = []trace.Thread{{GlobalTID: tid, Name: "worker"}}
+	rt := &tr.Runtime
+	for i := range n {
+		g := trace.Null
+		if i >= 50_000 && i < 70_000 { // NULL, then the worker, then NULL again
+			g = tid
+		}
+		rt.Start, rt.End, rt.NameID = append(rt.Start, int64(i)*10), append(rt.End, int64(i)*10+5), append(rt.NameID, 0)
+		rt.GlobalTID, rt.CorrID = rt.GlobalTID.Append(g), append(rt.CorrID, int32(i+1))
+	}
+	g, err := stage.Group(tr, stage.ByThread, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupOf := func(i int) int {
+		for gi, k := range g.Keep {
+			if k.Runtime[i] {
+				return gi
+			}
+		}
+		return -1
+	}
+	if len(g.Labels) != 2 || groupOf(0) != groupOf(49_999) || groupOf(0) != groupOf(50_000) || groupOf(70_000) == groupOf(0) || groupOf(79_999) != groupOf(70_000) {
+		t.Fatalf("labels %q; groups of rows 0, 49999, 50000, 70000, 79999: %d %d %d %d %d", g.Labels,
+			groupOf(0), groupOf(49_999), groupOf(50_000), groupOf(70_000), groupOf(79_999))
+	}
+	// active processes: kernels of a NULL process first, then of one process
+	pid := trace.ProcessOf(tid)
+	k := &tr.Kernels
+	for i := range n {
+		p := trace.Null
+		if i >= 50_000 {
+			p = pid
+		}
+		k.Start, k.End, k.CorrID = append(k.Start, int64(i)*10+1), append(k.End, int64(i)*10+3), append(k.CorrID, int32(i+1))
+		k.GlobalPID, k.Device = k.GlobalPID.Append(p), k.Device.Append(0)
+		k.Demangled, k.Short, k.Mangled = append(k.Demangled, 0), append(k.Short, 0), append(k.Mangled, 0)
+	}
+	if got := stage.Active(tr); !slices.Equal(got, []int64{pid}) {
+		t.Fatalf("active %x, want only %x (the leading NULLs count for no process)", got, pid)
+	}
+	k.GlobalPID = k.GlobalPID.Append(trace.Null) // one more kernel of a NULL process, after the others
+	k.Start, k.End, k.CorrID = append(k.Start, 1), append(k.End, 2), append(k.CorrID, 0)
+	k.Device, k.Demangled, k.Short, k.Mangled = k.Device.Append(0), append(k.Demangled, 0), append(k.Short, 0), append(k.Mangled, 0)
+	if got := stage.Active(tr); len(got) != 2 || !slices.Contains(got, trace.Null) {
+		t.Fatalf("active %x, want the NULL process too (its kernel comes after another's)", got)
+	}
+}

@@ -162,11 +162,18 @@ func (a *Assignment) Replica(globalPID int64) int {
 func Active(tr *trace.Trace) []int64 {
 	seen := map[int64]bool{}
 	add := func(col trace.Codes, proc func(int64) int64) { // rows come in runs of one process
+		// NULLs before the first other value count for no process (as a walk from "no value"
+		// that notes a value when it changes has always counted them)
+		lead := col.LeadingNulls()
 		parts := par.Parts(col.Len()) // each part its own set, then merged (the result is sorted)
 		sets := make([]map[int64]bool, parts)
 		par.ForParts(col.Len(), parts, func(p, lo, hi int) {
 			set := map[int64]bool{}
-			col.RunsIn(lo, hi, func(_, _ int, g int64) { set[proc(g)] = true })
+			col.RunsIn(lo, hi, func(a, _ int, g int64) {
+				if a >= lead {
+					set[proc(g)] = true
+				}
+			})
 			sets[p] = set
 		})
 		for _, set := range sets {

@@ -151,6 +151,19 @@ func valueRuns[T uint16 | int64](vs []T, f func(lo, hi int)) {
 	}
 }
 
+// LeadingNulls is the number of rows at the start that hold Null (0 when the first row holds
+// another value): what a walk that starts from "no value" and looks up a value only when it
+// changes never looks up.
+func (c Codes) LeadingNulls() int {
+	n := c.Len()
+	for i := range n {
+		if c.At(i) != Null {
+			return i
+		}
+	}
+	return n
+}
+
 // Len is the number of rows.
 func (c Codes) Len() int {
 	if c.wide != nil {
