@@ -147,8 +147,12 @@ func runStats(e *env, opts *statsOptions) error {
 		for _, n := range tr.Notes {
 			fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 		}
-		// stages are found on the whole trace, then the filter cuts what the reports see
-		a := opts.Group.assign(tr)
+		// stages are found on the whole trace, then the filter cuts what the reports see; without
+		// --by nothing needs them
+		var a *stage.Assignment
+		if opts.Group.By != stage.ByNone {
+			a = opts.Group.assign(tr)
+		}
 		full := tr // nsys skips a report on what the export holds, whatever the filter keeps
 		tr, ok := opts.Filter.apply(tr)
 		if !ok {
@@ -161,16 +165,19 @@ func runStats(e *env, opts *statsOptions) error {
 		if err != nil {
 			return err
 		}
-		for _, sp := range opts.specs {
+		tables := runConcurrently(opts.specs, full, tr, groups)
+		for i, sp := range opts.specs {
 			r, ro2 := sp.report, sp.opt
 			if why := r.Skip(full); why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
 			}
-			var t *table.Table
-			if groups != nil {
+			t := tables[i]
+			switch {
+			case t != nil:
+			case groups != nil:
 				t = reports.RunGrouped(r, ro2, tr, groups)
-			} else {
+			default:
 				t = r.Run(tr, ro2)
 			}
 			t.Source = path
