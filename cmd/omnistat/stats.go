@@ -165,10 +165,14 @@ func runStats(e *env, opts *statsOptions) error {
 		if err != nil {
 			return err
 		}
-		tables := runConcurrently(opts.specs, full, tr, groups)
+		skips := make([]string, len(opts.specs)) // why a report is skipped ("": it runs)
+		for i, sp := range opts.specs {
+			skips[i] = sp.report.Skip(full)
+		}
+		tables := runConcurrently(opts.specs, skips, tr, groups)
 		for i, sp := range opts.specs {
 			r, ro2 := sp.report, sp.opt
-			if why := r.Skip(full); why != "" {
+			if why := skips[i]; why != "" {
 				fmt.Fprintf(e.stderr, "SKIPPED: %s %s\n", path, why)
 				continue
 			}

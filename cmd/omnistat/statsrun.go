@@ -8,12 +8,12 @@ import (
 	"github.com/omnistat/omnistat/trace"
 )
 
-// runConcurrently computes the tables of the reports that run (not skipped on full) side by side
+// runConcurrently computes the tables of the reports that run (skips[i] == "") side by side
 // when there are several, no grouping and more than two cores, and returns them by spec (nil for
 // the others, which the caller runs in turn as before). A report only reads the trace; the
 // launching calls, the one thing found on first use, are found first when a report may ask for
 // them. The tables are printed in order afterwards, so the output is the same.
-func runConcurrently(specs []reportSpec, full, tr *trace.Trace, groups *trace.Grouping) []*table.Table {
+func runConcurrently(specs []reportSpec, skips []string, tr *trace.Trace, groups *trace.Grouping) []*table.Table {
 	tables := make([]*table.Table, len(specs))
 	if groups != nil || runtime.GOMAXPROCS(0) <= 2 {
 		return tables
@@ -21,7 +21,7 @@ func runConcurrently(specs []reportSpec, full, tr *trace.Trace, groups *trace.Gr
 	var run []int
 	launches := false
 	for i, sp := range specs {
-		if sp.report.Skip(full) != "" {
+		if skips[i] != "" {
 			continue
 		}
 		run = append(run, i)
