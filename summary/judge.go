@@ -79,7 +79,7 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 		if len(g.steady) > 0 && g.steady[0].Start < g.sFirst {
 			g.steady = append([]trace.Span{{Start: g.sFirst, End: g.steady[0].End}}, g.steady[1:]...)
 		}
-		g.busy, g.sBusy = spanTime(sp), spanTime(g.steady)
+		g.busy, g.sBusy = trace.SpanTime(sp), trace.SpanTime(g.steady)
 		g.hole, g.sHole = tr.UncapturedIn(g.first, g.last), tr.UncapturedIn(g.sFirst, g.last)
 		j.busy += g.busy
 		j.window += g.dur()
@@ -115,24 +115,6 @@ func disjoint(spans []trace.Span) []trace.Span {
 		return spans
 	}
 	return joinInPlace(slices.Clone(spans))
-}
-
-// spanTime is the time of the spans, summed in parallel parts.
-func spanTime(spans []trace.Span) int64 {
-	parts := par.Parts(len(spans))
-	sums := make([]int64, parts)
-	par.ForParts(len(spans), parts, func(p, lo, hi int) {
-		var t int64
-		for _, s := range spans[lo:hi] {
-			t += s.End - s.Start
-		}
-		sums[p] = t
-	})
-	var t int64
-	for _, s := range sums {
-		t += s
-	}
-	return t
 }
 
 // warm says whether the scope has warm-up steps.

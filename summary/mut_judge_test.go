@@ -224,7 +224,7 @@ func TestDisjointAndSpanTimeInParts(t *testing.T) {
 	if got := disjoint(base); &got[0] != &base[0] || len(got) != n {
 		t.Fatalf("a disjoint list was copied or changed")
 	}
-	if got := spanTime(base); got != sum {
+	if got := trace.SpanTime(base); got != sum {
 		t.Fatalf("spanTime = %d, want %d", got, sum)
 	}
 	at := []int{1, n - 1}

@@ -96,3 +96,22 @@ func disjointTime(spans []Span) (int64, bool) {
 	}
 	return t, true
 }
+
+// SpanTime is the summed length of the spans, in parallel parts (their union's length when they
+// are disjoint).
+func SpanTime(spans []Span) int64 {
+	parts := par.Parts(len(spans))
+	sums := make([]int64, parts)
+	par.ForParts(len(spans), parts, func(p, lo, hi int) {
+		var t int64
+		for _, s := range spans[lo:hi] {
+			t += s.End - s.Start
+		}
+		sums[p] = t
+	})
+	var t int64
+	for _, s := range sums {
+		t += s
+	}
+	return t
+}
