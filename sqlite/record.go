@@ -68,6 +68,9 @@ type cellReader struct {
 	page   []byte // one overflow page
 	pageNo uint32 // the leaf and cell being read, for messages
 	cell   int
+	// plans (a table without a text column only) decode records whose header was met before
+	plans   planCache
+	planner planner
 }
 
 // maxPayload is the largest record the file can hold; SQLite keeps payload sizes in 32 bits.
@@ -178,6 +181,14 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 			c.put(j, r, trace.Null)
 		}
 	}
+	planning := spec.onText == nil
+	if planning {
+		if p := c.plans.lookup(rec[:hsize], len(rec)); p != nil {
+			c.apply(p, rec, r)
+			return nil
+		}
+		c.planner = planner{items: c.planner.items[:0], ok: true}
+	}
 	pos, end, body := k, int(hsize), int(hsize)
 	col := 0
 	for ; pos < end; col++ {
@@ -209,6 +220,10 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 				if !ok {
 					c.odd("column %d: serial type %d in an integer column", col, t)
 				}
+				if planning {
+					c.planner.items = append(c.planner.items, planItem{off: int32(body), j: int32(j), col: int32(col), t: uint8(t)})
+					c.planner.ok = c.planner.ok && ok
+				}
 				switch { // put's common cases, without its call
 				case j < len(c.out):
 					c.out[j][r] = v
@@ -231,11 +246,17 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	for ; col <= spec.last; col++ { // columns past the record's end (added by a later schema)
 		if j := spec.at[col]; j >= 0 {
 			c.put(j, r, trace.Null)
+			if planning {
+				c.planner.items = append(c.planner.items, planItem{off: int32(len(rec)), j: int32(j), col: int32(col)})
+			}
 		} else if j == textAt {
 			if err := spec.onText(r, nil); err != nil {
 				return err
 			}
 		}
+	}
+	if planning {
+		c.keep(rec[:hsize], len(rec))
 	}
 	return nil
 }

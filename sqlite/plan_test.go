@@ -1,0 +1,85 @@
+package sqlite
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/omnistat/omnistat/trace"
+)
+
+// planReader is a cellReader of one worker over records of up to four columns: record column
+// 0 into a 64-bit column, 2 and 3 into 32-bit id columns (3 past the end of 3-column records).
+func planReader(rows int) *cellReader {
+	spec := scanSpec{cols: []int{0, 2, 3}, last: 3, at: []int{0, -1, 1, 2}}
+	return &cellReader{spec: spec, out: [][]int64{make([]int64, rows)},
+		out32: [][]int32{make([]int32, rows), make([]int32, rows)}, oddity: &oddity{}}
+}
+
+// TestPlannedRecords: records that repeat a header are decoded from the plan of the first, to
+// the same values the walk gives (a column past the record's end NULL); a record with that
+// header and another length is still damage, and a new header is walked.
+func TestPlannedRecords(t *testing.T) {
+	recs := [][]byte{
+		{4, 1, 1, 2, 7, 8, 0, 9},       // three columns: 7, 8, 0x0009
+		{4, 1, 1, 2, 5, 6, 1, 2},       // the same header: 5, 6, 0x0102
+		{4, 1, 1, 2, 5, 6, 1, 2},       // again, from the plan
+		{5, 1, 1, 2, 1, 3, 0, 1, 2, 2}, // four columns: 3, 0, 0x0102, 2
+		{4, 1, 1, 2, 6, 6, 255, 255},   // the first header again: 6, 6, -1
+		{5, 1, 1, 2, 0, 3, 4, 0, 1},    // four, the last NULL: 3, 4, 1
+	}
+	c := planReader(len(recs))
+	for r, rec := range recs {
+		if err := c.record(rec, int64(r+1), r); err != nil {
+			t.Fatalf("record %d: %v", r, err)
+		}
+	}
+	n := trace.Null32
+	if want := []int64{7, 5, 5, 3, 6, 3}; !reflect.DeepEqual(c.out[0], want) {
+		t.Errorf("column 0: %v, want %v", c.out[0], want)
+	}
+	if want := []int32{9, 0x102, 0x102, 0x102, -1, 1}; !reflect.DeepEqual(c.out32[0], want) {
+		t.Errorf("column 2: %v, want %v", c.out32[0], want)
+	}
+	if want := []int32{n, n, n, 2, n, n}; !reflect.DeepEqual(c.out32[1], want) {
+		t.Errorf("column 3: %v, want %v", c.out32[1], want)
+	}
+	if c.oddity.first != "" {
+		t.Errorf("odd: %s", c.oddity.first)
+	}
+	// a known header with a byte more (or less) than its values take
+	for _, rec := range [][]byte{{4, 1, 1, 2, 5, 6, 1, 2, 0}, {4, 1, 1, 2, 5, 6, 1}} {
+		err := c.record(rec, 9, 0)
+		if !errors.Is(err, errMalformed) {
+			t.Errorf("record %v: error %v, want malformed", rec, err)
+		}
+	}
+}
+
+// TestPlannedOddValues: a value SQL would convert (a real in an integer column, an id beyond
+// 32 bits) is noted as odd whether its record is walked or planned.
+func TestPlannedOddValues(t *testing.T) {
+	for _, rec := range [][]byte{
+		{4, 7, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1}, // a real in column 0
+		{4, 1, 1, 4, 1, 2, 0x7f, 0xff, 0xff, 0xff},    // fits 32 bits
+		{4, 1, 1, 5, 1, 2, 0, 0x80, 0, 0, 0, 0},       // does not
+	} {
+		c := planReader(2)
+		errA, errB := c.record(rec, 1, 0), c.record(rec, 2, 1)
+		if errA != nil || errB != nil {
+			t.Fatalf("record %v: errors %v, %v", rec, errA, errB)
+		}
+		odd := rec[1] == 7 || rec[3] == 5
+		if got := c.oddity.first != ""; got != odd {
+			t.Errorf("record %v: odd %q, want odd %v", rec, c.oddity.first, odd)
+		}
+		if !odd && (c.out32[0][0] != c.out32[0][1] || c.out32[0][1] != 0x7fffffff) {
+			t.Errorf("record %v: ids %v", rec, c.out32[0])
+		}
+		c.oddity.first = ""
+		if err := c.record(rec, 3, 1); err != nil || (c.oddity.first != "") != odd || (odd && !strings.Contains(c.oddity.first, "column")) {
+			t.Errorf("record %v planned: error %v, odd %q", rec, err, c.oddity.first)
+		}
+	}
+}
