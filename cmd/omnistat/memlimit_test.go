@@ -31,8 +31,8 @@ func TestRaiseMemLimit(t *testing.T) {
 	}
 	raiseMemLimit(0)
 	got := debug.SetMemoryLimit(-1)
-	if want := int64(float64(len(live)) * heapFactor(runtime.GOMAXPROCS(0))); got < want || got > want*5/4 {
-		t.Fatalf("limit %d after a read with %d bytes live, want %.2f times that (%d) or a little more", got, len(live), heapFactor(runtime.GOMAXPROCS(0)), want)
+	if want := limitAfterRead(int64(len(live)), runtime.GOMAXPROCS(0)); got < want || got > want*5/4 {
+		t.Fatalf("limit %d after a read with %d bytes live, want %d or a little more", got, len(live), want)
 	}
 	runtime.KeepAlive(live)
 	raiseMemLimit(memLimitFloor) // before a read: never lowered
@@ -57,6 +57,29 @@ func TestHeapFactor(t *testing.T) {
 	for procs, want := range map[int]float64{1: 1.5, 2: 1.5, 4: 1.7, 12: 2.5, 16: 2.9, 17: 3, 128: 3} {
 		if got := heapFactor(procs); math.Abs(got-want) > 1e-9 {
 			t.Errorf("heapFactor(%d) = %v, want %v", procs, got, want)
+		}
+	}
+}
+
+// limitAfterRead: twice the model while that is at most spareHeap above it, heapFactor times
+// the model beyond (and wherever that is more).
+func TestLimitAfterRead(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		live  int64
+		procs int
+		want  int64
+	}{
+		{100 * mib, 2, 200 * mib},                 // twice
+		{200 * mib, 2, 400 * mib},                 // twice, spareHeap above
+		{300 * mib, 2, 500 * mib},                 // spareHeap above
+		{400 * mib, 2, 600 * mib},                 // spareHeap above: 1.5 times
+		{432 * mib, 2, 648 * mib},                 // 1.5 times (a ×400 trace's model)
+		{100 * mib, 16, int64(2.9 * 100 * mib)},   // heapFactor's, more
+		{1000 * mib, 16, int64(2.9 * 1000 * mib)}, // heapFactor's
+	} {
+		if got := limitAfterRead(c.live, c.procs); got != c.want {
+			t.Errorf("limitAfterRead(%d MiB, %d) = %d MiB, want %d MiB", c.live/mib, c.procs, got/mib, c.want/mib)
 		}
 	}
 }
