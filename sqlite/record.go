@@ -70,6 +70,7 @@ type cellReader struct {
 	cell   int
 	// plans (a table without a text column only) decode records whose header was met before
 	plans   planCache
+	last    *plan // the plan of the record before, if it had one
 	planner planner
 }
 
@@ -183,7 +184,8 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	}
 	planning := spec.onText == nil
 	if planning {
-		if p := c.plans.lookup(rec[:hsize], len(rec)); p != nil {
+		if p := c.plans.lookup(c.last, rec[:hsize], len(rec)); p != nil {
+			c.last = p
 			c.apply(p, rec, r)
 			return nil
 		}
