@@ -124,11 +124,44 @@ func overlapOf(a, b *StageOverview) pairOverlap {
 	}
 	for _, d := range p.shared {
 		add(a.devOps[d], b.devOps[d])
-		ka, kb := a.kernelSpans()[d], b.kernelSpans()[d]
-		p.together += trace.Intersect(ka, kb)
-		p.kernA, p.kernB = p.kernA+spanLen(ka), p.kernB+spanLen(kb)
+		// the stage with more kernels is walked (kernelTimes), the other's spans are made
+		if a.kernels() >= b.kernels() {
+			kb := b.kernelSpans()[d]
+			ka, together := a.kernelTimes(d, kb)
+			p.together, p.kernA, p.kernB = p.together+together, p.kernA+ka, p.kernB+spanLen(kb)
+		} else {
+			ka := a.kernelSpans()[d]
+			kb, together := b.kernelTimes(d, ka)
+			p.together, p.kernA, p.kernB = p.together+together, p.kernA+spanLen(ka), p.kernB+kb
+		}
 	}
 	return p
+}
+
+// kernels is the number of the stage's kernels (0 when its rows are not kept).
+func (o *StageOverview) kernels() int {
+	if o.sub == nil {
+		return 0
+	}
+	return o.sub.Kernels.Len()
+}
+
+// kernelTimes is the time the stage's kernels on GPU d cover (their spans' length, as
+// kernelSpans makes them) and the part of it inside spans (sorted and disjoint): measured in a
+// walk of the kernels' rows when they all run on d and come by start, without making their
+// spans (3 M of them for a TTS talker: the spans and their memory are the cost); else from
+// kernelSpans.
+func (o *StageOverview) kernelTimes(d int64, spans []trace.Span) (busy, shared int64) {
+	if o.sub != nil && o.devKernels == nil {
+		k := &o.sub.Kernels
+		if only, ok := k.Device.Only(); ok && only == d {
+			if busy, shared, ok := trace.UnionWith(k.Start, k.End, o.clip, spans); ok {
+				return busy, shared
+			}
+		}
+	}
+	ks := o.kernelSpans()[d]
+	return spanLen(ks), trace.Intersect(ks, spans)
 }
 
 func gpuList(ds []int64) string {
