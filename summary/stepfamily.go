@@ -1,9 +1,6 @@
 package summary
 
 import (
-	"slices"
-
-	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/stage"
 	"github.com/omnistat/omnistat/trace"
 )
@@ -26,62 +23,8 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			domains[n.DomainID[i]] = msg
 		}
 	}
-	launched := LaunchedGPUWork(tr)
-	// the starts of the calls that launched GPU work, of each thread that has ranges, sorted:
-	// collected in parallel parts of the rows, in two passes (the first counts what each part
-	// holds of each thread, the second writes it in place, parts in row order), so each list is
-	// allocated once at its size; rows come in runs of one thread, so a part consults its map
-	// once per run, not once per call
-	want := map[int64]int{} // thread → its index in lists
-	for i := range n.Start {
-		if trace.IsRange(n.EventType[i]) {
-			if _, ok := want[n.GlobalTID[i]]; !ok {
-				want[n.GlobalTID[i]] = len(want)
-			}
-		}
-	}
-	walk := func(lo, hi int, f func(k, i int)) { // calls come in runs of one thread
-		tr.Runtime.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
-			k, ok := want[g]
-			if !ok {
-				return
-			}
-			for i := a; i < b; i++ {
-				if launched[i] {
-					f(k, i)
-				}
-			}
-		})
-	}
-	rows, parts := tr.Runtime.Len(), par.Parts(tr.Runtime.Len())
-	at := make([][]int, parts) // at[p][k]: where part p writes thread k's next start
-	par.ForParts(rows, parts, func(p, lo, hi int) {
-		at[p] = par.Counters(len(want))
-		walk(lo, hi, func(k, _ int) { at[p][k]++ })
-	})
-	lists := make([][]int64, len(want))
-	for k := range lists {
-		size := 0
-		for p := range at {
-			at[p][k], size = size, size+at[p][k]
-		}
-		lists[k] = make([]int64, size)
-	}
-	par.ForParts(rows, parts, func(p, lo, hi int) {
-		walk(lo, hi, func(k, i int) { lists[k][at[p][k]] = tr.Runtime.Start[i]; at[p][k]++ })
-	})
-	for k := range lists {
-		if !slices.IsSorted(lists[k]) {
-			slices.Sort(lists[k])
-		}
-	}
-	callsOf := func(g int64) []int64 {
-		if k, ok := want[g]; ok {
-			return lists[k]
-		}
-		return nil
-	}
 	maxTS, _ := n.MaxTimestamp()
+	drives := rangesDriving(tr, maxTS)
 	count, driving := map[string]int64{}, map[string]int64{}
 	families := map[string]string{} // message → family: a trace's ranges repeat few messages
 	for i := range n.Start {
@@ -95,12 +38,7 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			families[msg] = f
 		}
 		count[f]++
-		end := n.End[i]
-		if end == trace.Null {
-			end = maxTS
-		}
-		c := callsOf(n.GlobalTID[i])
-		if k, _ := slices.BinarySearch(c, n.Start[i]); k < len(c) && c[k] <= end {
+		if drives(i) {
 			driving[f]++
 		}
 	}
