@@ -55,23 +55,24 @@ func ProjectRangesByProcess(tr *trace.Trace) []ProjectedRange {
 func projectRanges(p *projection) []ProjectedRange {
 	tr := p.tr
 	R := len(p.ranges)
-	// distinct launching calls per range, then the first start and last end of their operations
-	acc, pool := newProjAcc(R), &projPool{}
-	pool.reduce(acc, len(p.hasOps), R, func(a *projAcc, lo, hi int) {
+	// per set of enclosing ranges (a few per range, see projection): its launching calls, then
+	// the first start and last end of their operations; then each set's figures go to its ranges
+	S := len(p.setOff)
+	sets, pool := newProjAcc(S), &projPool{}
+	pool.reduce(sets, len(p.hasOps), S, func(a *projAcc, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			if p.hasOps[c] {
-				for _, r := range p.enclosing(int32(c)) {
-					a.ops[r]++
-				}
+				a.ops[p.setOf[c]]++
 			}
 		}
 	})
 	span := func(n int, call func(int) int, start, end []int64) {
-		pool.reduce(acc, n, R, func(a *projAcc, lo, hi int) {
+		pool.reduce(sets, n, S, func(a *projAcc, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				for _, r := range p.enclosing(int32(call(i))) {
-					a.start[r] = min(a.start[r], start[i])
-					a.end[r] = max(a.end[r], end[i])
+				if c := call(i); c >= 0 {
+					k := p.setOf[c]
+					a.start[k] = min(a.start[k], start[i])
+					a.end[k] = max(a.end[k], end[i])
 				}
 			}
 		})
@@ -80,6 +81,14 @@ func projectRanges(p *projection) []ProjectedRange {
 	if !p.kernelsOnly {
 		span(tr.Memcpy.Len(), p.launch.Memcpy, tr.Memcpy.Start, tr.Memcpy.End)
 		span(tr.Memset.Len(), p.launch.Memset, tr.Memset.Start, tr.Memset.End)
+	}
+	acc := newProjAcc(R)
+	for k := 1; k < S; k++ { // set 0 is the calls in no range
+		for _, r := range p.setRanges[p.setOff[k-1]:p.setOff[k]] {
+			acc.ops[r] += sets.ops[k]
+			acc.start[r] = min(acc.start[r], sets.start[k])
+			acc.end[r] = max(acc.end[r], sets.end[k])
+		}
 	}
 	var out []ProjectedRange
 	for r := range R {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/omnistat/omnistat/internal/par"
 
@@ -26,9 +27,13 @@ type projection struct {
 	launch      *trace.Launches
 	kernelsOnly bool
 	hasOps      []bool // per runtime row: launched at least one op
-	// ranges enclosing call c: within[off[c]:off[c+1]] (indexes into ranges)
-	off    []int32
-	within []int32
+	// the ranges enclosing call c are the set setOf[c] (0: none): set k's ranges (indexes into
+	// ranges, in start order) are setRanges[setOff[k-1]:setOff[k]]. Consecutive calls mostly
+	// lie in the same ranges (a step's calls all in its step and request), so a set is kept once
+	// for each run of calls that share it: a few per range, not one per call.
+	setOf     []int32
+	setOff    []int32
+	setRanges []int32
 }
 
 func newProjection(tr *trace.Trace, kernelsOnly bool) *projection {
@@ -118,8 +123,6 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
 		walk(lo, hi, func(k, c int) { lists[k][at[q][k]] = int32(c); at[q][k]++ })
 	})
-	// two sweeps per thread: count the enclosing ranges of each call, then fill them in
-	counts := make([]int32, rt.Len()+1)
 	// ranges and calls by start (the tables mostly are already: then nothing is sorted)
 	for tid, cs := range callsByThread {
 		rs := byThread[tid]
@@ -134,75 +137,115 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	}
 	// a thread's calls are cut into parts swept concurrently; a part starts with the ranges open
 	// at its first call (started at or before it, not ended before it), in start order: what
-	// the sweep from the first call would hold there
-	sweep := func(fill func(c int32, enclosing []int32)) {
-		for tid, cs := range callsByThread {
-			rs := byThread[tid]
-			par.For(len(cs), func(lo, hi int) {
-				s0 := rt.Start[cs[lo]]
-				next := sort.Search(len(rs), func(j int) bool { return p.starts[rs[j]] > s0 })
-				var active, enclosing []int32
-				minEnd := int64(math.MaxInt64) // the earliest end of the active ranges
-				for _, r := range rs[:next] {
-					if p.end(r) >= s0 {
-						active = append(active, r)
-						minEnd = min(minEnd, p.end(r))
-					}
+	// the sweep from the first call would hold there. Each part keeps the sets of its calls
+	// (local numbers from 1); then the parts' sets are numbered one after another, and the
+	// parts' calls moved to those numbers
+	type part struct {
+		cs          []int32
+		off, ranges []int32 // set k (from 1): ranges[off[k-1]:off[k]]
+		base        int32
+	}
+	var mu sync.Mutex
+	var partsOf []*part
+	p.setOf = make([]int32, rt.Len())
+	for tid, cs := range callsByThread {
+		rs := byThread[tid]
+		par.For(len(cs), func(lo, hi int) {
+			pt := &part{cs: cs[lo:hi], off: []int32{0}}
+			var last []int32 // the ranges of the part's last set
+			fill := func(c int32, enclosing []int32) {
+				if len(pt.off) == 1 || !slices.Equal(last, enclosing) {
+					pt.ranges = append(pt.ranges, enclosing...)
+					pt.off = append(pt.off, int32(len(pt.ranges)))
+					last = pt.ranges[pt.off[len(pt.off)-2]:]
 				}
-				for _, c := range cs[lo:hi] {
-					s, e := rt.Start[c], rt.End[c]
-					for next < len(rs) && p.starts[rs[next]] <= s {
-						active = append(active, rs[next])
-						minEnd = min(minEnd, p.end(rs[next]))
-						next++
-					}
-					if minEnd < s { // a range that ended before this call holds no later call
-						kept := active[:0]
-						minEnd = math.MaxInt64
-						for _, r := range active {
-							if p.end(r) >= s {
-								kept = append(kept, r)
-								minEnd = min(minEnd, p.end(r))
-							}
-						}
-						active = kept
-					}
-					if minEnd >= e { // every active range encloses the call (the usual case)
-						if len(active) > 0 {
-							fill(c, active)
-						}
-						continue
-					}
-					enclosing = enclosing[:0]
+				p.setOf[c] = int32(len(pt.off) - 1)
+			}
+			defer func() {
+				mu.Lock()
+				partsOf = append(partsOf, pt)
+				mu.Unlock()
+			}()
+			s0 := rt.Start[cs[lo]]
+			next := sort.Search(len(rs), func(j int) bool { return p.starts[rs[j]] > s0 })
+			var active, enclosing []int32
+			minEnd := int64(math.MaxInt64) // the earliest end of the active ranges
+			for _, r := range rs[:next] {
+				if p.end(r) >= s0 {
+					active = append(active, r)
+					minEnd = min(minEnd, p.end(r))
+				}
+			}
+			for _, c := range cs[lo:hi] {
+				s, e := rt.Start[c], rt.End[c]
+				for next < len(rs) && p.starts[rs[next]] <= s {
+					active = append(active, rs[next])
+					minEnd = min(minEnd, p.end(rs[next]))
+					next++
+				}
+				if minEnd < s { // a range that ended before this call holds no later call
+					kept := active[:0]
+					minEnd = math.MaxInt64
 					for _, r := range active {
-						if p.end(r) >= e {
-							enclosing = append(enclosing, r)
+						if p.end(r) >= s {
+							kept = append(kept, r)
+							minEnd = min(minEnd, p.end(r))
 						}
 					}
-					if len(enclosing) > 0 {
-						fill(c, enclosing)
+					active = kept
+				}
+				if minEnd >= e { // every active range encloses the call (the usual case)
+					if len(active) > 0 {
+						fill(c, active)
+					}
+					continue
+				}
+				enclosing = enclosing[:0]
+				for _, r := range active {
+					if p.end(r) >= e {
+						enclosing = append(enclosing, r)
 					}
 				}
-			})
+				if len(enclosing) > 0 {
+					fill(c, enclosing)
+				}
+			}
+		})
+	}
+	sets := 0
+	for _, pt := range partsOf {
+		pt.base = int32(sets)
+		sets += len(pt.off) - 1
+	}
+	p.setOff = make([]int32, sets+1)
+	for _, pt := range partsOf {
+		for k := 1; k < len(pt.off); k++ {
+			p.setOff[int(pt.base)+k] = int32(len(p.setRanges)) + pt.off[k]
 		}
+		p.setRanges = append(p.setRanges, pt.ranges...)
 	}
-	// a call is swept once: its count, then (the counts summed in place into offsets) its ranges
-	sweep(func(c int32, enclosing []int32) { counts[c+1] = int32(len(enclosing)) })
-	for i := 1; i <= rt.Len(); i++ {
-		counts[i] += counts[i-1]
-	}
-	p.off = counts
-	p.within = make([]int32, p.off[rt.Len()])
-	sweep(func(c int32, enclosing []int32) { copy(p.within[p.off[c]:], enclosing) })
+	par.For(len(partsOf), func(lo, hi int) {
+		for _, pt := range partsOf[lo:hi] {
+			if pt.base == 0 {
+				continue
+			}
+			for _, c := range pt.cs {
+				if p.setOf[c] != 0 {
+					p.setOf[c] += pt.base
+				}
+			}
+		}
+	})
 	return p
 }
 
 // enclosing lists the ranges (indexes into p.ranges) that enclose call c; none for c < 0.
 func (p *projection) enclosing(c int32) []int32 {
-	if c < 0 {
+	if c < 0 || p.setOf[c] == 0 {
 		return nil
 	}
-	return p.within[p.off[c]:p.off[c+1]]
+	k := p.setOf[c]
+	return p.setRanges[p.setOff[k-1]:p.setOff[k]]
 }
 
 func cmpInt64(a, b int64) int {
