@@ -175,10 +175,10 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	if k == 0 || hsize <= uint64(k) || hsize > uint64(len(rec)) || hsize > maxHeader {
 		return malformed("record header of %d bytes in a %d-byte record", hsize, len(rec))
 	}
-	for j, col := range spec.cols {
-		if col == -1 {
+	for _, j := range spec.special {
+		if spec.cols[j] == -1 {
 			c.put(j, r, rowid)
-		} else if col < 0 {
+		} else {
 			c.put(j, r, trace.Null)
 		}
 	}

@@ -31,6 +31,9 @@ type scanSpec struct {
 	// a value outside 32 bits is odd: SQL then reads the table and refuses it (readInts)
 	dst32 []*[]int32
 	last  int // the highest record column wanted: the header is parsed up to it only
+	// special lists the outputs j whose cols[j] is not a record column: -1 the rowid, below it
+	// NULL (a column the table lacks); set by scanTable
+	special []int
 	// at[c] is the dst index of record column c (-1 when not wanted, textAt for the text column),
 	// for c ≤ last
 	at []int
@@ -64,6 +67,12 @@ func scanTable(p *pager, root uint32, spec scanSpec, par int) error {
 			return errors.New("scanner: no text column")
 		}
 		spec.last = max(spec.last, spec.text)
+	}
+	spec.special = nil
+	for j, c := range spec.cols {
+		if c < 0 {
+			spec.special = append(spec.special, j)
+		}
 	}
 	spec.at = make([]int, spec.last+1)
 	for c := range spec.at {
