@@ -24,8 +24,11 @@ func init() {
 // the time share among all calls.
 func CUDAAPISum(tr *trace.Trace) *table.Table {
 	a := &tr.Runtime
-	g := groupByID(a.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return int64(a.NameID[i]), true },
-		func(i int) int64 { return a.End[i] - a.Start[i] })
+	g := groupDurations(a.NameID, a.Start, a.End, tr.Strings.Bound())
+	if g == nil {
+		g = groupByID(a.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return int64(a.NameID[i]), true },
+			func(i int) int64 { return a.End[i] - a.Start[i] })
+	}
 	groups := make([]*group, len(g.ids))
 	for i, id := range g.ids {
 		groups[i] = g.group(i, []string{APIName(tr.Strings.Get(id))})

@@ -57,8 +57,14 @@ func kernelNameID(k *trace.Kernels, i int, variant string) int64 {
 // CUDAGPUKernSum is cuda_gpu_kern_sum: kernel executions grouped by name.
 func CUDAGPUKernSum(tr *trace.Trace, opt Options) *table.Table {
 	k := &tr.Kernels
-	ig := groupByID(k.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return kernelNameID(k, i, opt.KernelName), true },
-		func(i int) int64 { return k.End[i] - k.Start[i] })
+	var ig *intGrouper
+	if opt.KernelName != "base" && opt.KernelName != "mangled" { // the demangled name: one column
+		ig = groupDurations(k.Demangled, k.Start, k.End, tr.Strings.Bound())
+	}
+	if ig == nil {
+		ig = groupByID(k.Len(), tr.Strings.Bound(), func(i int) (int64, bool) { return kernelNameID(k, i, opt.KernelName), true },
+			func(i int) int64 { return k.End[i] - k.Start[i] })
+	}
 	// different ids may hold the same string: nsys groups by the string
 	g := newGrouper()
 	for j, id := range ig.ids {
