@@ -44,9 +44,11 @@ for round in 1 2; do
     t stats4-$round.$i "$bin" stats --report $R --format csv $db
   done
 done
-t summarize-2cores taskset -c 0,1 "$bin" summarize $db
-t summarize-2cores-b taskset -c 0,1 "$bin" summarize $db
-[ -n "${BASE:-}" ] && t base-summarize-2cores taskset -c 0,1 "$BASE" summarize $db
+# two cores: single runs there vary by a quarter from one to the next, so five of each, interleaved
+for i in 1 2 3 4 5; do
+  t summarize-2cores.$i taskset -c 0,1 "$bin" summarize $db
+  [ -n "${BASE:-}" ] && t base-summarize-2cores.$i taskset -c 0,1 "$BASE" summarize $db
+done
 OMNISTAT_TIMING=1 "$bin" summarize $db 2> timing.txt > /dev/null
 OMNISTAT_TIMING=1 taskset -c 0,1 "$bin" summarize $db 2> timing-2cores.txt > /dev/null
 OMNISTAT_CPUPROFILE=summarize.pprof "$bin" summarize $db > /dev/null 2>&1
@@ -56,4 +58,18 @@ for r in ${R//,/ }; do
   if cmp -s om_$r.csv nsys_$r.csv; then echo "  $r: omnistat CSV == nsys CSV ($(wc -l < nsys_$r.csv) lines)" >> "$out"
   else echo "  $r: DIFFERS" >> "$out"; diff om_$r.csv nsys_$r.csv | head -5 >> "$out"; fi
 done
-nproc >> "$out"; cat "$out"
+nproc >> "$out"
+# medians, and nsys's median over each
+python3 - "$out" >> "$out" <<'PY'
+import re, statistics, sys
+walls = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+?)(?:-\d)?(?:\.\d)?: wall (\d+) ms", line)
+    if m:
+        walls.setdefault(m.group(1), []).append(int(m.group(2)))
+nsys = statistics.median(walls.get("nsys4", [0]))
+for k, v in walls.items():
+    med = statistics.median(v)
+    print(f"median {k}: {med:.0f} ms over {len(v)} runs ({min(v)}-{max(v)})" + (f", nsys/this {nsys / med:.1f}x" if k != "nsys4" and med else ""))
+PY
+cat "$out"
