@@ -26,9 +26,10 @@ func topAPIOf(tr *trace.Trace, byID map[int64]*apiAcc, all int64) (name string, 
 		byName[n].total += a.total
 		byName[n].n += a.n
 	}
+	found := false // not name == "": calls whose name id is NULL are named "" (as cuda_api_sum prints them)
 	for n, a := range byName {
-		if name == "" || a.total > total || (a.total == total && n < name) {
-			name, total, calls = n, a.total, a.n
+		if !found || a.total > total || (a.total == total && n < name) {
+			name, total, calls, found = n, a.total, a.n, true
 		}
 	}
 	return name, total, calls, all

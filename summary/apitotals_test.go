@@ -73,3 +73,26 @@ func TestAPITotalsInPartsBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// The top API is the same whatever order the map gives the names in, when the calls without a
+// name (a NULL name id, printed "") take the most time, and when they take less: an empty name
+// is a name, not "none yet" (it was, and the top API then hung on the map's order).
+func TestTopAPIWithUnnamedCalls(t *testing.T) {
+	s := newSynth()
+	s.proc(1, "p")
+	s.call(1, "cudaLaunchKernel_v7000", 0, 1)
+	s.call(1, "cudaMemcpyAsync_v3020", 0, 1)
+	tr := s.done()
+	launch, memcpy := s.ids["cudaLaunchKernel_v7000"], s.ids["cudaMemcpyAsync_v3020"]
+	for _, c := range []struct {
+		unnamed int64
+		want    string
+	}{{500, ""}, {50, "cudaLaunchKernel"}} {
+		for range 200 {
+			byID := map[int64]*apiAcc{trace.Null: {total: c.unnamed, n: 3}, launch: {total: 100, n: 4}, memcpy: {total: 90, n: 9}}
+			if name, _, _, _ := topAPIOf(tr, byID, c.unnamed+190); name != c.want {
+				t.Fatalf("unnamed calls of %d ns: top %q, want %q", c.unnamed, name, c.want)
+			}
+		}
+	}
+}
