@@ -187,6 +187,11 @@ func loadMerged(e *env, args []string) (*trace.Trace, error) {
 		})
 	}
 	g.Wait()
+	for i, tr := range trs { // in the inputs' order, whichever read ended first
+		if tr != nil {
+			printNotes(e, paths[i], tr)
+		}
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

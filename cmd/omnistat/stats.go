@@ -205,18 +205,19 @@ func runStats(e *env, opts *statsOptions) error {
 	return nil
 }
 
-// readTrace reads one export for summarize and report, with notes on stderr.
+// readTrace reads one export for summarize and report (its notes: printNotes).
 func readTrace(e *env, path string) (*trace.Trace, error) {
 	done := progress(e, path)
 	tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Partial: e.partial})
 	done()
-	if err != nil {
-		return nil, err
-	}
+	return tr, err
+}
+
+// printNotes says on stderr what the read of path noted (tables skipped with --partial, …).
+func printNotes(e *env, path string, tr *trace.Trace) {
 	for _, n := range tr.Notes {
 		fmt.Fprintf(e.stderr, "note: %s: %s\n", path, n)
 	}
-	return tr, nil
 }
 
 // progress says on stderr that a large export is being read (and how long it took), so a user
