@@ -114,8 +114,17 @@ func elideApart(cells []string, max int) []string {
 	// split_k gemm and a plain one cut where neither's difference shows) shows instead, after
 	// its head, a piece around each place where it first differs from one of them, when that
 	// fits no other cell
+	has := make(map[string]bool, len(cells)) // a cut without "…" fits only the cell it equals
+	for _, c := range cells {
+		has[c] = true
+	}
 	for i := range cells {
-		d := differing(cells, i, out[i])
+		var d []int
+		if strings.Contains(out[i], "…") {
+			d = differing(cells, i, out[i])
+		} else if out[i] != cells[i] && has[out[i]] { // differing, without a walk of every cell
+			d = []int{firstDiff(cells[i], out[i])}
+		}
 		if len(d) > 0 {
 			d = d[len(d)-1:] // the last place it differs: the others' heads are alike up to it
 		}
