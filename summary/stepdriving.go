@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -39,7 +40,7 @@ func rangesWalked(tr *trace.Trace, maxTS int64) (driving []bool, ok bool) {
 		}
 	}
 	for _, rs := range ranges {
-		byStart := func(a, b int32) int { return cmpInt64(n.Start[a], n.Start[b]) }
+		byStart := func(a, b int32) int { return cmp.Compare(n.Start[a], n.Start[b]) }
 		if !slices.IsSortedFunc(rs, byStart) {
 			slices.SortStableFunc(rs, byStart)
 		}
@@ -82,16 +83,6 @@ func rangesWalked(tr *trace.Trace, maxTS int64) (driving []bool, ok bool) {
 		next[k], last[k] = at, prev
 	})
 	return driving, ok
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // rangesSearched is rangesDriving for calls in any order: the starts of each thread's
