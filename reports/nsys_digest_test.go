@@ -32,7 +32,7 @@ func readTrace(t *testing.T, db string) *trace.Trace {
 	if tr, ok := traces[db]; ok {
 		return tr
 	}
-	tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Trace: true})
+	tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Trace: true, Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

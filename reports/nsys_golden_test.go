@@ -115,7 +115,7 @@ func TestReportsEqualNsys(t *testing.T) {
 	}
 	compared := 0
 	for _, db := range dbs {
-		tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Trace: true})
+		tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Trace: true, Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +156,7 @@ func TestRulesEqualNsys(t *testing.T) {
 	dbs, _ := filepath.Glob("../testdata/traces/*.sqlite")
 	compared := 0
 	for _, db := range dbs {
-		tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Details: true})
+		tr, err := sqlite.Read(context.Background(), db, sqlite.Options{Details: true, Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,8 +31,8 @@ func checkRead(t testing.TB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast, ferr := boundedRead(t, path, st.Size(), Options{})
-	slow, serr := boundedRead(t, path, st.Size(), Options{SQLOnly: true})
+	fast, ferr := boundedRead(t, path, st.Size(), Options{Mangled: true})
+	slow, serr := boundedRead(t, path, st.Size(), Options{SQLOnly: true, Mangled: true})
 	switch {
 	case ferr != nil && serr != nil:
 		return

@@ -50,7 +50,7 @@ func TestHostileCells(t *testing.T) {
 			checkRead(t, p)
 			before := deferred.Load()
 			start := time.Now()
-			tr, err := Read(ctx, p, Options{})
+			tr, err := Read(ctx, p, Options{Mangled: true})
 			if took := time.Since(start); took > time.Second {
 				t.Errorf("read took %v", took)
 			}
@@ -87,7 +87,7 @@ func TestCorruptKernelPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	const want = ": corrupt or truncated SQLite file: read CUPTI_ACTIVITY_KIND_KERNEL: page 54: not a table leaf: database disk image is malformed"
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		_, err := Read(ctx, p, opt)
 		if err == nil || err.Error() != p+want+" (run with --partial to report the readable tables)" || !errors.Is(err, ErrCorrupt) {
 			t.Errorf("SQLOnly %v: error %v", opt.SQLOnly, err)

@@ -22,7 +22,7 @@ func TestStringIDs32Bits(t *testing.T) {
 		p := editedCopy(t, src, fmt.Sprintf(`UPDATE %s SET nameId = %d WHERE rowid = 3`, rt, ok),
 			fmt.Sprintf(`UPDATE %s SET shortName = %d WHERE rowid = 2`, k, ok),
 			`UPDATE `+k+` SET mangledName = NULL WHERE rowid = 4`)
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			if err != nil {
 				t.Fatalf("id %d, %+v: %v", ok, opt, err)
@@ -52,7 +52,7 @@ func TestStringIDs32Bits(t *testing.T) {
 		{k, "mangledName", math.MinInt64, 6, nil}} {
 		p := editedCopy(t, src, append(c.more, fmt.Sprintf(`UPDATE %s SET %s = %d WHERE rowid = %d`, c.table, c.col, c.v, c.row))...)
 		want := fmt.Sprintf("read %s: %s %d in the row of rowid %d is not an id nsys writes", c.table, c.col, c.v, c.row)
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), want) {
 				t.Errorf("%s.%s = %d, %+v: %v, want ErrCorrupt with %q", c.table, c.col, c.v, opt, err, want)
@@ -112,7 +112,7 @@ func TestGraphNodeColumn(t *testing.T) {
 		}
 		rows.Close()
 		db.Close()
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			if err != nil {
 				t.Fatal(err)
@@ -148,7 +148,7 @@ func TestWrongValueNamed(t *testing.T) {
 		{`shortName = 'x' WHERE rowid = 11`, `read ` + k + `: shortName holds the text "x" in the row of rowid 11, where nsys writes an integer`},
 	} {
 		p := editedCopy(t, src, `UPDATE `+k+` SET `+c.set)
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(fmt.Sprint(err), c.want) {
 				t.Errorf("%s, %+v: %v, want %q", c.set, opt, err, c.want)
@@ -156,7 +156,7 @@ func TestWrongValueNamed(t *testing.T) {
 		}
 	}
 	p := editedCopy(t, src, `UPDATE `+k+` SET correlationId = 7.0 WHERE rowid = 3`)
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
 			t.Fatalf("a real 7.0, %+v: %v", opt, err)

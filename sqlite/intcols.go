@@ -17,6 +17,9 @@ type intCol struct {
 	// codes, when set instead of dst, receives a column of few distinct values (threads,
 	// processes, devices), encoded once read (trace.Codes)
 	codes *trace.Codes
+	// sparse marks a 64-bit column of mostly NULLs, left nil when every value is (see
+	// scanSpec.sparse; the SQL path reads it whole)
+	sparse bool
 }
 
 // codeCol names a column of few distinct values to read into dst.

@@ -85,11 +85,11 @@ func readUnchanged(t *testing.T, in string) (fast, slow [3]int64, notes []string
 	t.Helper()
 	dir := filepath.Dir(in)
 	before := dirHashes(t, dir)
-	tr, err := Read(ctx, in, Options{})
+	tr, err := Read(ctx, in, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq, err := Read(ctx, in, Options{SQLOnly: true})
+	sq, err := Read(ctx, in, Options{SQLOnly: true, Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestReadAppliesWAL(t *testing.T) {
 // main file, are not read: the hot journal beside it restores the committed rows.
 func TestReadRollsBackHotJournal(t *testing.T) {
 	const trace = "../testdata/traces/go_diffusion.sqlite"
-	committed, err := Read(ctx, trace, Options{})
+	committed, err := Read(ctx, trace, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestReadWALModeWithoutLog(t *testing.T) {
 	pg.close()
 	before := deferred.Load()
 	fast, slow, notes := readUnchanged(t, p)
-	want, err := Read(ctx, trace, Options{})
+	want, err := Read(ctx, trace, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -194,7 +194,7 @@ func TestCheckRowsNotes(t *testing.T) {
 			t.Fatalf("the edited copy has no %q: %q", s, want)
 		}
 	}
-	for _, opt := range []Options{{Trace: true}, {Trace: true, SQLOnly: true}, {}} {
+	for _, opt := range []Options{{Trace: true, Mangled: true}, {Trace: true, SQLOnly: true, Mangled: true}, {Mangled: true}} {
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -236,7 +236,7 @@ func TestCheckRowsNotesClean(t *testing.T) {
 		if open := queryInt(t, db, `SELECT count(*) FROM NVTX_EVENTS WHERE "end" IS NULL`); name == "diffusion" && open == 0 {
 			t.Errorf("%s: no NVTX event without an end", name)
 		}
-		tr, err := Read(ctx, p, Options{})
+		tr, err := Read(ctx, p, Options{Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}

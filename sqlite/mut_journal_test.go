@@ -58,7 +58,7 @@ func TestReadEmptyWAL(t *testing.T) {
 	want := kernelSums(t, db)
 	db.Close()
 	tmp := emptyTmp(t)
-	tr, err := Read(ctx, in, Options{})
+	tr, err := Read(ctx, in, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestReadEmptyWAL(t *testing.T) {
 func TestReadRemovesPrivateCopy(t *testing.T) {
 	in, want := walSnapshot(t)
 	tmp := emptyTmp(t)
-	tr, err := Read(ctx, in, Options{})
+	tr, err := Read(ctx, in, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestReadNVTXOddLayout(t *testing.T) {
 		}
 		want = append(want, at[s])
 	}
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		before := deferred.Load()
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
@@ -86,7 +86,7 @@ func TestReadNVTXUnusualValues(t *testing.T) {
 		p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER, color INTEGER, text TEXT)`,
 			"INSERT INTO NVTX_EVENTS VALUES (0, 1, 5, 'a'), "+row)
 		before := deferred.Load()
-		tr, err := Read(ctx, p, Options{})
+		tr, err := Read(ctx, p, Options{Mangled: true})
 		if err != nil {
 			t.Fatalf("%s: %v", row, err)
 		}

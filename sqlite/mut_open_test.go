@@ -36,7 +36,7 @@ func TestReadTruncatedLength(t *testing.T) {
 			t.Fatalf("page size %d, %d pages", pageSize, pages)
 		}
 		// whole: not truncated (it is no export)
-		if _, err := Read(ctx, p, Options{}); !errors.Is(err, ErrNotExport) {
+		if _, err := Read(ctx, p, Options{Mangled: true}); !errors.Is(err, ErrNotExport) {
 			t.Errorf("page size %d, whole: %v, want %v", size, err, ErrNotExport)
 		}
 		cut := (pages - 1) * pageSize
@@ -46,7 +46,7 @@ func TestReadTruncatedLength(t *testing.T) {
 		if err := os.Truncate(p, cut); err != nil {
 			t.Fatal(err)
 		}
-		_, err = Read(ctx, p, Options{})
+		_, err = Read(ctx, p, Options{Mangled: true})
 		want := fmt.Sprintf("truncated, %d of the %d bytes its header declares", cut, pageSize*pages)
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), p) {
 			t.Errorf("page size %d, cut to %d bytes: %v, want ErrCorrupt with %q", size, cut, err, want)
@@ -90,13 +90,13 @@ func TestReadSmallestDatabase(t *testing.T) {
 	if st, err := os.Stat(p); err != nil || st.Size() != 512 || size != 512 {
 		t.Fatalf("not a one-page file: %v, %d bytes by SQLite", err, size)
 	}
-	if _, err := Read(ctx, p, Options{}); !errors.Is(err, ErrNotExport) {
+	if _, err := Read(ctx, p, Options{Mangled: true}); !errors.Is(err, ErrNotExport) {
 		t.Errorf("one page: %v, want %v", err, ErrNotExport)
 	}
 	if err := os.Truncate(p, 511); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read(ctx, p, Options{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "truncated, 511 bytes") {
+	if _, err := Read(ctx, p, Options{Mangled: true}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "truncated, 511 bytes") {
 		t.Errorf("511 bytes: %v, want ErrCorrupt, truncated", err)
 	}
 }

@@ -47,7 +47,7 @@ func TestReadVersionZeroChecked(t *testing.T) {
 				t.Fatalf("version %d: the scanner refuses a header SQLite reads: %v", v, err)
 			}
 			pg.close()
-			for _, opt := range []Options{{}, {SQLOnly: true}} {
+			for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 				tr, err := Read(ctx, p, opt)
 				switch {
 				case !c.corrupt:
@@ -71,7 +71,7 @@ func TestReadSQLSizesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tr, err := Read(ctx, p, Options{SQLOnly: true, Trace: true})
+	tr, err := Read(ctx, p, Options{SQLOnly: true, Trace: true, Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestScanEmptyBlob(t *testing.T) {
 	if !reflect.DeepEqual(types, []any{"blob0", "blob1", "blob0"}) {
 		t.Fatalf("SQLite stores %v, want empty blobs", types)
 	}
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		before := deferred.Load()
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
@@ -74,7 +74,7 @@ func TestScanPayloadLimit(t *testing.T) {
 		if got := (&cellReader{p: pager}).maxPayload(); got != 1<<31-1 {
 			t.Errorf("max payload %d of a %d-page file", got, pager.pages)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 				t.Errorf("payload size %d, SQLOnly %v: error %v, want ErrCorrupt with %q", size, opt.SQLOnly, err, want)
@@ -104,7 +104,7 @@ func TestScanLongPayloadSize(t *testing.T) {
 			t.Fatalf("%d-byte size: SQLite reads %v", k, r)
 		}
 		db.Close()
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			if err != nil || !reflect.DeepEqual(tr.NVTX.Start, []int64{42}) {
 				t.Errorf("%d-byte size, SQLOnly %v: error %v, want the row", k, opt.SQLOnly, err)
@@ -129,7 +129,7 @@ func TestScanColumnsPastRecord(t *testing.T) {
 	if !reflect.DeepEqual(r, [][]any{{nil, nil, nil}, {nil, nil, nil}, {int64(5), "x", int64(9)}}) {
 		t.Fatalf("SQLite reads %v", r)
 	}
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		before := deferred.Load()
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
@@ -177,7 +177,7 @@ func TestScanValuePastRecord(t *testing.T) {
 	}
 	pg[cell+3] = 4
 	p := writeTemp(t, b)
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "column 0: 4 bytes past the record's end") {
 			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt naming column 0", opt.SQLOnly, err)
 		}
@@ -199,7 +199,7 @@ func TestScanRecordWithoutColumns(t *testing.T) {
 		if ok := cell[2] != 1; (sqlErr == nil) != ok {
 			t.Fatalf("cell %v: SQLite reads %d, error %v", cell, v, sqlErr)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			switch {
 			case sqlErr != nil && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "record header of 1 bytes")):
@@ -248,7 +248,7 @@ func TestScanLargestHeader(t *testing.T) {
 		if (sqlErr == nil) != (hsize <= maxHeader) || sqlErr == nil && v != 42 {
 			t.Fatalf("a %d-byte header: SQLite reads %d, error %v", hsize, v, sqlErr)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			switch {
 			case sqlErr != nil && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("record header of %d bytes", hsize))):

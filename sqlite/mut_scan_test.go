@@ -58,7 +58,7 @@ func TestScanCellCountLimit(t *testing.T) {
 		if (sqlErr == nil) != (n <= mx) || sqlErr == nil && rows != n {
 			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			switch {
 			case sqlErr != nil:
@@ -85,7 +85,7 @@ func TestScanCellInPointerArray(t *testing.T) {
 		first := 8 + 2*n
 		binary.BigEndian.PutUint16(pg[8+2*(n-1):], uint16(first-back))
 		p := writeTemp(t, b)
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			_, err := Read(ctx, p, opt)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("cell %d at %d, outside the page's cell area", n-1, first-back)) {
 				t.Errorf("cell at %d, SQLOnly %v: error %v, want ErrCorrupt naming the cell", first-back, opt.SQLOnly, err)
@@ -138,7 +138,7 @@ func TestScanCellAtEdges(t *testing.T) {
 			}
 			db.Close()
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			switch {
 			case c.err != "" && (!errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), c.err)):
@@ -185,7 +185,7 @@ func TestScanInteriorCellEdges(t *testing.T) {
 		t.Fatalf("a cell after the pointer array: SQLite reads %v", r)
 	}
 	db.Close()
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		if tr, err := Read(ctx, p, opt); err != nil || len(tr.NVTX.Start) != 2000 || tr.NVTX.Start[1999] != 2000 {
 			t.Errorf("a cell after the pointer array, SQLOnly %v: error %v, want the rows", opt.SQLOnly, err)
 		}
@@ -197,7 +197,7 @@ func TestScanInteriorCellEdges(t *testing.T) {
 		end := append([]byte(nil), base...)
 		binary.BigEndian.PutUint16(end[int(root-1)*ps+12:], uint16(at))
 		pe := writeTemp(t, end)
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			if _, err := Read(ctx, pe, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 				t.Errorf("a cell at %d, SQLOnly %v: error %v, want ErrCorrupt with %q", at, opt.SQLOnly, err, want)
 			}
@@ -248,7 +248,7 @@ func TestScanDepthLimit(t *testing.T) {
 		if depth > maxDepth {
 			want = fmt.Sprintf("page %d: b-tree too deep", copyOf)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 				t.Errorf("a leaf %d levels down, SQLOnly %v: error %v, want ErrCorrupt with %q", depth, opt.SQLOnly, err, want)
 			}
@@ -276,7 +276,7 @@ func TestScanInteriorCellCount(t *testing.T) {
 		if (sqlErr == nil) != (n <= mx) {
 			t.Fatalf("%d cells: SQLite reads %d rows, error %v", n, rows, sqlErr)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 				t.Errorf("%d cells, SQLOnly %v: error %v, want ErrCorrupt with %q", n, opt.SQLOnly, err, want)
 			}
@@ -334,7 +334,7 @@ func TestScanLeavesAtTwoDepths(t *testing.T) {
 	binary.BigEndian.PutUint16(pg[3:], uint16(n-1))
 	p := writeTemp(t, b)
 	want := fmt.Sprintf("page %d: leaves at depths 2 and 1", c2)
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		if _, err := Read(ctx, p, opt); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 			t.Errorf("SQLOnly %v: error %v, want ErrCorrupt with %q", opt.SQLOnly, err, want)
 		}

@@ -40,7 +40,7 @@ func TestReadRowidAlias(t *testing.T) {
 		if !reflect.DeepEqual(want, []int64{100, 250, 900}) {
 			t.Fatalf("%s: SQLite reads starts %v", ddl, want)
 		}
-		for _, opt := range []Options{{}, {SQLOnly: true}} {
+		for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			before := deferred.Load()
 			tr, err := Read(ctx, p, opt)
 			if err != nil {
@@ -77,7 +77,7 @@ func TestReadAddedColumnDefault(t *testing.T) {
 	if !reflect.DeepEqual(want, []int64{7, 7, 9}) {
 		t.Fatalf("SQLite reads colors %v", want)
 	}
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ func TestReadDateText(t *testing.T) {
 		p := makeExport(t, `CREATE TABLE NVTX_EVENTS (start INTEGER NOT NULL, end INTEGER, text `+typ+`)`,
 			`INSERT INTO NVTX_EVENTS VALUES (1, 2, '2024-01-02 03:04:05'), (3, 4, 'plain')`)
 		var texts [2][]string
-		for i, opt := range []Options{{}, {SQLOnly: true}} {
+		for i, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 			tr, err := Read(ctx, p, opt)
 			if err != nil {
 				t.Fatal(err)

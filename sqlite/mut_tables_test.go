@@ -46,7 +46,7 @@ func TestReadSmallTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, opt := range []Options{{}, {SQLOnly: true}} {
+	for _, opt := range []Options{{Mangled: true}, {SQLOnly: true, Mangled: true}} {
 		tr, err := Read(ctx, p, opt)
 		if err != nil {
 			t.Fatal(err)

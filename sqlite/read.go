@@ -70,7 +70,7 @@ func readAll(ctx context.Context, db *sql.DB, path string, opt Options) (*trace.
 	}{
 		{trace.RuntimeTable, func() error { return readAPI(ctx, db, s, "CUPTI_ACTIVITY_KIND_RUNTIME", &tr.Runtime, opt.Trace) }, func() { tr.Runtime = trace.APICalls{} }, "read runtime"},
 		{trace.OSRTTable, func() error { return readAPI(ctx, db, s, "OSRT_API", &tr.OSRT, false) }, func() { tr.OSRT = trace.APICalls{} }, "read osrt"},
-		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt.Details || opt.Trace, opt.Trace) }, func() { tr.Kernels = trace.Kernels{} }, "read kernels"},
+		{trace.KernelTable, func() error { return readKernels(ctx, db, s, &tr.Kernels, opt) }, func() { tr.Kernels = trace.Kernels{} }, "read kernels"},
 		{trace.MemcpyTable, func() error { return readMemcpy(ctx, db, s, &tr.Memcpy, opt.Details || opt.Trace) }, func() { tr.Memcpy = trace.Memcpy{} }, "read memcpy"},
 		{trace.MemsetTable, func() error { return readMemset(ctx, db, s, &tr.Memset, opt.Details || opt.Trace) }, func() { tr.Memset = trace.Memset{} }, "read memset"},
 		{trace.NVTXTable, func() error { return readNVTX(ctx, db, s, &tr.NVTX) }, func() { tr.NVTX = trace.NVTX{} }, "read nvtx"},
@@ -174,6 +174,7 @@ func readInts64(ctx context.Context, db *sql.DB, s *schema, table, where string,
 			if c.dst != nil {
 				spec.cols = append(spec.cols, s.recordCol(table, c.name))
 				spec.dst = append(spec.dst, c.dst)
+				spec.sparse = append(spec.sparse, c.sparse)
 			}
 		}
 		for _, c := range cols {

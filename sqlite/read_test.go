@@ -35,7 +35,7 @@ func hashFile(t testing.TB, path string) [32]byte {
 // TestReadsEveryRow checks the columnar model against plain count(*) queries on each table.
 func TestReadsEveryRow(t *testing.T) {
 	for _, f := range traces(t) {
-		tr, err := Read(ctx, f, Options{})
+		tr, err := Read(ctx, f, Options{Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestNeverWrites(t *testing.T) {
 		}
 		before := hashFile(t, p)
 		os.Chmod(dir, 0o555)
-		_, err = Read(ctx, p, Options{})
+		_, err = Read(ctx, p, Options{Mangled: true})
 		os.Chmod(dir, 0o755)
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
@@ -119,7 +119,7 @@ func TestVersionProbe(t *testing.T) {
 		"nsys2025.5.1_balinski_report1.sqlite":              {"2025.5.1.121", "3.23.3"},
 		"nsys2026.2.1_nsysai_h100_2gpu_1s.sqlite":           {"2026.2.1.210", "3.25.0"},
 	} {
-		tr, err := Read(ctx, filepath.Join(d, file), Options{})
+		tr, err := Read(ctx, filepath.Join(d, file), Options{Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func TestBadFiles(t *testing.T) {
 		{notExport, "not an nsys SQLite export", ErrNotExport},
 	}
 	for _, c := range cases {
-		_, err := Read(ctx, c.path, Options{})
+		_, err := Read(ctx, c.path, Options{Mangled: true})
 		if err == nil {
 			t.Errorf("%s: read without error", c.path)
 			continue

@@ -61,8 +61,9 @@ type cellReader struct {
 	p      *pager
 	seen   pageSet // every page met so far, overflow pages included
 	spec   scanSpec
-	out    [][]int64
+	out    [][]int64 // this worker's: a sparse column is nil until it has a value (lazy)
 	out32  [][]int32 // spec.dst32's columns: index j - len(out)
+	lazy   *lazyCols
 	oddity *oddity
 	buf    []byte // the payload of a record that spills onto overflow pages
 	page   []byte // one overflow page
@@ -222,13 +223,15 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 				if !ok {
 					c.odd("column %d: serial type %d in an integer column", col, t)
 				}
-				if planning {
+				if planning && !(t == 0 && c.spec.isSparse(j)) { // a sparse column's NULL: nothing to do
 					c.planner.items = append(c.planner.items, planItem{off: int32(body), j: int32(j), col: int32(col), t: uint8(t)})
 					c.planner.ok = c.planner.ok && ok
 				}
 				switch { // put's common cases, without its call
-				case j < len(c.out):
+				case j < len(c.out) && c.out[j] != nil:
 					c.out[j][r] = v
+				case j < len(c.out): // a sparse column not made yet
+					c.put(j, r, v)
 				case v > int64(trace.Null32) && v <= math.MaxInt32: // a 32-bit id (Null is below)
 					c.out32[j-len(c.out)][r] = int32(v)
 				default:
@@ -248,7 +251,7 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 	for ; col <= spec.last; col++ { // columns past the record's end (added by a later schema)
 		if j := spec.at[col]; j >= 0 {
 			c.put(j, r, trace.Null)
-			if planning {
+			if planning && !c.spec.isSparse(j) {
 				c.planner.items = append(c.planner.items, planItem{off: int32(len(rec)), j: int32(j), col: int32(col)})
 			}
 		} else if j == textAt {
@@ -266,6 +269,12 @@ func (c *cellReader) record(rec []byte, rowid int64, r int) error {
 // put stores v as row r of output column j: a 64-bit column, or past them a 32-bit id column, where NULL is trace.Null32 and a value outside 32 bits is odd (SQL refuses it).
 func (c *cellReader) put(j, r int, v int64) {
 	if j < len(c.out) {
+		if c.out[j] == nil { // a sparse column
+			if v == trace.Null {
+				return
+			}
+			c.out[j] = c.lazy.col(j)
+		}
 		c.out[j][r] = v
 		return
 	}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"github.com/omnistat/omnistat/internal/par"
+	"github.com/omnistat/omnistat/trace"
 	"runtime"
+	"slices"
+	"sync"
 	"sync/atomic"
 )
 
@@ -30,7 +33,11 @@ type scanSpec struct {
 	// dst32 are 32-bit id columns, after dst in cols (cols[len(dst)+i] is dst32[i]'s);
 	// a value outside 32 bits is odd: SQL then reads the table and refuses it (readInts)
 	dst32 []*[]int32
-	last  int // the highest record column wanted: the header is parsed up to it only
+	// sparse[j] marks dst[j] as a column of mostly NULLs (kernels' graph node ids): it is made
+	// only when a value that is not NULL comes, then filled with trace.Null; its NULLs cost no
+	// store (nor a plan item), and a column of NULLs only stays nil (sparse is nil: none)
+	sparse []bool
+	last   int // the highest record column wanted: the header is parsed up to it only
 	// special lists the outputs j whose cols[j] is not a record column: -1 the rowid, below it
 	// NULL (a column the table lacks); set by scanTable
 	special []int
@@ -41,6 +48,29 @@ type scanSpec struct {
 	// row (nil for NULL or a record without it); rows come in order only with one worker
 	text   int
 	onText func(r int, b []byte) error
+}
+
+// isSparse reports whether dst[j] is a sparse column.
+func (s *scanSpec) isSparse(j int) bool { return j < len(s.sparse) && s.sparse[j] }
+
+// lazyCols makes a scan's sparse columns, once each, for all its workers: n values of
+// trace.Null, which the workers then overwrite where a value is not NULL.
+type lazyCols struct {
+	n    int
+	once []sync.Once
+	cols [][]int64
+}
+
+// col is sparse column j, made on the first call.
+func (l *lazyCols) col(j int) []int64 {
+	l.once[j].Do(func() {
+		c := make([]int64, l.n)
+		for i := range c {
+			c[i] = trace.Null
+		}
+		l.cols[j] = c
+	})
+	return l.cols[j]
 }
 
 // textAt marks the text column in scanSpec.at.
@@ -147,8 +177,11 @@ func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen p
 	}
 	total := offsets[len(leaves)]
 	out := make([][]int64, len(spec.dst))
+	lazy := &lazyCols{n: total, cols: make([][]int64, len(spec.dst)), once: make([]sync.Once, len(spec.dst))}
 	for j := range out {
-		out[j] = make([]int64, total)
+		if !spec.isSparse(j) {
+			out[j] = make([]int64, total)
+		}
 	}
 	out32 := make([][]int32, len(spec.dst32))
 	for j := range out32 {
@@ -165,7 +198,9 @@ func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen p
 	errs := make([]error, chunks)
 	var next atomic.Int64
 	_ = inParts(par, par, func(_, _ int) error {
-		c := cellReader{p: p, seen: seen, spec: spec, out: out, out32: out32, oddity: odd}
+		// each worker its own copy of the 64-bit columns' headers: a sparse one is nil in it
+		// until the worker meets a value of it (lazy)
+		c := cellReader{p: p, seen: seen, spec: spec, out: slices.Clone(out), out32: out32, oddity: odd, lazy: lazy}
 		buf := make([]byte, maxRun*p.pageSize)
 		for {
 			k := int(next.Add(1) - 1)
@@ -200,7 +235,11 @@ func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen p
 		return fmt.Errorf("%s: %w", odd.first, errUnusual)
 	}
 	for j, d := range spec.dst {
-		*d = out[j]
+		if spec.isSparse(j) {
+			*d = lazy.cols[j] // nil when every value was NULL
+		} else {
+			*d = out[j]
+		}
 	}
 	for j, d := range spec.dst32 {
 		*d = out32[j]

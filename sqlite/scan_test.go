@@ -19,7 +19,7 @@ func TestScannerEqualsSQL(t *testing.T) {
 	}
 	for _, f := range files {
 		before, recount := deferred.Load(), recounted.Load()
-		fast, err := Read(ctx, f, Options{})
+		fast, err := Read(ctx, f, Options{Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestScannerEqualsSQL(t *testing.T) {
 		if n := recounted.Load() - recount; n > 0 { // nsys only appends rows: rowids are dense
 			t.Errorf("%s: %d tables' cell counts were not the ones their keys give", filepath.Base(f), n)
 		}
-		slow, err := Read(ctx, f, Options{SQLOnly: true})
+		slow, err := Read(ctx, f, Options{SQLOnly: true, Mangled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,14 +71,14 @@ func TestScannerRecountsGaps(t *testing.T) {
 	}
 	db.Close()
 	recount := recounted.Load()
-	fast, err := Read(ctx, f, Options{})
+	fast, err := Read(ctx, f, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if recounted.Load() == recount {
 		t.Error("the kernel table with gaps was not recounted")
 	}
-	slow, err := Read(ctx, f, Options{SQLOnly: true})
+	slow, err := Read(ctx, f, Options{SQLOnly: true, Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,7 +135,7 @@ func TestSchemaMatrix(t *testing.T) {
 		version := strings.TrimSuffix(filepath.Base(ddl), ".ddl.sql")
 		p := filepath.Join(t.TempDir(), version+".sqlite")
 		have := buildExport(t, ddl, p)
-		tr, err := sqlite.Read(context.Background(), p, sqlite.Options{})
+		tr, err := sqlite.Read(context.Background(), p, sqlite.Options{Mangled: true})
 		if err != nil {
 			t.Fatalf("%s: %v", version, err)
 		}

@@ -161,14 +161,14 @@ func TestScannerSpillsAndSignedValues(t *testing.T) {
 	db.Close()
 
 	before := deferred.Load()
-	fast, err := Read(ctx, p, Options{})
+	fast, err := Read(ctx, p, Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := deferred.Load() - before; n > 0 {
 		t.Fatalf("the scanner handed %d tables to SQL: it did not read the rows itself", n)
 	}
-	slow, err := Read(ctx, p, Options{SQLOnly: true})
+	slow, err := Read(ctx, p, Options{SQLOnly: true, Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestScannerSpillsAndSignedValues(t *testing.T) {
 	if seen != len(texts)+len(edges) {
 		t.Errorf("%d of the %d written NVTX rows read", seen, len(texts)+len(edges))
 	}
-	base, err := Read(ctx, "../testdata/traces/diffusion.sqlite", Options{})
+	base, err := Read(ctx, "../testdata/traces/diffusion.sqlite", Options{Mangled: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -140,18 +140,21 @@ func readAPI(ctx context.Context, db *sql.DB, s *schema, table string, a *trace.
 	return readInts(ctx, db, s, table, "", cols)
 }
 
-func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, details, traceCols bool) error {
-	// launch geometry and stream are not read: no report uses them yet; the context only for
-	// the analyze rules
+func readKernels(ctx context.Context, db *sql.DB, s *schema, k *trace.Kernels, opt Options) error {
+	// launch geometry and stream are read for the trace reports only, the context for the
+	// analyze rules too, the mangled names for the reports asked for them
 	cols := []intCol{
 		{name: "start", dst: &k.Start}, {name: "end", dst: &k.End}, codeCol("globalPid", &k.GlobalPID), idCol("correlationId", &k.CorrID),
-		codeCol("deviceId", &k.Device), idCol("demangledName", &k.Demangled), idCol("shortName", &k.Short), idCol("mangledName", &k.Mangled),
-		{name: "graphNodeId", dst: &k.GraphNodeID},
+		codeCol("deviceId", &k.Device), idCol("demangledName", &k.Demangled), idCol("shortName", &k.Short),
+		{name: "graphNodeId", dst: &k.GraphNodeID, sparse: true},
 	}
-	if details {
+	if opt.Mangled {
+		cols = append(cols, idCol("mangledName", &k.Mangled))
+	}
+	if opt.Details || opt.Trace {
 		cols = append(cols, intCol{name: "contextId", dst: &k.Context})
 	}
-	if traceCols { // what cuda_gpu_trace and cuda_kern_exec_* print
+	if opt.Trace { // what cuda_gpu_trace and cuda_kern_exec_* print
 		cols = append(cols, intCol{name: "streamId", dst: &k.Stream}, intCol{name: "gridX", dst: &k.GridX}, intCol{name: "gridY", dst: &k.GridY},
 			intCol{name: "gridZ", dst: &k.GridZ}, intCol{name: "blockX", dst: &k.BlockX}, intCol{name: "blockY", dst: &k.BlockY}, intCol{name: "blockZ", dst: &k.BlockZ},
 			intCol{name: "registersPerThread", dst: &k.Registers}, intCol{name: "staticSharedMemory", dst: &k.StaticSMem},

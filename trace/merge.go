@@ -140,7 +140,10 @@ func Merge(ts []*Trace) (*Trace, error) {
 			k.Start, k.End = append(k.Start, at(ok.Start[i])), append(k.End, at(ok.End[i]))
 			k.GlobalPID, k.CorrID = k.GlobalPID.Append(mv(ok.GlobalPID.At(i))), append(k.CorrID, ok.CorrID[i])
 			k.Device = k.Device.Append(ok.Device.At(i))
-			k.Demangled, k.Short, k.Mangled = append(k.Demangled, remap32(remap, ok.Demangled[i])), append(k.Short, remap32(remap, ok.Short[i])), append(k.Mangled, remap32(remap, ok.Mangled[i]))
+			k.Demangled, k.Short = append(k.Demangled, remap32(remap, ok.Demangled[i])), append(k.Short, remap32(remap, ok.Short[i]))
+			if ok.Mangled != nil { // read only when asked for (every input alike)
+				k.Mangled = append(k.Mangled, remap32(remap, ok.Mangled[i]))
+			}
 			k.GraphNodeID = append(k.GraphNodeID, ok.GraphNode(i))
 		}
 		m, om := &out.Memcpy, &t.Memcpy

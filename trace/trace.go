@@ -133,7 +133,7 @@ type Kernels struct {
 	Context          []int64
 	Stream           []int64
 	Demangled, Short StrIDs // StringIds ids
-	Mangled          StrIDs // StringIds id or Null32
+	Mangled          StrIDs // StringIds id or Null32; nil unless read (sqlite.Options.Mangled)
 	// Stream and the launch geometry are not read (nil) until a report needs them.
 	GridX, GridY, GridZ []int64
 	BlockX, BlockY      []int64

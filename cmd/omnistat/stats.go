@@ -123,10 +123,11 @@ func runStats(e *env, opts *statsOptions) error {
 	}
 	ro := render.Options{MemUnit: opts.MemUnit, TimeUnit: opts.TimeUnit}
 	var need trace.Tables
-	traceCols := false
+	traceCols, mangled := false, false
 	for _, sp := range opts.specs {
 		need |= sp.report.Needs
 		traceCols = traceCols || sp.report.TraceColumns
+		mangled = mangled || sp.opt.KernelName == "mangled"
 	}
 	if opts.Group.By != stage.ByNone { // stages and devices are found from every table
 		need = trace.AllTables
@@ -139,7 +140,7 @@ func runStats(e *env, opts *statsOptions) error {
 	}
 	for _, path := range paths {
 		done := progress(e, path)
-		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial, Trace: traceCols})
+		tr, err := sqlite.Read(e.ctx, path, sqlite.Options{Only: need, Partial: e.partial, Trace: traceCols, Mangled: mangled})
 		done()
 		if err != nil {
 			return err
