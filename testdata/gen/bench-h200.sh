@@ -44,13 +44,36 @@ for round in 1 2; do
     t stats4-$round.$i "$bin" stats --report $R --format csv $db
   done
 done
-# two cores: single runs there vary by a quarter from one to the next, so five of each, interleaved
+# two cores: two CPUs of different physical cores (SMT siblings share one core: CPUs 0 and 1 are
+# siblings on some of these machines, so "taskset -c 0,1" can be one core), on one socket
+two=$(python3 - <<'PY'
+import os
+def rd(c, f):
+    try: return open(f"/sys/devices/system/cpu/cpu{c}/topology/{f}").read().strip()
+    except OSError: return ""
+cpus = sorted(os.sched_getaffinity(0))
+pick, cores = [], set()
+for c in cpus:
+    key = (rd(c, "physical_package_id"), rd(c, "core_id"))
+    if pick and key[0] != rd(pick[0], "physical_package_id"): continue
+    if key in cores: continue
+    cores.add(key); pick.append(c)
+    if len(pick) == 2: break
+print(",".join(map(str, pick)))
+PY
+)
+{ echo "two cores: CPUs $two; CPU 0's SMT siblings: $(cat /sys/devices/system/cpu/cpu0/topology/thread_siblings_list 2>/dev/null)"
+  lscpu | grep -E "^(Model name|Socket|Core|Thread|NUMA node\(s\)|L3)" ; } >> "$out"
+sib=$(cat /sys/devices/system/cpu/cpu0/topology/thread_siblings_list 2>/dev/null)
+# single runs there vary by a quarter from one to the next, so five of each, interleaved; where
+# CPUs 0 and 1 are one core's two threads, that pinning is timed too (summarize-smt), for comparison
 for i in 1 2 3 4 5; do
-  t summarize-2cores.$i taskset -c 0,1 "$bin" summarize $db
-  [ -n "${BASE:-}" ] && t base-summarize-2cores.$i taskset -c 0,1 "$BASE" summarize $db
+  t summarize-2cores.$i taskset -c $two "$bin" summarize $db
+  [ -n "${BASE:-}" ] && t base-summarize-2cores.$i taskset -c $two "$BASE" summarize $db
+  [ "$sib" = "0-1" ] || [ "$sib" = "0,1" ] && t summarize-smt.$i taskset -c 0,1 "$bin" summarize $db
 done
 OMNISTAT_TIMING=1 "$bin" summarize $db 2> timing.txt > /dev/null
-OMNISTAT_TIMING=1 taskset -c 0,1 "$bin" summarize $db 2> timing-2cores.txt > /dev/null
+OMNISTAT_TIMING=1 taskset -c $two "$bin" summarize $db 2> timing-2cores.txt > /dev/null
 OMNISTAT_CPUPROFILE=summarize.pprof "$bin" summarize $db > /dev/null 2>&1
 GODEBUG=gctrace=1 "$bin" summarize $db 2> gctrace.txt > /dev/null
 for r in ${R//,/ }; do
