@@ -42,6 +42,7 @@ func TestLayering(t *testing.T) {
 		forbid  []string // other imports it must not reach
 	}{
 		{"internal/par", nil, []string{"github.com/", "gonum.org/", "modernc.org/", "database/sql"}},
+		{"internal/hugepage", nil, []string{"github.com/", "gonum.org/", "modernc.org/", "database/sql"}},
 		{"trace", nil, []string{"github.com/", "gonum.org/", "modernc.org/", "database/sql"}},
 		{"reports/stat", nil, []string{"github.com/", "gonum.org/", "modernc.org/"}},
 		{"reports/table", nil, []string{"github.com/", "gonum.org/", "modernc.org/"}},
@@ -62,7 +63,7 @@ func TestLayering(t *testing.T) {
 				continue
 			}
 			if strings.HasPrefix(dep, mod) {
-				ok := dep == mod+"internal/par" || dep == mod+"internal/text" || dep == mod+"internal/timing" // std-only helpers, for everyone
+				ok := dep == mod+"internal/par" || dep == mod+"internal/text" || dep == mod+"internal/timing" || dep == mod+"internal/hugepage" // std-only helpers, for everyone
 				for _, a := range r.allowed {
 					ok = ok || dep == mod+a || strings.HasPrefix(dep, mod+a+"/")
 				}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"math"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -96,6 +97,7 @@ func groupDurations(ids []int32, start, end []int64, bound int) *intGrouper {
 // places, in one backing array cut into the groups.
 func placeDurations[T int32 | int64](ids []int32, start, end []int64, gi []int32, counts []int, total int, at [][]int) [][]T {
 	all := make([]T, total)
+	hugepage.Hint(all)
 	out := make([][]T, len(counts))
 	k := 0
 	for j, c := range counts {

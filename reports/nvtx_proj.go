@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"math"
 	"slices"
 	"sort"
@@ -148,6 +149,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	var mu sync.Mutex
 	var partsOf []*part
 	p.setOf = make([]int32, rt.Len())
+	hugepage.Hint(p.setOf)
 	for tid, cs := range callsByThread {
 		rs := byThread[tid]
 		par.For(len(cs), func(lo, hi int) {

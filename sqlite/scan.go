@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"github.com/omnistat/omnistat/internal/par"
 	"github.com/omnistat/omnistat/trace"
 	"runtime"
@@ -65,6 +66,7 @@ type lazyCols struct {
 func (l *lazyCols) col(j int) []int64 {
 	l.once[j].Do(func() {
 		c := make([]int64, l.n)
+		hugepage.Hint(c)
 		for i := range c {
 			c[i] = trace.Null
 		}
@@ -181,11 +183,13 @@ func decodeLeaves(p *pager, leaves []uint32, counts []int, spec scanSpec, seen p
 	for j := range out {
 		if !spec.isSparse(j) {
 			out[j] = make([]int64, total)
+			hugepage.Hint(out[j])
 		}
 	}
 	out32 := make([][]int32, len(spec.dst32))
 	for j := range out32 {
 		out32[j] = make([]int32, total)
+		hugepage.Hint(out32[j])
 	}
 	odd := &oddity{}
 	var stop atomic.Bool

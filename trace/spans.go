@@ -3,6 +3,7 @@ package trace
 import (
 	"cmp"
 	"fmt"
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"maps"
 	"slices"
 
@@ -121,6 +122,7 @@ func inTimeParts[L any](lists []L, n, parts int, k timeParts[L]) []Span {
 		room[p+1] += room[p]
 	}
 	buf := make([]Span, room[parts])
+	hugepage.Hint(buf)
 	outs := make([][]Span, parts)
 	par.ForParts(parts, parts, func(p, _, _ int) { outs[p] = k.merge(sub[p], buf[room[p]:room[p]:room[p+1]]) })
 	return clipSpans(stitch(buf, outs))

@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"github.com/omnistat/omnistat/internal/par"
 	"runtime"
 	"slices"
@@ -167,6 +168,7 @@ func (t *Trace) Reorder(g *Groups) {
 		dst := stablePerm(groups, par)
 		if dst != nil && scratch == nil {
 			scratch = make([]int64, n)
+			hugepage.Hint(scratch)
 		}
 		return dst
 	}
@@ -257,6 +259,7 @@ func stablePerm(groups []int32, parts int) []int32 {
 		ends[v] = at
 	}
 	dst := make([]int32, n)
+	hugepage.Hint(dst)
 	moved := make([]bool, parts)
 	par.ForParts(n, parts, func(p, a, b int) {
 		c := count[p*stride : p*stride+k]

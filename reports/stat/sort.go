@@ -1,6 +1,7 @@
 package stat
 
 import (
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -40,6 +41,7 @@ func sortParts[T Int](xs []T, parts int) {
 		diff |= d
 	}
 	src, dst := xs, make([]T, len(xs))
+	hugepage.Hint(dst)
 	count := make([][256]int, parts)
 	for shift := uint(0); shift < 64; shift += 8 {
 		if (diff>>shift)&0xff == 0 {
