@@ -30,6 +30,15 @@ func (j *judge) gapThreshold() (int64, string) {
 
 // gaps lists a GPU's idle gaps in the steady window longer than the gap threshold.
 func (j *judge) gaps(g gpuWindow) []trace.Span {
+	if g.idle != nil {
+		g.idle.once.Do(func() { g.idle.gaps = j.findGaps(g) })
+		return g.idle.gaps
+	}
+	return j.findGaps(g)
+}
+
+// findGaps is gaps, found.
+func (j *judge) findGaps(g gpuWindow) []trace.Span {
 	thr, _ := j.gapThreshold()
 	var gaps []trace.Span
 	prev := g.sFirst

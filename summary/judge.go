@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/omnistat/omnistat/internal/par"
 
@@ -40,6 +41,13 @@ type gpuWindow struct {
 	sBusy       int64        // busy time in the steady window
 	steady      []trace.Span // its spans in the steady window, sorted and disjoint
 	hole, sHole int64        // time of the window (of the steady window) that no merged export recorded
+	idle        *gapMemo     // its gaps, found once (gaps); nil: found each time
+}
+
+// gapMemo keeps a GPU's gaps once found: the gap and launch-bound findings both need them.
+type gapMemo struct {
+	once sync.Once
+	gaps []trace.Span
 }
 
 // dur is the GPU's window, less the time between merged exports that nothing recorded.
@@ -69,8 +77,8 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 		if len(set.Spans) == 0 {
 			continue
 		}
-		sp := disjoint(set.Spans)
-		g := gpuWindow{name: set.GPU, first: sp[0].Start, last: sp[len(sp)-1].End}
+		sp, busy := disjointBusy(set.Spans)
+		g := gpuWindow{name: set.GPU, first: sp[0].Start, last: sp[len(sp)-1].End, busy: busy, idle: &gapMemo{}}
 		g.sFirst = max(g.first, j.from)
 		// the steady spans are a tail of sp, its first one cut at sFirst: shared, not copied, when
 		// nothing is cut (no warm-up, the usual case)
@@ -79,7 +87,12 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 		if len(g.steady) > 0 && g.steady[0].Start < g.sFirst {
 			g.steady = append([]trace.Span{{Start: g.sFirst, End: g.steady[0].End}}, g.steady[1:]...)
 		}
-		g.busy, g.sBusy = trace.SpanTime(sp), trace.SpanTime(g.steady)
+		// the steady busy time is the busy time less that of the spans before the steady ones
+		// and of the first one's part before sFirst: no second walk of the spans
+		g.sBusy = g.busy - trace.SpanTime(sp[:k])
+		if len(g.steady) > 0 {
+			g.sBusy -= (sp[k].End - sp[k].Start) - (g.steady[0].End - g.steady[0].Start)
+		}
 		g.hole, g.sHole = tr.UncapturedIn(g.first, g.last), tr.UncapturedIn(g.sFirst, g.last)
 		j.busy += g.busy
 		j.window += g.dur()
@@ -99,22 +112,46 @@ func newJudge(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Spa
 
 // disjoint joins the spans (sorted by start) that overlap or touch, into a new slice.
 func disjoint(spans []trace.Span) []trace.Span {
-	// the GPU spans of one device usually are disjoint already: no copy then (checked in
-	// parallel parts, each with the span before it; each part stores its answer once, as
-	// parts writing one cache line row by row would share it)
+	sp, _ := disjointBusy(spans)
+	return sp
+}
+
+// disjointBusy is disjoint and the time its spans cover, found in the same walk when they are
+// disjoint already (the GPU spans of one device usually are: no copy then). The walk is in
+// parallel parts, each with the span before it; each part stores its answers once, as parts
+// writing one cache line row by row would share it.
+func disjointBusy(spans []trace.Span) ([]trace.Span, int64) {
 	parts := par.Parts(len(spans))
-	joined := make([]bool, parts)
-	par.ForParts(len(spans), parts, func(p, lo, hi int) {
-		j := false
-		for i := max(lo, 1); i < hi && !j; i++ {
-			j = spans[i].Start <= spans[i-1].End
-		}
-		joined[p] = j
-	})
-	if !slices.Contains(joined, true) {
-		return spans
+	type part struct {
+		busy   int64
+		joined bool
+		_      [6]int64 // a cache line a part
 	}
-	return joinInPlace(slices.Clone(spans))
+	ps := make([]part, parts)
+	par.ForParts(len(spans), parts, func(p, lo, hi int) {
+		j, busy := false, int64(0)
+		if lo < hi && lo > 0 {
+			j = spans[lo].Start <= spans[lo-1].End
+		}
+		for i := lo; i < hi; i++ {
+			busy += spans[i].End - spans[i].Start
+			if i > lo {
+				j = j || spans[i].Start <= spans[i-1].End
+			}
+		}
+		ps[p] = part{busy: busy, joined: j}
+	})
+	var busy int64
+	joined := false
+	for _, p := range ps {
+		busy += p.busy
+		joined = joined || p.joined
+	}
+	if !joined {
+		return spans, busy
+	}
+	sp := joinInPlace(slices.Clone(spans))
+	return sp, trace.SpanTime(sp)
 }
 
 // warm says whether the scope has warm-up steps.

@@ -210,7 +210,7 @@ func TestMutLaunchAdviceAtGraphsDone(t *testing.T) {
 	}
 }
 
-// disjoint and spanTime on lists long enough to run in parallel parts: one overlapping or
+// disjoint, disjointBusy and spanTime on lists long enough to run in parallel parts: one overlapping or
 // touching pair anywhere (first pair, the pairs around each part's first span, last pair) is
 // found, a disjoint list comes back as it is, and the sum is the serial sum.
 func TestDisjointAndSpanTimeInParts(t *testing.T) {
@@ -221,8 +221,8 @@ func TestDisjointAndSpanTimeInParts(t *testing.T) {
 		base[i] = trace.Span{Start: int64(10 * i), End: int64(10*i + 1 + i%7)}
 		sum += base[i].End - base[i].Start
 	}
-	if got := disjoint(base); &got[0] != &base[0] || len(got) != n {
-		t.Fatalf("a disjoint list was copied or changed")
+	if got, busy := disjointBusy(base); &got[0] != &base[0] || len(got) != n || busy != sum {
+		t.Fatalf("a disjoint list was copied or changed, or its busy time %d is not %d", busy, sum)
 	}
 	if got := trace.SpanTime(base); got != sum {
 		t.Fatalf("spanTime = %d, want %d", got, sum)
@@ -239,6 +239,9 @@ func TestDisjointAndSpanTimeInParts(t *testing.T) {
 		want := bitmapRuns(c, 10*n+10)
 		if got := disjoint(c); !slices.Equal(got, want) {
 			t.Fatalf("touching pair at %d: %d spans, want %d", i, len(got), len(want))
+		}
+		if _, busy := disjointBusy(c); busy != trace.SpanTime(want) {
+			t.Fatalf("touching pair at %d: busy %d, want %d", i, busy, trace.SpanTime(want))
 		}
 	}
 }
