@@ -93,10 +93,10 @@ func (l *Launches) subset(kernels, copies, sets *rows, calls rows) *Launches {
 		lo: l.lo + int32(calls.lo), hi: l.lo + int32(calls.hi), dups: l.dups, view: true, memo: &launchingMemo{}}
 }
 
-// remap follows a Reorder: calls moved by calls (row r is now row calls[r]; nil: none moved),
+// remap follows a Reorder: calls moved by calls (row r is now row calls.dst[r]; nil: none moved),
 // and the operations' lists permuted as their tables' rows. A shared list is not touched: the
 // reordered trace then finds its own.
-func (l *Launches) remap(calls, kern, copies, sets []int32, scratch []int64, parts int) *Launches {
+func (l *Launches) remap(calls, kern, copies, sets *mover) *Launches {
 	if l == nil || l.view {
 		return nil
 	}
@@ -107,14 +107,14 @@ func (l *Launches) remap(calls, kern, copies, sets []int32, scratch []int64, par
 		par.For(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				if xs[i] >= 0 {
-					xs[i] = calls[xs[i]]
+					xs[i] = calls.dst[xs[i]]
 				}
 			}
 		})
 	}
-	move(kern, scratch, parts, &l.kern)
-	move(copies, scratch, parts, &l.copy)
-	move(sets, scratch, parts, &l.set)
+	moveCols(kern, &l.kern)
+	moveCols(copies, &l.copy)
+	moveCols(sets, &l.set)
 	l.memo = &launchingMemo{} // the calls moved
 	return l
 }

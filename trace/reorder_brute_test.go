@@ -9,11 +9,13 @@ import (
 // Reorder against a stable sort of the row indices by group: every table's rows (all their
 // columns together) end up grouped, groups in increasing order (negative ones first), rows of a
 // group in their old order; the groups slices are rewritten to match; a table already in order,
-// or empty, stays as it is. Sizes from 0 to past the point where the moves run in parallel parts.
+// or empty, stays as it is. Sizes from 0 to past the point where the moves run in parallel parts;
+// groups of random sizes, and one group holding nearly every row (moved in blocks), first, last
+// or between others in the group order.
 func TestReorderBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	for _, n := range []int{0, 1, 2, 7, 100, 1<<16 + 123} {
-		for iter := 0; iter < 4; iter++ {
+		for iter := 0; iter < 9; iter++ {
 			col := func(m int, base int64) []int64 {
 				c := make([]int64, m)
 				for i := range c {
@@ -31,6 +33,19 @@ func TestReorderBruteForce(t *testing.T) {
 			}
 			groups := func(m int) []int32 {
 				g := make([]int32, m)
+				if iter >= 4 { // one group holds nearly every row (block moves): -1, 0, 1 or 2
+					big := int32(iter - 5)
+					for i := range g {
+						g[i] = big
+						if rng.IntN(100) < 3 || i == 0 && iter%2 == 0 || i == m-1 && iter%2 == 1 {
+							g[i] = int32(rng.IntN(4) - 1) // another group, or the same
+						}
+						if i > 0 && g[i-1] != big && rng.IntN(2) == 0 {
+							g[i] = g[i-1] // runs of other rows
+						}
+					}
+					return g
+				}
 				lo := -rng.IntN(2) // some traces have a group below 0
 				k := 1 + rng.IntN(5)
 				sorted := iter == 3
@@ -153,7 +168,7 @@ func TestStablePermParts(t *testing.T) {
 			slices.Sort(wantGroups)
 			for _, parts := range []int{1, 2, 3, 8, 16} {
 				got := slices.Clone(g)
-				dst := stablePerm(got, parts)
+				dst, _ := stablePerm(got, parts)
 				if !moved {
 					if dst != nil || !slices.Equal(got, g) {
 						t.Fatalf("n=%d %s parts=%d: rows in order moved or groups changed", n, shape, parts)

@@ -160,65 +160,62 @@ func (t *Trace) Reorder(g *Groups) {
 	calls, launch := t.calls, t.launch
 	t.calls, t.launch = nil, nil
 	par := max(1, min(runtime.GOMAXPROCS(0), 16))
-	n := max(len(g.Runtime), len(g.OSRT), len(g.Kernels), len(g.Memcpy), len(g.Memset))
-	var scratch []int64 // one column's worth, shared by every column moved
-	// perm returns where each row goes (nil when every row stays) and sets groups to their new,
+	scratch := scratchOf(max(len(g.Runtime), len(g.OSRT), len(g.Kernels), len(g.Memcpy), len(g.Memset)))
+	// perm returns the mover of a table (nil when every row stays) and sets groups to their new,
 	// sorted order
-	perm := func(groups []int32) []int32 {
-		dst := stablePerm(groups, par)
-		if dst != nil && scratch == nil {
-			scratch = make([]int64, n)
-			hugepage.Hint(scratch)
+	perm := func(groups []int32) *mover {
+		dst, plan := stablePerm(groups, par)
+		if dst == nil {
+			return nil
 		}
-		return dst
+		return &mover{dst: dst, plan: plan, scratch: scratch, par: par}
 	}
-	apply := func(dst []int32, cols ...*[]int64) { move(dst, scratch, par, cols...) }
-	apply32 := func(dst []int32, cols ...*[]int32) { move(dst, scratch, par, cols...) }
-	dRuntime := perm(g.Runtime)
-	if d := dRuntime; d != nil {
+	mRuntime := perm(g.Runtime)
+	if m := mRuntime; m != nil {
 		a := &t.Runtime
-		apply(d, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
-		apply32(d, &a.NameID, &a.CorrID)
-		moveCodes(d, scratch, par, &a.GlobalTID)
-		t.calls = calls.remap(d)
+		moveCols(m, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
+		moveCols(m, &a.NameID, &a.CorrID)
+		moveCodeCols(m, &a.GlobalTID)
+		t.calls = calls.remap(m.dst)
 	} else {
 		t.calls = calls
 	}
-	dKernels, dMemcpy, dMemset := perm(g.Kernels), perm(g.Memcpy), perm(g.Memset)
-	t.launch = launch.remap(dRuntime, dKernels, dMemcpy, dMemset, scratch, par)
-	if d := perm(g.OSRT); d != nil {
+	mKernels, mMemcpy, mMemset := perm(g.Kernels), perm(g.Memcpy), perm(g.Memset)
+	t.launch = launch.remap(mRuntime, mKernels, mMemcpy, mMemset)
+	if m := perm(g.OSRT); m != nil {
 		a := &t.OSRT
-		apply(d, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
-		apply32(d, &a.NameID, &a.CorrID)
-		moveCodes(d, scratch, par, &a.GlobalTID)
+		moveCols(m, &a.Start, &a.End, &a.EventClass, &a.ReturnValue)
+		moveCols(m, &a.NameID, &a.CorrID)
+		moveCodeCols(m, &a.GlobalTID)
 	}
-	if d := dKernels; d != nil {
+	if m := mKernels; m != nil {
 		k := &t.Kernels
-		apply32(d, &k.Demangled, &k.Short, &k.Mangled, &k.CorrID)
-		moveCodes(d, scratch, par, &k.GlobalPID, &k.Device)
-		apply(d, &k.Start, &k.End, &k.Context, &k.Stream,
+		moveCols(m, &k.Demangled, &k.Short, &k.Mangled, &k.CorrID)
+		moveCodeCols(m, &k.GlobalPID, &k.Device)
+		moveCols(m, &k.Start, &k.End, &k.Context, &k.Stream,
 			&k.GridX, &k.GridY, &k.GridZ, &k.BlockX, &k.BlockY, &k.BlockZ, &k.GraphNodeID,
 			&k.Registers, &k.StaticSMem, &k.DynamicSMem, &k.GreenContext)
 	}
-	if d := dMemcpy; d != nil {
-		m := &t.Memcpy
-		apply32(d, &m.CorrID)
-		moveCodes(d, scratch, par, &m.GlobalPID, &m.Device)
-		apply(d, &m.Start, &m.End, &m.Context, &m.Stream, &m.Bytes, &m.CopyKind, &m.SrcKind, &m.DstKind, &m.GraphNodeID,
-			&m.SrcDevice, &m.DstDevice, &m.GreenContext)
+	if m := mMemcpy; m != nil {
+		c := &t.Memcpy
+		moveCols(m, &c.CorrID)
+		moveCodeCols(m, &c.GlobalPID, &c.Device)
+		moveCols(m, &c.Start, &c.End, &c.Context, &c.Stream, &c.Bytes, &c.CopyKind, &c.SrcKind, &c.DstKind, &c.GraphNodeID,
+			&c.SrcDevice, &c.DstDevice, &c.GreenContext)
 	}
-	if d := dMemset; d != nil {
-		m := &t.Memset
-		apply32(d, &m.CorrID)
-		moveCodes(d, scratch, par, &m.GlobalPID, &m.Device)
-		apply(d, &m.Start, &m.End, &m.Context, &m.Stream, &m.Bytes, &m.MemKind, &m.GraphNodeID, &m.GreenContext)
+	if m := mMemset; m != nil {
+		s := &t.Memset
+		moveCols(m, &s.CorrID)
+		moveCodeCols(m, &s.GlobalPID, &s.Device)
+		moveCols(m, &s.Start, &s.End, &s.Context, &s.Stream, &s.Bytes, &s.MemKind, &s.GraphNodeID, &s.GreenContext)
 	}
 }
 
 // stablePerm returns where each row goes when rows are ordered by group, stably (nil when every
 // row stays), and sets groups to their new, sorted order: a counting sort in parts parts, each
 // counting its own rows and then placing them after the rows of the same group in earlier parts.
-func stablePerm(groups []int32, parts int) []int32 {
+// With it comes the plan of a block move when one group holds nearly every row (newBlockPlan).
+func stablePerm(groups []int32, parts int) ([]int32, *blockPlan) {
 	n := len(groups)
 	if n < 1<<16 {
 		parts = 1
@@ -273,8 +270,19 @@ func stablePerm(groups []int32, parts int) []int32 {
 		moved[p] = m
 	})
 	if !slices.Contains(moved, true) {
-		return nil
+		return nil, nil
 	}
+	big, size := 0, 0 // the biggest group
+	for v := range k {
+		s := ends[v]
+		if v > 0 {
+			s -= ends[v-1]
+		}
+		if s > size {
+			big, size = v, s
+		}
+	}
+	plan := newBlockPlan(groups, dst, int32(big+lo), size, parts)
 	// the groups in their new order: runs of each value, as many as there were
 	par.ForParts(n, parts, func(_, a, b int) {
 		v, _ := slices.BinarySearch(ends, a+1) // the first group ending after row a
@@ -285,7 +293,7 @@ func stablePerm(groups []int32, parts int) []int32 {
 			groups[i] = int32(v + lo)
 		}
 	})
-	return dst
+	return dst, plan
 }
 
 // move permutes each column by dst (row i goes to dst[i], a bijection) through scratch, at
@@ -308,17 +316,6 @@ func move[T int32 | int64 | uint16](dst []int32, scratch []int64, par int, cols 
 			}
 		})
 		inParts(len(dst), par, func(lo, hi int) { copy(col[lo:hi], sc[lo:hi]) })
-	}
-}
-
-// moveCodes is move for coded columns.
-func moveCodes(dst []int32, scratch []int64, par int, cols ...*Codes) {
-	for _, c := range cols {
-		if c.wide != nil {
-			move(dst, scratch, par, &c.wide)
-		} else {
-			move(dst, scratch, par, &c.codes)
-		}
 	}
 }
 
