@@ -241,7 +241,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 			traceSteps = stepsIn(ftr, o.Findings.window)
 		}
 		traceJob()
-	}, "trace steps"}}
+	}, "trace steps", false}}
 	for _, w := range works {
 		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, func() { overviewDone(); traceJob() })...)
 	}

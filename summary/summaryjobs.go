@@ -19,12 +19,25 @@ type job struct {
 	cost int
 	run  func()
 	name string // for OMNISTAT_TIMING
+	// needed marks a job other work waits on (a stage's overview: the trace's findings need
+	// every stage's GPU spans): it starts before the jobs that are not, however cheap
+	needed bool
 }
 
-// runJobs runs the jobs on at most workers goroutines, the most costly first (so that a long job
-// does not start last and leave the other cores idle at the end).
+// runJobs runs the jobs on at most workers goroutines, the needed ones first, then the most
+// costly first (so that a long job does not start last and leave the other cores idle at the
+// end, nor the work waiting on a cheap job start last: on 2 cores the trace's findings, which
+// wait on the smallest stage's overview, ran alone after every other job).
 func runJobs(jobs []job, workers int) {
-	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
+	slices.SortStableFunc(jobs, func(a, b job) int {
+		if a.needed != b.needed {
+			if a.needed {
+				return -1
+			}
+			return 1
+		}
+		return b.cost - a.cost
+	})
 	next := make(chan func(), len(jobs))
 	for _, j := range jobs {
 		if timing.On() {
@@ -93,23 +106,23 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job
 			w.ss.StageOverview = overview(sub, st, o.Findings.window.span(), pairs && runtime.GOMAXPROCS(0) > 2)
 			overviewDone()
 			findings()
-		}, st.Key + " overview"},
+		}, st.Key + " overview", true},
 		{rt, func() {
 			w.steps = stepsIn(sub, o.Findings.window)
 			findings()
-		}, st.Key + " steps"},
+		}, st.Key + " steps", false},
 		{k, func() {
 			all := reports.CUDAGPUKernSum(sub, reports.Options{})
 			w.ss.Kernels = names(all, "Name") // every kernel, whatever --top shows (KernelSignatures)
 			w.tables.kernels = top(all, o.Top, "Time", "Total Time", "Instances", "Avg", "Med", "Name")
-		}, st.Key + " kernels"},
+		}, st.Key + " kernels", false},
 		{rt, func() {
 			w.tables.api = top(reports.CUDAAPISum(sub), o.Top, "Time", "Total Time", "Num Calls", "Avg", "Med", "Name")
-		}, st.Key + " api"},
+		}, st.Key + " api", false},
 		{m, func() {
 			w.tables.memTime = top(reports.CUDAGPUMemTimeSum(sub), o.Top, "Time", "Total Time", "Count", "Avg", "Med", "Operation")
 			w.tables.memSize = top(reports.CUDAGPUMemSizeSum(sub), o.Top, "Total", "Count", "Avg", "Operation")
-		}, st.Key + " memops"},
+		}, st.Key + " memops", false},
 	}
 	if len(st.Procs) > 1 && !st.Mixed {
 		js = append(js, job{rt + k + m + n, func() {
@@ -118,7 +131,7 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job
 				w.tables.replicas = replicaTable(st.Key, reps, step)
 			}
 			w.replica = replicaFinding(st.Key, reps, step)
-		}, st.Key + " replicas"})
+		}, st.Key + " replicas", false})
 	}
 	if nvtx {
 		js = append(js,
@@ -128,8 +141,8 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job
 					proj = reports.NVTXGPUProjSumByProcess(sub)
 				}
 				w.tables.proj = top(proj, o.Top, "Range", "Style", "Total Proj Time", "Range Instances", "Proj Avg", "Total GPU Ops")
-			}, st.Key + " projection"},
-			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll) }, st.Key + " nvtx"})
+			}, st.Key + " projection", false},
+			job{n, func() { w.nv = reports.NVTXSum(sub, reports.NVTXAll) }, st.Key + " nvtx", false})
 	}
 	return js
 }
