@@ -23,6 +23,7 @@ func BenchmarkReadLarge(b *testing.B) {
 	}
 	b.Run("all", func(b *testing.B) { benchRead(b, p, 0) })
 	b.Run("runtime", func(b *testing.B) { benchRead(b, p, trace.RuntimeTable) })
+	b.Run("kernels", func(b *testing.B) { benchRead(b, p, trace.KernelTable) })
 }
 
 func benchRead(b *testing.B, path string, only trace.Tables) {

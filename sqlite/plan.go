@@ -64,12 +64,30 @@ type planner struct {
 }
 
 // apply decodes a planned record into row r: what record's walk would store, with the same
-// notes of odd values.
+// notes of odd values. The integer types are decoded here (intValue's cases, inline); only an
+// 8-byte integer can hold the value that stands for NULL (trace.Null), which SQL tells apart.
 func (c *cellReader) apply(p *plan, rec []byte, r int) {
 	for _, it := range p.items {
-		v, ok := intValue(uint64(it.t), rec[it.off:])
-		if !ok {
-			c.odd("column %d: serial type %d in an integer column", it.col, it.t)
+		b := rec[it.off:]
+		var v int64
+		switch it.t {
+		case 0:
+			v = trace.Null
+		case 1:
+			v = int64(int8(b[0]))
+		case 2:
+			v = int64(int16(binary.BigEndian.Uint16(b)))
+		case 3:
+			v = int64(int32(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8) >> 8)
+		case 4:
+			v = int64(int32(binary.BigEndian.Uint32(b)))
+		case 8, 9:
+			v = int64(it.t - 8)
+		default:
+			var ok bool
+			if v, ok = intValue(uint64(it.t), b); !ok {
+				c.odd("column %d: serial type %d in an integer column", it.col, it.t)
+			}
 		}
 		j := int(it.j)
 		switch {
