@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,6 +115,73 @@ func TestPlannedIntegers(t *testing.T) {
 					t.Errorf("serial type %d, bytes %x: planned %d (odd %q), want %d (ok %v)", st, body, c.out[0][1], c.oddity.first, want, ok)
 				}
 			}
+		}
+	}
+}
+
+// TestPlansInCycles: records whose headers come in cycles (as kernel rows do), repeat, or
+// jump at random among headers that share a plan slot (so a plan's next may name a slot since
+// reused by another header) decode to what a walk of each record alone gives.
+func TestPlansInCycles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	sizes := map[byte]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 8: 0, 9: 0}
+	types := []byte{1, 2, 3, 4, 5, 6, 8, 9}
+	var hdrs [][]byte // three columns each
+	for _, a := range types {
+		for _, b := range types {
+			hdrs = append(hdrs, []byte{4, a, 1, b})
+		}
+	}
+	// headers sharing a slot with another
+	bySlot := map[int][][]byte{}
+	for _, h := range hdrs {
+		bySlot[planSlot(h)] = append(bySlot[planSlot(h)], h)
+	}
+	var shared [][]byte
+	for _, hs := range bySlot {
+		if len(hs) > 1 {
+			shared = append(shared, hs...)
+		}
+	}
+	if len(shared) < 2 {
+		t.Fatalf("no two headers share a slot")
+	}
+	record := func(h []byte) []byte {
+		rec := slices.Clone(h)
+		for _, st := range h[1:] {
+			for range sizes[st] {
+				rec = append(rec, byte(rng.IntN(256)))
+			}
+		}
+		return rec
+	}
+	var seq [][]byte
+	cycle := hdrs[:5]
+	for range 200 {
+		seq = append(seq, cycle...)
+	}
+	for range 500 {
+		seq = append(seq, shared[rng.IntN(len(shared))])
+		if rng.IntN(3) == 0 {
+			seq = append(seq, seq[len(seq)-1])
+		}
+	}
+	for range 300 {
+		seq = append(seq, hdrs[rng.IntN(len(hdrs))])
+	}
+	c := planReader(len(seq))
+	for r, h := range seq {
+		rec := record(h)
+		if err := c.record(rec, int64(r+1), r); err != nil {
+			t.Fatalf("record %d: %v", r, err)
+		}
+		alone := planReader(1)
+		if err := alone.record(rec, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		if c.out[0][r] != alone.out[0][0] || c.out32[0][r] != alone.out32[0][0] || c.out32[1][r] != alone.out32[1][0] {
+			t.Fatalf("record %d (header %v): %d %d %d, walked alone %d %d %d", r, h, c.out[0][r], c.out32[0][r], c.out32[1][r],
+				alone.out[0][0], alone.out32[0][0], alone.out32[1][0])
 		}
 	}
 }
