@@ -95,6 +95,8 @@ func (c *cellReader) apply(p *plan, rec []byte, r int) {
 			v = int64(int32(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8) >> 8)
 		case 4:
 			v = int64(int32(binary.BigEndian.Uint32(b)))
+		case 5: // timestamps: 6 bytes
+			v = (int64(b[0])<<40 | int64(b[1])<<32 | int64(binary.BigEndian.Uint32(b[2:6]))) << 16 >> 16
 		case 8, 9:
 			v = int64(it.t - 8)
 		default:

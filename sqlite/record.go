@@ -12,6 +12,14 @@ import (
 
 // varint decodes an SQLite varint at b[0:], returning the value and its length (0 if short).
 func varint(b []byte) (uint64, int) {
+	if len(b) > 0 && b[0] < 0x80 { // one byte: most sizes, rowids past the first, header sizes
+		return uint64(b[0]), 1
+	}
+	return varintLong(b)
+}
+
+// varintLong is varint past its first byte's test.
+func varintLong(b []byte) (uint64, int) {
 	var v uint64
 	for i := 0; i < 8; i++ {
 		if i >= len(b) {
