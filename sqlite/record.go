@@ -179,7 +179,7 @@ func (c *cellReader) overflow(area []byte, start, size int) ([]byte, error) {
 // and 11 are reserved), every value within the record, and the values ending exactly at the
 // record's end. A wanted value SQL would convert marks the table odd, and the walk goes on.
 func (c *cellReader) record(rec []byte, rowid int64, r int) error {
-	spec := c.spec
+	spec := &c.spec
 	hsize, k := varint(rec)
 	if k == 0 || hsize <= uint64(k) || hsize > uint64(len(rec)) || hsize > maxHeader {
 		return malformed("record header of %d bytes in a %d-byte record", hsize, len(rec))

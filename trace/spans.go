@@ -163,6 +163,9 @@ func UnionSpans(lists [][]Span) []Span {
 	for _, l := range lists {
 		n += len(l)
 	}
+	if out, ok := unionIntoBig(lists, n); ok {
+		return out
+	}
 	return unionParts(lists, n, par.Parts(n))
 }
 

@@ -147,19 +147,27 @@ func summarizeEach(e *env, traces []string, merge bool, g *groupOptions, f *filt
 		if err != nil {
 			return err
 		}
+		// the launching calls are found while the stages are: of the whole trace beside the
+		// assignment (which reads only the columns) when no filter cuts it, else of the cut
+		var built par.Group
+		whole := tr
+		if !f.Filter.Active() {
+			built.Go(func() { whole.Launches() })
+		}
 		done = timing.Start("stages assigned")
 		found := g.assign(tr)
 		done()
-		whole := tr
 		tr, win, err := f.window(path, tr)
 		if err != nil {
+			built.Wait()
 			return err
 		}
 		so := so
 		so.Window = win
-		var built par.Group // the launching calls, found while the stages are
 		done = timing.Start("launches + regroup")
-		built.Go(func() { tr.Launches() })
+		if f.Filter.Active() {
+			built.Go(func() { tr.Launches() })
+		}
 		a, err := found.Regroup(g.By, tr)
 		built.Wait()
 		done()
