@@ -8,7 +8,8 @@ import (
 // unionIntoBig is UnionSpans when one list holds nearly every span (a pipeline's busiest
 // stage) and its spans neither overlap nor touch: the other lists are joined first, then each of
 // their spans is placed among the big list's, whose spans between two such places are copied in
-// one piece instead of joined one by one. ok is false (nothing done) otherwise.
+// one piece instead of joined one by one. ok is false (nothing done) otherwise, and where a span
+// ends before it starts (a damaged export: the order of the join then matters).
 func unionIntoBig(lists [][]Span, n int) ([]Span, bool) {
 	big := -1
 	for i, l := range lists {
@@ -20,12 +21,17 @@ func unionIntoBig(lists [][]Span, n int) ([]Span, bool) {
 		return nil, false
 	}
 	b := lists[big]
-	for i := 1; i < len(b); i++ {
-		if b[i].Start <= b[i-1].End {
+	for i := range b {
+		if b[i].End < b[i].Start || i > 0 && b[i].Start <= b[i-1].End {
 			return nil, false
 		}
 	}
 	small := unionInto(slices.Concat(lists[:big], lists[big+1:]), nil)
+	for _, x := range small {
+		if x.End < x.Start {
+			return nil, false
+		}
+	}
 	out := make([]Span, 0, n)
 	i := 0 // b[:i] are placed
 	for _, x := range small {

@@ -61,3 +61,34 @@ func TestUnionIntoBig(t *testing.T) {
 		}
 	}
 }
+
+// TestIntoBigDamagedSpan: a big list with a span that ends before it starts (its ends then not
+// in order), or another list's span that does, goes to the join, which keeps the order of
+// starts: a small span placed by a search over those ends, or the damaged one placed by its
+// start, would land on the wrong side of a span.
+func TestIntoBigDamagedSpan(t *testing.T) {
+	const n = 1 << 13
+	s, e := make([]int64, n), make([]int64, n)
+	spans := make([]Span, n)
+	for i := range n {
+		s[i], e[i] = int64(100*i), int64(100*i+50)
+	}
+	k := n / 2
+	e[k] = s[k] - 60 // ends before the span before it ends
+	for i := range n {
+		spans[i] = Span{s[i], e[i]}
+	}
+	x := Span{e[k] + 1, e[k] + 2} // inside span k-1, after span k's end
+	if got, want := UnionSpans([][]Span{spans, {x}}), unionParts([][]Span{spans, {x}}, n+1, 1); !slices.Equal(got, want) {
+		t.Errorf("UnionSpans: %d spans, want %d", len(got), len(want))
+	}
+	// a clean big list, and a damaged span of the others starting inside one of its spans
+	e[k] = s[k] + 50
+	for i := range n {
+		spans[i] = Span{s[i], e[i]}
+	}
+	x = Span{s[k] + 10, s[k] - 1} // ends before span k starts
+	if got, want := UnionSpans([][]Span{spans, {x}}), unionParts([][]Span{spans, {x}}, n+1, 1); !slices.Equal(got, want) {
+		t.Errorf("UnionSpans, a damaged small span: %d spans, want %d", len(got), len(want))
+	}
+}
