@@ -13,8 +13,8 @@
 // (/proc/buddyinfo, read once): at most half of the free memory in blocks of that size or
 // larger, counted down by every range advised; beyond it, and when the system mode is not
 // "madvise" ("always" already gives huge pages; "never" refuses them), Hint does nothing.
-// OMNISTAT_HUGEPAGES=off turns it off. Only the kernel's page size changes: no value, no
-// output, nothing else depends on it.
+// OMNISTAT_HUGEPAGES=off turns it off, as does a process whose huge pages are disabled. Only the
+// kernel's page size changes: no value, no output, nothing else depends on it.
 package hugepage
 
 import (
@@ -72,6 +72,11 @@ func take(n int64) bool {
 // setup reads the system's settings once.
 func setup() {
 	if os.Getenv("OMNISTAT_HUGEPAGES") == "off" || !supported {
+		return
+	}
+	// a process whose huge pages are turned off (prctl PR_SET_THP_DISABLE, as some container
+	// runtimes do) says so in its status ("THP_enabled: 0", Linux 6.x): advice would do nothing
+	if st, err := os.ReadFile("/proc/self/status"); err == nil && strings.Contains(string(st), "\nTHP_enabled:\t0") {
 		return
 	}
 	mode, err1 := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
