@@ -1,9 +1,6 @@
 package main
 
 import (
-	"database/sql"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,29 +9,9 @@ import (
 // first (they are read at once; the notes once came as each read ended): the larger export
 // first, the smaller (read sooner) second, each with a note of its own.
 func TestMergedNotesInInputOrder(t *testing.T) {
-	dir := t.TempDir()
-	cp := func(name string) string {
-		b := mustRead(t, "../../testdata/traces/"+name)
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	big, small := cp("foreign_warmup_tts.sqlite"), cp("diffusion.sqlite") // 3.9 MB, 0.5 MB
-	for p, q := range map[string]string{
-		big:   "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET end = start - 1 WHERE rowid % 100 = 0",
-		small: "UPDATE NVTX_EVENTS SET end = NULL WHERE rowid IN (SELECT rowid FROM NVTX_EVENTS WHERE eventType = 59 LIMIT 3)",
-	} {
-		db, err := sql.Open("sqlite", p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-	}
+	dir := t.TempDir() // 3.9 MB and 0.5 MB
+	big := craft(t, "foreign_warmup_tts", dir, "foreign_warmup_tts.sqlite", "UPDATE CUPTI_ACTIVITY_KIND_KERNEL SET end = start - 1 WHERE rowid % 100 = 0")
+	small := craft(t, "diffusion", dir, "diffusion.sqlite", "UPDATE NVTX_EVENTS SET end = NULL WHERE rowid IN (SELECT rowid FROM NVTX_EVENTS WHERE eventType = 59 LIMIT 3)")
 	for range 5 {
 		_, errOut, code := runCLI(t, "summarize", "--merge", big+","+small)
 		if code != 0 {
