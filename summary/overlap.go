@@ -197,8 +197,15 @@ func overlapFindings(stages []*StageOverview) []Finding {
 					names, gpuList(a.devices), gpuList(b.devices), WithSep(p.active), share)
 				f.Advice = "as intended: each stage has its own GPU"
 			case len(p.shared) > 0 && (share >= overlapShare || conc >= overlapShare):
-				f.Message = fmt.Sprintf("%s share one GPU (%s): the driver time-slices them; their GPU work interleaves for %s ns, %.1f%% of the shorter one's active time (their kernels' spans overlap for %s ns: a kernel's span includes the time it is switched out)",
-					names, gpuList(p.shared), WithSep(p.active), share, WithSep(p.together))
+				// kernels' spans that overlap are not kernels running at once: without MPS a
+				// kernel's span includes the time it is switched out; none overlapping means
+				// the GPU alternates between the stages' kernels
+				kernels := "no kernel of one overlaps a kernel of the other: the GPU alternates between them"
+				if p.together > 0 {
+					kernels = fmt.Sprintf("their kernels' spans overlap for %s ns: a kernel's span includes the time it is switched out", WithSep(p.together))
+				}
+				f.Message = fmt.Sprintf("%s share one GPU (%s): the driver time-slices them; their GPU work interleaves for %s ns, %.1f%% of the shorter one's active time (%s)",
+					names, gpuList(p.shared), WithSep(p.active), share, kernels)
 				f.Advice = "while one stage's kernels run the other's wait, so each stretches the other's steps: give each stage its own GPU, or run them under MPS so their kernels can run at once"
 				f.ImpactNs = p.busyInA // the lighter stage's GPU time while both are active: what it can delay the other by
 				if b.GPUBusy < a.GPUBusy {

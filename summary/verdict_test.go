@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -200,6 +201,75 @@ func TestOverlapWords(t *testing.T) {
 		if !strings.Contains(msg, c.want) {
 			t.Errorf("%s %s: %q, want %q", c.name, c.pair, msg, c.want)
 		}
+	}
+}
+
+// TestOverlapKernelClause: a time-sliced pair's note on its kernels says how long their
+// kernels' spans overlap, counted here from the kernel rows (each stage's spans on the GPU
+// joined, then intersected), or, when they never do, that the GPU alternates between them,
+// never "overlap for 0 ns" beside "interleaves".
+func TestOverlapKernelClause(t *testing.T) {
+	cases := []struct {
+		name string
+		a, b int64
+	}{{"foreign_vllm_omni", 731, 732}, {"foreign_tts_a", 1469, 1470}, {"tts_pageable", 0, 0}, {"go_tts_pageable", 0, 0}}
+	seen := map[bool]bool{}
+	for _, c := range cases {
+		tr, s := build(t, c.name)
+		var a, b *StageSummary
+		if c.a == 0 { // the two stages of a TTS trace
+			if len(s.Stages) != 2 {
+				t.Fatalf("%s: %d stages", c.name, len(s.Stages))
+			}
+			a, b = &s.Stages[0], &s.Stages[1]
+		} else {
+			a, b = stageOf(t, s, c.a), stageOf(t, s, c.b)
+		}
+		var msg string
+		for _, f := range s.Findings {
+			if f.ID == "stage_overlap" && (f.Scope == a.Stage+"+"+b.Stage || f.Scope == b.Stage+"+"+a.Stage) {
+				msg = f.Message
+			}
+		}
+		if !strings.Contains(msg, "share one GPU (GPU 0)") {
+			t.Fatalf("%s: %q is not a shared GPU's verdict", c.name, msg)
+		}
+		spansOf := func(pids []int64) []trace.Span {
+			var sp []trace.Span
+			k := &tr.Kernels
+			for i := range k.Start {
+				if slices.Contains(pids, trace.PID(k.GlobalPID.At(i))) && k.Device.At(i) == 0 {
+					sp = append(sp, trace.Span{Start: k.Start[i], End: k.End[i]})
+				}
+			}
+			slices.SortFunc(sp, func(x, y trace.Span) int { return cmp.Compare(x.Start, y.Start) })
+			var out []trace.Span
+			for _, x := range sp {
+				if n := len(out); n > 0 && x.Start <= out[n-1].End {
+					out[n-1].End = max(out[n-1].End, x.End)
+					continue
+				}
+				out = append(out, x)
+			}
+			return out
+		}
+		var both int64
+		for _, x := range spansOf(a.PIDs) {
+			for _, y := range spansOf(b.PIDs) {
+				both += max(0, min(x.End, y.End)-max(x.Start, y.Start))
+			}
+		}
+		seen[both > 0] = true
+		want := "(no kernel of one overlaps a kernel of the other: the GPU alternates between them)"
+		if both > 0 {
+			want = fmt.Sprintf("(their kernels' spans overlap for %s ns: ", WithSep(both))
+		}
+		if !strings.Contains(msg, want) || strings.Contains(msg, "overlap for 0 ns") {
+			t.Errorf("%s: %q, want %q", c.name, msg, want)
+		}
+	}
+	if !seen[true] || !seen[false] {
+		t.Errorf("the cases cover overlapping kernels %v, alternating ones %v: both are needed", seen[true], seen[false])
 	}
 }
 
