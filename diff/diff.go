@@ -393,9 +393,31 @@ func verdict(d Stage) (string, float64) {
 		if t.Name == "cuda_api_sum_diff" && len(t.Rows) > 0 {
 			r := t.Rows[0]
 			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[t.Col("Name")].S, r[t.Col("Status")].S, summary.Signed(r[t.Col("Change")].F))
+			if o, ok := offset(t); ok {
+				out += fmt.Sprintf(", offset by %s (%s ns)", o[t.Col("Name")].S, summary.Signed(o[t.Col("Change")].F))
+			}
 		}
 	}
 	return out, p
+}
+
+// OffsetShare is the part of the biggest API change that a change of the opposite sign must
+// reach for the verdict to name it: time that left one call and came back in another (a copy
+// made asynchronous whose wait moved into a synchronisation) is not time saved.
+const OffsetShare = 0.5
+
+// offset is the row of the API table (sorted by the size of the change, the biggest first)
+// with the biggest change of the opposite sign to the first row's, when it is at least
+// OffsetShare of it (a change of 0 never is: it comes last, and is not OffsetShare of anything).
+func offset(t *table.Table) ([]table.Value, bool) {
+	c := t.Col("Change")
+	first := t.Rows[0][c].F
+	for _, r := range t.Rows {
+		if x := r[c].F; (x > 0) != (first > 0) {
+			return r, math.Abs(x) >= OffsetShare*math.Abs(first)
+		}
+	}
+	return nil, false
 }
 
 // findingChanges lists the findings of both traces: new, gone, kept or changed. A finding of

@@ -1,12 +1,17 @@
 package diff
 
 import (
-	"github.com/omnistat/omnistat/internal/testtrace"
-	"github.com/omnistat/omnistat/trace"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/omnistat/omnistat/internal/testtrace"
+	"github.com/omnistat/omnistat/reports"
+	"github.com/omnistat/omnistat/reports/stat"
+	"github.com/omnistat/omnistat/reports/table"
 	"github.com/omnistat/omnistat/stage"
+	"github.com/omnistat/omnistat/summary"
+	"github.com/omnistat/omnistat/trace"
 )
 
 func TestParseGate(t *testing.T) {
@@ -247,5 +252,76 @@ func TestNoCommonStage(t *testing.T) {
 	c := testtrace.Read(t, "go_tts_pinned")
 	if d, _ := Compare(a, c, stage.Assign(a, nil), stage.Assign(c, nil), Options{Per: "auto"}); d.Note != "" {
 		t.Errorf("note on related runs: %q", d.Note)
+	}
+}
+
+// TestVerdictOffset: pinning the host buffers takes the talker's wait out of cudaMemcpyAsync
+// and puts it into cuStreamSynchronize; the verdict names both, with the per-step changes
+// counted here from the two traces' CUDA API rows of the process titled stage0_talker.
+func TestVerdictOffset(t *testing.T) {
+	b, n := testtrace.Read(t, "go_tts_pageable"), testtrace.Read(t, "go_tts_pinned")
+	d, err := Compare(b, n, stage.Assign(b, nil), stage.Assign(n, nil), Options{Per: "auto", Top: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perStep := func(tr *trace.Trace, name string) float64 {
+		pid := int64(-1)
+		for _, p := range tr.Processes {
+			if p.Name == "stage0_talker" {
+				pid = trace.PID(p.GlobalPID)
+			}
+		}
+		var sum int64
+		rt := &tr.Runtime
+		for i := range rt.Start {
+			if trace.PID(rt.GlobalTID.At(i)) == pid && reports.APIName(tr.Strings.Get(int64(rt.NameID[i]))) == name { // as cuda_api_sum prints it
+				sum += rt.End[i] - rt.Start[i]
+			}
+		}
+		return float64(sum) / 128 // the talker's decode steps, in both runs
+	}
+	change := func(name string) string {
+		return summary.Signed(stat.Round(perStep(n, name)-perStep(b, name), 1))
+	}
+	v := d.Stages[0].Verdict
+	want := "biggest API change: cudaMemcpyAsync changed (" + change("cudaMemcpyAsync") + " ns), offset by cuStreamSynchronize (" + change("cuStreamSynchronize") + " ns)"
+	if d.Stages[0].Stage != "talker" || d.Stages[0].StepsBase != 128 || d.Stages[0].StepsNew != 128 || !strings.Contains(v, want) {
+		t.Errorf("talker verdict %q\nwant %q", v, want)
+	}
+}
+
+// offset's rule: the biggest change of the opposite sign among the rows after the first,
+// named when it reaches OffsetShare of the first's; changes of 0 and of the same sign are not
+// offsets.
+func TestOffsetRule(t *testing.T) {
+	tab := func(changes ...float64) *table.Table {
+		tb := &table.Table{Columns: []table.Column{{Name: "Change"}, {Name: "Name"}}}
+		for i, c := range changes {
+			tb.Rows = append(tb.Rows, []table.Value{table.F64(c), table.Str(fmt.Sprint("f", i))})
+		}
+		return tb
+	}
+	for _, c := range []struct {
+		changes []float64
+		want    string // the row named, "" for none
+	}{
+		{[]float64{-100, 50}, "f1"},
+		{[]float64{-100, 49.9}, ""},
+		{[]float64{100, -50}, "f1"},
+		{[]float64{100, 80, -60, -55}, "f2"},
+		{[]float64{100, 90, -40, -60}, ""}, // the biggest opposite change comes first in the table's order
+		{[]float64{-100, -90, 0}, ""},
+		{[]float64{100, 0}, ""},
+		{[]float64{-100}, ""},
+		{[]float64{0, 0}, ""},
+	} {
+		r, ok := offset(tab(c.changes...))
+		got := ""
+		if ok {
+			got = r[1].S
+		}
+		if got != c.want {
+			t.Errorf("%v: offset %q, want %q", c.changes, got, c.want)
+		}
 	}
 }
