@@ -120,7 +120,7 @@ func phaseOf(name string) (prefill, ok bool) {
 // range family with the most instances, numbers as N, ties to the smaller name, at least
 // MinSteps instances: the rule diff uses), and judges its warm-up (see Warmup).
 func StepsOf(tr *trace.Trace) Steps {
-	fam, _ := StepFamily(tr)
+	fam, count := StepFamily(tr)
 	if fam == "" {
 		return Steps{}
 	}
@@ -128,7 +128,8 @@ func StepsOf(tr *trace.Trace) Steps {
 	names := reports.NewNVTXNames(tr)
 	maxTS, _ := n.MaxTimestamp()
 	families := map[string]string{} // message → family
-	s := Steps{family: fam, Phased: true}
+	// the family's instances, counted by StepFamily (less those of an MPI domain): room for all
+	s := Steps{family: fam, Phased: true, Instances: make([]Step, 0, count)}
 	styles := map[string]bool{}
 	for i := range n.Start {
 		t := n.EventType[i]
@@ -172,7 +173,7 @@ func StepsOf(tr *trace.Trace) Steps {
 		}
 	}
 	s.Warmup = Warmup(s.Instances, s.Phased)
-	var steady []int64
+	steady := make([]int64, 0, len(s.Instances)-s.Warmup)
 	for i, st := range s.Instances {
 		if i < s.Warmup {
 			s.WarmupNs += st.End - st.Start
@@ -191,7 +192,7 @@ func StepsOf(tr *trace.Trace) Steps {
 // nor ends the run; the warm-up ends after its last decode step (prefill steps before it are
 // part of it).
 func Warmup(steps []Step, phased bool) int {
-	var d []int64
+	d := make([]int64, 0, len(steps))
 	for _, s := range steps {
 		if !phased || !s.Prefill {
 			d = append(d, s.End-s.Start)
@@ -228,7 +229,7 @@ func medianP90(xs []int64) (float64, int64) {
 
 // stepSpans are the steady steps as host time spans, sorted and joined where they overlap.
 func (s *Steps) stepSpans(from int64) []trace.Span {
-	var out []trace.Span
+	out := make([]trace.Span, 0, len(s.Instances))
 	for _, st := range s.Instances {
 		if st.Start < from {
 			continue
