@@ -90,7 +90,13 @@ func projectRanges(p *projection) []ProjectedRange {
 			acc.end[r] = max(acc.end[r], sets.end[k])
 		}
 	}
-	var out []ProjectedRange
+	projected := 0
+	for r := range R {
+		if acc.ops[r] > 0 || acc.start[r] != 1<<63-1 {
+			projected++
+		}
+	}
+	out := make([]ProjectedRange, 0, projected) // sized once: 80 bytes a range, 64,000 steps and more
 	for r := range R {
 		if acc.ops[r] > 0 || acc.start[r] != 1<<63-1 {
 			out = append(out, ProjectedRange{Row: p.ranges[r], ProjStart: acc.start[r], ProjEnd: acc.end[r], Ops: acc.ops[r],
