@@ -14,9 +14,10 @@ mkdir -p "$work"; cd "$work"
 out=bench.txt; : > "$out"
 t() { # t LABEL CMD…
   local s=$(date +%s%N)
-  /usr/bin/time -f "%M" -o rss.txt "${@:2}" > "$1.out" 2> "$1.err"
+  /usr/bin/time -f "%U %S %R %M" -o rss.txt "${@:2}" > "$1.out" 2> "$1.err"
   local rc=$? e=$(date +%s%N)
-  echo "$1: wall $(( (e - s) / 1000000 )) ms, peak RSS $(tail -1 rss.txt) KB, exit $rc" >> "$out"
+  local u sy f m; read -r u sy f m < <(tail -1 rss.txt)
+  echo "$1: wall $(( (e - s) / 1000000 )) ms, peak RSS $m KB, exit $rc, user $u s, sys $sy s, $f faults" >> "$out"
 }
 s=$(date +%s)
 if [ -n "${REUSE:-}" ] && [ -s cap/tts.sqlite ]; then # REUSE=1: the capture of an earlier run in WORKDIR
@@ -85,14 +86,19 @@ nproc >> "$out"
 # medians, and nsys's median over each
 python3 - "$out" >> "$out" <<'PY'
 import re, statistics, sys
-walls = {}
+walls, cpu = {}, {}
 for line in open(sys.argv[1]):
     m = re.match(r"(\S+?)(?:-\d)?(?:\.\d)?: wall (\d+) ms", line)
     if m:
         walls.setdefault(m.group(1), []).append(int(m.group(2)))
+        c = re.search(r"user ([\d.]+) s, sys ([\d.]+) s", line)
+        if c:
+            cpu.setdefault(m.group(1), []).append((float(c.group(1)), float(c.group(2))))
 nsys = statistics.median(walls.get("nsys4", [0]))
 for k, v in walls.items():
     med = statistics.median(v)
-    print(f"median {k}: {med:.0f} ms over {len(v)} runs ({min(v)}-{max(v)})" + (f", nsys/this {nsys / med:.1f}x" if k != "nsys4" and med else ""))
+    us = cpu.get(k, [])
+    times = f"; user {statistics.median(u for u, _ in us):.2f} s, sys {statistics.median(s for _, s in us):.2f} s" if us else ""
+    print(f"median {k}: {med:.0f} ms over {len(v)} runs ({min(v)}-{max(v)})" + (f", nsys/this {nsys / med:.1f}x" if k != "nsys4" and med else "") + times)
 PY
 cat "$out"
