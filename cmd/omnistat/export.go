@@ -79,7 +79,8 @@ func runExport(e *env, o *exportOptions) error {
 			return err
 		}
 		a := o.Group.assign(tr)
-		folder := names.Name(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+		// two inputs of one file name (runs/a/run.sqlite, runs/b/run.sqlite) get two folders
+		folder := names.Fresh(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 		// every file is checked (links, files omnistat did not write) before any is written, and
 		// all are renamed into place only when all were written
 		files := map[string]*safefs.File{}

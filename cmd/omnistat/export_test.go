@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"fmt"
 	"os"
@@ -103,6 +104,36 @@ func TestExportDuckDBNullIDs(t *testing.T) {
 		nulls[tables[2]]+nulls[tables[3]])
 	if !strings.Contains(string(got), want) || !strings.Contains(string(got), "OK: ") {
 		t.Fatalf("DuckDB: want %q:\n%s", want, got)
+	}
+}
+
+// TestExportSameName: two inputs of one file name, from two folders, get two folders (the
+// second numbered), each holding what exporting that input alone writes: the second no longer
+// replaces the first.
+func TestExportSameName(t *testing.T) {
+	other := filepath.Join(t.TempDir(), filepath.Base(pageable)) // another trace under pageable's name
+	b, err := os.ReadFile("../../testdata/traces/go_tts_pinned.sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	both, alone1, alone2 := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, args := range [][]string{{"-o", both, pageable, other}, {"-o", alone1, pageable}, {"-o", alone2, other}} {
+		if _, errOut, code := runCLI(t, append([]string{"export"}, args...)...); code != 0 {
+			t.Fatalf("export %v: exit %d: %s", args, code, errOut)
+		}
+	}
+	name := strings.TrimSuffix(filepath.Base(pageable), ".sqlite")
+	for _, c := range []struct{ folder, alone string }{{name, alone1}, {name + "-2", alone2}} {
+		for _, f := range export.Files {
+			got, err := os.ReadFile(filepath.Join(both, c.folder, f))
+			want, _ := os.ReadFile(filepath.Join(c.alone, name, f))
+			if err != nil || len(want) == 0 || !bytes.Equal(got, want) {
+				t.Errorf("%s/%s: %d bytes (%v), %d exporting its input alone", c.folder, f, len(got), err, len(want))
+			}
+		}
 	}
 }
 

@@ -99,6 +99,24 @@ func (n *Namer) Name(label string) string {
 	if name, ok := n.byLabel[label]; ok {
 		return name
 	}
+	name := n.next(label)
+	n.byLabel[label] = name
+	return name
+}
+
+// Fresh returns a slug for label that this Namer has not handed out before, even when label
+// was asked for already: for things that share a label but must not share a name (two inputs
+// named run.sqlite in different folders).
+func (n *Namer) Fresh(label string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.init()
+	return n.next(label)
+}
+
+// next is the first of label's slug, then the slug with -2, -3, …, that is not taken; it
+// takes it.
+func (n *Namer) next(label string) string {
 	base := Slug(label)
 	name := base
 	for i := 2; n.used[strings.ToLower(name)]; i++ {
@@ -106,7 +124,6 @@ func (n *Namer) Name(label string) string {
 		name = cut(base, MaxSlug-len(suffix)) + suffix
 	}
 	n.used[strings.ToLower(name)] = true
-	n.byLabel[label] = name
 	return name
 }
 

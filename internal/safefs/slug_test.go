@@ -170,6 +170,31 @@ func TestNamer(t *testing.T) {
 	}
 }
 
+// TestNamerFresh: Fresh never hands out a name twice, for one label asked again or for a label
+// Name named before, and Name does not hand out a name Fresh took.
+func TestNamerFresh(t *testing.T) {
+	var n Namer
+	for _, s := range []struct{ label, want string }{
+		{"run", "run"},
+		{"run", "run-2"}, // the same label again: a new name
+		{"run", "run-3"},
+		{"Run", "Run-4"}, // without case
+	} {
+		if got := n.Fresh(s.label); got != s.want {
+			t.Errorf("Fresh(%q) = %q, want %q", s.label, got, s.want)
+		}
+	}
+	if got := n.Name("run"); got != "run-5" {
+		t.Errorf("Name after Fresh = %q, want run-5", got)
+	}
+	if got := n.Fresh("run"); got != "run-6" {
+		t.Errorf("Fresh after Name = %q, want run-6", got)
+	}
+	if got := n.Name("run"); got != "run-5" {
+		t.Errorf("Name asked again = %q, want run-5", got)
+	}
+}
+
 func TestNamerLong(t *testing.T) {
 	var n Namer
 	long := strings.Repeat("L", 200)
