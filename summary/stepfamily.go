@@ -15,20 +15,42 @@ import (
 // times), a compile or load range whose calls launch nothing (cuModuleLoad, cuLibraryLoadData,
 // cuMemAlloc) or an MPI call is thus never taken for the step.
 func StepFamily(tr *trace.Trace) (string, int64) {
+	t := familyTallies(tr)
+	return t.pick()
+}
+
+// tallies are the range families of a trace (stage.Family of the message) with their instances
+// and the instances that drive GPU work, as StepFamily counts them (MPI-domain ranges left out);
+// additive tells whether the tallies of rows cut from a trace add up to the trace's (addTallies).
+type tallies struct {
+	count, driving map[string]int64
+	additive       bool
+}
+
+// familyTallies counts tr's ranges by family for StepFamily. A range's tally depends on the
+// trace it is counted in through its thread's calls, the GPU work they launched, the end given
+// to a range never ended (the last NVTX timestamp of the trace the rows were cut from: a subset
+// keeps it) and the domain names (a domain id named "MPI" in one process hides ranges of that id
+// in every process): additive is false when tr has a domain named "MPI".
+func familyTallies(tr *trace.Trace) tallies {
 	n := &tr.NVTX
+	t := tallies{count: map[string]int64{}, driving: map[string]int64{}, additive: true}
 	domains := map[int64]string{}
 	for i := range n.Start {
 		if n.EventType[i] == trace.NVTXDomainCreate {
 			msg, _ := n.Message(&tr.Strings, i)
 			domains[n.DomainID[i]] = msg
+			t.additive = t.additive && msg != "MPI"
 		}
 	}
 	maxTS, _ := n.MaxTimestamp()
 	drives := rangesDriving(tr, maxTS)
-	count, driving := map[string]int64{}, map[string]int64{}
 	families := map[string]string{} // message → family: a trace's ranges repeat few messages
 	for i := range n.Start {
-		if !trace.IsRange(n.EventType[i]) || domains[n.DomainID[i]] == "MPI" {
+		if !trace.IsRange(n.EventType[i]) {
+			continue
+		}
+		if domains[n.DomainID[i]] == "MPI" {
 			continue
 		}
 		msg, _ := n.Message(&tr.Strings, i)
@@ -37,14 +59,40 @@ func StepFamily(tr *trace.Trace) (string, int64) {
 			f = stage.Family(msg)
 			families[msg] = f
 		}
-		count[f]++
+		t.count[f]++
 		if drives(i) {
-			driving[f]++
+			t.driving[f]++
 		}
 	}
+	return t
+}
+
+// addTallies adds up the tallies of parts of a trace. They are the trace's tallies when every
+// part is additive and the parts hold each range of the trace once, each with the calls of its
+// thread and the GPU work those launched (the stages' rows: summary.Build groups rows by
+// thread, GPU work with its launching call); ok is false when a part is not additive.
+func addTallies(parts []tallies) (tallies, bool) {
+	t := tallies{count: map[string]int64{}, driving: map[string]int64{}, additive: true}
+	for _, p := range parts {
+		if !p.additive {
+			return tallies{}, false
+		}
+		for f, c := range p.count {
+			t.count[f] += c
+		}
+		for f, c := range p.driving {
+			t.driving[f] += c
+		}
+	}
+	return t, true
+}
+
+// pick is StepFamily's choice among the tallies: the family with the most instances of those
+// driving GPU work in at least half of them, ties to the smaller name, at least 2 instances.
+func (t tallies) pick() (string, int64) {
 	best, bestN := "", int64(0)
-	for f, c := range count {
-		if 2*driving[f] < c {
+	for f, c := range t.count {
+		if 2*t.driving[f] < c {
 			continue
 		}
 		if c > bestN || (c == bestN && f < best) {

@@ -85,7 +85,29 @@ func (s *Steps) clipTo(w *Window) {
 
 // stepsIn is StepsOf(tr) with the steps' time counted inside the filter's window w.
 func stepsIn(tr *trace.Trace, w *Window) Steps {
-	s := StepsOf(tr)
+	s, _ := stepsTallied(tr, w)
+	return s
+}
+
+// stepsTallied is stepsIn and the family tallies it picked the step range from.
+func stepsTallied(tr *trace.Trace, w *Window) (Steps, tallies) {
+	t := familyTallies(tr)
+	fam, count := t.pick()
+	s := stepsOfFamily(tr, fam, count)
+	s.clipTo(w)
+	return s, t
+}
+
+// stepsOfParts is stepsIn(tr, w) for a trace made of parts (the stages) whose family tallies
+// are given, when they add up to tr's (addTallies): tr's calls are not walked again. Otherwise
+// it is stepsIn.
+func stepsOfParts(tr *trace.Trace, w *Window, parts []tallies) Steps {
+	t, ok := addTallies(parts)
+	if !ok {
+		return stepsIn(tr, w)
+	}
+	fam, count := t.pick()
+	s := stepsOfFamily(tr, fam, count)
 	s.clipTo(w)
 	return s
 }
@@ -121,6 +143,11 @@ func phaseOf(name string) (prefill, ok bool) {
 // MinSteps instances: the rule diff uses), and judges its warm-up (see Warmup).
 func StepsOf(tr *trace.Trace) Steps {
 	fam, count := StepFamily(tr)
+	return stepsOfFamily(tr, fam, count)
+}
+
+// stepsOfFamily is StepsOf with the family StepFamily picked and its count.
+func stepsOfFamily(tr *trace.Trace, fam string, count int64) Steps {
 	if fam == "" {
 		return Steps{}
 	}

@@ -236,14 +236,34 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		}
 		traceFindingsJob()
 	}
-	jobs := []job{{tr.Runtime.Len(), func() {
+	// the trace's steps: from the stages' family tallies, once the last stage's steps are found
+	// (the trace's ranges are the stages': their calls are not walked again); with no stage, a
+	// job of their own
+	var stepsLeft atomic.Int64
+	stepsLeft.Store(int64(len(works)))
+	traceStepsJob := func() {
 		if staged == ops(ftr) {
-			traceSteps = stepsIn(ftr, o.Findings.window)
+			done := timing.Start("trace steps")
+			var parts []tallies
+			for _, w := range works {
+				parts = append(parts, w.tallies)
+			}
+			traceSteps = stepsOfParts(ftr, o.Findings.window, parts)
+			done()
 		}
 		traceJob()
-	}, "trace steps", false}}
+	}
+	stepsDone := func() {
+		if stepsLeft.Add(-1) == 0 {
+			traceStepsJob()
+		}
+	}
+	var jobs []job
+	if len(works) == 0 {
+		jobs = append(jobs, job{tr.Runtime.Len(), traceStepsJob, "trace steps", false})
+	}
 	for _, w := range works {
-		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, func() { overviewDone(); traceJob() })...)
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, func() { overviewDone(); traceJob() }, stepsDone)...)
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))

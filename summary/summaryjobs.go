@@ -73,16 +73,18 @@ type stageWork struct {
 	tables   stageTables
 	nv       *table.Table // the whole NVTX summary (its top range is the overview's)
 	steps    Steps
+	tallies  tallies // the range families its steps were picked from (the trace's add up from them)
 	findings []Finding
 	replica  []Finding
 	top      int // rows per table
 }
 
-// jobs lists the stage's independent pieces; overviewDone runs once its overview (and so its
+// jobs lists the stage's independent pieces; stepsDone runs once its steps are found, and
+// overviewDone once its overview (and so its
 // GPU spans) is ready. With pairs, the stage is one of several whose overlap is judged once
 // every job is done: with more than two cores its overview makes the kernels' spans that
 // judgement needs, on a core of its own, instead of after the jobs on one core.
-func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job {
+func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
@@ -108,7 +110,8 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone func()) []job
 			findings()
 		}, st.Key + " overview", true},
 		{rt, func() {
-			w.steps = stepsIn(sub, o.Findings.window)
+			w.steps, w.tallies = stepsTallied(sub, o.Findings.window)
+			stepsDone()
 			findings()
 		}, st.Key + " steps", false},
 		{k, func() {
