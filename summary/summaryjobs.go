@@ -113,7 +113,7 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone fu
 			w.steps, w.tallies = stepsTallied(sub, o.Findings.window)
 			stepsDone()
 			findings()
-		}, st.Key + " steps", false},
+		}, st.Key + " steps", true}, // the trace's steps wait on every stage's
 		{k, func() {
 			all := reports.CUDAGPUKernSum(sub, reports.Options{})
 			w.ss.Kernels = names(all, "Name") // every kernel, whatever --top shows (KernelSignatures)
