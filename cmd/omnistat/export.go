@@ -67,6 +67,11 @@ func runExport(e *env, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	// one file exported twice would be two folders of the same events: a query over the
+	// folders (docs/export.sql) would count them twice
+	if err := distinctFor(inputs, "exported twice, a query over the folders would count its events twice"); err != nil {
+		return err
+	}
 	d, err := safefs.OpenWith(o.Out, safefs.Options{Create: true, Force: o.Force})
 	if err != nil {
 		return fmt.Errorf("cannot write to %s: %w", o.Out, unwrapPath(err))

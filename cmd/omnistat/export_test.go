@@ -109,8 +109,21 @@ func TestExportDuckDBNullIDs(t *testing.T) {
 
 // TestExportSameName: two inputs of one file name, from two folders, get two folders (the
 // second numbered), each holding what exporting that input alone writes: the second no longer
-// replaces the first.
+// replaces the first. One file given twice (by its path, or through a link) is a usage error,
+// and nothing is written: its events would be counted twice over the folders.
 func TestExportSameName(t *testing.T) {
+	link := filepath.Join(t.TempDir(), "again.sqlite")
+	abs, _ := filepath.Abs(pageable)
+	if err := os.Symlink(abs, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, second := range []string{pageable, link} {
+		out := filepath.Join(t.TempDir(), "runs")
+		_, errOut, code := runCLI(t, "export", "-o", out, pageable, second)
+		if _, err := os.Stat(out); code != exitUsage || !strings.Contains(errOut, "are the same file") || err == nil {
+			t.Errorf("%s twice: exit %d, %q, output folder made: %v", second, code, errOut, err == nil)
+		}
+	}
 	other := filepath.Join(t.TempDir(), filepath.Base(pageable)) // another trace under pageable's name
 	b, err := os.ReadFile("../../testdata/traces/go_tts_pinned.sqlite")
 	if err != nil {

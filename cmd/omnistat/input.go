@@ -123,6 +123,11 @@ func expandInputs(args []string) ([]string, error) {
 // distinct refuses one file given twice in a merge (it would count every event twice), by path
 // or through another name for the same file (a link, ./x and x).
 func distinct(paths []string) error {
+	return distinctFor(paths, "a merge would count its events twice")
+}
+
+// distinctFor is distinct, saying why in the message.
+func distinctFor(paths []string, why string) error {
 	var seen []os.FileInfo
 	var names []string
 	for _, p := range paths {
@@ -132,7 +137,7 @@ func distinct(paths []string) error {
 		}
 		for i, s := range seen {
 			if os.SameFile(s, st) {
-				return usagef("%s and %s are the same file: a merge would count its events twice", names[i], p)
+				return usagef("%s and %s are the same file: %s", names[i], p, why)
 			}
 		}
 		seen, names = append(seen, st), append(names, p)
