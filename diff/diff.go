@@ -79,6 +79,9 @@ type Stage struct {
 	Tables     []*table.Table `json:"-"`
 	Verdict    string         `json:"verdict"`
 	WallChange float64        `json:"wall_change_pct"`
+	// apiAll is the CUDA API table with every row, whatever --top shows: the verdict's
+	// biggest change and the change that offsets it are looked for in all of them
+	apiAll *table.Table
 }
 
 // Result compares two traces stage by stage.
@@ -214,6 +217,9 @@ func Compare(base, nw *trace.Trace, ab, an *stage.Assignment, o Options) (*Resul
 			}
 			t, tc := tableDiff(tb, tn, spec.labels, spec.count, scaleB, scaleN, d.Per, o.Top, k)
 			d.Tables, d.Changes = append(d.Tables, t), append(d.Changes, tc)
+			if tb.Name == "cuda_api_sum" {
+				d.apiAll, _ = tableDiff(tb, tn, spec.labels, spec.count, scaleB, scaleN, d.Per, math.MaxInt32, k)
+			}
 		}
 		d.Verdict, d.WallChange = verdict(d)
 		res.Stages = append(res.Stages, d)
@@ -389,13 +395,23 @@ func verdict(d Stage) (string, float64) {
 		word = fmt.Sprintf("%.1f%% slower", p)
 	}
 	out := fmt.Sprintf("%s: %s%s (wall %s → %s ns)", d.Stage, word, per, summary.FloatSep(wall.Base), summary.FloatSep(wall.New))
-	for _, t := range d.Tables {
-		if t.Name == "cuda_api_sum_diff" && len(t.Rows) > 0 {
-			r := t.Rows[0]
-			out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[t.Col("Name")].S, r[t.Col("Status")].S, summary.Signed(r[t.Col("Change")].F))
-			if o, ok := offset(t); ok {
-				out += fmt.Sprintf(", offset by %s (%s ns)", o[t.Col("Name")].S, summary.Signed(o[t.Col("Change")].F))
+	t := d.apiAll
+	if t == nil { // a Stage made without Compare: the table shown
+		for _, x := range d.Tables {
+			if x.Name == "cuda_api_sum_diff" {
+				t = x
 			}
+		}
+	}
+	switch {
+	case t == nil || len(t.Rows) == 0:
+	case t.Rows[0][t.Col("Change")].F == 0: // every API as it was (to the 0.1 ns shown)
+		out += "; no CUDA API time changed"
+	default:
+		r := t.Rows[0]
+		out += fmt.Sprintf("; biggest API change: %s %s (%s ns)", r[t.Col("Name")].S, r[t.Col("Status")].S, summary.Signed(r[t.Col("Change")].F))
+		if o, ok := offset(t); ok {
+			out += fmt.Sprintf(", offset by %s (%s ns)", o[t.Col("Name")].S, summary.Signed(o[t.Col("Change")].F))
 		}
 	}
 	return out, p

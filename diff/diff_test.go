@@ -288,6 +288,25 @@ func TestVerdictOffset(t *testing.T) {
 	if d.Stages[0].Stage != "talker" || d.Stages[0].StepsBase != 128 || d.Stages[0].StepsNew != 128 || !strings.Contains(v, want) {
 		t.Errorf("talker verdict %q\nwant %q", v, want)
 	}
+	// the verdict is the same whatever --top shows: with one row, the offsetting API is not in
+	// the table but is in the verdict
+	d1, err := Compare(b, n, stage.Assign(b, nil), stage.Assign(n, nil), Options{Per: "auto", Top: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1.Stages[0].Verdict != v || len(d1.Stages[0].Changes[0].Rows) != 1 {
+		t.Errorf("--top 1: %q (%d rows), default: %q", d1.Stages[0].Verdict, len(d1.Stages[0].Changes[0].Rows), v)
+	}
+	// a run against itself: no API is named as the biggest change of nothing
+	ds, err := Compare(b, b, stage.Assign(b, nil), stage.Assign(b, nil), Options{Per: "auto", Top: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range ds.Stages {
+		if !strings.HasSuffix(st.Verdict, "; no CUDA API time changed") || strings.Contains(st.Verdict, "biggest") {
+			t.Errorf("against itself: %q", st.Verdict)
+		}
+	}
 }
 
 // offset's rule: the biggest change of the opposite sign among the rows after the first,
