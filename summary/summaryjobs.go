@@ -80,10 +80,10 @@ type stageWork struct {
 }
 
 // jobs lists the stage's independent pieces; stepsDone runs once its steps are found, and
-// overviewDone once its overview (and so its
-// GPU spans) is ready. With pairs, the stage is one of several whose overlap is judged once
-// every job is done: with more than two cores its overview makes the kernels' spans that
-// judgement needs, on a core of its own, instead of after the jobs on one core.
+// overviewDone once its overview (and so its GPU spans) is ready. With pairs, the stage is one
+// of several whose overlap is judged once every job is done: with more than two cores its
+// overview makes the kernels' spans that judgement needs, on a core of its own, instead of
+// after the jobs on one core.
 func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
