@@ -68,7 +68,7 @@ PY
 sib=$(cat /sys/devices/system/cpu/cpu0/topology/thread_siblings_list 2>/dev/null)
 # single runs there vary by a quarter from one to the next, so five of each, interleaved; where
 # CPUs 0 and 1 are one core's two threads, that pinning is timed too (summarize-smt), for comparison
-for i in 1 2 3 4 5; do
+for i in 1 2 3 4 5 6 7 8 9; do # nine: a run of one binary moves 20-35% on one machine
   t summarize-2cores.$i taskset -c $two "$bin" summarize $db
   [ -n "${BASE:-}" ] && t base-summarize-2cores.$i taskset -c $two "$BASE" summarize $db
   [ "$sib" = "0-1" ] || [ "$sib" = "0,1" ] && t summarize-smt.$i taskset -c 0,1 "$bin" summarize $db
