@@ -26,8 +26,8 @@ func ExplainStages(w io.Writer, trace string, rules int, es []stage.Explained, f
 	if rules > 0 {
 		fmt.Fprintf(w, " (%d processes taken by --stage rules are not listed)", rules)
 	}
-	fmt.Fprintf(w, "\n\nreplicas: same role (or none) and alike behaviour: kernel-time overlap ≥ %.2f and NVTX range-family Jaccard ≥ %.2f where both have them\n",
-		stage.AlikeKernels, stage.AlikeRanges)
+	io.WriteString(w, "\n\n"+wrap(fmt.Sprintf("replicas: same role (or none) and alike behaviour: kernel-time overlap ≥ %.2f and NVTX range-family Jaccard ≥ %.2f where both have them",
+		stage.AlikeKernels, stage.AlikeRanges), "", "  ", TextWidth))
 	for _, e := range es {
 		role := e.Role
 		if role == "" {

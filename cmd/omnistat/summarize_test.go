@@ -219,12 +219,16 @@ func TestSummarizeDiffusionReplicas(t *testing.T) {
 }
 
 // TestSummarizeText fits 120 columns on every test trace, per stage and per thread (the longest
-// section names); the go_tts_pageable outputs are goldens.
+// section names) and in --explain-stages; the go_tts_pageable outputs are goldens.
 func TestSummarizeText(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/traces/*.sqlite")
 	for _, f := range files {
-		for _, by := range []string{"stage", "thread"} {
-			out, errOut, code := runCLI(t, "summarize", "--by", by, f)
+		for _, by := range []string{"stage", "thread", "explain"} {
+			args := []string{"summarize", "--by", by, f}
+			if by == "explain" { // how the stages were found: the same width
+				args = []string{"summarize", "--explain-stages", f}
+			}
+			out, errOut, code := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("%s: exit %d: %s", f, code, errOut)
 			}
