@@ -209,3 +209,24 @@ func TestDocReports(t *testing.T) {
 		}
 	}
 }
+
+// TestDocSummarizeExample: the first example of docs/summarize.md (shown without its command)
+// is the head of what summarize prints today on go_tts_pageable, run from the repository's root.
+func TestDocSummarizeExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/summarize.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root) // paths print as given, and lines wrap by length
+	out, _, _ := runCLI(t, "summarize", "testdata/traces/go_tts_pageable.sqlite")
+	_, example, _ := strings.Cut(string(doc), "## A real example")
+	_, example, _ = strings.Cut(example, "```\n")
+	example, _, _ = strings.Cut(example, "\n```")
+	if example == "" || !strings.HasPrefix(out, example+"\n") {
+		t.Errorf("docs/summarize.md's example is not the head of today's output:\n%s", example)
+	}
+}
