@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -126,7 +127,7 @@ func TestDocExamples(t *testing.T) {
 				return true
 			}
 			for k := at; k+len(part) <= len(out); k++ {
-				if slicesEqual(out[k:k+len(part)], part) {
+				if slices.Equal(out[k:k+len(part)], part) {
 					if anchored && k != 0 {
 						break
 					}
@@ -155,17 +156,6 @@ func TestDocExamples(t *testing.T) {
 	}
 }
 
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // docReports are the example reports committed under docs/, with the command (run in
 // testdata/traces) that docs/report.md and docs/diff.md say made each.
