@@ -2,8 +2,8 @@ package main
 
 import (
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -155,7 +155,6 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 }
-
 
 // docReports are the example reports committed under docs/, with the command (run in
 // testdata/traces) that docs/report.md and docs/diff.md say made each.
