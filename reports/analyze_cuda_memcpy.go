@@ -126,6 +126,12 @@ func memcpyRuleTable(tr *trace.Trace, name, title string, names map[int32]string
 	return t
 }
 
+// The names of the copy rules.
+const (
+	MemcpyAsyncName = "cuda_memcpy_async"
+	MemcpySyncName  = "cuda_memcpy_sync"
+)
+
 // CopyRule is the selection of a copy rule: the API names (by string id) of the calls whose
 // copies it looks at, and which copies (rows of the Memcpy table) it keeps. The summary's
 // findings select copies with it, so they count what the rule lists.
@@ -143,7 +149,7 @@ func MemcpyAsyncRule(tr *trace.Trace) CopyRule {
 
 func memcpyAsyncRule(tr *trace.Trace, used apiNames) CopyRule {
 	m := &tr.Memcpy
-	return CopyRule{Name: "cuda_memcpy_async",
+	return CopyRule{Name: MemcpyAsyncName,
 		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cudamemcpy") && strings.Contains(s[len("cudamemcpy"):], "async")
 		}),
@@ -160,7 +166,7 @@ func MemcpySyncRule(tr *trace.Trace) CopyRule {
 
 func memcpySyncRule(tr *trace.Trace, used apiNames) CopyRule {
 	m := &tr.Memcpy
-	return CopyRule{Name: "cuda_memcpy_sync",
+	return CopyRule{Name: MemcpySyncName,
 		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cudamemcpy") && !strings.Contains(s, "async")
 		}),
@@ -188,7 +194,7 @@ func (r CopyRule) DriverAPI(tr *trace.Trace) CopyRule {
 }
 
 func (r CopyRule) driverAPI(used apiNames) CopyRule {
-	async := r.Name == "cuda_memcpy_async"
+	async := r.Name == MemcpyAsyncName
 	return CopyRule{Name: r.Name + " (driver API)", Keep: r.Keep,
 		Names: used.matching(func(s string) bool {
 			return strings.HasPrefix(s, "cumemcpy") && strings.Contains(s[len("cumemcpy"):], "async") == async

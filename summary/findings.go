@@ -165,12 +165,14 @@ func isDriverSyncAPI(n string) bool {
 
 // Findings looks at one trace (or one stage's subset of it, scope naming it).
 func Findings(tr *trace.Trace, scope string, o FindingOptions) []Finding {
-	return findingsOf(tr, scope, o, trace.GPUSpans(tr), StepsOf(tr))
+	return findingsOf(tr, scope, o, trace.GPUSpans(tr), StepsOf(tr), nil, nil)
 }
 
 // findingsOf is Findings with the GPU spans of tr (GPUSpans) and its steps already computed:
-// every finding once per cause (verdict), ordered by the time at stake.
-func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps) []Finding {
+// every finding once per cause (verdict), ordered by the time at stake. own, when not nil,
+// keeps the figures that add up over stages (a stage's, for the trace); parts, when not nil,
+// are those of stages that hold every row of tr once, summed instead of walking tr's rows.
+func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.Span, steps Steps, own *figures, parts []*figures) []Finding {
 	if o.GapFloorNs <= 0 {
 		o.GapFloorNs = DefaultFindingOptions.GapFloorNs
 	}
@@ -179,6 +181,7 @@ func findingsOf(tr *trace.Trace, scope string, o FindingOptions, spans []trace.S
 	}
 	done := timing.Start(scope + " findings: judge")
 	j := newJudge(tr, scope, o, spans, steps)
+	j.own, j.parts = own, parts
 	done()
 	// the four families read the judge and the trace only: they run concurrently, and their
 	// findings are put together in this order
@@ -204,7 +207,7 @@ func (j *judge) apiFindings() []Finding {
 	var syncT int64
 	var syncN, syncDrv int
 	isSync, isDriver := ByName(tr, isSyncAPI), ByName(tr, isDriverSyncAPI)
-	byID, apiT := apiTotals(tr)
+	byID, apiT := j.apiTotals()
 	for id, a := range byID {
 		if isSync(id) {
 			syncT += a.total

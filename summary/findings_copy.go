@@ -17,37 +17,9 @@ import (
 // time. A copy is joined to its call within its process (nsys's rules join on the correlation
 // id alone, which can pair a copy with another process's call).
 func (j *judge) copyFindings() []Finding {
-	tr, scope, in := j.tr, j.scope, j.in
-	launch := tr.Launches()
-	var asyncN, syncN, asyncDrv, syncDrv int
-	var asyncT, syncT int64
-	async, sync, asyncD, syncD := reports.CopyRules(tr)
-	in2 := func(id int32, a, b reports.CopyRule) (rule, driver bool) {
-		_, rule = a.Names[id]
-		_, driver = b.Names[id]
-		return rule, driver
-	}
-	m := &tr.Memcpy
-	for i := range m.Start {
-		c := launch.Memcpy(i)
-		if c < 0 {
-			continue
-		}
-		id, d := tr.Runtime.NameID[c], tr.Runtime.End[c]-tr.Runtime.Start[c]
-		if rule, driver := in2(id, async, asyncD); (rule || driver) && async.Keep(i) {
-			asyncN++
-			asyncT += d
-			if driver {
-				asyncDrv++
-			}
-		} else if rule, driver := in2(id, sync, syncD); (rule || driver) && sync.Keep(i) {
-			syncN++
-			syncT += d
-			if driver {
-				syncDrv++
-			}
-		}
-	}
+	scope, in := j.scope, j.in
+	c := j.copyCounts()
+	asyncN, syncN, asyncDrv, syncDrv, asyncT, syncT := c.asyncN, c.syncN, c.asyncDrv, c.syncDrv, c.asyncT, c.syncT
 	// viaDriver says how many of all the copies went through the driver API, which nsys's rule
 	// does not look at; merged into another finding, the brief keeps it
 	viaDriver := func(n, all int, rule string) string {
@@ -65,7 +37,7 @@ func (j *judge) copyFindings() []Finding {
 		if asyncN == 1 {
 			use, their, each, briefTheir = "uses", "its API call takes", "it blocks", "its call takes"
 		}
-		drv := viaDriver(asyncDrv, asyncN, async.Name)
+		drv := viaDriver(asyncDrv, asyncN, reports.MemcpyAsyncName)
 		out = append(out, Finding{Scope: scope, ID: "pageable_async_memcpy", Value: float64(asyncN), ImpactNs: asyncT, cause: "copies",
 			Message: fmt.Sprintf("%s%s %s pageable host memory; %s %s ns%s", copies, in, use, their, WithSep(asyncT), drv),
 			brief:   fmt.Sprintf("%s %s pageable host memory, so %s the CPU; %s %s ns%s (pageable_async_memcpy)", copies, use, each, briefTheir, WithSep(asyncT), drv),
@@ -76,7 +48,7 @@ func (j *judge) copyFindings() []Finding {
 		if syncN == 1 {
 			take = "takes"
 		}
-		drv := viaDriver(syncDrv, syncN, sync.Name)
+		drv := viaDriver(syncDrv, syncN, reports.MemcpySyncName)
 		out = append(out, Finding{Scope: scope, ID: "sync_memcpy", Value: float64(syncN), ImpactNs: syncT, cause: "copies",
 			Message: fmt.Sprintf("%s%s (cudaMemcpy without Async) %s %s ns of API time%s", copies, in, take, WithSep(syncT), drv),
 			brief:   fmt.Sprintf("%s %s %s ns of API time%s (sync_memcpy)", copies, take, WithSep(syncT), drv),

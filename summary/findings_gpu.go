@@ -70,7 +70,6 @@ func (j *judge) utilFinding(g gpuWindow) []Finding {
 // under shortKernelNs, while the GPU is not busy (under --low-util percent inside the steps, or
 // over the steady window without steps).
 func (j *judge) launchFinding() []Finding {
-	tr := j.tr
 	if len(j.gpus) == 0 {
 		return nil
 	}
@@ -82,19 +81,11 @@ func (j *judge) launchFinding() []Finding {
 	if busy >= j.o.LowUtil {
 		return nil
 	}
-	var launchT int64
-	var launches int
-	launch := ByName(tr, func(n string) bool { return isLaunch(n) && !isGraphLaunch(n) })
-	for i := range tr.Runtime.Start {
-		if tr.Runtime.Start[i] >= j.from && launch(int64(tr.Runtime.NameID[i])) {
-			launchT += tr.Runtime.End[i] - tr.Runtime.Start[i]
-			launches++
-		}
-	}
+	launches, launchT := j.launchCounts()
 	if launches < minLaunches {
 		return nil
 	}
-	kd, kernT := j.kernelDurations()
+	kd, kernT := j.kernelFigures()
 	med := stat.Median(kd)
 	if launchT < kernT && med >= shortKernelNs {
 		return nil
@@ -127,10 +118,15 @@ func (j *judge) launchFinding() []Finding {
 }
 
 // kernelDurations are the durations of the kernels launched outside CUDA graphs in the steady
-// window, in row order, and their sum: counted, then placed, in parallel parts on a large table.
-func (j *judge) kernelDurations() ([]int64, int64) {
-	k := &j.tr.Kernels
-	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= j.from && (g == trace.Null || g == 0) }
+// window, in row order, and their sum (kernelDurationsFrom).
+func (j *judge) kernelDurations() ([]int64, int64) { return kernelDurationsFrom(j.tr, j.from) }
+
+// kernelDurationsFrom are the durations of tr's kernels launched outside CUDA graphs that start
+// at or after from, in row order, and their sum: counted, then placed, in parallel parts on a
+// large table.
+func kernelDurationsFrom(tr *trace.Trace, from int64) ([]int64, int64) {
+	k := &tr.Kernels
+	outside := func(i int) bool { g := k.GraphNode(i); return k.Start[i] >= from && (g == trace.Null || g == 0) }
 	parts := par.Parts(k.Len())
 	at := make([]int, parts+1) // part p's durations go to kd[at[p]:at[p+1]]
 	par.ForParts(k.Len(), parts, func(p, lo, hi int) {

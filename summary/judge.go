@@ -30,6 +30,10 @@ type judge struct {
 	stepBusy, stepTime int64
 	// kernels counts the kernels, graphKernels those launched from CUDA graphs.
 	kernels, graphKernels int
+	// own keeps the figures that add up over stages, for the trace's judge (nil: not kept);
+	// parts are the stages' figures, which a trace made of them sums (nil: its own rows' walks)
+	own   *figures
+	parts []*figures
 }
 
 // gpuWindow is one GPU's operations over the whole window and the steady one.

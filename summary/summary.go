@@ -180,13 +180,14 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 	}
 	clear(g.Keep)
 	keeps = nil
-	staged := 0
+	staged, calls := 0, 0
 	for _, w := range works {
 		staged += ops(w.sub)
+		calls += w.sub.Runtime.Len()
 	}
 	done()
-	// the trace's findings need every stage's spans and the trace's steps: the last of those
-	// jobs to end runs them
+	// the trace's findings need every stage's spans, findings (the figures they add up) and
+	// the trace's steps: the last of those jobs to end runs them
 	var pending atomic.Int64
 	pending.Store(int64(len(works)) + 1)
 	var traceSteps Steps
@@ -197,9 +198,16 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 			for _, w := range works {
 				spans = append(spans, w.ss.Spans)
 			}
-			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps)
+			// the stages hold each of the trace's rows once: its counts are their sums
+			var parts []*figures
+			if calls == ftr.Runtime.Len() {
+				for _, w := range works {
+					parts = append(parts, &w.fig)
+				}
+			}
+			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.UnionSpans(spans), traceSteps, nil, parts)
 		} else {
-			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), stepsIn(ftr, o.Findings.window))
+			traceFindings = findingsOf(ftr, "trace", o.Findings, trace.GPUSpans(ftr), stepsIn(ftr, o.Findings.window), nil, nil)
 		}
 	}
 	// with more than two cores they run on their own goroutine, beside the findings of the stage
@@ -263,7 +271,7 @@ func Build(tr *trace.Trace, a *stage.Assignment, o Options) (*Summary, error) {
 		jobs = append(jobs, job{tr.Runtime.Len(), traceStepsJob, "trace steps", false})
 	}
 	for _, w := range works {
-		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, func() { overviewDone(); traceJob() }, stepsDone)...)
+		jobs = append(jobs, w.jobs(o, tr.NVTX.Len() > 0, len(works) > 1, overviewDone, stepsDone, traceJob)...)
 	}
 	done = timing.Start("summary: jobs")
 	runJobs(jobs, runtime.GOMAXPROCS(0))

@@ -75,16 +75,18 @@ type stageWork struct {
 	steps    Steps
 	tallies  tallies // the range families its steps were picked from (the trace's add up from them)
 	findings []Finding
+	fig      figures // what its findings counted that adds up to the trace's
 	replica  []Finding
 	top      int // rows per table
 }
 
-// jobs lists the stage's independent pieces; stepsDone runs once its steps are found, and
-// overviewDone once its overview (and so its GPU spans) is ready. With pairs, the stage is one
+// jobs lists the stage's independent pieces; stepsDone runs once its steps are found,
+// overviewDone once its overview (and so its GPU spans) is ready, and findingsDone once its
+// findings are made (with the figures the trace's add up from). With pairs, the stage is one
 // of several whose overlap is judged once every job is done: with more than two cores its
 // overview makes the kernels' spans that judgement needs, on a core of its own, instead of
 // after the jobs on one core.
-func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone func()) []job {
+func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone, findingsDone func()) []job {
 	sub, st := w.sub, w.st
 	w.top = o.Top
 	rt, k, m, n := sub.Runtime.Len(), sub.Kernels.Len(), sub.Memcpy.Len()+sub.Memset.Len(), sub.NVTX.Len()
@@ -100,8 +102,11 @@ func (w *stageWork) jobs(o Options, nvtx, pairs bool, overviewDone, stepsDone fu
 			ov.Steps = &w.steps
 			w.tables.steps = stepsTable(st.Key, w.steps)
 		}
-		defer timing.Start(st.Key + " findings")()
-		w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, w.steps)
+		done := timing.Start(st.Key + " findings")
+		w.fig.tr = sub
+		w.findings = findingsOf(sub, st.Key, o.Findings, ov.Spans, w.steps, &w.fig, nil)
+		done()
+		findingsDone()
 	}
 	js := []job{
 		{rt + 2*(k+m), func() { // the findings reuse the overview's GPU spans
