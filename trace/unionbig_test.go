@@ -59,6 +59,12 @@ func TestUnionIntoBig(t *testing.T) {
 		if got := UnionSpans(lists); !slices.Equal(got, want) {
 			t.Fatalf("round %d: %d spans, want %d", round, len(got), len(want))
 		}
+		for parts := 2; parts <= 5; parts++ { // the big list checked and copied in parts
+			got, ok := unionIntoBigParts(lists, total, parts)
+			if _, okOne := unionIntoBigParts(lists, total, 1); ok != okOne || ok && !slices.Equal(got, want) {
+				t.Fatalf("round %d, %d parts: ok %v (one part: %v), %d spans, want %d", round, parts, ok, okOne, len(got), len(want))
+			}
+		}
 	}
 }
 
