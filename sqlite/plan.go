@@ -81,36 +81,39 @@ type planner struct {
 // notes of odd values. The integer types are decoded here (intValue's cases, inline); only an
 // 8-byte integer can hold the value that stands for NULL (trace.Null), which SQL tells apart.
 func (c *cellReader) apply(p *plan, rec []byte, r int) {
+	out, out32 := c.out, c.out32 // kept in registers: the stores below could alias c
 	for _, it := range p.items {
-		b := rec[it.off:]
+		off := uint(uint32(it.off)) // not negative: one check covers a value's bytes
 		var v int64
 		switch it.t {
 		case 0:
 			v = trace.Null
 		case 1:
-			v = int64(int8(b[0]))
+			v = int64(int8(rec[off]))
 		case 2:
-			v = int64(int16(binary.BigEndian.Uint16(b)))
+			v = int64(int16(binary.BigEndian.Uint16(rec[off : off+2])))
 		case 3:
+			b := rec[off : off+3]
 			v = int64(int32(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8) >> 8)
 		case 4:
-			v = int64(int32(binary.BigEndian.Uint32(b)))
+			v = int64(int32(binary.BigEndian.Uint32(rec[off : off+4])))
 		case 5: // timestamps: 6 bytes
+			b := rec[off : off+6 : off+6]
 			v = (int64(b[0])<<40 | int64(b[1])<<32 | int64(binary.BigEndian.Uint32(b[2:6]))) << 16 >> 16
 		case 8, 9:
 			v = int64(it.t - 8)
 		default:
 			var ok bool
-			if v, ok = intValue(uint64(it.t), b); !ok {
+			if v, ok = intValue(uint64(it.t), rec[off:]); !ok {
 				c.odd("column %d: serial type %d in an integer column", it.col, it.t)
 			}
 		}
 		j := int(it.j)
 		switch {
-		case j < len(c.out):
-			c.out[j][r] = v
+		case uint(j) < uint(len(out)):
+			out[j][r] = v
 		case v > int64(trace.Null32) && v <= math.MaxInt32:
-			c.out32[j-len(c.out)][r] = int32(v)
+			out32[j-len(out)][r] = int32(v)
 		default:
 			c.put(j, r, v)
 		}

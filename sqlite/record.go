@@ -18,8 +18,20 @@ func varint(b []byte) (uint64, int) {
 	return varintLong(b)
 }
 
-// varintLong is varint past its first byte's test.
+// varintLong is varint past its first byte's test; two to four bytes (the rowids of a table
+// of up to 2²⁸ rows) without the loop.
 func varintLong(b []byte) (uint64, int) {
+	if len(b) >= 4 {
+		b0, b1, b2, b3 := uint64(b[0]&0x7f), uint64(b[1]), uint64(b[2]), uint64(b[3])
+		switch {
+		case b1 < 0x80:
+			return b0<<7 | b1, 2
+		case b2 < 0x80:
+			return b0<<14 | (b1&0x7f)<<7 | b2, 3
+		case b3 < 0x80:
+			return b0<<21 | (b1&0x7f)<<14 | (b2&0x7f)<<7 | b3, 4
+		}
+	}
 	var v uint64
 	for i := 0; i < 8; i++ {
 		if i >= len(b) {

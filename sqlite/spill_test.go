@@ -204,3 +204,40 @@ func TestScannerSpillsAndSignedValues(t *testing.T) {
 		t.Errorf("%d kernels, want %d", got, want)
 	}
 }
+
+// TestVarintShortForms: the unrolled two- to four-byte forms give what the byte-by-byte
+// decoding of the file format gives, for every length of input and every place the
+// continuation bits stop, including inputs cut short inside a varint.
+func TestVarintShortForms(t *testing.T) {
+	ref := func(b []byte) (uint64, int) { // sqlite.org/fileformat.html: 7 bits a byte, 8 in the ninth
+		var v uint64
+		for i := range 9 {
+			if i >= len(b) {
+				return 0, 0
+			}
+			if i == 8 {
+				return v<<8 | uint64(b[8]), 9
+			}
+			v = v<<7 | uint64(b[i]&0x7f)
+			if b[i] < 0x80 {
+				return v, i + 1
+			}
+		}
+		return 0, 0
+	}
+	rng := rand.New(rand.NewPCG(7, 9))
+	for range 200000 {
+		b := make([]byte, rng.IntN(11))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			if rng.IntN(3) > 0 { // long runs of continuation bits
+				b[i] |= 0x80
+			}
+		}
+		gv, gk := varint(b)
+		wv, wk := ref(b)
+		if gv != wv || gk != wk {
+			t.Fatalf("varint(% x) = %d, %d; want %d, %d", b, gv, gk, wv, wk)
+		}
+	}
+}
