@@ -81,7 +81,8 @@ type planner struct {
 // notes of odd values. The integer types are decoded here (intValue's cases, inline); only an
 // 8-byte integer can hold the value that stands for NULL (trace.Null), which SQL tells apart.
 func (c *cellReader) apply(p *plan, rec []byte, r int) {
-	out, out32 := c.out, c.out32 // kept in registers: the stores below could alias c
+	out, out32 := c.out, c.out32  // kept in registers: the stores below could alias c
+	rec = rec[:len(rec):len(rec)] // a value's bytes are sliced within the record, never past it
 	for _, it := range p.items {
 		off := uint(uint32(it.off)) // not negative: one check covers a value's bytes
 		var v int64
