@@ -3,6 +3,7 @@ package trace
 import (
 	"slices"
 
+	"github.com/omnistat/omnistat/internal/hugepage"
 	"github.com/omnistat/omnistat/internal/par"
 )
 
@@ -69,6 +70,7 @@ func codesOf(vs []int64, parts int) Codes {
 		}
 	}
 	c := Codes{codes: make([]uint16, len(vs)), values: values}
+	hugepage.Hint(c.codes)
 	par.ForParts(len(vs), parts, func(_, lo, hi int) {
 		last, lastCode := int64(0), uint16(0)
 		for i := lo; i < hi; i++ {
@@ -86,6 +88,7 @@ func codesOf(vs []int64, parts int) Codes {
 // codesOne is CodesOf in one walk.
 func codesOne(vs []int64) Codes {
 	c := Codes{codes: make([]uint16, len(vs))}
+	hugepage.Hint(c.codes)
 	index := map[int64]uint16{}
 	last, lastCode := int64(0), uint16(0)
 	for i, v := range vs {
