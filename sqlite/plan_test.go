@@ -119,7 +119,8 @@ func TestPlannedIntegers(t *testing.T) {
 	}
 }
 
-// TestPlansInCycles: records whose headers come in cycles (as kernel rows do), repeat, or
+// TestPlansInCycles: records whose headers come in cycles (as kernel rows do, one header followed
+// by either of two), repeat, or
 // jump at random among headers that share a plan slot (so a plan's next may name a slot since
 // reused by another header) decode to what a walk of each record alone gives.
 func TestPlansInCycles(t *testing.T) {
@@ -159,6 +160,9 @@ func TestPlansInCycles(t *testing.T) {
 	cycle := hdrs[:5]
 	for range 200 {
 		seq = append(seq, cycle...)
+	}
+	for range 200 { // a header followed by one of two others in turn (its next and next2)
+		seq = append(seq, hdrs[0], hdrs[1], hdrs[0], hdrs[2], hdrs[3])
 	}
 	for range 500 {
 		seq = append(seq, shared[rng.IntN(len(shared))])

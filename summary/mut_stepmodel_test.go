@@ -2,9 +2,11 @@ package summary
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"github.com/omnistat/omnistat/reports/stat"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -66,5 +68,38 @@ func TestMutStepSpans(t *testing.T) {
 	}
 	if got, want := s.stepSpans(math.MinInt64), sp(0, 90, 100, 300, 400, 500, 600, 650); !slices.Equal(got, want) {
 		t.Errorf("no warm-up: %v, want %v", got, want)
+	}
+}
+
+// medianP90 reads the median off the sorted steps: the same value stat.Median selects, and the
+// nearest-rank 90th percentile, on random step times of odd and even counts (near the int64
+// limits too, where the mean of the two middle values must not overflow).
+func TestMedianP90AgainstSelect(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ns := []int{4095, 4096, 4097, 70000, 70001} // the radix sort's lengths
+	for n := 1; n < 300; n++ {
+		ns = append(ns, n)
+	}
+	for _, n := range ns {
+		for _, span := range []int64{3, 1 << 20, math.MaxInt64} {
+			xs := make([]int64, n)
+			for i := range xs {
+				xs[i] = r.Int64N(span)
+				if span == math.MaxInt64 && r.IntN(2) == 0 {
+					xs[i] = math.MaxInt64 - r.Int64N(4)
+				}
+			}
+			in := slices.Clone(xs)
+			med, p90 := medianP90(xs)
+			if !slices.Equal(xs, in) {
+				t.Fatalf("n=%d: medianP90 changed its input", n)
+			}
+			sorted := slices.Clone(xs)
+			slices.Sort(sorted)
+			want := stat.Median(slices.Clone(xs))
+			if med != want || p90 != sorted[int(math.Ceil(0.9*float64(n)))-1] {
+				t.Fatalf("n=%d span %d: median %v p90 %d, want %v and %d", n, span, med, p90, want, sorted[int(math.Ceil(0.9*float64(n)))-1])
+			}
+		}
 	}
 }
