@@ -87,7 +87,9 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 	for lead < rt.Len() && (!p.hasOps[lead] || scope(rt.GlobalTID.At(lead)) == trace.Null) {
 		lead++
 	}
-	walk := func(lo, hi int, f func(k, c int)) {
+	// walk calls f for each run of one thread's calls in [lo, hi): its thread k and the run
+	// (its calls that launched nothing are f's to skip)
+	walk := func(lo, hi int, f func(k, a, b int)) {
 		rt.GlobalTID.RunsIn(lo, hi, func(a, b int, g int64) {
 			k, ok := index[scope(g)]
 			if !ok {
@@ -96,18 +98,23 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 			if scope(g) == trace.Null {
 				a = max(a, lead)
 			}
-			for c := a; c < b; c++ {
-				if p.hasOps[c] {
-					f(k, c)
-				}
-			}
+			f(k, a, b)
 		})
 	}
+	hasOps := p.hasOps
 	parts := par.Parts(rt.Len())
 	at := make([][]int, parts) // at[q][k]: where part q writes thread k's next call
 	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
 		at[q] = par.Counters(len(tids))
-		walk(lo, hi, func(k, _ int) { at[q][k]++ })
+		walk(lo, hi, func(k, a, b int) {
+			n := 0
+			for _, has := range hasOps[a:max(a, b)] {
+				if has {
+					n++
+				}
+			}
+			at[q][k] += n
+		})
 	})
 	callsByThread := make(map[int64][]int32, len(tids))
 	lists := make([][]int32, len(tids))
@@ -122,7 +129,16 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 		}
 	}
 	par.ForParts(rt.Len(), parts, func(q, lo, hi int) {
-		walk(lo, hi, func(k, c int) { lists[k][at[q][k]] = int32(c); at[q][k]++ })
+		walk(lo, hi, func(k, a, b int) {
+			l, pos := lists[k], at[q][k]
+			for c := a; c < b; c++ {
+				if hasOps[c] {
+					l[pos] = int32(c)
+					pos++
+				}
+			}
+			at[q][k] = pos
+		})
 	})
 	// ranges and calls by start (the tables mostly are already: then nothing is sorted)
 	for tid, cs := range callsByThread {
