@@ -2,6 +2,7 @@ package reports
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -120,7 +121,12 @@ func projectRanges(p *projection) []ProjectedRange {
 		return cmp.Compare(a.Row, b.Row)
 	}
 	if !slices.IsSortedFunc(out, byThreadStart) {
-		slices.SortFunc(out, byThreadStart)
+		// ranges of several threads come interleaved in start order: grouped by thread first
+		// (a stable counting pass), each thread's mostly are in order already
+		out = byThread(out, n.GlobalTID)
+		if !slices.IsSortedFunc(out, byThreadStart) {
+			slices.SortFunc(out, byThreadStart)
+		}
 	}
 	var active []int
 	for i := range out {
@@ -150,6 +156,32 @@ func projectRanges(p *projection) []ProjectedRange {
 		}
 	}
 	return out
+}
+
+// byThread orders the ranges by thread (tid of their row), keeping their order within a thread.
+func byThread(out []ProjectedRange, tid []int64) []ProjectedRange {
+	rank := map[int64]int{}
+	for _, pr := range out {
+		rank[tid[pr.Row]] = 0
+	}
+	tids := slices.Sorted(maps.Keys(rank))
+	at := make([]int, len(tids)+1) // where each thread's ranges begin
+	for i, t := range tids {
+		rank[t] = i
+	}
+	for _, pr := range out {
+		at[rank[tid[pr.Row]]+1]++
+	}
+	for i := range tids {
+		at[i+1] += at[i]
+	}
+	sorted := make([]ProjectedRange, len(out))
+	for _, pr := range out {
+		k := rank[tid[pr.Row]]
+		sorted[at[k]] = pr
+		at[k]++
+	}
+	return sorted
 }
 
 // NVTXGPUProjSum is nvtx_gpu_proj_sum: projected ranges grouped by name and style.

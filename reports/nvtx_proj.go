@@ -194,12 +194,14 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 					minEnd = min(minEnd, p.end(r))
 				}
 			}
+			same := false // the part's last set is active, unchanged since: no comparison needed
 			for _, c := range cs[lo:hi] {
 				s, e := rt.Start[c], rt.End[c]
 				for next < len(rs) && p.starts[rs[next]] <= s {
 					active = append(active, rs[next])
 					minEnd = min(minEnd, p.end(rs[next]))
 					next++
+					same = false
 				}
 				if minEnd < s { // a range that ended before this call holds no later call
 					kept := active[:0]
@@ -210,11 +212,15 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 							minEnd = min(minEnd, p.end(r))
 						}
 					}
+					same = same && len(kept) == len(active)
 					active = kept
 				}
 				if minEnd >= e { // every active range encloses the call (the usual case)
-					if len(active) > 0 {
+					if same {
+						p.setOf[c] = int32(len(pt.off) - 1)
+					} else if len(active) > 0 {
 						fill(c, active)
+						same = true
 					}
 					continue
 				}
@@ -226,6 +232,7 @@ func newProjectionScope(tr *trace.Trace, kernelsOnly, byProcess bool) *projectio
 				}
 				if len(enclosing) > 0 {
 					fill(c, enclosing)
+					same = false
 				}
 			}
 		})

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -33,5 +35,25 @@ func TestProjectionSets(t *testing.T) {
 	}
 	if p.enclosing(-1) != nil {
 		t.Error("a kernel without a call has enclosing ranges")
+	}
+}
+
+// byThread groups projected ranges by thread keeping each thread's order: random ranges of a few
+// threads, interleaved, come out in the order a sort by thread then position gives.
+func TestByThreadStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 200 {
+		tid := make([]int64, n)
+		out := make([]ProjectedRange, n)
+		for i := range out {
+			tid[i] = []int64{-1, 7, 1 << 40, 3, 3 << 50}[r.IntN(1+n%5)]
+			out[i] = ProjectedRange{Row: i, position: i}
+		}
+		r.Shuffle(n, func(i, j int) { out[i], out[j] = out[j], out[i] })
+		want := slices.Clone(out)
+		slices.SortStableFunc(want, func(a, b ProjectedRange) int { return cmp.Compare(tid[a.Row], tid[b.Row]) })
+		if got := byThread(out, tid); !slices.Equal(got, want) {
+			t.Fatalf("%d ranges: %v, want %v", n, got, want)
+		}
 	}
 }
