@@ -71,23 +71,26 @@ func newCallIndex(a *APICalls, parts int) *CallIndex {
 		// room for four processes: 128 bytes, so no other part's list shares its cache lines
 		sp := make([]span, 0, 4)
 		cur, lastP := -1, int64(-1)
-		for i := lo; i < hi; i++ {
-			if a.CorrID[i] == Null32 {
-				continue
-			}
-			p, c := ProcessOf(a.GlobalTID.At(i)), int64(a.CorrID[i])
-			if p != lastP || cur < 0 {
-				cur = slices.IndexFunc(sp, func(s span) bool { return s.p == p })
-				if cur < 0 {
-					sp = append(sp, span{p, c, c, 0})
-					cur = len(sp) - 1
+		a.GlobalTID.RunsIn(lo, hi, func(ra, rb int, g int64) { // calls come in runs of a thread
+			p := ProcessOf(g)
+			for i := ra; i < rb; i++ {
+				if a.CorrID[i] == Null32 {
+					continue
 				}
-				lastP = p
+				c := int64(a.CorrID[i])
+				if p != lastP || cur < 0 {
+					cur = slices.IndexFunc(sp, func(s span) bool { return s.p == p })
+					if cur < 0 {
+						sp = append(sp, span{p, c, c, 0})
+						cur = len(sp) - 1
+					}
+					lastP = p
+				}
+				s := &sp[cur]
+				s.lo, s.hi = min(s.lo, c), max(s.hi, c)
+				s.n++
 			}
-			s := &sp[cur]
-			s.lo, s.hi = min(s.lo, c), max(s.hi, c)
-			s.n++
-		}
+		})
 		partSpans[w] = sp
 	})
 	var spans []span // processes in the order of their first call
@@ -123,40 +126,63 @@ func newCallIndex(a *APICalls, parts int) *CallIndex {
 			}
 		}
 	}
+	// own[w][pi]: part w's ids of process pi lie outside every other part's range of them (ids
+	// grow with the rows, so the parts' ranges mostly do not meet): no other part writes its
+	// dense slots, which it fills without an atomic operation
+	own := make([][]bool, parts)
+	for w, sp := range partSpans {
+		own[w] = make([]bool, len(x.procs))
+		for pi, e := range x.procs {
+			j := slices.IndexFunc(sp, func(s span) bool { return s.p == e.gpid })
+			if j < 0 {
+				continue
+			}
+			alone := true
+			for v, other := range partSpans {
+				k := slices.IndexFunc(other, func(s span) bool { return s.p == e.gpid })
+				if v != w && k >= 0 && other[k].lo <= sp[j].hi && sp[j].lo <= other[k].hi {
+					alone = false
+				}
+			}
+			own[w][pi] = alone
+		}
+	}
 	par.ForParts(n, parts, func(w, lo, hi int) {
 		pos := at[w]
 		var pc *procCalls
-		pi, lastP := -1, int64(-1)
-		for i := lo; i < hi; i++ {
-			if p := ProcessOf(a.GlobalTID.At(i)); p != lastP || pc == nil {
+		pi, lastP, mine := -1, int64(-1), false
+		a.GlobalTID.RunsIn(lo, hi, func(ra, rb int, g int64) {
+			if p := ProcessOf(g); p != lastP || pc == nil {
 				pc, pi, lastP = nil, x.index(p), p
 				if pi >= 0 {
-					pc = x.procs[pi].calls
+					pc, mine = x.procs[pi].calls, parts == 1 || own[w][pi]
 				}
 			}
-			if a.CorrID[i] == Null32 {
-				continue
-			}
-			c := int64(a.CorrID[i])
-			if pc.rows == nil {
-				pc.keys[pos[pi]], pc.vals[pos[pi]] = uint32(c-pc.base), int32(i)
-				pos[pi]++
-				continue
-			}
-			slot, v := &pc.rows[c-pc.base], int32(i)+1
-			if parts == 1 {
-				if *slot == 0 {
-					*slot = v
+			for i := ra; i < rb; i++ {
+				if a.CorrID[i] == Null32 {
+					continue
 				}
-				continue
-			}
-			for { // the lowest row of the id wins, whichever part gets there first
-				old := atomic.LoadInt32(slot)
-				if (old != 0 && old < v) || atomic.CompareAndSwapInt32(slot, old, v) {
-					break
+				c := int64(a.CorrID[i])
+				if pc.rows == nil {
+					pc.keys[pos[pi]], pc.vals[pos[pi]] = uint32(c-pc.base), int32(i)
+					pos[pi]++
+					continue
+				}
+				slot, v := &pc.rows[c-pc.base], int32(i)+1
+				if mine { // rows come in order: the first one met is the lowest
+					if *slot == 0 {
+						*slot = v
+					}
+					continue
+				}
+				for { // the lowest row of the id wins, whichever part gets there first
+					old := atomic.LoadInt32(slot)
+					if (old != 0 && old < v) || atomic.CompareAndSwapInt32(slot, old, v) {
+						break
+					}
 				}
 			}
-		}
+		})
 	})
 	for pi, e := range x.procs {
 		pc := e.calls
@@ -236,11 +262,13 @@ func (x *CallIndex) remap(dst []int32) *CallIndex {
 // Call returns the runtime row with correlation id corr in process globalPID, or -1; -1 for a
 // NULL id (Null32, or Null), which launched nothing it can name.
 func (x *CallIndex) Call(globalPID, corr int64) int {
-	if corr == int64(Null32) || corr == Null {
-		return -1
-	}
-	pc := x.find(globalPID)
-	if pc == nil {
+	return x.find(globalPID).call(corr)
+}
+
+// call is the row of the call with correlation id corr among a process's calls (Call once the
+// process is found; -1 when pc is nil, the process has no call with an id).
+func (pc *procCalls) call(corr int64) int {
+	if corr == int64(Null32) || corr == Null || pc == nil {
 		return -1
 	}
 	if pc.rows != nil {

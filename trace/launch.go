@@ -66,9 +66,12 @@ func newLaunches(t *Trace, idx *CallIndex) *Launches {
 	find := func(gpid Codes, corr []int32) []int32 {
 		out := make([]int32, gpid.Len())
 		par.For(len(out), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				out[i] = int32(idx.Call(gpid.At(i), int64(corr[i])))
-			}
+			gpid.RunsIn(lo, hi, func(a, b int, g int64) { // the process is found once a run of it
+				pc := idx.find(g)
+				for i := a; i < b; i++ {
+					out[i] = int32(pc.call(int64(corr[i])))
+				}
+			})
 		})
 		return out
 	}
