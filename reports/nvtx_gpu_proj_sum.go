@@ -67,10 +67,10 @@ func projectRanges(p *projection) []ProjectedRange {
 			}
 		}
 	})
-	span := func(n int, call func(int) int, start, end []int64) {
-		pool.reduce(sets, n, S, func(a *projAcc, lo, hi int) {
+	span := func(calls trace.OpCalls, start, end []int64) {
+		pool.reduce(sets, calls.Len(), S, func(a *projAcc, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				if c := call(i); c >= 0 {
+				if c := calls.Row(i); c >= 0 {
 					k := p.setOf[c]
 					a.start[k] = min(a.start[k], start[i])
 					a.end[k] = max(a.end[k], end[i])
@@ -78,10 +78,10 @@ func projectRanges(p *projection) []ProjectedRange {
 			}
 		})
 	}
-	span(tr.Kernels.Len(), p.launch.Kernel, tr.Kernels.Start, tr.Kernels.End)
+	span(p.launch.KernelCalls(), tr.Kernels.Start, tr.Kernels.End)
 	if !p.kernelsOnly {
-		span(tr.Memcpy.Len(), p.launch.Memcpy, tr.Memcpy.Start, tr.Memcpy.End)
-		span(tr.Memset.Len(), p.launch.Memset, tr.Memset.Start, tr.Memset.End)
+		span(p.launch.MemcpyCalls(), tr.Memcpy.Start, tr.Memcpy.End)
+		span(p.launch.MemsetCalls(), tr.Memset.Start, tr.Memset.End)
 	}
 	acc := newProjAcc(R)
 	for k := 1; k < S; k++ { // set 0 is the calls in no range

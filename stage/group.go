@@ -164,14 +164,15 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 	})
 	launch := tr.Launches()
 	// a GPU op goes with its launching call's thread; without one, with its process's main thread
-	ops := func(n int, call func(int) int, gpid trace.Codes) []int32 {
+	ops := func(calls trace.OpCalls, gpid trace.Codes) []int32 {
+		n := calls.Len()
 		out := make([]int32, n)
 		parts := par.Parts(n)
 		orphans := make([]bool, parts) // whether a part has operations without a call
 		par.ForParts(n, parts, func(p, lo, hi int) {
 			o := false
 			for i := lo; i < hi; i++ {
-				if c := call(i); c >= 0 {
+				if c := calls.Row(i); c >= 0 {
 					out[i] = rtGroup[c]
 				} else {
 					out[i], o = -1, true
@@ -194,9 +195,9 @@ func groupRows(tr *trace.Trace, by By, a *Assignment) (*trace.Grouping, error) {
 		g := tr.OSRT.GlobalTID.At(i)
 		osrt[i] = int32(groupOf(g))
 	}
-	kern := ops(tr.Kernels.Len(), launch.Kernel, tr.Kernels.GlobalPID)
-	mcpy := ops(tr.Memcpy.Len(), launch.Memcpy, tr.Memcpy.GlobalPID)
-	mset := ops(tr.Memset.Len(), launch.Memset, tr.Memset.GlobalPID)
+	kern := ops(launch.KernelCalls(), tr.Kernels.GlobalPID)
+	mcpy := ops(launch.MemcpyCalls(), tr.Memcpy.GlobalPID)
+	mset := ops(launch.MemsetCalls(), tr.Memset.GlobalPID)
 	nvtx := make([]int32, tr.NVTX.Len())
 	for i, g := range tr.NVTX.GlobalTID {
 		if trace.IsRange(tr.NVTX.EventType[i]) {

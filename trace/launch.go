@@ -44,6 +44,35 @@ func (l *Launches) Memcpy(i int) int { return l.row(l.copy[i]) }
 // Memset is the runtime row that launched memset i, or -1.
 func (l *Launches) Memset(i int) int { return l.row(l.set[i]) }
 
+// OpCalls is the launching calls of one table's operations, for loops over them: Row(i) is
+// Kernel(i) (Memcpy, Memset) as a plain value whose call the compiler inlines, where a method
+// value such as l.Kernel costs an indirect call per operation.
+type OpCalls struct {
+	ops    []int32
+	lo, hi int32
+}
+
+// Row is the runtime row that launched operation i, or -1.
+func (o OpCalls) Row(i int) int {
+	c := o.ops[i]
+	if c < o.lo || c >= o.hi {
+		return -1
+	}
+	return int(c - o.lo)
+}
+
+// Len is the number of operations.
+func (o OpCalls) Len() int { return len(o.ops) }
+
+// KernelCalls is the kernels' launching calls (Kernel).
+func (l *Launches) KernelCalls() OpCalls { return OpCalls{l.kern, l.lo, l.hi} }
+
+// MemcpyCalls is the copies' launching calls (Memcpy).
+func (l *Launches) MemcpyCalls() OpCalls { return OpCalls{l.copy, l.lo, l.hi} }
+
+// MemsetCalls is the memsets' launching calls (Memset).
+func (l *Launches) MemsetCalls() OpCalls { return OpCalls{l.set, l.lo, l.hi} }
+
 // Dups says whether a correlation id repeats within a process (CallIndex.Dups): the first call
 // of a repeated id is the one given.
 func (l *Launches) Dups() bool { return l.dups }
@@ -145,25 +174,21 @@ func (t *Trace) launching(kernelsOnly bool, parts int) []bool {
 		return out
 	}
 	l := t.Launches()
-	type ops struct {
-		n    int
-		call func(int) int
-	}
-	tables := []ops{{t.Kernels.Len(), l.Kernel}}
+	tables := []OpCalls{l.KernelCalls()}
 	if !kernelsOnly {
-		tables = append(tables, ops{t.Memcpy.Len(), l.Memcpy}, ops{t.Memset.Len(), l.Memset})
+		tables = append(tables, l.MemcpyCalls(), l.MemsetCalls())
 	}
 	if parts <= 0 {
 		most := 0
 		for _, tb := range tables {
-			most = max(most, tb.n)
+			most = max(most, tb.Len())
 		}
 		parts = par.Parts(most)
 	}
 	if parts < 2 { // one walk, straight into the result
 		for _, tb := range tables {
-			for i := range tb.n {
-				if c := tb.call(i); c >= 0 {
+			for i := range tb.Len() {
+				if c := tb.Row(i); c >= 0 {
 					out[c] = true
 				}
 			}
@@ -175,10 +200,10 @@ func (t *Trace) launching(kernelsOnly bool, parts int) []bool {
 		bits[p] = make([]uint64, (n+63)/64)
 	}
 	for _, tb := range tables {
-		par.ForParts(tb.n, min(parts, max(1, tb.n)), func(p, lo, hi int) {
+		par.ForParts(tb.Len(), min(parts, max(1, tb.Len())), func(p, lo, hi int) {
 			b := bits[p]
 			for i := lo; i < hi; i++ {
-				if c := tb.call(i); c >= 0 {
+				if c := tb.Row(i); c >= 0 {
 					b[c>>6] |= 1 << (c & 63)
 				}
 			}
