@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"reflect"
@@ -185,6 +186,73 @@ func TestPlansInCycles(t *testing.T) {
 		}
 		if c.out[0][r] != alone.out[0][0] || c.out32[0][r] != alone.out32[0][0] || c.out32[1][r] != alone.out32[1][0] {
 			t.Fatalf("record %d (header %v): %d %d %d, walked alone %d %d %d", r, h, c.out[0][r], c.out32[0][r], c.out32[1][r],
+				alone.out[0][0], alone.out32[0][0], alone.out32[1][0])
+		}
+	}
+}
+
+// TestLeafPlansAgainstRecords: leaf decodes a page's records from their plans without record's
+// call (the plan of the record before, the one that followed it, then the others); on pages of
+// records whose headers cycle, alternate and jump among headers sharing a plan slot, every row
+// is what a walk of its record alone gives.
+func TestLeafPlansAgainstRecords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	sizes := map[byte]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 8: 0, 9: 0}
+	types := []byte{1, 2, 4, 5, 6, 8}
+	var hdrs [][]byte
+	for _, a := range types {
+		for _, b := range types {
+			hdrs = append(hdrs, []byte{4, a, 1, b})
+		}
+	}
+	var seq [][]byte
+	for range 300 {
+		seq = append(seq, hdrs[0], hdrs[1], hdrs[0], hdrs[2], hdrs[3], hdrs[3])
+	}
+	for range 400 {
+		seq = append(seq, hdrs[rng.IntN(len(hdrs))])
+	}
+	var recs [][]byte
+	for _, h := range seq {
+		rec := slices.Clone(h)
+		for _, st := range h[1:] {
+			for range sizes[st] {
+				rec = append(rec, byte(rng.IntN(256)))
+			}
+		}
+		recs = append(recs, rec)
+	}
+	const pageSize = 4096
+	p := &pager{pageSize: pageSize, usable: pageSize, pages: 1 << 20}
+	c := planReader(len(recs))
+	c.p = p
+	for row := 0; row < len(recs); {
+		// a leaf page (not page 1): header, cell pointers, then the cells from the page's end
+		n := min(100, len(recs)-row)
+		page := make([]byte, pageSize)
+		page[0] = 0x0d
+		binary.BigEndian.PutUint16(page[3:], uint16(n))
+		at := pageSize
+		for i := range n {
+			rec := recs[row+i]
+			cell := append([]byte{byte(len(rec))}, byte((row+i+1)&0x7f))
+			cell = append(cell, rec...)
+			at -= len(cell)
+			copy(page[at:], cell)
+			binary.BigEndian.PutUint16(page[8+2*i:], uint16(at))
+		}
+		if err := c.leaf(2, page, 0, row, row+n); err != nil {
+			t.Fatalf("page at row %d: %v", row, err)
+		}
+		row += n
+	}
+	for r, rec := range recs {
+		alone := planReader(1)
+		if err := alone.record(rec, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		if c.out[0][r] != alone.out[0][0] || c.out32[0][r] != alone.out32[0][0] || c.out32[1][r] != alone.out32[1][0] {
+			t.Fatalf("row %d (header %v): %d %d %d, walked alone %d %d %d", r, seq[r], c.out[0][r], c.out32[0][r], c.out32[1][r],
 				alone.out[0][0], alone.out32[0][0], alone.out32[1][0])
 		}
 	}
