@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/omnistat/omnistat/internal/hugepage"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/omnistat/omnistat/internal/par"
@@ -128,21 +129,36 @@ func inTimeParts[L any](lists []L, n, parts int, k timeParts[L]) []Span {
 	return clipSpans(stitch(buf, outs))
 }
 
-// mergeInto merges sorted span lists into out, joining overlapping or touching spans.
+// mergeInto merges sorted span lists into out, joining overlapping or touching spans. Spans go
+// by start, the first list's first on equal starts (the order matters where a damaged span ends
+// before it starts); the list whose span is next gives every span that comes before the other
+// lists' next ones in one loop, without looking at them again (a kernel table's one long run).
 func mergeInto(lists []spanList, out []Span) []Span {
 	for {
-		best := -1
+		best, other := -1, -1 // the list whose span comes next, and the one after it among the rest
 		for l := range lists {
-			if lists[l].i < len(lists[l].s) && (best < 0 || lists[l].s[lists[l].i] < lists[best].s[lists[best].i]) {
-				best = l
+			if lists[l].i >= len(lists[l].s) {
+				continue
+			}
+			switch s := lists[l].s[lists[l].i]; {
+			case best < 0 || s < lists[best].s[lists[best].i]:
+				best, other = l, best
+			case other < 0 || s < lists[other].s[lists[other].i]:
+				other = l
 			}
 		}
 		if best < 0 {
 			return out
 		}
 		b := &lists[best]
-		out = coalesce(out, Span{b.s[b.i], b.e[b.i]})
-		b.i++
+		limit, beforeTies := int64(math.MaxInt64), true // b's spans come first up to limit (ties: while best is the lower list)
+		if other >= 0 {
+			limit, beforeTies = lists[other].s[lists[other].i], best < other
+		}
+		for b.i < len(b.s) && (b.s[b.i] < limit || b.s[b.i] == limit && beforeTies) {
+			out = coalesce(out, Span{b.s[b.i], b.e[b.i]})
+			b.i++
+		}
 	}
 }
 

@@ -281,3 +281,48 @@ func TestOrIntoRowByRow(t *testing.T) {
 		}
 	}
 }
+
+// mergeInto takes runs of one list at a time, in the order the span-by-span merge takes them:
+// random sorted lists with equal starts across lists and spans that end before they start (where
+// the order changes the result) merge to what the merge of one span at a time gives.
+func TestMergeIntoRunsStepwise(t *testing.T) {
+	stepwise := func(lists []spanList, out []Span) []Span {
+		for {
+			best := -1
+			for l := range lists {
+				if lists[l].i < len(lists[l].s) && (best < 0 || lists[l].s[lists[l].i] < lists[best].s[lists[best].i]) {
+					best = l
+				}
+			}
+			if best < 0 {
+				return out
+			}
+			b := &lists[best]
+			out = coalesce(out, Span{b.s[b.i], b.e[b.i]})
+			b.i++
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 3000 {
+		k := 1 + rng.IntN(4)
+		var lists []spanList
+		for range k {
+			n := rng.IntN(30)
+			var l spanList
+			at := int64(rng.IntN(20))
+			for range n {
+				at += int64(rng.IntN(4)) // equal starts often
+				end := at + int64(rng.IntN(12))
+				if rng.IntN(8) == 0 {
+					end = at - 1 - int64(rng.IntN(5)) // ends before it starts
+				}
+				l.s, l.e = append(l.s, at), append(l.e, end)
+			}
+			lists = append(lists, l)
+		}
+		want := stepwise(slices.Clone(lists), nil)
+		if got := mergeInto(slices.Clone(lists), nil); !slices.Equal(got, want) {
+			t.Fatalf("trial %d, lists %v: %v, want %v", trial, lists, got, want)
+		}
+	}
+}
