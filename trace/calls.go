@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -62,10 +63,49 @@ func NewCallIndex(a *APICalls) *CallIndex {
 	return newCallIndex(a, par.Parts(a.GlobalTID.Len()))
 }
 
+// idSpan is the correlation ids of process p's calls in one part of the table: from lo to hi,
+// n of them.
+type idSpan struct{ p, lo, hi, n int64 }
+
+// exclusiveParts says, for each part w and process pi of procs, whether the part's ids of the
+// process lie outside every other part's range of them (ids grow with the rows, so the parts'
+// ranges mostly do not meet): no other part writes its dense slots, which it then fills without
+// an atomic operation. Each process's part ranges are sorted by their first id: a range meets
+// another when it starts before the end of one before it, or the next one starts before it ends
+// (parts × processes, however many of either).
+func exclusiveParts(partSpans [][]idSpan, procs []procEntry) [][]bool {
+	type partRange struct {
+		lo, hi int64
+		w      int
+	}
+	procOf := make(map[int64]int, len(procs))
+	for pi, e := range procs {
+		procOf[e.gpid] = pi
+	}
+	own := make([][]bool, len(partSpans))
+	ranges := make([][]partRange, len(procs))
+	for w, sp := range partSpans {
+		own[w] = make([]bool, len(procs))
+		for _, s := range sp {
+			pi := procOf[s.p]
+			ranges[pi] = append(ranges[pi], partRange{s.lo, s.hi, w})
+		}
+	}
+	for pi, rs := range ranges {
+		slices.SortFunc(rs, func(a, b partRange) int { return cmp.Compare(a.lo, b.lo) })
+		reach := int64(math.MinInt64) // the last id of the ranges before
+		for i, r := range rs {
+			own[r.w][pi] = reach < r.lo && (i+1 == len(rs) || rs[i+1].lo > r.hi)
+			reach = max(reach, r.hi)
+		}
+	}
+	return own
+}
+
 func newCallIndex(a *APICalls, parts int) *CallIndex {
 	n := a.GlobalTID.Len()
 	parts = max(1, parts)
-	type span struct{ p, lo, hi, n int64 }
+	type span = idSpan
 	partSpans := make([][]span, parts)
 	par.ForParts(n, parts, func(w, lo, hi int) {
 		// room for four processes: 128 bytes, so no other part's list shares its cache lines
@@ -126,27 +166,7 @@ func newCallIndex(a *APICalls, parts int) *CallIndex {
 			}
 		}
 	}
-	// own[w][pi]: part w's ids of process pi lie outside every other part's range of them (ids
-	// grow with the rows, so the parts' ranges mostly do not meet): no other part writes its
-	// dense slots, which it fills without an atomic operation
-	own := make([][]bool, parts)
-	for w, sp := range partSpans {
-		own[w] = make([]bool, len(x.procs))
-		for pi, e := range x.procs {
-			j := slices.IndexFunc(sp, func(s span) bool { return s.p == e.gpid })
-			if j < 0 {
-				continue
-			}
-			alone := true
-			for v, other := range partSpans {
-				k := slices.IndexFunc(other, func(s span) bool { return s.p == e.gpid })
-				if v != w && k >= 0 && other[k].lo <= sp[j].hi && sp[j].lo <= other[k].hi {
-					alone = false
-				}
-			}
-			own[w][pi] = alone
-		}
-	}
+	own := exclusiveParts(partSpans, x.procs)
 	par.ForParts(n, parts, func(w, lo, hi int) {
 		pos := at[w]
 		var pc *procCalls

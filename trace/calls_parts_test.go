@@ -2,6 +2,7 @@ package trace
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -64,6 +65,47 @@ func TestCallIndexPartsBruteForce(t *testing.T) {
 			for _, k := range [][2]int64{{1, next[1] + 1}, {3, next[3] + 5}, {9, 1}, {1, int64(Null32)}} {
 				if got := x.Call(k[0]<<24, k[1]); got != -1 {
 					t.Fatalf("repeats %s, parts=%d: process %d id %d found at row %d", dup, parts, k[0], k[1], got)
+				}
+			}
+		}
+	}
+}
+
+// exclusiveParts marks a part's ids of a process as its own exactly when no other part's range of
+// that process's ids meets them (a brute force over every pair): random ranges of a few
+// processes over up to 40 parts, ranges that touch, nest and repeat, a process absent from some
+// parts.
+func TestExclusivePartsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 55))
+	for trial := range 2000 {
+		nprocs, parts := 1+rng.IntN(4), 1+rng.IntN(40)
+		var procs []procEntry
+		for p := range nprocs {
+			procs = append(procs, procEntry{gpid: int64(p+1) << 24})
+		}
+		spans := make([][]idSpan, parts)
+		for w := range spans {
+			for _, p := range rng.Perm(nprocs) {
+				if rng.IntN(3) == 0 {
+					continue
+				}
+				lo := int64(rng.IntN(60))
+				spans[w] = append(spans[w], idSpan{p: procs[p].gpid, lo: lo, hi: lo + int64(rng.IntN(8)), n: 1})
+			}
+		}
+		own := exclusiveParts(spans, procs)
+		for w, sp := range spans {
+			for pi, e := range procs {
+				j := slices.IndexFunc(sp, func(s idSpan) bool { return s.p == e.gpid })
+				want := j >= 0
+				for v, other := range spans {
+					k := slices.IndexFunc(other, func(s idSpan) bool { return s.p == e.gpid })
+					if want && v != w && k >= 0 && other[k].lo <= sp[j].hi && sp[j].lo <= other[k].hi {
+						want = false
+					}
+				}
+				if own[w][pi] != want {
+					t.Fatalf("trial %d, part %d, process %d: own %v, want %v (%v)", trial, w, pi, own[w][pi], want, spans)
 				}
 			}
 		}
