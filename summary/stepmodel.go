@@ -251,17 +251,7 @@ func medianP90(xs []int64) (float64, int64) {
 	s := slices.Clone(xs)
 	stat.Sort(s) // slices.Sort's order, by radix passes: tens of thousands of steps
 	rank := int(math.Ceil(0.9*float64(len(s)))) - 1
-	return sortedMedian(s), s[max(rank, 0)]
-}
-
-// sortedMedian is stat.Median of sorted xs, read off its middle: the middle value, or the mean
-// of the two middle values computed as stat.Median computes it.
-func sortedMedian(xs []int64) float64 {
-	k := len(xs) / 2
-	if len(xs)%2 == 1 {
-		return float64(xs[k])
-	}
-	return (float64(xs[k-1]) + float64(xs[k])) / 2
+	return stat.Quantile(s, 0.5), s[max(rank, 0)] // stat.Median's value, read off the sorted copy
 }
 
 // stepSpans are the steady steps as host time spans, sorted and joined where they overlap.
