@@ -55,25 +55,30 @@ func planSlot(h []byte) int {
 // 8% repeat the one before), then the slot of h's hash, which then becomes last's next.
 func (pc *planCache) lookup(last *plan, h []byte, n int) *plan {
 	if last != nil {
-		if last.n == n && string(last.hdr) == string(h) {
+		if last.fits(h, n) {
 			return last
 		}
-		if nx := last.next; nx != nil && nx.n == n && string(nx.hdr) == string(h) {
+		if nx := last.next; nx.fits(h, n) {
 			return nx
 		}
-		if nx := last.next2; nx != nil && nx.n == n && string(nx.hdr) == string(h) {
+		if nx := last.next2; nx.fits(h, n) {
 			last.next, last.next2 = nx, last.next
 			return nx
 		}
 	}
 	p := pc[planSlot(h)]
-	if p == nil || p.n != n || string(p.hdr) != string(h) {
+	if !p.fits(h, n) {
 		return nil
 	}
 	if last != nil {
 		last.next, last.next2 = p, last.next
 	}
 	return p
+}
+
+// fits says whether p (nil: none) is the plan of a record with header h and n bytes.
+func (p *plan) fits(h []byte, n int) bool {
+	return p != nil && p.n == n && string(p.hdr) == string(h)
 }
 
 // planner collects a plan during record's walk; ok turns false when the record cannot be

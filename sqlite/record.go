@@ -149,16 +149,13 @@ func (c *cellReader) leaf(pageNo uint32, buf []byte, hdr, row, end int) error {
 		// record (and so below maxHeader)
 		if planned && len(payload) > 1 {
 			if h := int(payload[0]); h > 1 && h < 0x80 && h <= len(payload) {
-				if p := c.last; p != nil {
-					if p.n == len(payload) && string(p.hdr) == string(payload[:h]) {
-						c.apply(p, payload, row+i) // the record before's plan (most API rows)
-						continue
-					}
-					if nx := p.next; nx != nil && nx.n == len(payload) && string(nx.hdr) == string(payload[:h]) {
-						c.last = nx // the plan that followed it last (most kernel rows)
-						c.apply(nx, payload, row+i)
-						continue
-					}
+				if p := c.last; p.fits(payload[:h], len(payload)) {
+					c.apply(p, payload, row+i) // the record before's plan (most API rows)
+					continue
+				} else if p != nil && p.next.fits(payload[:h], len(payload)) {
+					c.last = p.next // the plan that followed it last (most kernel rows)
+					c.apply(c.last, payload, row+i)
+					continue
 				}
 				if p := c.plans.lookup(c.last, payload[:h], len(payload)); p != nil {
 					c.last = p
