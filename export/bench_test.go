@@ -3,19 +3,16 @@ package export_test
 import (
 	"context"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/omnistat/omnistat/export"
+	"github.com/omnistat/omnistat/internal/testutil"
 	"github.com/omnistat/omnistat/sqlite"
 	"github.com/omnistat/omnistat/stage"
 )
 
 func BenchmarkWriteLarge(b *testing.B) {
-	p := os.Getenv("OMNISTAT_BENCH_TRACE")
-	if p == "" {
-		b.Skip("OMNISTAT_BENCH_TRACE")
-	}
+	p := testutil.BenchTrace(b)
 	for range b.N {
 		b.StopTimer()
 		tr, err := sqlite.Read(context.Background(), p, sqlite.Options{})

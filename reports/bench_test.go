@@ -2,9 +2,9 @@ package reports
 
 import (
 	"context"
-	"os"
 	"testing"
 
+	"github.com/omnistat/omnistat/internal/testutil"
 	"github.com/omnistat/omnistat/sqlite"
 )
 
@@ -13,10 +13,7 @@ import (
 //
 //	OMNISTAT_BENCH_TRACE=/tmp/gotts_x460.sqlite go test -run '^$' -bench Large -cpu 1 ./reports
 func BenchmarkLarge(b *testing.B) {
-	p := os.Getenv("OMNISTAT_BENCH_TRACE")
-	if p == "" {
-		b.Skip("OMNISTAT_BENCH_TRACE is not set (make one with testdata/gen/scale)")
-	}
+	p := testutil.BenchTrace(b)
 	tr, err := sqlite.Read(context.Background(), p, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/omnistat/omnistat/internal/testutil"
 	"github.com/omnistat/omnistat/trace"
 )
 
@@ -17,10 +18,7 @@ func BenchmarkRead(b *testing.B) {
 //	go run ./testdata/gen/scale -x 100 testdata/traces/tts_pageable.sqlite /tmp/tts_x100.sqlite
 //	OMNISTAT_BENCH_TRACE=/tmp/tts_x100.sqlite go test -bench ReadLarge -benchtime 3x ./sqlite
 func BenchmarkReadLarge(b *testing.B) {
-	p := os.Getenv("OMNISTAT_BENCH_TRACE")
-	if p == "" {
-		b.Skip("OMNISTAT_BENCH_TRACE is not set (make one with testdata/gen/scale)")
-	}
+	p := testutil.BenchTrace(b)
 	b.Run("all", func(b *testing.B) { benchRead(b, p, 0) })
 	b.Run("runtime", func(b *testing.B) { benchRead(b, p, trace.RuntimeTable) })
 	b.Run("kernels", func(b *testing.B) { benchRead(b, p, trace.KernelTable) })

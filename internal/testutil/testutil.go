@@ -89,3 +89,15 @@ func ExportsIn(t testing.TB) []string {
 	}
 	return files
 }
+
+// BenchTrace returns the large export named by OMNISTAT_BENCH_TRACE that the benchmarks of
+// docs/performance.md read (make one with testdata/gen/scale), or skips the benchmark when the
+// variable is unset.
+func BenchTrace(b testing.TB) string {
+	b.Helper()
+	p := os.Getenv("OMNISTAT_BENCH_TRACE")
+	if p == "" {
+		b.Skip("OMNISTAT_BENCH_TRACE is not set (make one with testdata/gen/scale)")
+	}
+	return p
+}
