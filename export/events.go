@@ -50,16 +50,16 @@ func (w *writer) apiRows(label string, sub *trace.Trace, x *stepIndex, calls *tr
 	for i := range callDev {
 		callDev[i] = trace.Null
 	}
-	launched := func(call func(int) int, dev trace.Codes) {
+	launched := func(ops trace.OpCalls, dev trace.Codes) {
 		for i := range dev.Len() { // a NULL id joins nothing: no call is found for it
-			if k := call(i); k >= 0 && callDev[k] == trace.Null {
+			if k := ops.Row(i); k >= 0 && callDev[k] == trace.Null {
 				callDev[k] = dev.At(i)
 			}
 		}
 	}
-	launched(calls.Kernel, sub.Kernels.Device)
-	launched(calls.Memcpy, sub.Memcpy.Device)
-	launched(calls.Memset, sub.Memset.Device)
+	launched(calls.KernelCalls(), sub.Kernels.Device)
+	launched(calls.MemcpyCalls(), sub.Memcpy.Device)
+	launched(calls.MemsetCalls(), sub.Memset.Device)
 	for i := range rt.Start {
 		g := rt.GlobalTID.At(i)
 		p := trace.ProcessOf(g)

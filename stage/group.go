@@ -270,16 +270,16 @@ func groupByDevice(tr *trace.Trace) (*trace.Grouping, error) {
 		rt[i] = host
 	}
 	launch := tr.Launches()
-	mark := func(call func(int) int, g []int32) {
+	mark := func(calls trace.OpCalls, g []int32) {
 		for i := range g {
-			if c := call(i); c >= 0 && rt[c] == host {
+			if c := calls.Row(i); c >= 0 && rt[c] == host {
 				rt[c] = g[i]
 			}
 		}
 	}
-	mark(launch.Kernel, kern)
-	mark(launch.Memcpy, mcpy)
-	mark(launch.Memset, mset)
+	mark(launch.KernelCalls(), kern)
+	mark(launch.MemcpyCalls(), mcpy)
+	mark(launch.MemsetCalls(), mset)
 	// devices in id order, then the host
 	idx := make([]int, len(devs))
 	for i := range idx {

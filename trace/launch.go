@@ -28,21 +28,14 @@ type launchingMemo struct {
 	v    [2][]bool
 }
 
-func (l *Launches) row(c int32) int {
-	if c < l.lo || c >= l.hi {
-		return -1
-	}
-	return int(c - l.lo)
-}
-
 // Kernel is the runtime row that launched kernel i, or -1.
-func (l *Launches) Kernel(i int) int { return l.row(l.kern[i]) }
+func (l *Launches) Kernel(i int) int { return l.KernelCalls().Row(i) }
 
 // Memcpy is the runtime row that launched copy i, or -1.
-func (l *Launches) Memcpy(i int) int { return l.row(l.copy[i]) }
+func (l *Launches) Memcpy(i int) int { return l.MemcpyCalls().Row(i) }
 
 // Memset is the runtime row that launched memset i, or -1.
-func (l *Launches) Memset(i int) int { return l.row(l.set[i]) }
+func (l *Launches) Memset(i int) int { return l.MemsetCalls().Row(i) }
 
 // OpCalls is the launching calls of one table's operations, for loops over them: Row(i) is
 // Kernel(i) (Memcpy, Memset) as a plain value whose call the compiler inlines, where a method
